@@ -1,0 +1,77 @@
+// Config: the typed form of /etc/relaywatch/relaywatch.yaml, with its defaults.
+//
+// Pure data. config/loader.h fills it from YAML and validates it; every consumer reads only this.
+// The key names are a contract (DESIGN.md "Config"); config/options.h lists them with their help.
+#ifndef RELAYWATCH_CONFIG_CONFIG_H_
+#define RELAYWATCH_CONFIG_CONFIG_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "relaywatch/core/time.h"
+#include "relaywatch/detect/rule_spec.h"
+
+namespace relaywatch::config {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/relaywatch/relaywatch.yaml";
+
+struct LogSource {
+  std::string service;
+  std::string dir;
+};
+
+struct SourcesConfig {
+  std::string supervise_dir = "/var/qmail/supervise";  // empty = no discovery
+  std::vector<std::string> services;                   // empty = every discovered service
+  std::vector<LogSource> logs;                         // explicit, in addition
+};
+
+enum class Startup { kWarm, kTail };
+
+enum class ChannelFormat { kSms, kEmail, kJson };
+enum class ChannelVia { kSendmail, kSmtp, kExec };
+
+struct ChannelConfig {
+  std::string name;
+  ChannelFormat format = ChannelFormat::kEmail;
+  ChannelVia via = ChannelVia::kSendmail;
+  std::vector<std::string> command;     // sendmail, exec: argv, no shell
+  std::string from;
+  std::vector<std::string> to;
+  // smtp
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 25;
+  bool starttls = false;                // require STARTTLS
+  bool tls_verify = true;               // verify certificate and host name when starttls
+  std::string ca_file;                  // empty = system store
+  std::string username;                 // AUTH when set
+  std::string password_file;            // 0600 file holding the password
+  core::Duration timeout = std::chrono::seconds(30);
+  std::optional<std::uint32_t> max_per_hour;  // overrides alerts.max_per_hour
+};
+
+struct AlertsConfig {
+  std::optional<core::Duration> repeat;   // nullopt = the rule's window
+  std::optional<double> escalate;         // re-alert within `repeat` only when grown by this factor
+  bool resolved = false;                  // send a notice when the key falls back under its limit
+  std::uint32_t max_per_hour = 20;        // per channel; the overflow becomes one digest
+  core::Duration max_age = std::chrono::hours(48);
+  std::vector<ChannelConfig> channels;
+};
+
+struct Config {
+  std::string path;                       // where it was loaded from (for messages)
+  std::string hostname;                   // default: the machine's name (filled by the loader)
+  std::string state_dir = "/var/lib/relaywatch";
+  Startup startup = Startup::kWarm;
+  SourcesConfig sources;
+  std::string default_domain;             // for logins without '@'; empty = none
+  std::vector<detect::RuleSpec> rules;
+  AlertsConfig alerts;
+};
+
+}  // namespace relaywatch::config
+
+#endif  // RELAYWATCH_CONFIG_CONFIG_H_

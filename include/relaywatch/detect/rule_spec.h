@@ -1,0 +1,66 @@
+// RuleSpec: one rule as the config states it, typed and validated.
+//
+// Each kind keeps its own parameters in its own struct, so adding a kind adds a struct, not fields
+// to a shared one. A rule fires on the line whose count in the sliding window reaches `limit`
+// (for service-policy, on any violating line). The config loader builds these; detect reads them.
+#ifndef RELAYWATCH_DETECT_RULE_SPEC_H_
+#define RELAYWATCH_DETECT_RULE_SPEC_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "relaywatch/core/time.h"
+
+namespace relaywatch::detect {
+
+enum class RuleKind { kVolume, kSender, kRemoteIps, kServicePolicy, kRcptLimit, kGap };
+
+// "volume", "sender", "remote-ips", "service-policy", "rcpt-limit", "gap".
+std::string_view RuleKindName(RuleKind kind);
+std::optional<RuleKind> RuleKindFromName(std::string_view name);
+
+enum class CountUnit { kRecipients, kMessages };
+enum class SenderPolicy { kSameDomain, kSameAddress };
+
+struct VolumeParams {
+  CountUnit count = CountUnit::kRecipients;
+  // Per login ("bob@example.com") or per domain ("@example.com"); 0 = unlimited. A login entry
+  // wins over its domain's.
+  std::map<std::string, std::uint64_t> overrides;
+};
+
+struct SenderParams {
+  SenderPolicy policy = SenderPolicy::kSameDomain;
+  // login or "@domain" -> glob patterns of senders it may also use ("*@example.net").
+  std::map<std::string, std::vector<std::string>> allow;
+  // Groups of domains that count as one ([[example.com, example.net]]).
+  std::vector<std::vector<std::string>> domain_aliases;
+  std::vector<std::string> exempt;  // logins never judged
+};
+
+struct RemoteIpsParams {};
+
+struct ServicePolicyParams {
+  std::vector<std::string> allowed_services;  // authenticated relaying allowed only on these
+};
+
+struct RcptLimitParams {};
+
+struct RuleSpec {
+  std::string name;
+  core::Duration window = std::chrono::hours(1);
+  std::uint64_t limit = 1;
+  std::variant<VolumeParams, SenderParams, RemoteIpsParams, ServicePolicyParams, RcptLimitParams>
+      params;
+
+  RuleKind kind() const;
+};
+
+}  // namespace relaywatch::detect
+
+#endif  // RELAYWATCH_DETECT_RULE_SPEC_H_

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the Debian 12 packages relaywatch needs to build, test and run its demo.
+# Idempotent: packages already present are left alone, so a second run costs one dpkg query.
+set -eu
+BUILD_PKGS="build-essential cmake pkg-config libboost-dev libboost-system-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libgtest-dev libgmock-dev libssl-dev"
+TEST_PKGS="daemontools python3-aiosmtpd msmtp-mta openssl ca-certificates"
+want="$BUILD_PKGS"
+case "${1:-}" in
+  --test|--demo) want="$BUILD_PKGS $TEST_PKGS" ;;
+esac
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
+echo "relaywatch: installing Debian packages:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >&2
+# msmtp-mta asks about AppArmor through debconf; noninteractive takes the default.
+$SUDO apt-get install -y -q --no-install-recommends $missing >&2
