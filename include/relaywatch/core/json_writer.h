@@ -1,0 +1,45 @@
+// JsonWriter: streams compact, valid JSON for report, alert and status output.
+//
+// Strings are escaped per RFC 8259; bytes that are not valid UTF-8 (log text is arbitrary bytes)
+// become U+FFFD, so the output always parses. The writer tracks commas; callers only say
+// key/value/begin/end. Misuse (a value where a key is due) is a programming error, not checked.
+#ifndef RELAYWATCH_CORE_JSON_WRITER_H_
+#define RELAYWATCH_CORE_JSON_WRITER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace relaywatch::core {
+
+// Appends `s` to `out` as a JSON string literal, quotes included.
+void AppendJsonString(std::string& out, std::string_view s);
+
+class JsonWriter {
+ public:
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  JsonWriter& Key(std::string_view key);
+  JsonWriter& String(std::string_view s);
+  JsonWriter& Int(std::int64_t v);
+  JsonWriter& Uint(std::uint64_t v);
+  JsonWriter& Double(double v);
+  JsonWriter& Bool(bool v);
+  JsonWriter& Null();
+
+  const std::string& str() const { return out_; }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  void Comma();
+  std::string out_;
+  std::vector<bool> first_;  // one per open container: no element written yet
+  bool after_key_ = false;
+};
+
+}  // namespace relaywatch::core
+
+#endif  // RELAYWATCH_CORE_JSON_WRITER_H_
