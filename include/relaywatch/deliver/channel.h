@@ -1,0 +1,40 @@
+// Channel: one configured way to reach the admin (config `alerts.channels[]`).
+//
+// A Channel renders an Alert in its format (sms, email, json) and hands it to its transport
+// (sendmail program, SMTP server, exec'd program). Deliver blocks until the transport answered or
+// its timeout passed, and sorts the outcome like qmail's error_temp(3): kTemporary is retried from
+// the spool, kPermanent is logged and dropped. The dispatcher calls it from its own thread.
+#ifndef RELAYWATCH_DELIVER_CHANNEL_H_
+#define RELAYWATCH_DELIVER_CHANNEL_H_
+
+#include <memory>
+#include <string>
+
+#include "relaywatch/alerting/alert.h"
+#include "relaywatch/config/config.h"
+#include "relaywatch/core/time.h"
+
+namespace relaywatch::deliver {
+
+enum class DeliveryStatus { kOk, kTemporary, kPermanent };
+
+struct DeliveryResult {
+  DeliveryStatus status = DeliveryStatus::kOk;
+  std::string detail;  // the transport's words: SMTP reply, exit status and stderr, ...
+};
+
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  virtual const std::string& name() const = 0;
+  // `now` is the wall-clock send time (for the Date header); alert times are event time.
+  virtual DeliveryResult Deliver(const alerting::Alert& alert, core::Timestamp now) = 0;
+};
+
+// Builds the channel a config entry describes (sendmail, smtp or exec transport).
+std::unique_ptr<Channel> MakeChannel(const config::ChannelConfig& config,
+                                     const core::LocalZone& zone);
+
+}  // namespace relaywatch::deliver
+
+#endif  // RELAYWATCH_DELIVER_CHANNEL_H_
