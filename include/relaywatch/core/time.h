@@ -37,6 +37,9 @@ std::int64_t DaysFromCivil(int year, int month, int day);
 CivilTime ToCivilUtc(Timestamp t);
 // `c` read as UTC. Returns nullopt when a field is out of range (month 13, Feb 30, hour 24...).
 std::optional<Timestamp> FromCivilUtc(const CivilTime& c);
+// The instant `seconds` + `nanos` after 1970-01-01T00:00:00Z. Returns nullopt when `nanos` is
+// outside [0, 1e9) or the instant is outside Timestamp's range (1677-09-21 .. 2262-04-11).
+std::optional<Timestamp> FromUnix(std::int64_t seconds, std::int64_t nanos);
 
 // Converts between UTC and the administrator's local time (TZ). The edge supplies one built on
 // localtime_r/mktime; tests supply a fixed offset.
