@@ -167,9 +167,10 @@ std::int64_t DaysFromCivil(int year, int month, int day) {
 }
 
 CivilTime ToCivilUtc(Timestamp t) {
-  std::int64_t secs = UnixSeconds(t);
-  CivilTime c = CivilFromUnixSeconds(secs);
-  c.nanos = t.time_since_epoch().count() - secs * kNanosPerSecond;
+  CivilTime c = CivilFromUnixSeconds(UnixSeconds(t));
+  // Not ns - secs * 1e9: that product overflows at Timestamp::min().
+  std::int64_t nanos = t.time_since_epoch().count() % kNanosPerSecond;
+  c.nanos = nanos < 0 ? nanos + kNanosPerSecond : nanos;
   return c;
 }
 
@@ -272,8 +273,9 @@ std::optional<Timestamp> ParseIso8601(std::string_view text, const LocalZone& zo
   if (!t) return std::nullopt;
   // Through FromUnix so an offset at the edge of the range cannot wrap.
   std::int64_t ns = t->time_since_epoch().count();
-  std::int64_t secs = FloorDiv(ns, kNanosPerSecond);
-  return FromUnix(secs - *offset, ns - secs * kNanosPerSecond);
+  std::int64_t frac = ns % kNanosPerSecond;
+  if (frac < 0) frac += kNanosPerSecond;
+  return FromUnix(FloorDiv(ns, kNanosPerSecond) - *offset, frac);
 }
 
 std::optional<Duration> ParseDuration(std::string_view text) {
