@@ -1,0 +1,204 @@
+#include "relaywatch/config/loader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <cerrno>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "alerts_loader.h"
+#include "rules_loader.h"
+#include "text_checks.h"
+#include "yaml_fields.h"
+
+namespace relaywatch::config {
+namespace {
+
+using internal::Field;
+using internal::Mapping;
+using internal::Reporter;
+
+constexpr std::array<std::pair<std::string_view, Startup>, 2> kStartups = {{
+    {"warm", Startup::kWarm},
+    {"tail", Startup::kTail},
+}};
+
+constexpr std::string_view kPathWhat = "an absolute path";
+constexpr std::string_view kServiceWhat = "a service name like submission";
+
+bool IsDiscoveryDir(std::string_view s) { return s.empty() || internal::IsAbsolutePath(s); }
+
+core::Result<std::string> ReadWholeFile(const std::string& path) {
+  auto failure = [&path](int error) {
+    return core::Error{"unable to read " + path + ": " +
+                       std::error_code(error, std::generic_category()).message()};
+  };
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return failure(errno);
+  std::string text;
+  std::array<char, 8192> buffer;
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int error = errno;
+      ::close(fd);
+      return failure(error);
+    }
+    if (n == 0) break;
+    text.append(buffer.data(), static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
+core::Result<std::string> MachineName() {
+  std::array<char, 256> name{};
+  if (::gethostname(name.data(), name.size() - 1) != 0) {
+    return core::Error{"unable to find this machine's name: " +
+                       std::error_code(errno, std::generic_category()).message() +
+                       "; set hostname in the config"};
+  }
+  return std::string(name.data());
+}
+
+core::Result<LogSource> ReadLogSource(const Reporter& reporter, const Field& field) {
+  auto log = internal::ReadMapping(reporter, field, "sources.logs[]");
+  if (!log) return log.error();
+  LogSource out;
+  const Field* service = log->Find("service");
+  if (service == nullptr) return reporter.At(field, "missing key service");
+  auto service_name = internal::ReadChecked(reporter, *service, kServiceWhat,
+                                            internal::IsServiceName);
+  if (!service_name) return service_name.error();
+  out.service = std::move(*service_name);
+  const Field* dir = log->Find("dir");
+  if (dir == nullptr) return reporter.At(field, "missing key dir");
+  auto dir_path = internal::ReadChecked(reporter, *dir, kPathWhat, internal::IsAbsolutePath);
+  if (!dir_path) return dir_path.error();
+  out.dir = std::move(*dir_path);
+  return out;
+}
+
+core::Result<SourcesConfig> ReadSources(const Reporter& reporter, const Field& field) {
+  auto sources = internal::ReadMapping(reporter, field, "sources");
+  if (!sources) return sources.error();
+  SourcesConfig out;
+  if (const Field* dir = sources->Find("supervise_dir")) {
+    auto path = internal::ReadChecked(reporter, *dir, "an absolute path, or \"\" for none",
+                                      IsDiscoveryDir);
+    if (!path) return path.error();
+    out.supervise_dir = std::move(*path);
+  }
+  if (const Field* services = sources->Find("services")) {
+    auto names = internal::ReadCheckedList(reporter, *services, kServiceWhat,
+                                           internal::IsServiceName);
+    if (!names) return names.error();
+    out.services = std::move(*names);
+  }
+  if (const Field* logs = sources->Find("logs")) {
+    auto elements = internal::ReadList(reporter, *logs);
+    if (!elements) return elements.error();
+    for (const Field& element : *elements) {
+      auto log = ReadLogSource(reporter, element);
+      if (!log) return log.error();
+      out.logs.push_back(std::move(*log));
+    }
+  }
+  return out;
+}
+
+// The top-level keys other than sources, rules and alerts.
+core::Status ReadScalars(const Reporter& reporter, const Mapping& root, Config& config) {
+  if (const Field* hostname = root.Find("hostname")) {
+    auto name = internal::ReadChecked(reporter, *hostname, "a host name like mx1.example.com",
+                                      internal::IsDomain);
+    if (!name) return name.error();
+    config.hostname = std::move(*name);
+  } else {
+    auto name = MachineName();
+    if (!name) return name.error();
+    config.hostname = std::move(*name);
+  }
+  if (const Field* state_dir = root.Find("state_dir")) {
+    auto path = internal::ReadChecked(reporter, *state_dir, kPathWhat, internal::IsAbsolutePath);
+    if (!path) return path.error();
+    config.state_dir = std::move(*path);
+  }
+  if (const Field* startup = root.Find("startup")) {
+    auto value = internal::ReadChoice<Startup>(reporter, *startup, kStartups);
+    if (!value) return value.error();
+    config.startup = *value;
+  }
+  if (const Field* domain = root.Find("default_domain")) {
+    auto name = internal::ReadChecked(reporter, *domain, "a domain like example.com",
+                                      internal::IsDomain);
+    if (!name) return name.error();
+    config.default_domain = internal::LowercaseDomain("@" + *name).substr(1);
+  }
+  return core::OkStatus();
+}
+
+core::Result<Config> ReadConfig(const Reporter& reporter, const YAML::Node& document,
+                                std::string_view file_name) {
+  Field top{"", document, document.Mark()};
+  if (!document.IsDefined() || document.IsNull()) {
+    return reporter.At(top.mark, "", "no settings (the file is empty or holds only comments)");
+  }
+  if (!document.IsMap()) return reporter.Expected(top, "a mapping of settings (key: value)");
+  auto root = internal::ReadMapping(reporter, top, "");
+  if (!root) return root.error();
+
+  Config config;
+  config.path = std::string(file_name);
+  if (auto status = ReadScalars(reporter, *root, config); !status) return status.error();
+  if (const Field* sources = root->Find("sources")) {
+    auto value = ReadSources(reporter, *sources);
+    if (!value) return value.error();
+    config.sources = std::move(*value);
+  }
+  const Field* rules = root->Find("rules");
+  if (rules == nullptr) {
+    return reporter.At(top, "missing key rules (at least one rule is needed)");
+  }
+  auto rule_specs = internal::ReadRules(reporter, *rules);
+  if (!rule_specs) return rule_specs.error();
+  config.rules = std::move(*rule_specs);
+  if (const Field* alerts = root->Find("alerts")) {
+    auto value = internal::ReadAlerts(reporter, *alerts);
+    if (!value) return value.error();
+    config.alerts = std::move(*value);
+  }
+  return config;
+}
+
+}  // namespace
+
+core::Result<Config> LoadConfigFile(const std::string& path) {
+  auto text = ReadWholeFile(path);
+  if (!text) return text.error();
+  return LoadConfigString(*text, path);
+}
+
+core::Result<Config> LoadConfigString(std::string_view yaml, std::string_view file_name) {
+  Reporter reporter{std::string(file_name)};
+  try {
+    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml));
+    if (documents.size() > 1) {
+      return reporter.At(documents[1].Mark(), "",
+                         "more than one YAML document ('---'); the config is one document");
+    }
+    return ReadConfig(reporter, documents.empty() ? YAML::Node() : documents[0], file_name);
+  } catch (const YAML::Exception& e) {
+    // Parser errors (and anything else yaml-cpp throws) carry a mark and a bare message.
+    return reporter.At(e.mark, "", e.msg);
+  } catch (const std::exception& e) {
+    return core::Error{std::string(file_name) + ": unable to load: " + e.what()};
+  }
+}
+
+}  // namespace relaywatch::config
