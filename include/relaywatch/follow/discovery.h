@@ -1,0 +1,71 @@
+// Discovery: which multilog directories to follow, read from daemontools `log/run` scripts.
+//
+// A qmail service under daemontools logs through `<supervise>/<service>/log/run`, a shell script
+// that ends in `exec … multilog ACTIONS DIR…`. multilog takes every argument that starts with `/`
+// or `.` as a directory (a relative one is relative to the log dir, where supervise starts it);
+// everything else is an action (t, d, s…, n…, !…, +pattern, -pattern, =file, e). This unit finds
+// those directories without running the script: it follows the script's own variable assignments
+// (LOGDIR=/var/log/qmail/smtpd then $LOGDIR/qlog), `${X:-default}`, `cd`, quotes, continuations,
+// redirections, and the chain-loaders that may precede multilog (exec, setuidgid, envuidgid,
+// envdir, softlimit, setlock, env, nice, chpst, fghack, pgrphack, nohup, their s6- forms, any of
+// them by absolute path). A directory it cannot know for sure (a command substitution, a variable
+// the script never sets) is reported as a problem, never guessed.
+//
+// DiscoverFromRunScript is pure; DiscoverSources is the edge that reads the supervise tree.
+#ifndef RELAYWATCH_FOLLOW_DISCOVERY_H_
+#define RELAYWATCH_FOLLOW_DISCOVERY_H_
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "relaywatch/config/config.h"
+
+namespace relaywatch::follow {
+
+// A multilog directory as the script names it: absolute, or relative to the log dir (after any
+// `cd` in the script, joined lexically).
+struct DiscoveredDir {
+  std::string dir;
+  int line = 1;  // where the multilog command starts
+  friend bool operator==(const DiscoveredDir&, const DiscoveredDir&) = default;
+};
+
+// Something in the script that keeps discovery from knowing a directory.
+struct RunScriptProblem {
+  int line = 1;
+  std::string message;  // e.g. "multilog directory $LOGDIR depends on the unset variable LOGDIR"
+  friend bool operator==(const RunScriptProblem&, const RunScriptProblem&) = default;
+};
+
+using RunScriptFinding = std::variant<DiscoveredDir, RunScriptProblem>;
+
+// Every multilog directory of `script_text`, in argument order, and a problem for each argument
+// that could be a directory but depends on what only the shell knows. A script with no multilog
+// command gives one problem ("no multilog command found").
+std::vector<RunScriptFinding> DiscoverFromRunScript(std::string_view script_text);
+
+// A multilog directory to follow, and the service it belongs to (the supervise directory name,
+// or the `service` of an explicit `sources.logs` entry).
+struct Source {
+  std::string service;
+  std::string dir;  // absolute and lexically normal
+  friend bool operator==(const Source&, const Source&) = default;
+};
+
+struct DiscoveryResult {
+  std::vector<Source> sources;        // discovered (by service name, then script order), then logs
+  std::vector<std::string> problems;  // "PATH:LINE: message" or "PATH: reason"
+};
+
+// Reads every `<supervise_dir>/<service>/log/run` (entries starting with '.' are skipped;
+// symlinks are followed), keeps the services listed in `config.services` (all when empty), and
+// adds `config.logs`. A directory found twice is listed once (an explicit log entry wins). A
+// listed service that has no log/run, an unreadable file or a script problem is a problem; the
+// rest is still returned. An empty supervise_dir turns discovery off.
+DiscoveryResult DiscoverSources(const config::SourcesConfig& config);
+
+}  // namespace relaywatch::follow
+
+#endif  // RELAYWATCH_FOLLOW_DISCOVERY_H_

@@ -1,0 +1,130 @@
+// DiscoverSources: the edge of discovery, reading the supervise tree.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <system_error>
+#include <variant>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "relaywatch/follow/discovery.h"
+
+namespace relaywatch::follow {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Lexically normal, without a trailing slash (except for "/").
+std::string Normal(const fs::path& p) {
+  std::string s = p.lexically_normal().string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+// The whole file, or the errno of the failure. Run scripts are small; more than 1 MiB is not one.
+std::variant<std::string, int> ReadSmallFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  std::string text;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return err;
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > (1u << 20)) {
+      ::close(fd);
+      return EFBIG;
+    }
+  }
+  ::close(fd);
+  return text;
+}
+
+void Add(std::vector<Source>& sources, Source s) {
+  for (const Source& have : sources) {
+    if (have.dir == s.dir) return;
+  }
+  sources.push_back(std::move(s));
+}
+
+}  // namespace
+
+DiscoveryResult DiscoverSources(const config::SourcesConfig& config) {
+  DiscoveryResult result;
+  if (!config.supervise_dir.empty()) {
+    const fs::path supervise(config.supervise_dir);
+    std::vector<std::string> names;
+    std::error_code ec;
+    fs::directory_iterator it(supervise, ec);
+    if (ec) {
+      result.problems.push_back("unable to read " + config.supervise_dir + ": " +
+                                std::strerror(ec.value()));
+    } else {
+      for (; it != fs::directory_iterator(); it.increment(ec)) {
+        std::string name = it->path().filename().string();
+        if (!name.empty() && name[0] != '.') names.push_back(name);
+      }
+      if (ec) {
+        result.problems.push_back("unable to read " + config.supervise_dir + ": " +
+                                  std::strerror(ec.value()));
+      }
+    }
+    std::sort(names.begin(), names.end());
+    const std::set<std::string> wanted(config.services.begin(), config.services.end());
+    std::set<std::string> seen;
+    for (const std::string& name : names) {
+      if (!wanted.empty() && !wanted.count(name)) continue;
+      const fs::path log_dir = supervise / name / "log";
+      const std::string run = (log_dir / "run").string();
+      auto text = ReadSmallFile(run);
+      if (const int* err = std::get_if<int>(&text)) {
+        // A service without a log/run logs elsewhere; only say so when it was asked for.
+        if (*err != ENOENT && *err != ENOTDIR) {
+          result.problems.push_back("unable to read " + run + ": " + std::strerror(*err));
+          seen.insert(name);
+        }
+        continue;
+      }
+      seen.insert(name);
+      for (const RunScriptFinding& f : DiscoverFromRunScript(std::get<std::string>(text))) {
+        if (const auto* d = std::get_if<DiscoveredDir>(&f)) {
+          fs::path dir(d->dir);
+          Add(result.sources, Source{name, Normal(dir.is_absolute() ? dir : log_dir / dir)});
+        } else {
+          const auto& p = std::get<RunScriptProblem>(f);
+          result.problems.push_back(run + ":" + std::to_string(p.line) + ": " + p.message);
+        }
+      }
+    }
+    for (const std::string& name : wanted) {
+      if (!seen.count(name)) {
+        result.problems.push_back("sources.services: no " + (supervise / name / "log/run").string() +
+                                  " for service " + name);
+      }
+    }
+  }
+  for (const config::LogSource& log : config.logs) {
+    Source s{log.service, Normal(fs::path(log.dir))};
+    // An explicit entry names the service of a directory discovery may have found too.
+    auto same = std::find_if(result.sources.begin(), result.sources.end(),
+                             [&](const Source& have) { return have.dir == s.dir; });
+    if (same != result.sources.end()) {
+      same->service = s.service;
+    } else {
+      Add(result.sources, std::move(s));
+    }
+  }
+  return result;
+}
+
+}  // namespace relaywatch::follow
