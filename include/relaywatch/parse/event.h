@@ -26,6 +26,9 @@ enum class ChkuserVerdict {
   kRejectedIntrusion,   // "rejected intrusion": session over intrusion threshold
   kNoAuthResource,      // "no auth resource"
   kMbxOverquota,        // "mbx overquota"
+  kMustAuth,            // "must auth": sender not authenticated/authorized (2.0.9)
+  kAcceptedDoublebounce,  // "accepted doublebounce": qmail's #@[] sender (2.0.9)
+  kAcceptedNullSender,  // "accepted null sender": <> sender (2.0.8; 2.0.9 says "accepted sender")
   kOther,               // a title this version does not know; `title` has it
 };
 

@@ -1,0 +1,215 @@
+#include "relaywatch/parse/chkuser.h"
+
+#include <array>
+#include <optional>
+#include <utility>
+
+#include "relaywatch/parse/ip_address.h"
+#include "scan.h"
+
+namespace relaywatch::parse {
+namespace {
+
+using scan::kNpos;
+
+constexpr std::string_view kPrefix = "CHKUSER ";
+constexpr std::string_view kFrom = ": from <";
+constexpr std::string_view kRemote = "> remote <";
+constexpr std::string_view kRcpt = "> rcpt <";
+constexpr std::string_view kReason = "> : ";
+constexpr std::string_view kAuthTag = "|remoteinfo/auth:";
+constexpr std::string_view kIdentifyTag = "|chkuser-identify:";
+constexpr std::string_view kHeloTag = "helo:";
+constexpr std::string_view kHostTag = "|remotehostname:";
+constexpr std::string_view kIpTag = "|remotehostip:";
+
+// Every title chkuser 2.0.8, 2.0.9 and sagredo's chkuser pass to chkuser_commonlog().
+constexpr std::array<std::pair<std::string_view, ChkuserVerdict>, 14> kTitles = {{
+    {"relaying rcpt", ChkuserVerdict::kRelayingRcpt},
+    {"accepted rcpt", ChkuserVerdict::kAcceptedRcpt},
+    {"accepted any rcpt", ChkuserVerdict::kAcceptedAnyRcpt},
+    {"rejected rcpt", ChkuserVerdict::kRejectedRcpt},
+    {"rejected relaying", ChkuserVerdict::kRejectedRelaying},
+    {"accepted sender", ChkuserVerdict::kAcceptedSender},
+    {"rejected sender", ChkuserVerdict::kRejectedSender},
+    {"intrusion threshold", ChkuserVerdict::kIntrusionThreshold},
+    {"rejected intrusion", ChkuserVerdict::kRejectedIntrusion},
+    {"no auth resource", ChkuserVerdict::kNoAuthResource},
+    {"mbx overquota", ChkuserVerdict::kMbxOverquota},
+    {"must auth", ChkuserVerdict::kMustAuth},
+    {"accepted doublebounce", ChkuserVerdict::kAcceptedDoublebounce},
+    {"accepted null sender", ChkuserVerdict::kAcceptedNullSender},
+}};
+
+MalformedEvent Malformed(std::string_view reason) { return MalformedEvent{reason}; }
+
+// TCPREMOTEHOST as tcpserver sets it: a lowercased DNS name with djbdns' \ooo escapes, or the
+// "unknown" qmail-smtpd substitutes. Anything else means the field boundaries are wrong.
+bool IsHostName(std::string_view host) {
+  for (char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '-' || c == '_' || c == '\\';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// TCPREMOTEIP, or what qmail-smtpd writes when it has none.
+bool IsRemoteIp(std::string_view ip) { return ip == "unknown" || IsIpAddress(ip); }
+
+// remoteinfo is a login or an ident answer; spaces, controls or angle brackets in it can only
+// come from a spliced line.
+bool IsAuthField(std::string_view auth) {
+  for (char c : auth) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= ' ' || u == 0x7f || c == '<' || c == '>') return false;
+  }
+  return true;
+}
+
+// A parsed part of the line, or the fixed reason it is malformed (`error` non-empty).
+template <typename T>
+struct Parsed {
+  T value{};
+  std::string_view error;
+};
+
+struct FromField {
+  std::string_view sender;
+  std::string_view auth_user;
+  std::string_view ident;
+  bool field_named = false;
+};
+
+struct RemoteField {
+  std::string_view helo;
+  std::string_view host;
+  std::string_view ip;
+};
+
+Parsed<FromField> ParseFrom(std::string_view from) {
+  const std::size_t identify = from.rfind(kIdentifyTag);
+  if (identify != kNpos && from.find(':', identify + kIdentifyTag.size()) == kNpos) {
+    // Field-named: a classic from-field can only end like this if its AUTH part held the tag.
+    const std::string_view before = from.substr(0, identify);
+    const std::size_t auth = before.rfind(kAuthTag);
+    if (auth == kNpos) return {{}, "chkuser: field-named from has no '|remoteinfo/auth:'"};
+    return {{before.substr(0, auth), before.substr(auth + kAuthTag.size()),
+             from.substr(identify + kIdentifyTag.size()), true},
+            {}};
+  }
+  const std::size_t last = from.rfind(':');
+  if (last == kNpos || last == 0) return {{}, "chkuser: from is not SENDER:AUTH:IDENT"};
+  const std::size_t middle = from.rfind(':', last - 1);
+  if (middle == kNpos) return {{}, "chkuser: from is not SENDER:AUTH:IDENT"};
+  return {{from.substr(0, middle), from.substr(middle + 1, last - middle - 1),
+           from.substr(last + 1), false},
+          {}};
+}
+
+Parsed<RemoteField> ParseRemoteFieldNamed(std::string_view remote) {
+  if (!remote.starts_with(kHeloTag)) return {{}, "chkuser: field-named remote has no 'helo:'"};
+  // HELO is the client's text; host and address cannot hold the tags, so take the last ones.
+  const std::size_t host = remote.rfind(kHostTag);
+  if (host == kNpos || host < kHeloTag.size()) {
+    return {{}, "chkuser: field-named remote has no '|remotehostname:'"};
+  }
+  const std::size_t ip = remote.find(kIpTag, host + kHostTag.size());
+  if (ip == kNpos) return {{}, "chkuser: field-named remote has no '|remotehostip:'"};
+  return {{remote.substr(kHeloTag.size(), host - kHeloTag.size()),
+           remote.substr(host + kHostTag.size(), ip - host - kHostTag.size()),
+           remote.substr(ip + kIpTag.size())},
+          {}};
+}
+
+Parsed<RemoteField> ParseRemoteClassic(std::string_view remote) {
+  std::size_t ip_colon;
+  if (const auto found = FindIpSeparator(remote)) {
+    ip_colon = *found;
+  } else {
+    // No address literal: qmail-smtpd then writes "unknown" (checked by the caller) or nothing.
+    ip_colon = remote.rfind(':');
+    if (ip_colon == kNpos) return {{}, "chkuser: remote is not HELO:HOST:IP"};
+  }
+  if (ip_colon == 0) return {{}, "chkuser: remote is not HELO:HOST:IP"};
+  const std::size_t host_colon = remote.rfind(':', ip_colon - 1);
+  if (host_colon == kNpos) return {{}, "chkuser: remote is not HELO:HOST:IP"};
+  return {{remote.substr(0, host_colon), remote.substr(host_colon + 1, ip_colon - host_colon - 1),
+           remote.substr(ip_colon + 1)},
+          {}};
+}
+
+}  // namespace
+
+ChkuserVerdict ChkuserVerdictFromTitle(std::string_view title) {
+  for (const auto& [text, verdict] : kTitles) {
+    if (text == title) return verdict;
+  }
+  return ChkuserVerdict::kOther;
+}
+
+std::string_view ChkuserTitle(ChkuserVerdict verdict) {
+  for (const auto& [text, known] : kTitles) {
+    if (known == verdict) return text;
+  }
+  return {};
+}
+
+Event ParseChkuser(std::string_view text) {
+  if (!text.starts_with(kPrefix)) return OtherEvent{};
+  // A second line head means another process's write landed inside this line.
+  if (text.find(kPrefix, kPrefix.size()) != kNpos) {
+    return Malformed("chkuser: interleaved line (a second 'CHKUSER ')");
+  }
+  const std::string_view rest = text.substr(kPrefix.size());
+  const std::size_t colon = rest.find(':');
+  if (colon == kNpos || rest.compare(colon, kFrom.size(), kFrom) != 0) {
+    return Malformed("chkuser: no ': from <' after the title");
+  }
+
+  ChkuserEvent event;
+  event.title = rest.substr(0, colon);
+  event.verdict = ChkuserVerdictFromTitle(event.title);
+
+  const std::string_view body = rest.substr(colon + kFrom.size());
+  const std::size_t remote = body.find(kRemote);
+  if (remote == kNpos) return Malformed("chkuser: no '> remote <'");
+  if (body.find(kRemote, remote + 1) != kNpos) {
+    return Malformed("chkuser: '> remote <' occurs twice");
+  }
+  const std::string_view after_remote = body.substr(remote + kRemote.size());
+  const std::size_t rcpt = after_remote.find(kRcpt);
+  if (rcpt == kNpos) return Malformed("chkuser: no '> rcpt <'");
+  if (after_remote.find(kRcpt, rcpt + 1) != kNpos) {
+    return Malformed("chkuser: '> rcpt <' occurs twice");
+  }
+  const std::string_view tail = after_remote.substr(rcpt + kRcpt.size());
+  const std::size_t reason = tail.rfind(kReason);
+  if (reason == kNpos) return Malformed("chkuser: no '> : ' before the reason");
+  event.rcpt = tail.substr(0, reason);
+  event.reason = tail.substr(reason + kReason.size());
+  if (event.reason.empty()) return Malformed("chkuser: empty reason");
+
+  const Parsed<FromField> from = ParseFrom(body.substr(0, remote));
+  if (!from.error.empty()) return Malformed(from.error);
+  const std::string_view remote_text = after_remote.substr(0, rcpt);
+  const Parsed<RemoteField> peer =
+      from.value.field_named ? ParseRemoteFieldNamed(remote_text) : ParseRemoteClassic(remote_text);
+  if (!peer.error.empty()) return Malformed(peer.error);
+  if (!IsHostName(peer.value.host)) return Malformed("chkuser: bad remote host");
+  if (!peer.value.ip.empty() && !IsRemoteIp(peer.value.ip)) {
+    return Malformed("chkuser: bad remote ip");
+  }
+  if (!IsAuthField(from.value.auth_user)) return Malformed("chkuser: bad auth field");
+
+  event.sender = from.value.sender;
+  event.auth_user = from.value.auth_user;
+  event.ident = from.value.ident;
+  event.field_named = from.value.field_named;
+  event.helo = peer.value.helo;
+  event.remote_host = peer.value.host;
+  event.remote_ip = peer.value.ip;
+  return event;
+}
+
+}  // namespace relaywatch::parse
