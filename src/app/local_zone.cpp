@@ -13,8 +13,8 @@ bool SameWallTime(const struct tm& a, const struct tm& b) {
 }
 
 std::int64_t OffsetAt(core::Timestamp t) {
-  time_t secs = static_cast<time_t>(
-      std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count());
+  time_t secs =
+      static_cast<time_t>(std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count());
   struct tm local {};
   if (localtime_r(&secs, &local) == nullptr) return 0;
   return local.tm_gmtoff;

@@ -207,9 +207,11 @@ LocalZone LocalZone::Fixed(std::int64_t offset_seconds) {
     if (!t) return std::nullopt;
     auto shifted = std::chrono::duration_cast<Duration>(std::chrono::seconds(offset_seconds));
     // Stay inside Timestamp's range at its edges instead of wrapping.
-    if (shifted.count() > 0 && t->time_since_epoch() < Timestamp::min().time_since_epoch() + shifted)
+    if (shifted.count() > 0 &&
+        t->time_since_epoch() < Timestamp::min().time_since_epoch() + shifted)
       return std::nullopt;
-    if (shifted.count() < 0 && t->time_since_epoch() > Timestamp::max().time_since_epoch() + shifted)
+    if (shifted.count() < 0 &&
+        t->time_since_epoch() > Timestamp::max().time_since_epoch() + shifted)
       return std::nullopt;
     return *t - shifted;
   };
@@ -282,11 +284,20 @@ std::optional<Duration> ParseDuration(std::string_view text) {
   if (text.size() < 2) return std::nullopt;
   std::int64_t unit;
   switch (text.back()) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = kSecondsPerDay; break;
-    default: return std::nullopt;
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = kSecondsPerDay;
+      break;
+    default:
+      return std::nullopt;
   }
   std::int64_t n = 0;
   for (char ch : text.substr(0, text.size() - 1)) {

@@ -14,9 +14,14 @@ std::optional<LogFileName> ParseLogFileName(std::string_view name) {
   if (name.size() != kTai64nLabelSize + 2 || name[kTai64nLabelSize] != '.') return std::nullopt;
   LogFileKind kind;
   switch (name.back()) {
-    case 's': kind = LogFileKind::kArchiveDone; break;
-    case 'u': kind = LogFileKind::kArchiveUnfinished; break;
-    default: return std::nullopt;
+    case 's':
+      kind = LogFileKind::kArchiveDone;
+      break;
+    case 'u':
+      kind = LogFileKind::kArchiveUnfinished;
+      break;
+    default:
+      return std::nullopt;
   }
   auto t = ParseTai64nLabel(name.substr(0, kTai64nLabelSize));
   if (!t) return std::nullopt;
@@ -37,10 +42,18 @@ std::vector<std::string> OrderLogFiles(std::vector<std::string> names) {
     if (!parsed) continue;
     Key key;
     switch (parsed->kind) {
-      case LogFileKind::kArchiveDone: key = {0, parsed->time, 0}; break;
-      case LogFileKind::kArchiveUnfinished: key = {0, parsed->time, 1}; break;
-      case LogFileKind::kPrevious: key = {1, {}, 0}; break;
-      case LogFileKind::kCurrent: key = {2, {}, 0}; break;
+      case LogFileKind::kArchiveDone:
+        key = {0, parsed->time, 0};
+        break;
+      case LogFileKind::kArchiveUnfinished:
+        key = {0, parsed->time, 1};
+        break;
+      case LogFileKind::kPrevious:
+        key = {1, {}, 0};
+        break;
+      case LogFileKind::kCurrent:
+        key = {2, {}, 0};
+        break;
     }
     files.emplace_back(key, std::move(name));
   }

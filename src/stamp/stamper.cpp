@@ -90,8 +90,7 @@ std::optional<int> Month(std::string_view s) {
 }
 
 // splogger's "SECS.USECS " at the start of a syslog message: the stamp and the text after it.
-std::optional<std::pair<core::Timestamp, std::string_view>> ReadSploggerStamp(
-    std::string_view s) {
+std::optional<std::pair<core::Timestamp, std::string_view>> ReadSploggerStamp(std::string_view s) {
   std::size_t pos = 0;
   std::int64_t secs = 0;
   // 12 digits reach the year 33658; more is not a clock.

@@ -43,12 +43,12 @@ std::optional<core::Timestamp> ParseTai64nLabel(std::string_view label) {
   if (label.size() != kTai64nLabelSize || label[0] != '@') return std::nullopt;
   auto secs = ReadHex(label.data() + 1, 16);
   auto nanos = ReadHex(label.data() + 17, 8);
-  if (!secs || !nanos || *nanos >= static_cast<std::uint64_t>(kNanosPerSecond))
-    return std::nullopt;
+  if (!secs || !nanos || *nanos >= static_cast<std::uint64_t>(kNanosPerSecond)) return std::nullopt;
   // Labels at or past 2^63 are reserved by TAI64 and would not fit int64 below; FromUnix
   // rejects the rest of what Timestamp cannot hold.
   if (*secs >= (std::uint64_t{1} << 63)) return std::nullopt;
-  std::int64_t unix_secs = static_cast<std::int64_t>(*secs) - static_cast<std::int64_t>(kTai64Epoch);
+  std::int64_t unix_secs =
+      static_cast<std::int64_t>(*secs) - static_cast<std::int64_t>(kTai64Epoch);
   return core::FromUnix(unix_secs, static_cast<std::int64_t>(*nanos));
 }
 
@@ -64,7 +64,8 @@ std::string FormatTai64nLabel(core::Timestamp t) {
   std::uint64_t label_secs = kTai64Epoch + static_cast<std::uint64_t>(secs);  // mod 2^64 is exact
   std::string out(kTai64nLabelSize, '0');
   out[0] = '@';
-  for (int i = 16; i >= 1; --i, label_secs >>= 4) out[static_cast<std::size_t>(i)] = kDigits[label_secs & 15];
+  for (int i = 16; i >= 1; --i, label_secs >>= 4)
+    out[static_cast<std::size_t>(i)] = kDigits[label_secs & 15];
   auto n = static_cast<std::uint64_t>(nanos);
   for (int i = 24; i >= 17; --i, n >>= 4) out[static_cast<std::size_t>(i)] = kDigits[n & 15];
   return out;

@@ -50,8 +50,8 @@ class Stamper {
   struct HourOffset {
     // Hours since 1970-01-01T00 local; the minimum marks an empty slot.
     std::int64_t local_hour = std::numeric_limits<std::int64_t>::min();
-    std::int64_t offset_seconds = 0;      // local - UTC
-    bool hour_start_exists = false;       // false: HH:00 is in a DST gap, ask the zone per line
+    std::int64_t offset_seconds = 0;  // local - UTC
+    bool hour_start_exists = false;   // false: HH:00 is in a DST gap, ask the zone per line
   };
 
   core::LocalZone zone_;

@@ -24,9 +24,9 @@ TEST(DaysFromCivilTest, CountsDaysFromTheUnixEpochAcrossCenturiesAndLeapDays) {
     int y, m, d;
     std::int64_t days;
   } cases[] = {
-      {1970, 1, 1, 0},       {1969, 12, 31, -1},     {2000, 2, 29, 11016},
-      {2000, 3, 1, 11017},   {2026, 11, 28, 20785},  {1677, 9, 21, -106752},
-      {2262, 4, 11, 106751}, {1600, 1, 1, -135140},  {2400, 12, 31, 157419},
+      {1970, 1, 1, 0},       {1969, 12, 31, -1},    {2000, 2, 29, 11016},
+      {2000, 3, 1, 11017},   {2026, 11, 28, 20785}, {1677, 9, 21, -106752},
+      {2262, 4, 11, 106751}, {1600, 1, 1, -135140}, {2400, 12, 31, 157419},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(DaysFromCivil(c.y, c.m, c.d), c.days) << c.y << "-" << c.m << "-" << c.d;
@@ -43,8 +43,8 @@ TEST(CivilTimeTest, ToCivilUtcRoundsInstantsBeforeTheEpochDownward) {
 }
 
 TEST(CivilTimeTest, FromCivilUtcInvertsToCivilUtcOverTheWholeRange) {
-  const Timestamp samples[] = {Timestamp::min(),  At(-1, 5),          At(0),
-                               At(951782400),     At(kSample, 299206500), Timestamp::max()};
+  const Timestamp samples[] = {Timestamp::min(),       At(-1, 5),       At(0), At(951782400),
+                               At(kSample, 299206500), Timestamp::max()};
   for (Timestamp t : samples) {
     auto back = FromCivilUtc(ToCivilUtc(t));
     ASSERT_TRUE(back) << FormatIso8601Utc(t);
@@ -60,11 +60,25 @@ TEST(CivilTimeTest, FromCivilUtcAcceptsLeapDaysAndFoldsALeapSecondIntoTheNextMin
 
 TEST(CivilTimeTest, FromCivilUtcRejectsFieldsOutOfRange) {
   const CivilTime bad[] = {
-      {2026, 0, 1},   {2026, 13, 1},   {2026, 1, 0},  {2026, 1, 32},  {2023, 2, 29},
-      {1900, 2, 29},  {2024, 2, 30},   {2026, 4, 31}, {2026, 6, 31},  {2026, 1, 1, 24},
-      {2026, 1, 1, -1}, {2026, 1, 1, 0, 60}, {2026, 1, 1, 0, 0, 61}, {2026, 1, 1, 0, 0, -1},
-      {2026, 1, 1, 0, 0, 0, 1000000000}, {2026, 1, 1, 0, 0, 0, -1},
-      {2263, 1, 1},   {1677, 1, 1},    {std::numeric_limits<int>::max(), 12, 31},
+      {2026, 0, 1},
+      {2026, 13, 1},
+      {2026, 1, 0},
+      {2026, 1, 32},
+      {2023, 2, 29},
+      {1900, 2, 29},
+      {2024, 2, 30},
+      {2026, 4, 31},
+      {2026, 6, 31},
+      {2026, 1, 1, 24},
+      {2026, 1, 1, -1},
+      {2026, 1, 1, 0, 60},
+      {2026, 1, 1, 0, 0, 61},
+      {2026, 1, 1, 0, 0, -1},
+      {2026, 1, 1, 0, 0, 0, 1000000000},
+      {2026, 1, 1, 0, 0, 0, -1},
+      {2263, 1, 1},
+      {1677, 1, 1},
+      {std::numeric_limits<int>::max(), 12, 31},
       {std::numeric_limits<int>::min(), 1, 1},
   };
   for (const auto& c : bad) {
@@ -216,9 +230,14 @@ TEST(DurationTest, ParsesAPositiveCountAndOneUnit) {
     const char* text;
     Duration want;
   } cases[] = {
-      {"30s", seconds(30)},  {"90s", seconds(90)},          {"15m", minutes(15)},
-      {"1h", hours(1)},      {"7d", hours(7 * 24)},         {"010m", minutes(10)},
-      {"106751d", hours(24) * 106751},  {"9223372036s", seconds(9223372036)},
+      {"30s", seconds(30)},
+      {"90s", seconds(90)},
+      {"15m", minutes(15)},
+      {"1h", hours(1)},
+      {"7d", hours(7 * 24)},
+      {"010m", minutes(10)},
+      {"106751d", hours(24) * 106751},
+      {"9223372036s", seconds(9223372036)},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(ParseDuration(c.text), c.want) << c.text;
@@ -226,9 +245,10 @@ TEST(DurationTest, ParsesAPositiveCountAndOneUnit) {
 }
 
 TEST(DurationTest, RejectsZeroSignsSpacesOtherUnitsAndOverflow) {
-  const char* bad[] = {"",    "s",    "0s",  "00m",  "10",  "-5m",  "+5m", "5 m", " 5m",
-                       "5m ", "5M",   "5H",  "5ms",  "5w",  "5y",   "1.5h", "1h30m", "h1",
-                       "106752d", "9223372037s", "99999999999999999999s"};
+  const char* bad[] = {
+      "",    "s",    "0s",    "00m", "10",      "-5m",         "+5m",
+      "5 m", " 5m",  "5m ",   "5M",  "5H",      "5ms",         "5w",
+      "5y",  "1.5h", "1h30m", "h1",  "106752d", "9223372037s", "99999999999999999999s"};
   for (const char* text : bad) {
     EXPECT_FALSE(ParseDuration(text)) << '"' << text << '"';
   }

@@ -53,22 +53,22 @@ TEST(LogFileNameTest, IgnoresEveryOtherName) {
       "previous.s",
       ".",
       "..",
-      "@400000006b0a42a7202d1d2c",        // a label alone
-      "@400000006b0a42a7202d1d2c.",       // no kind
+      "@400000006b0a42a7202d1d2c",   // a label alone
+      "@400000006b0a42a7202d1d2c.",  // no kind
       "@400000006b0a42a7202d1d2c.x",
       "@400000006b0a42a7202d1d2c.S",
       "@400000006b0a42a7202d1d2c.U",
       "@400000006b0a42a7202d1d2c.ss",
       "@400000006b0a42a7202d1d2c.s~",
-      "@400000006b0a42a7202d1d2cs",       // no dot
+      "@400000006b0a42a7202d1d2cs",  // no dot
       "@400000006b0a42a7202d1d2c_s",
-      "@400000006b0a42a7202d1d2.s",       // 23 digits
-      "@400000006b0a42a7202d1d2c0.s",     // 25 digits
-      "@400000006b0a42a7202d1d2g.s",      // non-hex
-      "@400000006b0a42a73b9aca00.s",      // nanoseconds 10^9
-      "@ffffffffffffffffffffffff.s",      // out of range
+      "@400000006b0a42a7202d1d2.s",    // 23 digits
+      "@400000006b0a42a7202d1d2c0.s",  // 25 digits
+      "@400000006b0a42a7202d1d2g.s",   // non-hex
+      "@400000006b0a42a73b9aca00.s",   // nanoseconds 10^9
+      "@ffffffffffffffffffffffff.s",   // out of range
       "400000006b0a42a7202d1d2c.s",
-      "@z",                               // multilog's own sentinel in filesfit
+      "@z",  // multilog's own sentinel in filesfit
   };
   for (const char* name : bad) {
     EXPECT_FALSE(ParseLogFileName(name)) << '"' << name << '"';
@@ -79,8 +79,7 @@ TEST(LogFileNameTest, ArchiveNameIsLowercaseAndParsesBack) {
   Timestamp t = Label("@400000006B0A42A7202D1D2C");
   EXPECT_EQ(ArchiveName(t, false), "@400000006b0a42a7202d1d2c.s");
   EXPECT_EQ(ArchiveName(t, true), "@400000006b0a42a7202d1d2c.u");
-  EXPECT_EQ(ParseLogFileName(ArchiveName(t, false)),
-            (LogFileName{LogFileKind::kArchiveDone, t}));
+  EXPECT_EQ(ParseLogFileName(ArchiveName(t, false)), (LogFileName{LogFileKind::kArchiveDone, t}));
   EXPECT_EQ(ParseLogFileName(ArchiveName(t, true)),
             (LogFileName{LogFileKind::kArchiveUnfinished, t}));
 }
@@ -100,9 +99,12 @@ TEST(OrderLogFilesTest, ArchivesOldestFirstThenPreviousThenCurrentDroppingTheRes
       "@400000006b0a42a7202d1d2d.s",  // 1 ns later
   };
   const std::vector<std::string> want = {
-      "@400000004ccc70a30b5515bc.s", "@400000006b0a42a7202d1d2c.s",
-      "@400000006b0a42a7202d1d2d.s", "@400000006b0a42a8000000ff.u",
-      "@400000006b0a42a9000000ff.s", "previous",
+      "@400000004ccc70a30b5515bc.s",
+      "@400000006b0a42a7202d1d2c.s",
+      "@400000006b0a42a7202d1d2d.s",
+      "@400000006b0a42a8000000ff.u",
+      "@400000006b0a42a9000000ff.s",
+      "previous",
       "current",
   };
   EXPECT_EQ(OrderLogFiles(listing), want);
@@ -114,8 +116,10 @@ TEST(OrderLogFilesTest, OrdersArchivesByTimeNotByNameAndBreaksTiesDeterministica
   // Uppercase sorts before lowercase by name; time decides. At one instant .s precedes .u,
   // and the same kind falls back to the name.
   const std::vector<std::string> want = {
-      "@400000006b0a42a7202d1d2c.s", "@400000006B0A42A7202D1D2C.u",
-      "@400000006b0a42a7202d1d2c.u", "@400000006B0A42A8000000FF.s",
+      "@400000006b0a42a7202d1d2c.s",
+      "@400000006B0A42A7202D1D2C.u",
+      "@400000006b0a42a7202d1d2c.u",
+      "@400000006B0A42A8000000FF.s",
   };
   std::vector<std::string> listing = {want[3], want[2], want[1], want[0]};
   EXPECT_EQ(OrderLogFiles(listing), want);

@@ -156,7 +156,7 @@ TEST(StamperTest, LeavesLinesWithABadOrPartialStampWhole) {
   const std::string_view bad[] = {
       "",
       "@",
-      "@400000006b0a42a7202d1d2 short label",  // 23 digits
+      "@400000006b0a42a7202d1d2 short label",   // 23 digits
       "@400000006b0a42a7202d1d2c0 long label",  // 25 digits
       "@400000006b0a42a7202d1d2cx no space",
       "@400000006b0a42a7202d1d2c\tx tab",
@@ -183,7 +183,9 @@ TEST(StamperTest, LeavesLinesWithABadOrPartialStampWhole) {
       "Jun 19 09:12:14  qmail: empty host",
       "Jun",
       "tcpserver: pid 23904 from 192.168.1.165",
-      std::string_view("@400000006b0a42a7\0" "02d1d2c NUL", 29),
+      std::string_view("@400000006b0a42a7\0"
+                       "02d1d2c NUL",
+                       29),
       "\xff\xfe\x00\x01 invalid UTF-8",
   };
   Stamper stamper(LocalZone::Fixed(0));
@@ -209,10 +211,10 @@ TEST(StamperTest, ReadsSyslogTagsAndSploggerStampsCarefully) {
   EXPECT_EQ(empty.text, "");
   EXPECT_EQ(stamper.Stamp("Jun 09 09:12:14 host qmail: x").tag, "qmail");
   // Not splogger: too few microsecond digits, no space after them, too many second digits.
-  for (const char* raw : {"Jun 19 09:12:14 h qmail: 1276913534.11144 x",
-                          "Jun 19 09:12:14 h qmail: 1276913534.111443x",
-                          "Jun 19 09:12:14 h qmail: 1234567890123.111443 x",
-                          "Jun 19 09:12:14 h qmail: .111443 x"}) {
+  for (const char* raw :
+       {"Jun 19 09:12:14 h qmail: 1276913534.11144 x",
+        "Jun 19 09:12:14 h qmail: 1276913534.111443x",
+        "Jun 19 09:12:14 h qmail: 1234567890123.111443 x", "Jun 19 09:12:14 h qmail: .111443 x"}) {
     Line line = stamper.Stamp(raw);
     EXPECT_EQ(line.stamp, StampKind::kSyslog) << raw;
     EXPECT_FALSE(line.stamped) << raw;
@@ -235,8 +237,10 @@ struct CountingZone {
       ++*counter;
       auto t = core::FromCivilUtc(c);
       if (!t) return std::nullopt;
-      bool before = c.year < 2026 || (c.year == 2026 && (c.month < 3 || (c.month == 3 &&
-                                                        (c.day < 29 || (c.day == 29 && c.hour < 2)))));
+      bool before =
+          c.year < 2026 ||
+          (c.year == 2026 &&
+           (c.month < 3 || (c.month == 3 && (c.day < 29 || (c.day == 29 && c.hour < 2)))));
       bool gap = c.year == 2026 && c.month == 3 && c.day == 29 && c.hour == 2;
       if (gap) return std::nullopt;
       return *t - std::chrono::hours(before ? 1 : 2);

@@ -56,24 +56,25 @@ TEST(Tai64nLabelTest, RejectsEverythingThatIsNotExactlyOneValidLabel) {
       "@400000006b0a42a7202d1d2c0",  // 25 digits
       "@400000006b0a42a7202d1d2c ",  // trailing text
       " @400000006b0a42a7202d1d2c",
-      "@400000006b0a42a7202d1d2g",   // non-hex
+      "@400000006b0a42a7202d1d2g",  // non-hex
       "@400000006b0a42a7202d1d2G",
       "@400000006b0a42a 202d1d2c",
-      "@400000006b0a42a7202d1d:c",   // ':' is '9' + 1
-      "@400000006b0a42a7202d1d`c",   // '`' is 'a' - 1
-      "@400000006b0a42a7202d1d@c",   // '@' is 'A' - 1
+      "@400000006b0a42a7202d1d:c",  // ':' is '9' + 1
+      "@400000006b0a42a7202d1d`c",  // '`' is 'a' - 1
+      "@400000006b0a42a7202d1d@c",  // '@' is 'A' - 1
       "@+00000006b0a42a7202d1d2c",
       "@0x0000006b0a42a7202d1d2c",
       std::string_view("@400000006b0a42a7202d1d2\0", 25),
-      "@400000006b0a42a73b9aca00",   // nanoseconds 10^9
+      "@400000006b0a42a73b9aca00",  // nanoseconds 10^9
       "@400000006b0a42a7ffffffff",
-      "@4000000225c17d0f00000000",   // one second past the last Timestamp
-      "@3ffffffdda3e830508a7f1ff",   // one nanosecond before the first
+      "@4000000225c17d0f00000000",  // one second past the last Timestamp
+      "@3ffffffdda3e830508a7f1ff",  // one nanosecond before the first
       "@000000000000000000000000",
       "@7fffffffffffffff00000000",
-      "@800000000000000000000000",   // reserved by TAI64
+      "@800000000000000000000000",  // reserved by TAI64
       "@ffffffffffffffffffffffff",
-      "@\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\xf6\xf5\xf4\xf3\xf2\xf1\xf0\xef\xee\xed\xec\xeb\xea\xe9\xe8",
+      "@\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\xf6\xf5\xf4\xf3\xf2\xf1\xf0\xef\xee\xed\xec\xeb\xea"
+      "\xe9\xe8",
   };
   for (std::string_view label : bad) {
     EXPECT_FALSE(ParseTai64nLabel(label)) << '"' << label << '"';
