@@ -162,7 +162,8 @@ std::optional<core::Timestamp> Stamper::LocalToUtc(const core::CivilTime& local)
 
   HourOffset& slot = cache_[static_cast<std::size_t>(local_hour) % cache_.size()];
   if (slot.local_hour != local_hour) {
-    core::CivilTime start = local;
+    // From the folded instant, so a leap second's 23:59:60 asks about the hour it lands in.
+    core::CivilTime start = core::ToCivilUtc(*as_utc);
     start.minute = start.second = 0;
     start.nanos = 0;
     auto utc = zone_.to_utc(start);
