@@ -134,7 +134,7 @@ std::string DescribeConfig(const Config& config) {
   const AlertsConfig& alerts = config.alerts;
   out += "alerts: ";
   out += alerts.repeat ? "repeat every " + core::FormatDuration(*alerts.repeat)
-                       : std::string("once per rule window");
+                       : std::string("repeat once per rule window");
   if (alerts.escalate) {
     std::string factor = std::to_string(*alerts.escalate);
     factor.erase(factor.find_last_not_of('0') + 1);

@@ -176,6 +176,19 @@ core::Result<Config> ReadConfig(const Reporter& reporter, const YAML::Node& docu
   return config;
 }
 
+// yaml-cpp's message for a tab in the indentation ("illegal block entry", "end of map not
+// found") does not say what is wrong; it is the most common way a hand-edited file breaks.
+std::string TabHint(std::string_view yaml, int line) {
+  for (int i = 0; i < line && !yaml.empty(); ++i) {
+    std::size_t newline = yaml.find('\n');
+    yaml = newline == std::string_view::npos ? std::string_view() : yaml.substr(newline + 1);
+  }
+  std::string_view indent = yaml.substr(0, yaml.find_first_not_of(" \t"));
+  return indent.find('\t') != std::string_view::npos
+             ? " (this line is indented with a tab; YAML allows only spaces)"
+             : "";
+}
+
 }  // namespace
 
 core::Result<Config> LoadConfigFile(const std::string& path) {
@@ -195,7 +208,7 @@ core::Result<Config> LoadConfigString(std::string_view yaml, std::string_view fi
     return ReadConfig(reporter, documents.empty() ? YAML::Node() : documents[0], file_name);
   } catch (const YAML::Exception& e) {
     // Parser errors (and anything else yaml-cpp throws) carry a mark and a bare message.
-    return reporter.At(e.mark, "", e.msg);
+    return reporter.At(e.mark, "", e.msg + TabHint(yaml, e.mark.line));
   } catch (const std::exception& e) {
     return core::Error{std::string(file_name) + ": unable to load: " + e.what()};
   }

@@ -40,11 +40,10 @@ constexpr std::array kOptions = std::to_array<Option>({
      "use; remote-ips: distinct client IPs per login; service-policy: authenticated relaying on a "
      "service where it is not allowed; rcpt-limit: how often a login hits chkuser's "
      "per-connection recipient limit."},
-    {"rules[].window", "duration", "required; sender: 24h; service-policy: 1h",
-     "volume sender remote-ips service-policy rcpt-limit",
+    {"rules[].window", "duration", "required (sender: 24h, service-policy: 1h)", "",
      "Length of the sliding window counts are kept over (30s, 15m, 1h, 7d). For service-policy: "
      "how long one alert covers a login."},
-    {"rules[].limit", "integer", "required; sender: 1", "volume sender remote-ips rcpt-limit",
+    {"rules[].limit", "integer", "required (sender: 1)", "volume sender remote-ips rcpt-limit",
      "The rule fires when the count within the window reaches this (at least 1)."},
     {"rules[].count", "recipients|messages", "recipients", "volume",
      "What a volume rule counts: relayed recipients or messages."},
@@ -191,7 +190,13 @@ std::string OptionsReference() {
     }
     if (!option.scope.empty()) {
       out += option.key.starts_with("rules[]") ? "; kinds: " : "; via: ";
-      out += option.scope;
+      for (char c : option.scope) {
+        if (c == ' ') {
+          out += ", ";
+        } else {
+          out += c;
+        }
+      }
     }
     out += ")\n";
     AppendWrapped(out, option.help, "    ", 80);

@@ -87,7 +87,7 @@ core::Result<Mapping> ReadMapping(const Reporter& reporter, const Field& field,
     YAML::Mark key_mark = MarkOr(key, field.mark);
     if (!key.IsScalar()) {
       return reporter.At(key_mark, field.path,
-                         "expected a key, got " + DescribeNode(key) + " as a key");
+                         "expected a plain key, got " + DescribeNode(key));
     }
     std::string name = key.Scalar();
     std::string path = ChildPath(field.path, name);

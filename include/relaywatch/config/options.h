@@ -39,8 +39,10 @@ std::vector<std::string_view> ChildKeys(std::string_view parent);
 // True when `option` applies to the rule kind or channel via named `kind_or_via`.
 bool AppliesTo(const Option& option, std::string_view kind_or_via);
 
-// The table as plain text for relaywatch.yaml(5) and `--help`: per option its key, then type,
-// default and scope in parentheses, then the help wrapped at 80 columns and indented 4 spaces.
+// The table as plain text for relaywatch.yaml(5): per option a line with its key and, in
+// parentheses, type, default and scope; then its help wrapped at 80 columns, indented 4 spaces:
+//   rules[].count (recipients|messages; default: recipients; kinds: volume)
+//       What a volume rule counts: relayed recipients or messages.
 std::string OptionsReference();
 
 }  // namespace relaywatch::config
