@@ -1,0 +1,102 @@
+#include "relaywatch/parse/address.h"
+
+#include <gtest/gtest.h>
+
+#include "relaywatch/parse/ip_address.h"
+
+namespace relaywatch::parse {
+namespace {
+
+TEST(SplitAddress, SplitsAtTheLastAt) {
+  const AddressParts plain = SplitAddress("suzy@example.com");
+  EXPECT_EQ(plain.local, "suzy");
+  EXPECT_EQ(plain.domain, "example.com");
+  EXPECT_TRUE(plain.has_at);
+  const AddressParts quoted = SplitAddress("\"a@b\"@example.com");
+  EXPECT_EQ(quoted.local, "\"a@b\"");
+  EXPECT_EQ(quoted.domain, "example.com");
+  const AddressParts bare = SplitAddress("postmaster");
+  EXPECT_EQ(bare.local, "postmaster");
+  EXPECT_EQ(bare.domain, "");
+  EXPECT_FALSE(bare.has_at);
+  const AddressParts empty = SplitAddress("");
+  EXPECT_FALSE(empty.has_at);
+  const AddressParts trailing = SplitAddress("user@");
+  EXPECT_TRUE(trailing.has_at);
+  EXPECT_EQ(trailing.domain, "");
+}
+
+TEST(DomainEquals, IgnoresAsciiCaseOnly) {
+  EXPECT_TRUE(DomainEquals("EXAMPLE.com", "example.COM"));
+  EXPECT_FALSE(DomainEquals("example.com", "example.net"));
+  EXPECT_FALSE(DomainEquals("example.com", "example.com."));
+  EXPECT_FALSE(DomainEquals("\xc3\x89xample.com", "\xc3\xa9xample.com"));  // no Unicode folding
+  EXPECT_TRUE(EqualsIgnoreCase("", ""));
+  EXPECT_FALSE(EqualsIgnoreCase("a", ""));
+  EXPECT_FALSE(EqualsIgnoreCase("[", "{"));  // 0x5b and 0x7b differ by 0x20 but are not letters
+}
+
+TEST(NormalizeLogin, LowercasesTheDomainAndKeepsTheLocalPart) {
+  EXPECT_EQ(NormalizeLogin("Tom@EXAMPLE.com"), "Tom@example.com");
+  EXPECT_EQ(NormalizeLogin("tom@example.com"), "tom@example.com");
+  EXPECT_EQ(NormalizeLogin("Tom"), "Tom");
+  EXPECT_EQ(NormalizeLogin("\"A@B\"@X.Example"), "\"A@B\"@x.example");
+  EXPECT_TRUE(NeedsNormalization("tom@Example.com"));
+  EXPECT_FALSE(NeedsNormalization("Tom@example.com"));
+  EXPECT_FALSE(NeedsNormalization("TOM"));
+  EXPECT_TRUE(NeedsNormalization("\"A@B\"@X.example"));
+  EXPECT_FALSE(NeedsNormalization("\"A@B\"@x.example"));
+}
+
+TEST(IsIpAddress, AcceptsTheLiteralFormsAndNothingElse) {
+  for (std::string_view ip :
+       {"0.0.0.0", "192.0.2.1", "255.255.255.255", "::", "::1", "1::", "2001:db8::5",
+        "::ffff:198.51.100.7", "fe80::1:2:3:4:5:6", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:1.2.3.4",
+        "2001:DB8::A", "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"}) {
+    EXPECT_TRUE(IsIpAddress(ip)) << ip;
+  }
+  for (std::string_view ip : {"",
+                              "1.2.3",
+                              "1.2.3.4.5",
+                              "256.1.1.1",
+                              "1.2.3.",
+                              ".1.2.3",
+                              "1..2.3",
+                              "1234.1.1.1",
+                              ":",
+                              ":1",
+                              "1:",
+                              ":::",
+                              "1:::2",
+                              "1::2::3",
+                              "1:2:3:4:5:6:7:8:9",
+                              "1:2:3:4:5:6:7",
+                              "12345::",
+                              "g::1",
+                              "::1.2.3",
+                              "1.2.3.4::",
+                              "::ffff:1.2.3.4:5",
+                              "[::1]",
+                              "fe80::1%eth0",
+                              "unknown",
+                              "(null)",
+                              "1:2:3:4:5:6:7:1.2.3.4"}) {
+    EXPECT_FALSE(IsIpAddress(ip)) << ip;
+  }
+}
+
+TEST(FindIpSeparator, ReturnsTheColonBeforeTheLongestAddressSuffix) {
+  EXPECT_EQ(FindIpSeparator("unknown:2001:db8::5"), 7u);
+  EXPECT_EQ(FindIpSeparator("h:unknown:::ffff:1.2.3.4"), 9u);
+  EXPECT_EQ(FindIpSeparator("x:192.0.2.1"), 1u);
+  EXPECT_EQ(FindIpSeparator(":1.2.3.4"), 0u);
+  EXPECT_EQ(FindIpSeparator("1.2.3.4"), std::nullopt);
+  EXPECT_EQ(FindIpSeparator("h:unknown"), std::nullopt);
+  EXPECT_EQ(FindIpSeparator(""), std::nullopt);
+  // A long run of address characters costs no more than the longest address.
+  const std::string long_helo = std::string(4000, ':') + "1.2.3.4";
+  EXPECT_EQ(FindIpSeparator(long_helo), 3997u);  // "::1.2.3.4" is itself an IPv6 literal
+}
+
+}  // namespace
+}  // namespace relaywatch::parse
