@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "channel_loader.h"
 #include "text_checks.h"
 
 namespace relaywatch::config::internal {
@@ -62,8 +63,7 @@ core::Result<std::vector<ChannelConfig>> ReadChannels(const Reporter& reporter,
     if (!inserted) {
       Field name{element.path + ".name", element.node["name"], element.node["name"].Mark()};
       return reporter.At(name, "duplicate channel name " + Quote(channel->name) +
-                                   " (alerts.channels[" + std::to_string(it->second) +
-                                   "] has it)");
+                                   " (alerts.channels[" + std::to_string(it->second) + "] has it)");
     }
     channels.push_back(std::move(*channel));
   }

@@ -1,9 +1,10 @@
+#include "channel_loader.h"
+
 #include <array>
 #include <limits>
 #include <string>
 #include <utility>
 
-#include "alerts_loader.h"
 #include "text_checks.h"
 
 namespace relaywatch::config::internal {
@@ -52,14 +53,15 @@ core::Status ReadCommand(const Reporter& reporter, const Mapping& channel, Chann
   auto elements = ReadList(reporter, *command);
   if (!elements) return elements.error();
   if (elements->empty()) {
-    return reporter.Expected(*command, "a program and its arguments like [/var/qmail/bin/qmail-inject]");
+    return reporter.Expected(*command,
+                             "a program and its arguments like [/var/qmail/bin/qmail-inject]");
   }
   for (std::size_t i = 0; i < elements->size(); ++i) {
     const Field& element = (*elements)[i];
-    auto text = i == 0 ? ReadChecked(reporter, element, "an absolute path to a program",
-                                     IsAbsolutePath)
-                       : ReadChecked(reporter, element, "an argument without control characters",
-                                     IsArgument);
+    auto text =
+        i == 0
+            ? ReadChecked(reporter, element, "an absolute path to a program", IsAbsolutePath)
+            : ReadChecked(reporter, element, "an argument without control characters", IsArgument);
     if (!text) return text.error();
     out.command.push_back(std::move(*text));
   }
@@ -135,15 +137,15 @@ core::Result<ChannelConfig> ReadChannel(const Reporter& reporter, const Field& f
   ChannelConfig out;
   const Field* name = channel->Find("name");
   if (name == nullptr) return reporter.At(field, "missing key name");
-  auto name_text = ReadChecked(reporter, *name, "a name of letters, digits, '.', '_' and '-'",
-                               IsName);
+  auto name_text =
+      ReadChecked(reporter, *name, "a name of letters, digits, '.', '_' and '-'", IsName);
   if (!name_text) return name_text.error();
   out.name = std::move(*name_text);
 
   const Field* via = channel->Find("via");
   if (via == nullptr) {
-    return reporter.At(field, "missing key via (" + ExpectedChoice(ChoiceNames<ChannelVia>(kVias)) +
-                                  ")");
+    return reporter.At(field,
+                       "missing key via (" + ExpectedChoice(ChoiceNames<ChannelVia>(kVias)) + ")");
   }
   auto via_value = ReadChoice<ChannelVia>(reporter, *via, kVias);
   if (!via_value) return via_value.error();

@@ -39,11 +39,13 @@ std::string DescribeRule(const detect::RuleSpec& rule) {
     std::string out = PerWindow(rule, "foreign sender", "foreign senders");
     out += sender->policy == detect::SenderPolicy::kSameAddress ? ", policy same-address"
                                                                 : ", policy same-domain";
-    if (!sender->allow.empty()) out += ", " + Plural(sender->allow.size(), "allow entry", "allow entries");
+    if (!sender->allow.empty())
+      out += ", " + Plural(sender->allow.size(), "allow entry", "allow entries");
     if (!sender->domain_aliases.empty()) {
       out += ", " + Plural(sender->domain_aliases.size(), "alias group", "alias groups");
     }
-    if (!sender->exempt.empty()) out += ", " + Plural(sender->exempt.size(), "exempt login", "exempt logins");
+    if (!sender->exempt.empty())
+      out += ", " + Plural(sender->exempt.size(), "exempt login", "exempt logins");
     return out;
   }
   if (const auto* policy = std::get_if<detect::ServicePolicyParams>(&rule.params)) {
@@ -57,9 +59,12 @@ std::string DescribeRule(const detect::RuleSpec& rule) {
 
 std::string_view FormatName(ChannelFormat format) {
   switch (format) {
-    case ChannelFormat::kSms: return "sms";
-    case ChannelFormat::kJson: return "json";
-    case ChannelFormat::kEmail: break;
+    case ChannelFormat::kSms:
+      return "sms";
+    case ChannelFormat::kJson:
+      return "json";
+    case ChannelFormat::kEmail:
+      break;
   }
   return "email";
 }
@@ -99,8 +104,8 @@ std::string DescribeSources(const SourcesConfig& sources) {
   std::vector<std::string> parts;
   if (!sources.supervise_dir.empty()) {
     std::string discover = "discover " + sources.supervise_dir;
-    discover += sources.services.empty() ? " (every service)"
-                                         : " (" + Join(sources.services, ", ") + ")";
+    discover +=
+        sources.services.empty() ? " (every service)" : " (" + Join(sources.services, ", ") + ")";
     parts.push_back(discover);
   }
   for (const LogSource& log : sources.logs) parts.push_back(log.service + " in " + log.dir);
@@ -126,8 +131,8 @@ std::string DescribeConfig(const Config& config) {
   }
   for (const detect::RuleSpec& rule : config.rules) {
     std::string kind(detect::RuleKindName(rule.kind()));
-    rows.emplace_back(rule.name, kind + std::string(kind_width - kind.size() + 2, ' ') +
-                                     DescribeRule(rule));
+    rows.emplace_back(rule.name,
+                      kind + std::string(kind_width - kind.size() + 2, ' ') + DescribeRule(rule));
   }
   AppendTable(out, rows);
 

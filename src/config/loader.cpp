@@ -72,8 +72,8 @@ core::Result<LogSource> ReadLogSource(const Reporter& reporter, const Field& fie
   LogSource out;
   const Field* service = log->Find("service");
   if (service == nullptr) return reporter.At(field, "missing key service");
-  auto service_name = internal::ReadChecked(reporter, *service, kServiceWhat,
-                                            internal::IsServiceName);
+  auto service_name =
+      internal::ReadChecked(reporter, *service, kServiceWhat, internal::IsServiceName);
   if (!service_name) return service_name.error();
   out.service = std::move(*service_name);
   const Field* dir = log->Find("dir");
@@ -89,14 +89,14 @@ core::Result<SourcesConfig> ReadSources(const Reporter& reporter, const Field& f
   if (!sources) return sources.error();
   SourcesConfig out;
   if (const Field* dir = sources->Find("supervise_dir")) {
-    auto path = internal::ReadChecked(reporter, *dir, "an absolute path, or \"\" for none",
-                                      IsDiscoveryDir);
+    auto path =
+        internal::ReadChecked(reporter, *dir, "an absolute path, or \"\" for none", IsDiscoveryDir);
     if (!path) return path.error();
     out.supervise_dir = std::move(*path);
   }
   if (const Field* services = sources->Find("services")) {
-    auto names = internal::ReadCheckedList(reporter, *services, kServiceWhat,
-                                           internal::IsServiceName);
+    auto names =
+        internal::ReadCheckedList(reporter, *services, kServiceWhat, internal::IsServiceName);
     if (!names) return names.error();
     out.services = std::move(*names);
   }
@@ -135,8 +135,8 @@ core::Status ReadScalars(const Reporter& reporter, const Mapping& root, Config& 
     config.startup = *value;
   }
   if (const Field* domain = root.Find("default_domain")) {
-    auto name = internal::ReadChecked(reporter, *domain, "a domain like example.com",
-                                      internal::IsDomain);
+    auto name =
+        internal::ReadChecked(reporter, *domain, "a domain like example.com", internal::IsDomain);
     if (!name) return name.error();
     config.default_domain = internal::LowercaseDomain("@" + *name).substr(1);
   }

@@ -27,7 +27,8 @@ constexpr std::array kOptions = std::to_array<Option>({
      "Multilog directories to follow in addition to the discovered ones."},
     {"sources.logs[].service", "service name", "required", "",
      "The service the directory belongs to, as findings and service-policy rules name it."},
-    {"sources.logs[].dir", "path", "required", "", "The multilog directory (the one holding current)."},
+    {"sources.logs[].dir", "path", "required", "",
+     "The multilog directory (the one holding current)."},
     {"default_domain", "domain", "none", "",
      "Domain of logins written without one (vpopmail's default domain), so that bob and "
      "bob@example.com count as one login."},

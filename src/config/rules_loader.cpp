@@ -49,9 +49,9 @@ core::Result<std::vector<std::pair<std::string, const Mapping::Entry*>>> ReadLog
   std::map<std::string, int> seen_on_line;
   for (const Mapping::Entry& entry : mapping.entries()) {
     if (!IsLoginOrDomainKey(entry.key)) {
-      return reporter.At(entry.key_mark, mapping.self().path,
-                         "expected a login like bob@example.com or @domain as key, got " +
-                             Quote(entry.key));
+      return reporter.At(
+          entry.key_mark, mapping.self().path,
+          "expected a login like bob@example.com or @domain as key, got " + Quote(entry.key));
     }
     std::string key = LowercaseDomain(entry.key);
     auto [it, inserted] = seen_on_line.emplace(key, entry.key_mark.line + 1);
@@ -78,8 +78,8 @@ core::Result<detect::VolumeParams> ReadVolume(const Reporter& reporter, const Ma
     auto keys = ReadLoginKeys(reporter, *mapping);
     if (!keys) return keys.error();
     for (const auto& [key, entry] : *keys) {
-      auto limit = ReadCount(reporter, entry->value, 0, kMaxCount,
-                             "a whole number (0 = unlimited)");
+      auto limit =
+          ReadCount(reporter, entry->value, 0, kMaxCount, "a whole number (0 = unlimited)");
       if (!limit) return limit.error();
       params.overrides[key] = *limit;
     }
@@ -111,8 +111,9 @@ core::Result<std::vector<std::vector<std::string>>> ReadDomainAliases(const Repo
     auto domains = ReadCheckedList(reporter, group, "a domain like example.com", IsDomain);
     if (!domains) return domains.error();
     if (domains->size() < 2) {
-      return reporter.Expected(group, "a list of at least two domains like [example.com, "
-                                      "example.net]");
+      return reporter.Expected(group,
+                               "a list of at least two domains like [example.com, "
+                               "example.net]");
     }
     for (std::string& domain : *domains) domain = LowercaseDomain("@" + domain).substr(1);
     aliases.push_back(std::move(*domains));
@@ -156,11 +157,10 @@ core::Result<detect::ServicePolicyParams> ReadServicePolicy(const Reporter& repo
                                                             const Mapping& rule) {
   const Field* services = rule.Find("allowed_services");
   if (services == nullptr) {
-    return reporter.At(rule.self(),
-                       "missing key allowed_services (kind service-policy needs it)");
+    return reporter.At(rule.self(), "missing key allowed_services (kind service-policy needs it)");
   }
-  auto names = ReadCheckedList(reporter, *services, "a service name like submission",
-                               IsServiceName);
+  auto names =
+      ReadCheckedList(reporter, *services, "a service name like submission", IsServiceName);
   if (!names) return names.error();
   if (names->empty()) return reporter.Expected(*services, "at least one service name");
   return detect::ServicePolicyParams{std::move(*names)};
@@ -170,8 +170,8 @@ core::Result<detect::ServicePolicyParams> ReadServicePolicy(const Reporter& repo
 // service-policy a window only (how long one alert covers a login).
 core::Status ReadWindowAndLimit(const Reporter& reporter, const Mapping& rule, RuleKind kind,
                                 detect::RuleSpec& spec) {
-  bool required = kind == RuleKind::kVolume || kind == RuleKind::kRemoteIps ||
-                  kind == RuleKind::kRcptLimit;
+  bool required =
+      kind == RuleKind::kVolume || kind == RuleKind::kRemoteIps || kind == RuleKind::kRcptLimit;
   if (kind == RuleKind::kSender) {
     spec.window = std::chrono::hours(24);
     spec.limit = 1;
@@ -208,8 +208,8 @@ core::Result<detect::RuleSpec> ReadRule(const Reporter& reporter, const Field& f
 
   const Field* kind_field = rule->Find("kind");
   if (kind_field == nullptr) {
-    return reporter.At(field, "missing key kind (" +
-                                  ExpectedChoice(ChoiceNames<RuleKind>(kKinds)) + ")");
+    return reporter.At(field,
+                       "missing key kind (" + ExpectedChoice(ChoiceNames<RuleKind>(kKinds)) + ")");
   }
   auto kind = ReadChoice<RuleKind>(reporter, *kind_field, kKinds);
   if (!kind) return kind.error();

@@ -16,8 +16,7 @@
 namespace relaywatch::config::internal {
 
 // The rules under `field` (the value of the top-level `rules` key); at least one.
-core::Result<std::vector<detect::RuleSpec>> ReadRules(const Reporter& reporter,
-                                                      const Field& field);
+core::Result<std::vector<detect::RuleSpec>> ReadRules(const Reporter& reporter, const Field& field);
 
 }  // namespace relaywatch::config::internal
 

@@ -50,9 +50,8 @@ bool IsName(std::string_view s) {
 bool IsDomain(std::string_view s) {
   if (s.empty() || s.size() > 253 || s.front() == '.' || s.back() == '.') return false;
   if (s.find("..") != std::string_view::npos) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return IsAsciiAlnum(c) || c == '.' || c == '-' || c == '_';
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return IsAsciiAlnum(c) || c == '.' || c == '-' || c == '_'; });
 }
 
 bool IsLogin(std::string_view s) {
@@ -62,7 +61,9 @@ bool IsLogin(std::string_view s) {
   return at > 0 && s.find('@', at + 1) == std::string_view::npos && IsDomain(s.substr(at + 1));
 }
 
-bool IsDomainKey(std::string_view s) { return s.size() > 1 && s[0] == '@' && IsDomain(s.substr(1)); }
+bool IsDomainKey(std::string_view s) {
+  return s.size() > 1 && s[0] == '@' && IsDomain(s.substr(1));
+}
 
 bool IsAddress(std::string_view s) {
   std::size_t at = s.find('@');

@@ -86,17 +86,16 @@ core::Result<Mapping> ReadMapping(const Reporter& reporter, const Field& field,
     const YAML::Node& key = key_value.first;
     YAML::Mark key_mark = MarkOr(key, field.mark);
     if (!key.IsScalar()) {
-      return reporter.At(key_mark, field.path,
-                         "expected a plain key, got " + DescribeNode(key));
+      return reporter.At(key_mark, field.path, "expected a plain key, got " + DescribeNode(key));
     }
     std::string name = key.Scalar();
     std::string path = ChildPath(field.path, name);
     auto first = std::find_if(mapping.entries_.begin(), mapping.entries_.end(),
                               [&](const Mapping::Entry& e) { return e.key == name; });
     if (first != mapping.entries_.end()) {
-      return reporter.At(key_mark, path,
-                         "duplicate key (first given on line " +
-                             std::to_string(first->key_mark.line + 1) + ")");
+      return reporter.At(
+          key_mark, path,
+          "duplicate key (first given on line " + std::to_string(first->key_mark.line + 1) + ")");
     }
     if (section && std::find(known.begin(), known.end(), name) == known.end()) {
       std::string message = "unknown key; ";
@@ -110,7 +109,8 @@ core::Result<Mapping> ReadMapping(const Reporter& reporter, const Field& field,
       return reporter.At(key_mark, path, message);
     }
     mapping.entries_.push_back(
-        {name, key_mark, Field{std::move(path), key_value.second, MarkOr(key_value.second, key_mark)}});
+        {name, key_mark,
+         Field{std::move(path), key_value.second, MarkOr(key_value.second, key_mark)}});
   }
   return mapping;
 }
@@ -157,8 +157,8 @@ core::Result<std::string> ReadChecked(const Reporter& reporter, const Field& fie
   return text;
 }
 
-core::Result<std::vector<std::string>> ReadCheckedList(const Reporter& reporter,
-                                                       const Field& field, std::string_view what,
+core::Result<std::vector<std::string>> ReadCheckedList(const Reporter& reporter, const Field& field,
+                                                       std::string_view what,
                                                        bool (*valid)(std::string_view)) {
   auto elements = ReadList(reporter, field);
   if (!elements) return elements.error();
@@ -181,8 +181,7 @@ core::Result<core::Duration> ReadDuration(const Reporter& reporter, const Field&
 }
 
 core::Result<std::uint64_t> ReadCount(const Reporter& reporter, const Field& field,
-                                      std::uint64_t min, std::uint64_t max,
-                                      std::string_view what) {
+                                      std::uint64_t min, std::uint64_t max, std::string_view what) {
   auto text = ReadScalar(reporter, field, what);
   if (!text) return text.error();
   // from_chars alone would take a prefix ("10x") and YAML's "+5"/"0x10"; only plain digits count.

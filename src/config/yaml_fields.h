@@ -98,8 +98,8 @@ core::Result<std::string> ReadScalar(const Reporter& reporter, const Field& fiel
 core::Result<std::string> ReadChecked(const Reporter& reporter, const Field& field,
                                       std::string_view what, bool (*valid)(std::string_view));
 // A list of scalars each passing `valid`, errors naming the element ("to[1]").
-core::Result<std::vector<std::string>> ReadCheckedList(const Reporter& reporter,
-                                                       const Field& field, std::string_view what,
+core::Result<std::vector<std::string>> ReadCheckedList(const Reporter& reporter, const Field& field,
+                                                       std::string_view what,
                                                        bool (*valid)(std::string_view));
 
 // "expected a duration like 10m, got ..." on anything core::ParseDuration refuses.

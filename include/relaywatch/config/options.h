@@ -23,7 +23,7 @@ struct Option {
   // Empty when the key applies everywhere its parent does; otherwise the rule kinds (under
   // "rules[]") or channel vias (under "alerts.channels[]") it applies to, space-separated.
   std::string_view scope;
-  std::string_view help;           // one or two sentences in an administrator's words
+  std::string_view help;  // one or two sentences in an administrator's words
 };
 
 // Every option, in documentation order.

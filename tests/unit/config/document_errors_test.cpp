@@ -14,8 +14,9 @@ using test_support::ErrorOf;
 using test_support::WithRule;
 
 TEST(DocumentErrorsTest, SaysAnEmptyFileHoldsNoSettings) {
-  const std::string empty = "relaywatch.yaml:1:1: no settings (the file is empty or holds only "
-                            "comments)";
+  const std::string empty =
+      "relaywatch.yaml:1:1: no settings (the file is empty or holds only "
+      "comments)";
   EXPECT_EQ(ErrorOf(""), empty);
   EXPECT_EQ(ErrorOf("\n\n"), empty);
   EXPECT_EQ(ErrorOf("# rules:\n#   - {name: v, kind: volume}\n"), empty);
@@ -74,8 +75,8 @@ TEST(DocumentErrorsTest, QuotesWhatWasWrittenReadably) {
   EXPECT_EQ(ErrorOf(WithRule("startup: \"wa\\trm\\u0001\"\n")),
             "relaywatch.yaml:2:10: startup: expected warm or tail, got \"wa\\trm\\x01\"");
   EXPECT_EQ(ErrorOf(WithRule("startup: " + std::string(70, 'w') + "\n")),
-            "relaywatch.yaml:2:10: startup: expected warm or tail, got \"" +
-                std::string(60, 'w') + "...\"");
+            "relaywatch.yaml:2:10: startup: expected warm or tail, got \"" + std::string(60, 'w') +
+                "...\"");
   EXPECT_EQ(ErrorOf(WithRule("startup: 'say \"warm\" \\ or tail'\n")),
             "relaywatch.yaml:2:10: startup: expected warm or tail, got \"say \\\"warm\\\" \\\\ "
             "or tail\"");

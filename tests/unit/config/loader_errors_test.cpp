@@ -70,8 +70,9 @@ TEST(LoaderErrorsTest, ListsTheValidKeysWhenNoneIsClose) {
 }
 
 TEST(LoaderErrorsTest, RejectsKeysThatDoNotApplyToTheRuleKind) {
-  EXPECT_EQ(ErrorOf("rules: [{name: v, kind: volume, window: 1h, limit: 5, policy: same-domain}]\n"),
-            "relaywatch.yaml:1:55: rules[0].policy: not used by kind volume (only by sender)");
+  EXPECT_EQ(
+      ErrorOf("rules: [{name: v, kind: volume, window: 1h, limit: 5, policy: same-domain}]\n"),
+      "relaywatch.yaml:1:55: rules[0].policy: not used by kind volume (only by sender)");
   EXPECT_EQ(ErrorOf("rules:\n"
                     "  - name: p\n"
                     "    kind: service-policy\n"
@@ -203,8 +204,10 @@ TEST(LoaderErrorsTest, RequiresAtLeastOneRule) {
             "relaywatch.yaml:1:1: missing key rules (at least one rule is needed)");
   EXPECT_EQ(ErrorOf("rules: []\n"),
             "relaywatch.yaml:1:8: rules: expected at least one rule, got an empty list");
-  EXPECT_EQ(ErrorOf("rules:\n"), "relaywatch.yaml:1:1: rules: expected at least one rule, got nothing");
-  EXPECT_EQ(ErrorOf("rules: {name: v}\n"), "relaywatch.yaml:1:8: rules: expected a list, got a mapping");
+  EXPECT_EQ(ErrorOf("rules:\n"),
+            "relaywatch.yaml:1:1: rules: expected at least one rule, got nothing");
+  EXPECT_EQ(ErrorOf("rules: {name: v}\n"),
+            "relaywatch.yaml:1:8: rules: expected a list, got a mapping");
 }
 
 TEST(LoaderErrorsTest, RejectsBadTopLevelValues) {
@@ -233,8 +236,9 @@ TEST(LoaderErrorsTest, RejectsBadSources) {
   EXPECT_EQ(ErrorOf(WithRule("sources:\n  logs:\n    - {service: submission, dir: log/main}\n")),
             "relaywatch.yaml:4:34: sources.logs[0].dir: expected an absolute path, got "
             "\"log/main\"");
-  EXPECT_EQ(ErrorOf(WithRule("sources:\n  logs:\n    - {dir: /var/log/qmail/smtp, servce: smtp}\n")),
-            "relaywatch.yaml:4:34: sources.logs[0].servce: unknown key; did you mean service?");
+  EXPECT_EQ(
+      ErrorOf(WithRule("sources:\n  logs:\n    - {dir: /var/log/qmail/smtp, servce: smtp}\n")),
+      "relaywatch.yaml:4:34: sources.logs[0].servce: unknown key; did you mean service?");
 }
 
 TEST(LoaderErrorsTest, RejectsBadAlertSettings) {

@@ -205,9 +205,9 @@ TEST(LoaderTest, LowercasesDomainsButNotLocalParts) {
       "    domain_aliases: [[Example.com, EXAMPLE.net]]\n"
       "    exempt: [Lists@Example.Com]\n");
   EXPECT_EQ(config.default_domain, "example.com");
-  EXPECT_EQ(std::get<detect::VolumeParams>(config.rules[0].params).overrides,
-            (std::map<std::string, std::uint64_t>{{"Bob@example.com", 9},
-                                                   {"@bulk.example.com", 0}}));
+  EXPECT_EQ(
+      std::get<detect::VolumeParams>(config.rules[0].params).overrides,
+      (std::map<std::string, std::uint64_t>{{"Bob@example.com", 9}, {"@bulk.example.com", 0}}));
   const auto& sender = std::get<detect::SenderParams>(config.rules[1].params);
   // Patterns are matched case-insensitively (detect/glob.h), so they stay as written.
   EXPECT_EQ(sender.allow.at("Suzy@example.com"), std::vector<std::string>{"Sales@Example.com"});

@@ -62,9 +62,9 @@ TEST(OptionsTest, ScopesNameRuleKindsOrChannelVias) {
 }
 
 TEST(OptionsTest, ListsTheKeysDirectlyUnderAParent) {
-  EXPECT_EQ(ChildKeys(""), (std::vector<std::string_view>{"hostname", "state_dir", "startup",
-                                                           "sources", "default_domain", "rules",
-                                                           "alerts"}));
+  EXPECT_EQ(ChildKeys(""),
+            (std::vector<std::string_view>{"hostname", "state_dir", "startup", "sources",
+                                           "default_domain", "rules", "alerts"}));
   EXPECT_EQ(ChildKeys("sources"),
             (std::vector<std::string_view>{"supervise_dir", "services", "logs"}));
   EXPECT_EQ(ChildKeys("sources.logs[]"), (std::vector<std::string_view>{"service", "dir"}));
