@@ -1,6 +1,7 @@
 #include "relaywatch/parse/chkuser.h"
 
 #include <array>
+#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -88,11 +89,11 @@ struct RemoteField {
 };
 
 Parsed<FromField> ParseFrom(std::string_view from) {
-  const std::size_t identify = from.rfind(kIdentifyTag);
+  const std::size_t identify = scan::RFind(from, kIdentifyTag);
   if (identify != kNpos && from.find(':', identify + kIdentifyTag.size()) == kNpos) {
     // Field-named: a classic from-field can only end like this if its AUTH part held the tag.
     const std::string_view before = from.substr(0, identify);
-    const std::size_t auth = before.rfind(kAuthTag);
+    const std::size_t auth = scan::RFind(before, kAuthTag);
     if (auth == kNpos) return {{}, "chkuser: field-named from has no '|remoteinfo/auth:'"};
     return {{before.substr(0, auth), before.substr(auth + kAuthTag.size()),
              from.substr(identify + kIdentifyTag.size()), true},
@@ -110,11 +111,11 @@ Parsed<FromField> ParseFrom(std::string_view from) {
 Parsed<RemoteField> ParseRemoteFieldNamed(std::string_view remote) {
   if (!remote.starts_with(kHeloTag)) return {{}, "chkuser: field-named remote has no 'helo:'"};
   // HELO is the client's text; host and address cannot hold the tags, so take the last ones.
-  const std::size_t host = remote.rfind(kHostTag);
+  const std::size_t host = scan::RFind(remote, kHostTag);
   if (host == kNpos || host < kHeloTag.size()) {
     return {{}, "chkuser: field-named remote has no '|remotehostname:'"};
   }
-  const std::size_t ip = remote.find(kIpTag, host + kHostTag.size());
+  const std::size_t ip = scan::Find(remote, kIpTag, host + kHostTag.size());
   if (ip == kNpos) return {{}, "chkuser: field-named remote has no '|remotehostip:'"};
   return {{remote.substr(kHeloTag.size(), host - kHeloTag.size()),
            remote.substr(host + kHostTag.size(), ip - host - kHostTag.size()),
@@ -139,6 +140,47 @@ Parsed<RemoteField> ParseRemoteClassic(std::string_view remote) {
           {}};
 }
 
+// Where the three delimiters are in the text after ": from <": the first "> remote <" (and
+// whether another follows anywhere), the first "> rcpt <" after it (and whether another
+// follows), and the last "> : " after that. Each delimiter starts with '>', so one memchr walk
+// over the '>' bytes finds them all.
+struct Delimiters {
+  std::size_t remote = kNpos;
+  std::size_t rcpt = kNpos;
+  std::size_t reason = kNpos;
+  bool remote_twice = false;
+  bool rcpt_twice = false;
+};
+
+Delimiters FindDelimiters(std::string_view body) {
+  Delimiters at;
+  const char* const begin = body.data();
+  const char* const end = begin + body.size();
+  for (const char* p = begin; p < end; ++p) {
+    p = static_cast<const char*>(std::memchr(p, '>', static_cast<std::size_t>(end - p)));
+    if (p == nullptr) break;
+    const std::size_t pos = static_cast<std::size_t>(p - begin);
+    const std::string_view here = body.substr(pos);
+    if (here.starts_with(kRemote)) {
+      if (at.remote == kNpos) {
+        at.remote = pos;
+      } else {
+        at.remote_twice = true;
+      }
+    } else if (here.starts_with(kRcpt)) {
+      if (at.remote == kNpos || pos < at.remote + kRemote.size()) continue;
+      if (at.rcpt == kNpos) {
+        at.rcpt = pos;
+      } else {
+        at.rcpt_twice = true;
+      }
+    } else if (here.starts_with(kReason)) {
+      if (at.rcpt != kNpos && pos >= at.rcpt + kRcpt.size()) at.reason = pos;
+    }
+  }
+  return at;
+}
+
 }  // namespace
 
 ChkuserVerdict ChkuserVerdictFromTitle(std::string_view title) {
@@ -158,7 +200,7 @@ std::string_view ChkuserTitle(ChkuserVerdict verdict) {
 Event ParseChkuser(std::string_view text) {
   if (!text.starts_with(kPrefix)) return OtherEvent{};
   // A second line head means another process's write landed inside this line.
-  if (text.find(kPrefix, kPrefix.size()) != kNpos) {
+  if (scan::Find(text, kPrefix, kPrefix.size()) != kNpos) {
     return Malformed("chkuser: interleaved line (a second 'CHKUSER ')");
   }
   const std::string_view rest = text.substr(kPrefix.size());
@@ -172,27 +214,21 @@ Event ParseChkuser(std::string_view text) {
   event.verdict = ChkuserVerdictFromTitle(event.title);
 
   const std::string_view body = rest.substr(colon + kFrom.size());
-  const std::size_t remote = body.find(kRemote);
-  if (remote == kNpos) return Malformed("chkuser: no '> remote <'");
-  if (body.find(kRemote, remote + 1) != kNpos) {
-    return Malformed("chkuser: '> remote <' occurs twice");
-  }
-  const std::string_view after_remote = body.substr(remote + kRemote.size());
-  const std::size_t rcpt = after_remote.find(kRcpt);
-  if (rcpt == kNpos) return Malformed("chkuser: no '> rcpt <'");
-  if (after_remote.find(kRcpt, rcpt + 1) != kNpos) {
-    return Malformed("chkuser: '> rcpt <' occurs twice");
-  }
-  const std::string_view tail = after_remote.substr(rcpt + kRcpt.size());
-  const std::size_t reason = tail.rfind(kReason);
-  if (reason == kNpos) return Malformed("chkuser: no '> : ' before the reason");
-  event.rcpt = tail.substr(0, reason);
-  event.reason = tail.substr(reason + kReason.size());
+  const Delimiters at = FindDelimiters(body);
+  if (at.remote == kNpos) return Malformed("chkuser: no '> remote <'");
+  if (at.remote_twice) return Malformed("chkuser: '> remote <' occurs twice");
+  if (at.rcpt == kNpos) return Malformed("chkuser: no '> rcpt <'");
+  if (at.rcpt_twice) return Malformed("chkuser: '> rcpt <' occurs twice");
+  if (at.reason == kNpos) return Malformed("chkuser: no '> : ' before the reason");
+  const std::size_t remote_start = at.remote + kRemote.size();
+  const std::size_t rcpt_start = at.rcpt + kRcpt.size();
+  event.rcpt = body.substr(rcpt_start, at.reason - rcpt_start);
+  event.reason = body.substr(at.reason + kReason.size());
   if (event.reason.empty()) return Malformed("chkuser: empty reason");
 
-  const Parsed<FromField> from = ParseFrom(body.substr(0, remote));
+  const Parsed<FromField> from = ParseFrom(body.substr(0, at.remote));
   if (!from.error.empty()) return Malformed(from.error);
-  const std::string_view remote_text = after_remote.substr(0, rcpt);
+  const std::string_view remote_text = body.substr(remote_start, at.rcpt - remote_start);
   const Parsed<RemoteField> peer =
       from.value.field_named ? ParseRemoteFieldNamed(remote_text) : ParseRemoteClassic(remote_text);
   if (!peer.error.empty()) return Malformed(peer.error);

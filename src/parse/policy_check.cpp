@@ -26,9 +26,9 @@ Event ParsePolicyCheck(std::string_view text) {
   }
 
   // "P -> local RCPT (...)" or "P -> remote RCPT (...)"; the arrow must be unique to be trusted.
-  const std::size_t arrow = body.find(" -> ");
+  const std::size_t arrow = scan::Find(body, " -> ");
   if (arrow == scan::kNpos) return MalformedEvent{"policy_check: no ' -> '"};
-  if (body.find(" -> ", arrow + 1) != scan::kNpos) {
+  if (scan::Find(body, " -> ", arrow + 1) != scan::kNpos) {
     return MalformedEvent{"policy_check: ' -> ' occurs twice"};
   }
   event.principal = body.substr(0, arrow);

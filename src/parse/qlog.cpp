@@ -81,7 +81,8 @@ Event ParseQlog(std::string_view text) {
   } else {
     return OtherEvent{};
   }
-  for (std::size_t at = body.find("qlog"); at != kNpos; at = body.find("qlog", at + 1)) {
+  for (std::size_t at = scan::Find(body, "qlog"); at != kNpos;
+       at = scan::Find(body, "qlog", at + 1)) {
     const std::string_view rest = body.substr(at);
     if (rest.starts_with(kEnvelope) || rest.starts_with(kReceived)) {
       return MalformedEvent{"qlog: interleaved line (a second qlog head)"};
@@ -93,7 +94,7 @@ Event ParseQlog(std::string_view text) {
   std::size_t end = body.size();
   for (std::size_t i = kTailCount; i-- > 0;) {
     const std::string_view token = kTailKeys[i].token;
-    const std::size_t at = end >= token.size() ? body.rfind(token, end - token.size()) : kNpos;
+    const std::size_t at = scan::RFind(body.substr(0, end), token);
     if (at == kNpos) {
       if (!kTailKeys[i].missing.empty()) return MalformedEvent{kTailKeys[i].missing};
       continue;
@@ -109,7 +110,7 @@ Event ParseQlog(std::string_view text) {
   std::array<bool, kHeadCount> found{};
   std::size_t pos = 0;
   for (std::size_t i = 0; i < kHeadCount; ++i) {
-    const std::size_t at = head_text.find(kHeadKeys[i].token, pos);
+    const std::size_t at = scan::Find(head_text, kHeadKeys[i].token, pos);
     if (at == kNpos) {
       if (!kHeadKeys[i].missing.empty()) return MalformedEvent{kHeadKeys[i].missing};
       continue;

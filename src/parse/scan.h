@@ -5,14 +5,54 @@
 #ifndef RELAYWATCH_SRC_PARSE_SCAN_H_
 #define RELAYWATCH_SRC_PARSE_SCAN_H_
 
+#include <string.h>  // memrchr: glibc's is vectorised, std::string_view::rfind compares bytewise
+
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
 namespace relaywatch::parse::scan {
 
 inline constexpr std::size_t kNpos = std::string_view::npos;
+
+// Position of the first `needle` in `text` at or after `pos`, or kNpos; same result as
+// std::string_view::find. It jumps between occurrences of the needle's first byte with memchr
+// (vectorised in glibc) instead of comparing at every position; on log lines, where that byte
+// is rare ('>', ' ', '|'), this is several times faster than find() or memmem().
+inline std::size_t Find(std::string_view text, std::string_view needle, std::size_t pos = 0) {
+  if (needle.empty()) return pos <= text.size() ? pos : kNpos;
+  if (pos > text.size() || needle.size() > text.size() - pos) return kNpos;
+  const char* const begin = text.data();
+  const char* const last = begin + (text.size() - needle.size());  // last possible start
+  for (const char* p = begin + pos; p <= last;) {
+    const void* hit = std::memchr(p, needle.front(), static_cast<std::size_t>(last - p) + 1);
+    if (hit == nullptr) return kNpos;
+    p = static_cast<const char*>(hit);
+    if (std::memcmp(p + 1, needle.data() + 1, needle.size() - 1) == 0) {
+      return static_cast<std::size_t>(p - begin);
+    }
+    ++p;
+  }
+  return kNpos;
+}
+
+// Position of the last `needle` in `text`, or kNpos. Same result as std::string_view::rfind,
+// which compares at every position; this jumps between occurrences of the first byte.
+inline std::size_t RFind(std::string_view text, std::string_view needle) {
+  if (needle.empty()) return text.size();
+  if (needle.size() > text.size()) return kNpos;
+  std::size_t limit = text.size() - needle.size() + 1;  // candidates are [0, limit)
+  while (limit > 0) {
+    const void* hit = ::memrchr(text.data(), needle.front(), limit);
+    if (hit == nullptr) return kNpos;
+    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(hit) - text.data());
+    if (text.compare(at, needle.size(), needle) == 0) return at;
+    limit = at;
+  }
+  return kNpos;
+}
 
 // The text after `prefix` when `text` starts with it.
 inline std::optional<std::string_view> After(std::string_view text, std::string_view prefix) {
@@ -60,20 +100,20 @@ struct Split {
   std::string_view after;
 };
 inline std::optional<Split> SplitFirst(std::string_view text, std::string_view sep) {
-  const std::size_t at = text.find(sep);
+  const std::size_t at = Find(text, sep);
   if (at == kNpos) return std::nullopt;
   return Split{text.substr(0, at), text.substr(at + sep.size())};
 }
 inline std::optional<Split> SplitLast(std::string_view text, std::string_view sep) {
-  const std::size_t at = text.rfind(sep);
+  const std::size_t at = RFind(text, sep);
   if (at == kNpos) return std::nullopt;
   return Split{text.substr(0, at), text.substr(at + sep.size())};
 }
 
 // True when `needle` occurs in `text` more than once.
 inline bool OccursTwice(std::string_view text, std::string_view needle) {
-  const std::size_t first = text.find(needle);
-  return first != kNpos && text.find(needle, first + 1) != kNpos;
+  const std::size_t first = Find(text, needle);
+  return first != kNpos && Find(text, needle, first + 1) != kNpos;
 }
 
 // Number of non-empty entries in a comma-separated list ("a,b,,c" has 3).

@@ -51,7 +51,7 @@ Event ParseSpamdyke(std::string_view text) {
   std::array<std::size_t, kFieldCount> at{};
   std::size_t pos = from_start;
   for (std::size_t i = 0; i < kFieldCount; ++i) {
-    at[i] = text.find(kLabels[i].token, pos);
+    at[i] = scan::Find(text, kLabels[i].token, pos);
     if (at[i] == kNpos) {
       if (kLabels[i].required) return MalformedEvent{"spamdyke: missing a field label"};
       continue;

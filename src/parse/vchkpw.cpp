@@ -15,7 +15,7 @@ Event ParseVchkpw(std::string_view text) {
   VchkpwEvent event;
   event.service = service->before;
   const std::string_view message = service->after;
-  event.failed = message.find("success") == scan::kNpos;
+  event.failed = scan::Find(message, "success") == scan::kNpos;
   // "USER:IP" is the last word.
   const std::size_t space = message.rfind(' ');
   const std::string_view last = space == scan::kNpos ? message : message.substr(space + 1);
