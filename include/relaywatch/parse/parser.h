@@ -2,7 +2,7 @@
 //
 // ParseEvent looks at the first bytes of the text (and the syslog tag) to pick the one parser
 // that can apply, so a line costs one family's parse and no more: no regex, no allocation, no
-// copy — every string_view in the Event points into `text`. It never fails: text no family
+// copy; every string_view in the Event points into `text`. It never fails: text no family
 // claims is OtherEvent, and text a family claims but cannot read is MalformedEvent with a fixed
 // reason (see each family's header: chkuser.h, qlog.h, simscan.h, qmt_recv.h, policy_check.h,
 // tcpserver.h, smtpd.h, spamdyke.h, rblsmtpd.h, vchkpw.h).
