@@ -1,0 +1,101 @@
+// FileOrder: which file of a multilog directory to read next, decided from a listing.
+//
+// multilog only ever adds a file at the end of the reading order (a new `current`), moves one
+// forward in a way that keeps the order (`current` → `previous` → `@<label>.s`, the label being
+// the time of archiving, later than every older archive), and prunes from the front. So a
+// reader needs two things to pick up where it was: the identity of the newest file it has taken
+// (found again by device + inode wherever it moved), and, when that file is gone, a ReadCursor
+// saying what is behind it: archives labelled at or before a time, and a few files by identity.
+// A Position names a file by device + inode + fingerprint, so a recycled inode is not taken for
+// the file it names. These functions are pure: the follower lists the directory (log_dir.h)
+// and opens what they choose.
+#ifndef RELAYWATCH_FOLLOW_FILE_ORDER_H_
+#define RELAYWATCH_FOLLOW_FILE_ORDER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "relaywatch/core/time.h"
+#include "relaywatch/stamp/log_files.h"
+#include "relaywatch/state/position.h"
+
+namespace relaywatch::follow {
+
+// A file as the kernel knows it while it exists.
+struct FileKey {
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  friend bool operator==(const FileKey&, const FileKey&) = default;
+};
+
+// A file as it can be recognised after it was closed: its key and its first bytes.
+struct FileIdentity {
+  FileKey key;
+  std::string head;  // up to state::kFingerprintBytes
+};
+
+// Same key, and heads that agree over the shorter one (a growing file's early head is a prefix of
+// its later one; a recycled inode holds other bytes).
+bool SameFile(const FileIdentity& a, const FileIdentity& b);
+
+struct LogFileInfo {
+  std::string name;         // the directory entry: "current", "@4000….s", …
+  stamp::LogFileName kind;  // parsed name
+  FileIdentity id;
+  std::uint64_t size = 0;
+};
+
+// What lies behind the reader, for when the newest file it took is gone.
+struct ReadCursor {
+  std::optional<core::Timestamp> archived_through;  // archives labelled at or before are behind
+  std::vector<FileIdentity> behind;                 // finished or skipped files, newest last
+};
+
+// Keeps ReadCursor::behind short: older entries are dropped first.
+inline constexpr std::size_t kMaxBehind = 8;
+
+// Indices of `files` (reading order) still to be taken after `open` (the keys of the files the
+// reader holds open, newest last). When the newest open file is listed, everything after it;
+// otherwise (none open, or it was deleted or pruned) every file `cursor` does not put behind.
+// Files already open are never returned.
+std::vector<std::size_t> FilesAfter(const std::vector<LogFileInfo>& files,
+                                    const std::vector<FileKey>& open, const ReadCursor& cursor);
+
+// Updates `cursor` for taking files[index]: every archive before it, and every file before it in
+// the listing, is behind.
+void NoteTaken(ReadCursor& cursor, const std::vector<LogFileInfo>& files, std::size_t index);
+
+// Updates `cursor` for starting at the end of the directory: everything listed is behind.
+void NoteAllBehind(ReadCursor& cursor, const std::vector<LogFileInfo>& files);
+
+// Updates `cursor` for a file read to its end and closed.
+void NoteFinished(ReadCursor& cursor, FileIdentity id);
+
+// True when `file` is the file `position` names: same key, and the fingerprint of its first
+// fingerprint_len bytes matches.
+bool MatchesPosition(const LogFileInfo& file, const state::Position& position);
+
+// Where a reader resumes from `position`.
+struct ResumePlan {
+  std::optional<std::size_t> index;  // the file to continue with; nullopt: none listed yet
+  std::uint64_t offset = 0;          // where in it
+  bool gap = false;                  // the position's file is gone: lines may have been lost
+};
+
+// The position's file at its offset when it is listed. Otherwise multilog has pruned it, and
+// with it every older file, so the reader continues with the oldest listed file that is not an
+// archive labelled before the position's last stamp (an archive holds only lines stamped at or
+// before its label), and the plan says there is a gap.
+ResumePlan PlanResume(const std::vector<LogFileInfo>& files, const state::Position& position);
+
+// Where a warm start begins: the first archive labelled at or after `since` (older archives hold
+// only older lines), else `previous` or `current`; nullopt when nothing is listed.
+std::optional<std::size_t> PlanWarmStart(const std::vector<LogFileInfo>& files,
+                                         core::Timestamp since);
+
+}  // namespace relaywatch::follow
+
+#endif  // RELAYWATCH_FOLLOW_FILE_ORDER_H_

@@ -1,0 +1,30 @@
+// LogDir: the log files of one multilog directory, in reading order.
+//
+// ListLogFiles is what `report` reads: every archive (@….s and @….u, oldest first by their
+// TAI64N label), then `previous`, then `current`, as full paths. ScanLogDir is what the
+// follower needs on top: each file's identity (device, inode) and its first bytes, taken as
+// close together as the directory allows; a file that vanishes between listing and stat (multilog
+// rotating or pruning meanwhile) is left out, never reported as an error. Names and order come
+// from stamp/log_files.h.
+#ifndef RELAYWATCH_FOLLOW_LOG_DIR_H_
+#define RELAYWATCH_FOLLOW_LOG_DIR_H_
+
+#include <string>
+#include <vector>
+
+#include "relaywatch/core/result.h"
+#include "relaywatch/follow/file_order.h"
+
+namespace relaywatch::follow {
+
+// Full paths ("DIR/@4000….s", …, "DIR/current") in reading order. Error: "unable to read DIR:
+// REASON" when the directory cannot be listed.
+core::Result<std::vector<std::string>> ListLogFiles(const std::string& dir);
+
+// The log files of `dir` in reading order, each with its identity and up to kFingerprintBytes
+// of its head. Same error as ListLogFiles.
+core::Result<std::vector<LogFileInfo>> ScanLogDir(const std::string& dir);
+
+}  // namespace relaywatch::follow
+
+#endif  // RELAYWATCH_FOLLOW_LOG_DIR_H_

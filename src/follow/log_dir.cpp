@@ -1,0 +1,91 @@
+#include "relaywatch/follow/log_dir.h"
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "relaywatch/state/position.h"
+
+namespace relaywatch::follow {
+namespace {
+
+core::Error Failure(const std::string& what, int err) {
+  return core::Error{"unable to " + what + ": " + std::strerror(err)};
+}
+
+// The log file names in `dir` (reading order), or the errno of the failure.
+core::Result<std::vector<std::string>> Names(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return Failure("read " + dir, errno);
+  std::vector<std::string> names;
+  for (;;) {
+    errno = 0;
+    const dirent* e = ::readdir(d);
+    if (e == nullptr) break;
+    if (e->d_name[0] == '@' || e->d_name[0] == 'c' || e->d_name[0] == 'p') {
+      names.emplace_back(e->d_name);
+    }
+  }
+  int err = errno;
+  ::closedir(d);
+  if (err != 0) return Failure("read " + dir, err);
+  return stamp::OrderLogFiles(std::move(names));
+}
+
+}  // namespace
+
+core::Result<std::vector<std::string>> ListLogFiles(const std::string& dir) {
+  auto names = Names(dir);
+  if (!names.ok()) return names.error();
+  std::vector<std::string> paths;
+  paths.reserve(names->size());
+  for (const std::string& name : *names) paths.push_back(dir + "/" + name);
+  return paths;
+}
+
+core::Result<std::vector<LogFileInfo>> ScanLogDir(const std::string& dir) {
+  auto names = Names(dir);
+  if (!names.ok()) return names.error();
+  std::vector<LogFileInfo> files;
+  files.reserve(names->size());
+  for (std::string& name : *names) {
+    const std::string path = dir + "/" + name;
+    // Identity and head come from one open file, so they describe the same inode even when
+    // multilog renames or prunes it meanwhile.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+      if (errno == ENOENT) continue;  // rotated or pruned since the listing
+      return Failure("open " + path, errno);
+    }
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      return Failure("stat " + path, err);
+    }
+    char head[state::kFingerprintBytes];
+    ssize_t n;
+    do {
+      n = ::pread(fd, head, sizeof head, 0);
+    } while (n < 0 && errno == EINTR);
+    int err = errno;
+    ::close(fd);
+    if (n < 0) return Failure("read " + path, err);
+    LogFileInfo info;
+    info.kind = *stamp::ParseLogFileName(name);
+    info.name = std::move(name);
+    info.id.key = FileKey{static_cast<std::uint64_t>(st.st_dev),
+                          static_cast<std::uint64_t>(st.st_ino)};
+    info.id.head.assign(head, static_cast<std::size_t>(n));
+    info.size = static_cast<std::uint64_t>(st.st_size);
+    files.push_back(std::move(info));
+  }
+  return files;
+}
+
+}  // namespace relaywatch::follow
