@@ -1,0 +1,35 @@
+// The words every alert renderer shares: kind and state names and the one-line summary.
+//
+// KindWord is the upper-case verdict an admin reads first on a phone ("VOLUME", "FRAUD"...);
+// AlertStateName is the lower-case state of the JSON and email forms. SummaryLine is one alert on
+// one line, as a digest lists it; its attacker fields pass through core::SanitizeField, so it is
+// valid UTF-8 without control characters and bounded, whatever the log held.
+#ifndef RELAYWATCH_ALERTING_ALERT_TEXT_H_
+#define RELAYWATCH_ALERTING_ALERT_TEXT_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "relaywatch/alerting/alert.h"
+#include "relaywatch/detect/rule_spec.h"
+
+namespace relaywatch::alerting {
+
+// Longest SummaryLine, in bytes.
+inline constexpr std::size_t kMaxSummaryLine = 200;
+
+// volume "VOLUME", sender "FRAUD", remote-ips "IPS", service-policy "PORT25",
+// rcpt-limit "RCPTLIMIT", gap "GAP".
+std::string_view KindWord(detect::RuleKind kind);
+
+// "new", "ongoing", "resolved", "digest", "test".
+std::string_view AlertStateName(AlertState state);
+
+// "FRAUD suzy@example.com as ceo@gmail.com 12/1d", "VOLUME bob@example.com 612/1h", prefixed by
+// "STILL " (ongoing), "OK " (resolved) or "TEST " (test); a digest is "DIGEST <n> alerts".
+std::string SummaryLine(const Alert& alert);
+
+}  // namespace relaywatch::alerting
+
+#endif  // RELAYWATCH_ALERTING_ALERT_TEXT_H_
