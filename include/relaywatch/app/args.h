@@ -1,0 +1,42 @@
+// Args: the small option parser every subcommand uses.
+//
+// GNU style: "--name VALUE", "--name=VALUE", "-c FILE", flags without values, "--" ends options.
+// Unknown options and missing values are usage errors (exit 2) with a message naming them.
+#ifndef RELAYWATCH_APP_ARGS_H_
+#define RELAYWATCH_APP_ARGS_H_
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "relaywatch/core/result.h"
+
+namespace relaywatch::app {
+
+struct OptionSpec {
+  std::string name;        // "config"
+  char short_name = 0;     // 'c'
+  bool takes_value = true;
+  bool repeatable = false;
+  std::string value_name;  // "FILE", for --help
+  std::string help;
+};
+
+struct ParsedArgs {
+  std::map<std::string, std::vector<std::string>> values;  // name -> values (flags: {""})
+  std::vector<std::string> positional;
+  bool has(const std::string& name) const { return values.count(name) > 0; }
+  std::optional<std::string> get(const std::string& name) const;
+  std::vector<std::string> all(const std::string& name) const;
+};
+
+core::Result<ParsedArgs> ParseArgs(const std::vector<OptionSpec>& specs,
+                                   const std::vector<std::string>& argv);
+// "  -c, --config FILE   help" lines for --help.
+std::string OptionsHelp(const std::vector<OptionSpec>& specs);
+
+}  // namespace relaywatch::app
+
+#endif  // RELAYWATCH_APP_ARGS_H_

@@ -1,0 +1,59 @@
+// `relaywatch report`: the rules over the stored logs, for a day or a range.
+//
+// The same Pipeline the daemon runs, fed from the files instead of the followers: what it finds
+// for a day is what the daemon would have alerted that day. Lines from one longest-window before
+// the range warm the windows (so 00:10's count includes 23:55's mail) but are not reported.
+#ifndef RELAYWATCH_APP_REPORT_H_
+#define RELAYWATCH_APP_REPORT_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "relaywatch/alerting/alert.h"
+#include "relaywatch/app/report_tally.h"
+#include "relaywatch/app/stored_log_reader.h"
+#include "relaywatch/config/config.h"
+#include "relaywatch/core/result.h"
+#include "relaywatch/core/time.h"
+#include "relaywatch/pipeline/stats.h"
+
+namespace relaywatch::app {
+
+struct ReportRequest {
+  std::vector<std::string> dirs;      // --dir
+  std::vector<std::string> services;  // --service
+  std::optional<core::Timestamp> since, until;
+  std::optional<std::string> user;    // normalized key
+  bool all = false;
+};
+
+struct ReportSource {
+  std::string service;
+  std::string dir;
+};
+
+struct ReportData {
+  std::optional<core::Timestamp> since, until;
+  std::optional<core::Timestamp> first_line, last_line;  // stamps seen in range
+  std::vector<ReportSource> sources;
+  pipeline::Stats stats;
+  StoredLogTotals totals;
+  std::vector<UserRow> users;            // sorted: recipients desc, then user
+  std::vector<alerting::Alert> findings; // in stamp order
+  std::vector<std::string> rule_order;   // rule names as configured
+};
+
+// Runs the report. Errors: a --service that no source has, an unreadable --dir.
+core::Result<ReportData> RunReport(const config::Config& config, const ReportRequest& request,
+                                   const core::LocalZone& zone);
+
+std::string RenderReportJson(const ReportData& data);
+std::string RenderReportText(const ReportData& data, const core::LocalZone& zone);
+
+// The `report` subcommand: argv after "report" -> exit code.
+int ReportCommand(const std::vector<std::string>& args);
+
+}  // namespace relaywatch::app
+
+#endif  // RELAYWATCH_APP_REPORT_H_

@@ -1,0 +1,107 @@
+// Detector: Events in, Findings out, by the configured rules, in event time.
+//
+// Which lines feed which rule (the contract the tests and the report's independent count use):
+//   volume (count: recipients)  chkuser "relaying rcpt", +1 for the login (ip:ADDRESS without AUTH)
+//   volume (count: messages)    qlogreceived with authuser or relay=yes; simscan RELAYCLIENT and
+//                               QMT "mail recv" lines, tied to a login by SessionTracker
+//   sender                      authenticated chkuser "relaying rcpt"/"accepted rcpt"/"accepted any
+//                               rcpt" whose sender the login may not use, +1 per recipient
+//   remote-ips                  the client IPs of those authenticated lines, distinct
+//   service-policy              authenticated "relaying rcpt" on a service not allowed, +1
+//   rcpt-limit                  chkuser "intrusion threshold" about recipients, +1 per key
+// A rule fires on every line at which the key's count in the window is >= its limit (the
+// alerting Ledger keeps one per window). Keys: the login with its domain lowercased.
+#ifndef RELAYWATCH_DETECT_DETECTOR_H_
+#define RELAYWATCH_DETECT_DETECTOR_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "relaywatch/core/time.h"
+#include "relaywatch/detect/finding.h"
+#include "relaywatch/detect/login_key.h"
+#include "relaywatch/detect/rule_spec.h"
+#include "relaywatch/detect/sample_book.h"
+#include "relaywatch/detect/sender_policy.h"
+#include "relaywatch/detect/session_tracker.h"
+#include "relaywatch/detect/window_store.h"
+#include "relaywatch/parse/event.h"
+
+namespace relaywatch::detect {
+
+struct EventContext {
+  core::Timestamp time{};
+  std::string_view service;
+};
+
+// One counted line, for observers (the report's per-login table).
+struct Hit {
+  std::size_t rule = 0;
+  core::Timestamp time{};
+  std::string_view key;
+  std::uint64_t count = 0;    // in the window, after this line
+  std::string_view detail;    // sender rule: the foreign sender (domain lowercased)
+};
+
+class HitObserver {
+ public:
+  virtual ~HitObserver() = default;
+  virtual void OnHit(const Hit& hit) = 0;
+};
+
+class Detector {
+ public:
+  Detector(std::vector<RuleSpec> rules, std::string default_domain, WindowStore& store);
+
+  // Feeds one event; appends the findings it produces to `out`.
+  void OnEvent(const EventContext& ctx, const parse::Event& event, std::vector<Finding>& out);
+  // Forgets empty windows and stale samples; cheap to call often (it runs at most once a slice).
+  void Expire(core::Timestamp now);
+
+  void set_observer(HitObserver* observer) { observer_ = observer; }
+  const std::vector<RuleSpec>& rules() const { return rules_; }
+  std::size_t RuleIndex(std::string_view name) const;  // npos when unknown
+  std::uint64_t CountNow(std::size_t rule, std::string_view key, core::Timestamp now) const;
+  core::Duration longest_window() const { return longest_window_; }
+  WindowStore& store() { return store_; }
+
+ private:
+  struct Compiled {
+    RuleKind kind;
+    std::optional<SenderPolicyCheck> sender;
+    std::unordered_map<std::string, std::uint64_t> overrides;  // normalized
+    std::unordered_set<std::string> allowed_services;
+    CountUnit unit = CountUnit::kRecipients;
+  };
+
+  void OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e, std::vector<Finding>& out);
+  void OnMessage(const EventContext& ctx, std::string_view key, std::string_view basis,
+                 std::string_view sender, std::string_view ip, std::vector<Finding>& out);
+  std::uint64_t LimitFor(std::size_t rule, std::string_view key) const;
+  void Count(std::size_t rule, const EventContext& ctx, std::string_view key,
+             std::string_view basis, std::uint64_t amount, std::string_view distinct_value,
+             std::string_view detail, std::vector<Finding>& out);
+  std::string_view KeyOf(std::string_view auth_user, std::string_view ip);
+
+  std::vector<RuleSpec> rules_;
+  std::vector<Compiled> compiled_;
+  std::vector<core::Duration> windows_;
+  core::Duration longest_window_{};
+  WindowStore& store_;
+  SessionTracker sessions_;
+  SampleBook samples_;
+  HitObserver* observer_ = nullptr;
+  std::string key_buf_;          // reused: the normalized key of the current line
+  std::int64_t last_expire_slice_ = 0;
+  // The current line's fields for the SampleBook.
+  std::string_view cur_sender_, cur_ip_, cur_rcpt_;
+};
+
+}  // namespace relaywatch::detect
+
+#endif  // RELAYWATCH_DETECT_DETECTOR_H_

@@ -1,0 +1,67 @@
+// MemoryWindowStore: the embedded WindowStore, in memory, saved in the checkpoint.
+//
+// Memory grows with active keys and their non-empty slices, not with lines: Expire drops a key
+// as soon as its window is empty. Export/Import move the whole state to and from the
+// checkpoint, by rule name, so a reload keeps the windows of rules that did not change.
+#ifndef RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
+#define RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
+
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "relaywatch/detect/bucket_window.h"
+#include "relaywatch/detect/distinct_window.h"
+#include "relaywatch/detect/window_store.h"
+
+namespace relaywatch::detect {
+
+// One key's saved window, as the checkpoint holds it.
+struct KeyWindowState {
+  std::string key;
+  std::vector<Bucket> buckets;          // counting rules
+  std::vector<DistinctEntry> distinct;  // remote-ips
+  friend bool operator==(const KeyWindowState&, const KeyWindowState&) = default;
+};
+
+class MemoryWindowStore : public WindowStore {
+ public:
+  explicit MemoryWindowStore(std::size_t rules = 0) : tables_(rules) {}
+
+  WindowCount Add(std::size_t rule, std::string_view key, core::Timestamp t, std::uint64_t amount,
+                  core::Duration window) override;
+  WindowCount AddDistinct(std::size_t rule, std::string_view key, std::string_view value,
+                          core::Timestamp t, core::Duration window, std::size_t cap) override;
+  std::uint64_t Count(std::size_t rule, std::string_view key, core::Timestamp now,
+                      core::Duration window) const override;
+  void Expire(core::Timestamp now, const std::vector<core::Duration>& windows) override;
+  std::vector<std::pair<std::string, std::uint64_t>> TopKeys(std::size_t rule, core::Timestamp now,
+                                                             core::Duration window,
+                                                             std::size_t n) const override;
+  std::size_t KeyCount() const override;
+
+  std::vector<KeyWindowState> Export(std::size_t rule) const;
+  void Import(std::size_t rule, std::vector<KeyWindowState> keys);
+  // Resizes to `rules` tables, moving table old[i] to new[map[i]] (map[i] < 0: dropped).
+  void Remap(const std::vector<int>& map, std::size_t rules);
+
+ private:
+  struct KeyState {
+    BucketWindow counts;
+    DistinctWindow distinct;
+  };
+  // Heterogeneous lookup: find by string_view without building a std::string per line.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Table = std::unordered_map<std::string, KeyState, Hash, std::equal_to<>>;
+
+  KeyState& Slot(std::size_t rule, std::string_view key);
+  std::vector<Table> tables_;
+};
+
+}  // namespace relaywatch::detect
+
+#endif  // RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_

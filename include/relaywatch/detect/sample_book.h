@@ -1,0 +1,49 @@
+// SampleBook: what the keys near a limit did, for the alert body.
+//
+// Only keys whose count reached half a limit get a page (so 100,000 quiet logins cost nothing
+// here); each page holds at most kTop senders and IPs with counts and kRecipients recipients.
+// Pages not touched within the longest window are dropped by Expire.
+#ifndef RELAYWATCH_DETECT_SAMPLE_BOOK_H_
+#define RELAYWATCH_DETECT_SAMPLE_BOOK_H_
+
+#include <string>
+#include <functional>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "relaywatch/core/time.h"
+#include "relaywatch/detect/finding.h"
+
+namespace relaywatch::detect {
+
+class SampleBook {
+ public:
+  static constexpr std::size_t kTop = 8;
+  static constexpr std::size_t kShown = 5;
+
+  // Records one line of `key`; opens the page when `open` (the key is near a limit).
+  void Note(std::string_view key, bool open, std::string_view sender, std::string_view ip,
+            std::string_view rcpt, core::Timestamp t);
+  // The page of `key`, most used first; empty when it has none.
+  KeySample SampleOf(std::string_view key) const;
+  void Expire(core::Timestamp now, core::Duration longest_window);
+  std::size_t size() const { return pages_.size(); }
+
+ private:
+  struct Page {
+    std::vector<std::pair<std::string, std::uint64_t>> senders;
+    std::vector<std::pair<std::string, std::uint64_t>> ips;
+    std::vector<std::string> recipients;
+    core::Timestamp last{};
+  };
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Page, Hash, std::equal_to<>> pages_;
+};
+
+}  // namespace relaywatch::detect
+
+#endif  // RELAYWATCH_DETECT_SAMPLE_BOOK_H_

@@ -1,0 +1,49 @@
+// WindowStore: where the per-(rule, Key) sliding windows live.
+//
+// The one narrow interface between detection and its state. The embedded default keeps everything
+// in memory and in the checkpoint (MemoryWindowStore); a site with several submission servers
+// would implement it on a shared store (Redis) so that one login has one count across all of
+// them. Rules are addressed by their index in the Detector's rule list.
+#ifndef RELAYWATCH_DETECT_WINDOW_STORE_H_
+#define RELAYWATCH_DETECT_WINDOW_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "relaywatch/core/time.h"
+
+namespace relaywatch::detect {
+
+struct WindowCount {
+  std::uint64_t count = 0;      // in the window after the addition
+  core::Timestamp first{};      // the oldest counted stamp in the window
+};
+
+class WindowStore {
+ public:
+  virtual ~WindowStore() = default;
+
+  // Counts `amount` for (rule, key) at `t`.
+  virtual WindowCount Add(std::size_t rule, std::string_view key, core::Timestamp t,
+                          std::uint64_t amount, core::Duration window) = 0;
+  // Records `value` (a client IP) for (rule, key) at `t`; the count is of distinct values.
+  virtual WindowCount AddDistinct(std::size_t rule, std::string_view key, std::string_view value,
+                                  core::Timestamp t, core::Duration window, std::size_t cap) = 0;
+  // The count for (rule, key) in the window ending at `now`; 0 for an unknown key.
+  virtual std::uint64_t Count(std::size_t rule, std::string_view key, core::Timestamp now,
+                              core::Duration window) const = 0;
+  // Forgets windows that are empty at `now`; windows[i] is rule i's window.
+  virtual void Expire(core::Timestamp now, const std::vector<core::Duration>& windows) = 0;
+  // The `n` keys with the highest count for `rule` at `now`, highest first.
+  virtual std::vector<std::pair<std::string, std::uint64_t>> TopKeys(
+      std::size_t rule, core::Timestamp now, core::Duration window, std::size_t n) const = 0;
+  // Keys held, over all rules (for status and the memory bound).
+  virtual std::size_t KeyCount() const = 0;
+};
+
+}  // namespace relaywatch::detect
+
+#endif  // RELAYWATCH_DETECT_WINDOW_STORE_H_

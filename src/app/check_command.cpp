@@ -1,0 +1,53 @@
+// `relaywatch check`: is the config good, and which logs would the daemon follow?
+#include <cstdio>
+
+#include "relaywatch/app/args.h"
+#include "relaywatch/app/cli.h"
+#include "relaywatch/app/command_config.h"
+#include "relaywatch/app/commands.h"
+#include "relaywatch/config/describe.h"
+#include "relaywatch/core/text.h"
+#include "relaywatch/follow/discovery.h"
+
+namespace relaywatch::app {
+
+int CheckCommand(const std::vector<std::string>& argv) {
+  static const std::vector<OptionSpec> kOptions = {
+      {"config", 'c', true, false, "FILE", "config file (default /etc/relaywatch/relaywatch.yaml)"},
+      {"help", 'h', false, false, "", "show this help"},
+  };
+  auto args = ParseArgs(kOptions, argv);
+  if (!args || !args->positional.empty()) {
+    std::fprintf(stderr, "relaywatch check: %s\n",
+                 args ? ("unexpected argument " + args->positional[0]).c_str()
+                      : args.error().message.c_str());
+    return kExitUsage;
+  }
+  if (args->has("help")) {
+    std::printf("usage: relaywatch check [-c FILE]\n\nValidates the config (errors name "
+                "file:line:column) and lists the log directories found.\nExit 0 good, 1 bad.\n\n%s",
+                OptionsHelp(kOptions).c_str());
+    return kExitOk;
+  }
+  auto config = LoadCommandConfig(args->get("config"), /*allow_builtin=*/false);
+  if (!config) {
+    std::fprintf(stderr, "%s\n", config.error().message.c_str());
+    return kExitBadInput;
+  }
+  std::printf("%s: ok\n%s", config->path.c_str(), config::DescribeConfig(*config).c_str());
+  follow::DiscoveryResult found = follow::DiscoverSources(config->sources);
+  std::printf("sources (%zu):\n", found.sources.size());
+  for (const auto& s : found.sources) {
+    std::printf("  %-14s %s\n", core::EscapeForLog(s.service).c_str(),
+                core::EscapeForLog(s.dir).c_str());
+  }
+  for (const auto& p : found.problems) {
+    std::printf("  warning: %s\n", core::EscapeForLog(p).c_str());
+  }
+  if (found.sources.empty()) {
+    std::printf("warning: no log directory to follow; set sources.supervise_dir or sources.logs\n");
+  }
+  return kExitOk;
+}
+
+}  // namespace relaywatch::app

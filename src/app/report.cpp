@@ -1,0 +1,127 @@
+#include "relaywatch/app/report.h"
+
+#include <algorithm>
+
+#include "relaywatch/detect/login_key.h"
+#include "relaywatch/detect/memory_window_store.h"
+#include "relaywatch/follow/discovery.h"
+#include "relaywatch/follow/log_dir.h"
+#include "relaywatch/pipeline/pipeline.h"
+
+namespace relaywatch::app {
+namespace {
+
+// The service a --dir belongs to: "<svc>/log/<x>" gives svc, otherwise the last component
+// (/var/log/qmail/submission -> submission).
+std::string ServiceOfDir(const std::string& dir) {
+  std::string d = dir;
+  while (d.size() > 1 && d.back() == '/') d.pop_back();
+  auto last = d.rfind('/');
+  std::string base = last == std::string::npos ? d : d.substr(last + 1);
+  if (last != std::string::npos && last > 0) {
+    std::string parent = d.substr(0, last);
+    auto p = parent.rfind('/');
+    std::string parent_base = p == std::string::npos ? parent : parent.substr(p + 1);
+    if (parent_base == "log" && p != std::string::npos && p > 0) {
+      std::string svc = parent.substr(0, p);
+      auto q = svc.rfind('/');
+      return q == std::string::npos ? svc : svc.substr(q + 1);
+    }
+  }
+  return base;
+}
+
+core::Result<std::vector<ReportSource>> ChooseSources(const config::Config& config,
+                                                      const ReportRequest& req) {
+  std::vector<ReportSource> out;
+  for (const std::string& dir : req.dirs) out.push_back({ServiceOfDir(dir), dir});
+  if (!req.dirs.empty() && req.services.empty()) return out;
+  follow::DiscoveryResult found = follow::DiscoverSources(config.sources);
+  if (req.services.empty()) {
+    for (const auto& s : found.sources) out.push_back({s.service, s.dir});
+    if (out.empty()) {
+      std::string why = "no log directories found";
+      if (!found.problems.empty()) why += " (" + found.problems.front() + ")";
+      return core::Error{why + "; name one with --dir DIR"};
+    }
+    return out;
+  }
+  for (const std::string& name : req.services) {
+    bool any = false;
+    for (const auto& s : found.sources) {
+      if (s.service == name) out.push_back({s.service, s.dir}), any = true;
+    }
+    if (!any) return core::Error{"no log directory found for service " + name};
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Result<ReportData> RunReport(const config::Config& config, const ReportRequest& req,
+                                   const core::LocalZone& zone) {
+  ReportData data;
+  data.since = req.since;
+  data.until = req.until;
+  for (const auto& r : config.rules) data.rule_order.push_back(r.name);
+  auto sources = ChooseSources(config, req);
+  if (!sources) return sources.error();
+  data.sources = *sources;
+
+  detect::MemoryWindowStore store(config.rules.size());
+  pipeline::Pipeline pipe(config, zone, store);
+  std::vector<StoredLogInput> inputs;
+  for (const ReportSource& s : data.sources) {
+    auto files = follow::ListLogFiles(s.dir);
+    if (!files) return files.error();
+    inputs.push_back({s.service, std::move(*files)});
+    pipe.AddSource(s.service);
+  }
+
+  // Warm-up: one longest window before the range, so counts at the start are the daemon's.
+  std::optional<core::Timestamp> skip_before;
+  core::Timestamp since = req.since.value_or(core::Timestamp::min());
+  if (req.since) {
+    skip_before = *req.since - pipe.detector().longest_window();
+    pipe.set_quiet_until(*req.since);
+  }
+  ReportTally tally(config.rules, since);
+  pipe.set_hit_observer(&tally);
+  pipe.set_line_observer([&](const pipeline::LineView& v) {
+    tally.OnLine(v);
+    if (v.line.stamped) {
+      if (!data.first_line) data.first_line = v.line.time;
+      data.last_line = std::max(data.last_line.value_or(v.line.time), v.line.time);
+    }
+  });
+  pipe.set_alert_sink([&](alerting::Alert&& a) { data.findings.push_back(std::move(a)); });
+
+  StoredLogReader reader(std::move(inputs), zone, skip_before, req.until);
+  reader.ForEach([&](std::size_t source, std::string_view raw) { pipe.OnLine(source, raw); });
+  data.stats = pipe.stats();
+  data.stats.long_lines = reader.totals().long_lines;
+  data.totals = reader.totals();
+
+  std::vector<std::string> with_findings;
+  for (const alerting::Alert& a : data.findings) with_findings.push_back(a.finding.key);
+  std::sort(with_findings.begin(), with_findings.end());
+  auto has_finding = [&](const std::string& k) {
+    return std::binary_search(with_findings.begin(), with_findings.end(), k);
+  };
+  for (const auto& [key, row] : tally.users()) {
+    if (req.user && key != *req.user) continue;
+    if (!req.all && !has_finding(key)) continue;
+    if (req.all && !row.relayed && !has_finding(key)) continue;
+    data.users.push_back(row);
+  }
+  std::sort(data.users.begin(), data.users.end(), [](const UserRow& a, const UserRow& b) {
+    return a.recipients != b.recipients ? a.recipients > b.recipients : a.user < b.user;
+  });
+  if (req.user) {
+    std::erase_if(data.findings,
+                  [&](const alerting::Alert& a) { return a.finding.key != *req.user; });
+  }
+  return data;
+}
+
+}  // namespace relaywatch::app

@@ -1,0 +1,118 @@
+#include <cstdio>
+#include <iostream>
+
+#include "relaywatch/app/args.h"
+#include "relaywatch/app/cli.h"
+#include "relaywatch/app/command_config.h"
+#include "relaywatch/app/local_zone.h"
+#include "relaywatch/app/report.h"
+#include "relaywatch/detect/login_key.h"
+
+namespace relaywatch::app {
+namespace {
+
+const std::vector<OptionSpec>& ReportOptions() {
+  static const std::vector<OptionSpec> kOptions = {
+      {"config", 'c', true, false, "FILE", "config file (default /etc/relaywatch/relaywatch.yaml)"},
+      {"dir", 0, true, true, "DIR", "a multilog directory to read (repeatable)"},
+      {"service", 0, true, true, "NAME", "a discovered service to read (repeatable)"},
+      {"date", 0, true, false, "YYYY-MM-DD", "one local calendar day (TZ)"},
+      {"since", 0, true, false, "TIME", "start, ISO 8601 (no zone = local time)"},
+      {"until", 0, true, false, "TIME", "end (exclusive), ISO 8601"},
+      {"user", 0, true, false, "LOGIN", "only this login (or ip:ADDRESS)"},
+      {"all", 0, false, false, "", "list every login that relayed, not only those with findings"},
+      {"format", 0, true, false, "text|json", "output format (default text)"},
+      {"help", 'h', false, false, "", "show this help"},
+  };
+  return kOptions;
+}
+
+int Usage(const std::string& why) {
+  std::fprintf(stderr, "relaywatch report: %s\n(see relaywatch report --help)\n", why.c_str());
+  return kExitUsage;
+}
+
+}  // namespace
+
+int ReportCommand(const std::vector<std::string>& argv) {
+  auto args = ParseArgs(ReportOptions(), argv);
+  if (!args) return Usage(args.error().message);
+  if (args->has("help")) {
+    std::printf(
+        "usage: relaywatch report [-c FILE] [--dir DIR | --service NAME]... [--date YYYY-MM-DD | "
+        "--since T --until T] [--user LOGIN] [--all] [--format text|json]\n\n"
+        "Runs the rules over the stored logs (archives and current) and prints the findings\n"
+        "and the logins behind them: what the daemon alerted, or would have, in that range.\n\n%s",
+        OptionsHelp(ReportOptions()).c_str());
+    return kExitOk;
+  }
+  if (!args->positional.empty()) return Usage("unexpected argument " + args->positional[0]);
+  std::string format = args->get("format").value_or("text");
+  if (format != "text" && format != "json") {
+    return Usage("--format: expected text or json, got \"" + format + "\"");
+  }
+  if (args->has("date") && (args->has("since") || args->has("until"))) {
+    return Usage("--date cannot be combined with --since/--until");
+  }
+
+  core::LocalZone zone = SystemLocalZone();
+  ReportRequest req;
+  req.dirs = args->all("dir");
+  req.services = args->all("service");
+  req.all = args->has("all");
+  if (auto user = args->get("user")) {
+    req.user = user->rfind("ip:", 0) == 0 ? *user : detect::LoginKey(*user, "");
+  }
+  if (auto date = args->get("date")) {
+    core::CivilTime c;
+    int y, m, d;
+    char tail;
+    if (date->size() != 10 || std::sscanf(date->c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) {
+      return Usage("--date: expected YYYY-MM-DD, got \"" + *date + "\"");
+    }
+    auto start = core::ParseIso8601(*date, zone);
+    if (!start) return Usage("--date: no such day \"" + *date + "\"");
+    c = core::ToCivilUtc(*core::FromCivilUtc({y, m, d, 0, 0, 0, 0}) + std::chrono::hours(24));
+    auto next = core::ParseIso8601(
+        [&] {
+          char buf[16];
+          std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", c.year, c.month, c.day);
+          return std::string(buf);
+        }(),
+        zone);
+    req.since = *start;
+    req.until = next ? *next : *start + std::chrono::hours(24);
+  }
+  for (const char* key : {"since", "until"}) {
+    if (auto v = args->get(key)) {
+      auto t = core::ParseIso8601(*v, zone);
+      if (!t) {
+        return Usage(std::string("--") + key + ": expected ISO 8601 like 2026-11-28T09:00, got \"" +
+                     *v + "\"");
+      }
+      (std::string(key) == "since" ? req.since : req.until) = *t;
+    }
+  }
+  if (req.since && req.until && *req.until <= *req.since) {
+    return Usage("--until must be later than --since");
+  }
+
+  auto config = LoadCommandConfig(args->get("config"), /*allow_builtin=*/true);
+  if (!config) {
+    std::fprintf(stderr, "relaywatch report: %s\n", config.error().message.c_str());
+    return kExitBadInput;
+  }
+  auto data = RunReport(*config, req, zone);
+  if (!data) {
+    std::fprintf(stderr, "relaywatch report: %s\n", data.error().message.c_str());
+    return kExitBadInput;
+  }
+  std::string out = format == "json" ? RenderReportJson(*data) : RenderReportText(*data, zone);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  for (const std::string& w : data->totals.warnings) {
+    std::fprintf(stderr, "relaywatch report: warning: %s\n", w.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace relaywatch::app

@@ -1,0 +1,193 @@
+// Text and JSON forms of a ReportData. Every string from a log goes through JsonWriter (JSON) or
+// core::EscapeForLog (text): a login or sender can hold any byte.
+#include <algorithm>
+#include <cstdio>
+
+#include "relaywatch/app/report.h"
+#include "relaywatch/core/json_writer.h"
+#include "relaywatch/core/text.h"
+
+namespace relaywatch::app {
+namespace {
+
+std::string IsoOrNull(const std::optional<core::Timestamp>& t) {
+  return t ? core::FormatIso8601Utc(*t) : std::string();
+}
+
+void WriteOptionalTime(core::JsonWriter& w, const std::optional<core::Timestamp>& t) {
+  if (t) {
+    w.String(core::FormatIso8601Utc(*t));
+  } else {
+    w.Null();
+  }
+}
+
+std::string StateName(alerting::AlertState s) {
+  switch (s) {
+    case alerting::AlertState::kNew: return "new";
+    case alerting::AlertState::kOngoing: return "ongoing";
+    case alerting::AlertState::kResolved: return "resolved";
+    case alerting::AlertState::kDigest: return "digest";
+    case alerting::AlertState::kTest: return "test";
+  }
+  return "new";
+}
+
+std::string Pad(std::string s, std::size_t n) {
+  if (s.size() < n) s.resize(n, ' ');
+  return s;
+}
+
+std::string PadLeft(const std::string& s, std::size_t n) {
+  return s.size() < n ? std::string(n - s.size(), ' ') + s : s;
+}
+
+}  // namespace
+
+std::string RenderReportJson(const ReportData& d) {
+  core::JsonWriter w;
+  w.BeginObject();
+  w.Key("range").BeginObject();
+  w.Key("since");
+  WriteOptionalTime(w, d.since ? d.since : d.first_line);
+  w.Key("until");
+  WriteOptionalTime(w, d.until ? d.until : d.last_line);
+  w.EndObject();
+  w.Key("lines").BeginObject();
+  w.Key("total").Uint(d.stats.lines);
+  w.Key("relay").Uint(d.stats.relay);
+  w.Key("malformed").Uint(d.stats.malformed);
+  w.Key("unstamped").Uint(d.stats.unstamped);
+  w.Key("long").Uint(d.stats.long_lines);
+  w.Key("malformed_reasons").BeginObject();
+  for (const auto& [reason, n] : d.stats.malformed_by_reason) w.Key(reason).Uint(n);
+  w.EndObject();
+  w.Key("malformed_samples").BeginArray();
+  for (const std::string& s : d.stats.malformed_samples) w.String(s);
+  w.EndArray();
+  w.EndObject();
+  w.Key("sources").BeginArray();
+  for (const ReportSource& s : d.sources) {
+    w.BeginObject().Key("service").String(s.service).Key("dir").String(s.dir).EndObject();
+  }
+  w.EndArray();
+  w.Key("users").BeginArray();
+  for (const UserRow& u : d.users) {
+    w.BeginObject();
+    w.Key("user").String(u.user);
+    w.Key("recipients").Uint(u.recipients);
+    w.Key("peak").BeginObject();
+    for (const std::string& rule : d.rule_order) {
+      auto it = u.peak.find(rule);
+      if (it != u.peak.end()) w.Key(rule).Uint(it->second);
+    }
+    w.EndObject();
+    w.Key("foreign_senders").BeginObject();
+    for (const auto& [sender, n] : u.foreign_senders) w.Key(sender).Uint(n);
+    w.EndObject();
+    w.Key("remote_ips").Uint(u.remote_ips.size());
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("findings").BeginArray();
+  for (const alerting::Alert& a : d.findings) {
+    const detect::Finding& f = a.finding;
+    w.BeginObject();
+    w.Key("id").String(a.id);
+    w.Key("rule").String(f.rule);
+    w.Key("kind").String(detect::RuleKindName(f.kind));
+    w.Key("user").String(f.key);
+    w.Key("count").Uint(f.count);
+    w.Key("limit").Uint(f.limit);
+    w.Key("window").String(core::FormatDuration(f.window));
+    w.Key("first").String(core::FormatIso8601Utc(f.first));
+    w.Key("last").String(core::FormatIso8601Utc(f.last));
+    w.Key("state").String(StateName(a.state));
+    w.Key("service").String(f.service);
+    w.Key("basis").String(f.basis);
+    if (!f.detail.empty()) w.Key("detail").String(f.detail);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  std::string out = w.Take();
+  out.push_back('\n');
+  return out;
+}
+
+std::string RenderReportText(const ReportData& d, const core::LocalZone& zone) {
+  std::string out;
+  auto local = [&](core::Timestamp t) { return core::FormatLocal(t, zone); };
+  auto since = d.since ? d.since : d.first_line;
+  auto until = d.until ? d.until : d.last_line;
+  out += "relaywatch report  ";
+  out += since ? local(*since) : std::string("(no lines)");
+  out += " .. ";
+  out += until ? local(*until) : std::string("");
+  out += "  (local time)\n";
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "lines %llu  relaying rcpt %llu  malformed %llu  unstamped %llu  sources %zu\n",
+                static_cast<unsigned long long>(d.stats.lines),
+                static_cast<unsigned long long>(d.stats.relay),
+                static_cast<unsigned long long>(d.stats.malformed),
+                static_cast<unsigned long long>(d.stats.unstamped), d.sources.size());
+  out += buf;
+
+  out += "\nFINDINGS (" + std::to_string(d.findings.size()) + ")\n";
+  if (d.findings.empty()) out += "  none\n";
+  else {
+    out += "  " + Pad("FIRST .. LAST", 41) + Pad("RULE", 18) + Pad("USER", 32) +
+           PadLeft("COUNT", 7) + PadLeft("LIMIT", 7) + "  WINDOW  DETAIL\n";
+  }
+  for (const alerting::Alert& a : d.findings) {
+    const detect::Finding& f = a.finding;
+    std::string detail = core::EscapeForLog(f.detail);
+    if (a.state == alerting::AlertState::kOngoing) detail = "(still going on) " + detail;
+    out += "  " + Pad(local(f.first) + " .. " + local(f.last).substr(11), 41) +
+           Pad(core::EscapeForLog(f.rule), 18) + Pad(core::EscapeForLog(f.key), 32) +
+           PadLeft(std::to_string(f.count), 7) + PadLeft(std::to_string(f.limit), 7) + "  " +
+           Pad(core::FormatDuration(f.window), 8) + detail + "\n";
+  }
+
+  out += "\nUSERS (" + std::to_string(d.users.size()) + ")\n";
+  if (!d.users.empty()) {
+    out += "  " + PadLeft("RCPT", 8) + "  " + Pad("USER", 32) + PadLeft("IPS", 5) +
+           "  PEAK                   FOREIGN SENDERS\n";
+  }
+  for (const UserRow& u : d.users) {
+    std::string peak;
+    for (const std::string& rule : d.rule_order) {
+      auto it = u.peak.find(rule);
+      if (it == u.peak.end()) continue;
+      if (!peak.empty()) peak += " ";
+      peak += core::EscapeForLog(rule) + "=" + std::to_string(it->second);
+    }
+    std::vector<std::pair<std::string, std::uint64_t>> senders(u.foreign_senders.begin(),
+                                                               u.foreign_senders.end());
+    std::stable_sort(senders.begin(), senders.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::string foreign;
+    for (std::size_t i = 0; i < senders.size() && i < 3; ++i) {
+      if (i) foreign += ", ";
+      foreign += core::EscapeForLog(senders[i].first) + " x" + std::to_string(senders[i].second);
+    }
+    if (senders.size() > 3) foreign += ", +" + std::to_string(senders.size() - 3) + " more";
+    out += "  " + PadLeft(std::to_string(u.recipients), 8) + "  " +
+           Pad(core::EscapeForLog(u.user), 32) + PadLeft(std::to_string(u.remote_ips.size()), 5) +
+           "  " + Pad(peak, 22) + " " + foreign + "\n";
+  }
+  if (d.stats.malformed > 0) {
+    out += "\nMALFORMED LINES (" + std::to_string(d.stats.malformed) + ")\n";
+    for (const auto& [reason, n] : d.stats.malformed_by_reason) {
+      out += "  " + PadLeft(std::to_string(n), 8) + "  " + core::EscapeForLog(reason) + "\n";
+    }
+    for (const std::string& s : d.stats.malformed_samples) {
+      out += "    e.g. " + core::EscapeForLog(s.substr(0, 160)) + "\n";
+    }
+  }
+  for (const std::string& w : d.totals.warnings) out += "warning: " + w + "\n";
+  return out;
+}
+
+}  // namespace relaywatch::app

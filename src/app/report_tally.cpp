@@ -1,0 +1,67 @@
+#include "relaywatch/app/report_tally.h"
+
+#include <cstdint>
+
+#include "relaywatch/detect/login_key.h"
+#include "relaywatch/parse/address.h"
+
+namespace relaywatch::app {
+
+ReportTally::ReportTally(const std::vector<detect::RuleSpec>& rules, core::Timestamp since)
+    : since_(since) {
+  for (const detect::RuleSpec& r : rules) {
+    rule_names_.push_back(r.name);
+    rule_kinds_.push_back(r.kind());
+    if (r.kind() == detect::RuleKind::kSender && first_sender_rule_ == SIZE_MAX) {
+      first_sender_rule_ = rule_kinds_.size() - 1;
+    }
+  }
+}
+
+UserRow& ReportTally::Row(std::string_view key) {
+  auto it = users_.find(key);
+  if (it == users_.end()) {
+    it = users_.emplace(std::string(key), UserRow{}).first;
+    it->second.user = std::string(key);
+  }
+  return it->second;
+}
+
+void ReportTally::OnLine(const pipeline::LineView& view) {
+  const auto* c = std::get_if<parse::ChkuserEvent>(&view.event);
+  if (!c) return;
+  bool relaying = c->verdict == parse::ChkuserVerdict::kRelayingRcpt;
+  bool delivery = relaying || c->verdict == parse::ChkuserVerdict::kAcceptedRcpt ||
+                  c->verdict == parse::ChkuserVerdict::kAcceptedAnyRcpt;
+  bool authenticated = !c->auth_user.empty();
+  if (!relaying && !(authenticated && delivery)) return;
+  UserRow& row = authenticated && !parse::NeedsNormalization(c->auth_user)
+                     ? Row(c->auth_user)
+                     : Row(detect::LoginKey(c->auth_user, c->remote_ip));
+  if (relaying) {
+    ++row.recipients;
+    row.relayed = true;
+  }
+  if (authenticated && !c->remote_ip.empty() && row.remote_ips.size() < kMaxIps) {
+    row.remote_ips.emplace(c->remote_ip);
+  }
+}
+
+void ReportTally::OnHit(const detect::Hit& hit) {
+  if (hit.time < since_) return;
+  UserRow& row = Row(hit.key);
+  std::uint64_t& peak = row.peak[rule_names_[hit.rule]];
+  if (hit.count > peak) peak = hit.count;
+  if (hit.rule == first_sender_rule_ && !hit.detail.empty()) {
+    auto it = row.foreign_senders.find(std::string(hit.detail));
+    if (it != row.foreign_senders.end()) {
+      ++it->second;
+    } else if (row.foreign_senders.size() < kMaxForeignSenders) {
+      row.foreign_senders.emplace(std::string(hit.detail), 1);
+    } else {
+      ++row.foreign_senders["(other senders)"];
+    }
+  }
+}
+
+}  // namespace relaywatch::app

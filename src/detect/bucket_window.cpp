@@ -1,0 +1,92 @@
+#include "relaywatch/detect/bucket_window.h"
+
+#include <algorithm>
+
+namespace relaywatch::detect {
+namespace {
+
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+}  // namespace
+
+std::int64_t SliceIndex(core::Timestamp t, core::Duration window) {
+  std::int64_t width = std::max<std::int64_t>(window.count() / kSlices, 1);
+  return FloorDiv(t.time_since_epoch().count(), width);
+}
+
+std::uint64_t BucketWindow::Add(core::Timestamp t, std::uint64_t amount, core::Duration window) {
+  std::int64_t idx = SliceIndex(t, window);
+  if (!buckets_.empty() && idx < buckets_.back().index) {
+    // Out of order: count it in its own slice if that slice is still in the window.
+    std::int64_t oldest = buckets_.back().index - kSlices;
+    if (idx >= oldest) {
+      auto it = std::lower_bound(buckets_.begin(), buckets_.end(), idx,
+                                 [](const Bucket& b, std::int64_t i) { return b.index < i; });
+      if (it != buckets_.end() && it->index == idx) {
+        it->count += amount;
+        it->first = std::min(it->first, t);
+      } else {
+        buckets_.insert(it, Bucket{idx, amount, t});
+      }
+      total_ += amount;
+    }
+    return total_;
+  }
+  if (!buckets_.empty() && buckets_.back().index == idx) {
+    buckets_.back().count += amount;
+    buckets_.back().first = std::min(buckets_.back().first, t);
+  } else {
+    buckets_.push_back(Bucket{idx, amount, t});
+  }
+  total_ += amount;
+  // Slide: drop what fell out of the window that now ends in slice idx.
+  std::size_t drop = 0;
+  while (drop < buckets_.size() && buckets_[drop].index < idx - kSlices) {
+    total_ -= buckets_[drop].count;
+    ++drop;
+  }
+  if (drop > 0) buckets_.erase(buckets_.begin(), buckets_.begin() + static_cast<long>(drop));
+  return total_;
+}
+
+std::uint64_t BucketWindow::CountAt(core::Timestamp now, core::Duration window) const {
+  std::int64_t oldest = SliceIndex(now, window) - kSlices;
+  std::uint64_t n = total_;
+  for (const Bucket& b : buckets_) {
+    if (b.index >= oldest) break;
+    n -= b.count;
+  }
+  return n;
+}
+
+core::Timestamp BucketWindow::FirstAt(core::Timestamp now, core::Duration window) const {
+  std::int64_t oldest = SliceIndex(now, window) - kSlices;
+  for (const Bucket& b : buckets_) {
+    if (b.index >= oldest) return b.first;
+  }
+  return now;
+}
+
+bool BucketWindow::Expire(core::Timestamp now, core::Duration window) {
+  std::int64_t oldest = SliceIndex(now, window) - kSlices;
+  std::size_t drop = 0;
+  while (drop < buckets_.size() && buckets_[drop].index < oldest) {
+    total_ -= buckets_[drop].count;
+    ++drop;
+  }
+  if (drop > 0) buckets_.erase(buckets_.begin(), buckets_.begin() + static_cast<long>(drop));
+  if (buckets_.empty()) buckets_.shrink_to_fit();
+  return buckets_.empty();
+}
+
+BucketWindow BucketWindow::FromBuckets(std::vector<Bucket> buckets) {
+  BucketWindow w;
+  w.buckets_ = std::move(buckets);
+  for (const Bucket& b : w.buckets_) w.total_ += b.count;
+  return w;
+}
+
+}  // namespace relaywatch::detect

@@ -1,0 +1,60 @@
+#include "relaywatch/detect/distinct_window.h"
+
+#include <algorithm>
+
+namespace relaywatch::detect {
+namespace {
+
+bool InWindow(core::Timestamp seen, core::Timestamp now, core::Duration window) {
+  return now - seen < window;
+}
+
+}  // namespace
+
+std::uint64_t DistinctWindow::Add(std::string_view value, core::Timestamp t,
+                                  core::Duration window, std::size_t cap) {
+  auto it = std::find_if(entries_.begin(), entries_.end(),
+                         [&](const DistinctEntry& e) { return e.value == value; });
+  if (it != entries_.end()) {
+    if (!InWindow(it->last, t, window)) it->first = t;
+    it->last = std::max(it->last, t);
+  } else if (entries_.size() < std::max<std::size_t>(cap, 1)) {
+    entries_.push_back(DistinctEntry{std::string(value), t, t});
+  } else {
+    // Full: replace the value seen longest ago (bounded memory under a flood of addresses).
+    auto oldest = std::min_element(
+        entries_.begin(), entries_.end(),
+        [](const DistinctEntry& a, const DistinctEntry& b) { return a.last < b.last; });
+    *oldest = DistinctEntry{std::string(value), t, t};
+  }
+  return CountAt(t, window);
+}
+
+std::uint64_t DistinctWindow::CountAt(core::Timestamp now, core::Duration window) const {
+  return static_cast<std::uint64_t>(std::count_if(
+      entries_.begin(), entries_.end(),
+      [&](const DistinctEntry& e) { return InWindow(e.last, now, window); }));
+}
+
+core::Timestamp DistinctWindow::FirstAt(core::Timestamp now, core::Duration window) const {
+  core::Timestamp first = now;
+  for (const DistinctEntry& e : entries_) {
+    if (InWindow(e.last, now, window)) {
+      first = std::min(first, std::max(e.first, now - window));
+    }
+  }
+  return first;
+}
+
+bool DistinctWindow::Expire(core::Timestamp now, core::Duration window) {
+  std::erase_if(entries_, [&](const DistinctEntry& e) { return !InWindow(e.last, now, window); });
+  return entries_.empty();
+}
+
+DistinctWindow DistinctWindow::FromEntries(std::vector<DistinctEntry> entries) {
+  DistinctWindow w;
+  w.entries_ = std::move(entries);
+  return w;
+}
+
+}  // namespace relaywatch::detect

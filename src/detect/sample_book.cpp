@@ -1,0 +1,58 @@
+#include "relaywatch/detect/sample_book.h"
+
+#include <algorithm>
+
+namespace relaywatch::detect {
+namespace {
+
+void Bump(std::vector<std::pair<std::string, std::uint64_t>>& v, std::string_view value,
+          std::size_t cap) {
+  if (value.empty()) return;
+  for (auto& [s, n] : v) {
+    if (s == value) {
+      ++n;
+      return;
+    }
+  }
+  if (v.size() < cap) v.emplace_back(std::string(value), 1);
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> Top(
+    std::vector<std::pair<std::string, std::uint64_t>> v, std::size_t n) {
+  std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (v.size() > n) v.resize(n);
+  return v;
+}
+
+}  // namespace
+
+void SampleBook::Note(std::string_view key, bool open, std::string_view sender,
+                      std::string_view ip, std::string_view rcpt, core::Timestamp t) {
+  if (!open && pages_.empty()) return;
+  auto it = pages_.find(key);
+  if (it == pages_.end()) {
+    if (!open) return;
+    it = pages_.emplace(std::string(key), Page{}).first;
+  }
+  Page& p = it->second;
+  Bump(p.senders, sender, kTop);
+  Bump(p.ips, ip, kTop);
+  if (!rcpt.empty() && p.recipients.size() < kShown &&
+      std::find(p.recipients.begin(), p.recipients.end(), rcpt) == p.recipients.end()) {
+    p.recipients.emplace_back(rcpt);
+  }
+  p.last = std::max(p.last, t);
+}
+
+KeySample SampleBook::SampleOf(std::string_view key) const {
+  auto it = pages_.find(key);
+  if (it == pages_.end()) return {};
+  return KeySample{Top(it->second.senders, kShown), Top(it->second.ips, kShown),
+                   it->second.recipients};
+}
+
+void SampleBook::Expire(core::Timestamp now, core::Duration longest_window) {
+  std::erase_if(pages_, [&](const auto& kv) { return now - kv.second.last >= longest_window; });
+}
+
+}  // namespace relaywatch::detect

@@ -1,0 +1,66 @@
+#include "relaywatch/detect/sender_policy.h"
+
+#include <algorithm>
+
+#include "relaywatch/detect/glob.h"
+#include "relaywatch/parse/address.h"
+
+namespace relaywatch::detect {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; });
+  return out;
+}
+
+// "@Example.COM" -> "@example.com"; logins -> NormalizeLogin.
+std::string NormalizeAllowKey(std::string_view key) {
+  if (!key.empty() && key.front() == '@') return Lower(key);
+  return parse::NormalizeLogin(key);
+}
+
+}  // namespace
+
+SenderPolicyCheck::SenderPolicyCheck(const SenderParams& params, std::string default_domain)
+    : policy_(params.policy), default_domain_(Lower(default_domain)) {
+  for (const auto& [key, globs] : params.allow) allow_[NormalizeAllowKey(key)] = globs;
+  for (std::size_t g = 0; g < params.domain_aliases.size(); ++g) {
+    for (const std::string& d : params.domain_aliases[g]) alias_group_[Lower(d)] = g;
+  }
+  for (const std::string& login : params.exempt) exempt_.insert(parse::NormalizeLogin(login));
+}
+
+bool SenderPolicyCheck::DomainsEquivalent(std::string_view a, std::string_view b) const {
+  if (parse::DomainEquals(a, b)) return true;
+  if (alias_group_.empty()) return false;
+  auto ga = alias_group_.find(Lower(a));
+  auto gb = alias_group_.find(Lower(b));
+  return ga != alias_group_.end() && gb != alias_group_.end() && ga->second == gb->second;
+}
+
+bool SenderPolicyCheck::AllowListed(const std::string& allow_key, std::string_view sender) const {
+  auto it = allow_.find(allow_key);
+  if (it == allow_.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(),
+                     [&](const std::string& glob) { return GlobMatch(glob, sender); });
+}
+
+bool SenderPolicyCheck::Allowed(std::string_view login, std::string_view sender) const {
+  if (sender.empty()) return true;  // the null sender (bounces, vacation replies) is never fraud
+  if (!exempt_.empty() && exempt_.count(std::string(login))) return true;
+  parse::AddressParts l = parse::SplitAddress(login);
+  parse::AddressParts s = parse::SplitAddress(sender);
+  std::string_view login_domain = l.has_at ? l.domain : std::string_view(default_domain_);
+  std::string_view sender_domain = s.has_at ? s.domain : std::string_view(default_domain_);
+  if (login_domain.empty() || sender_domain.empty()) return true;  // cannot be judged
+  bool same = DomainsEquivalent(login_domain, sender_domain) &&
+              (policy_ == SenderPolicy::kSameDomain || l.local == s.local);
+  if (same) return true;
+  if (allow_.empty()) return false;
+  if (AllowListed(std::string(login), sender)) return true;
+  return AllowListed("@" + Lower(login_domain), sender);
+}
+
+}  // namespace relaywatch::detect

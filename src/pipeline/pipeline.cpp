@@ -1,0 +1,65 @@
+#include "relaywatch/pipeline/pipeline.h"
+
+#include "relaywatch/parse/parser.h"
+
+namespace relaywatch::pipeline {
+
+alerting::LedgerOptions LedgerOptionsFrom(const config::Config& config) {
+  alerting::LedgerOptions o;
+  o.repeat = config.alerts.repeat;
+  o.escalate = config.alerts.escalate;
+  o.resolved = config.alerts.resolved;
+  o.host = config.hostname;
+  return o;
+}
+
+Pipeline::Pipeline(const config::Config& config, core::LocalZone zone, detect::WindowStore& store)
+    : zone_(std::move(zone)),
+      detector_(config.rules, config.default_domain, store),
+      ledger_(LedgerOptionsFrom(config)),
+      host_(config.hostname) {}
+
+std::size_t Pipeline::AddSource(std::string service) {
+  sources_.push_back(Source{std::move(service), stamp::Stamper(zone_), std::nullopt});
+  return sources_.size() - 1;
+}
+
+std::optional<core::Timestamp> Pipeline::LastStamp(std::size_t source) const {
+  return sources_[source].last;
+}
+
+void Pipeline::OnLine(std::size_t source_id, std::string_view raw) {
+  Source& src = sources_[source_id];
+  stamp::Line line = src.stamper.Stamp(raw);
+  if (line.stamped) {
+    src.last = line.time;
+  } else {
+    line.time = src.last.value_or(core::Timestamp{});
+  }
+  const bool quiet = quiet_until_ && line.time < *quiet_until_;
+  parse::Event event = parse::ParseEvent(line.tag, line.text);
+
+  if (!quiet) {
+    ++stats_.lines;
+    if (!line.stamped) ++stats_.unstamped;
+    if (const auto* m = std::get_if<parse::MalformedEvent>(&event)) {
+      stats_.CountMalformed(m->reason, raw);
+    } else if (const auto* c = std::get_if<parse::ChkuserEvent>(&event)) {
+      ++stats_.chkuser;
+      if (c->verdict == parse::ChkuserVerdict::kRelayingRcpt) ++stats_.relay;
+    }
+    if (line_observer_) line_observer_(LineView{line, event, src.service});
+  }
+
+  findings_.clear();
+  detector_.OnEvent(detect::EventContext{line.time, src.service}, event, findings_);
+  for (detect::Finding& f : findings_) {
+    if (!quiet) ++stats_.findings;
+    std::optional<alerting::Alert> alert = ledger_.Admit(f);
+    if (!alert || quiet) continue;  // quiet: the ledger remembers it, nobody is told
+    ++stats_.alerts;
+    if (alert_sink_) alert_sink_(std::move(*alert));
+  }
+}
+
+}  // namespace relaywatch::pipeline
