@@ -82,7 +82,11 @@ std::uint64_t Detector::LimitFor(std::size_t rule, std::string_view key) const {
     if (it != c.overrides.end()) return it->second;
     parse::AddressParts a = parse::SplitAddress(key);
     if (a.has_at) {
-      it = c.overrides.find("@" + std::string(a.domain));
+      std::string domain_key;
+      domain_key.reserve(a.domain.size() + 1);
+      domain_key.push_back('@');
+      domain_key.append(a.domain);
+      it = c.overrides.find(domain_key);
       if (it != c.overrides.end()) return it->second;
     }
   }

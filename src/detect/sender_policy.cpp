@@ -60,7 +60,9 @@ bool SenderPolicyCheck::Allowed(std::string_view login, std::string_view sender)
   if (same) return true;
   if (allow_.empty()) return false;
   if (AllowListed(std::string(login), sender)) return true;
-  return AllowListed("@" + Lower(login_domain), sender);
+  std::string domain_key(1, '@');
+  domain_key.append(Lower(login_domain));
+  return AllowListed(domain_key, sender);
 }
 
 }  // namespace relaywatch::detect

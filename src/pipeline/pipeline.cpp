@@ -56,10 +56,32 @@ void Pipeline::OnLine(std::size_t source_id, std::string_view raw) {
   for (detect::Finding& f : findings_) {
     if (!quiet) ++stats_.findings;
     std::optional<alerting::Alert> alert = ledger_.Admit(f);
-    if (!alert || quiet) continue;  // quiet: the ledger remembers it, nobody is told
-    ++stats_.alerts;
-    if (alert_sink_) alert_sink_(std::move(*alert));
+    if (alert) Emit(std::move(*alert), quiet);
   }
+  Maintain(line.time, quiet);
+}
+
+void Pipeline::Emit(alerting::Alert&& alert, bool quiet) {
+  if (quiet) return;  // the ledger remembers it; nobody is told
+  ++stats_.alerts;
+  if (alert_sink_) alert_sink_(std::move(alert));
+}
+
+void Pipeline::Maintain(core::Timestamp now, bool quiet) {
+  std::int64_t minute =
+      std::chrono::duration_cast<std::chrono::minutes>(now.time_since_epoch()).count();
+  if (minute == last_maintenance_minute_) return;
+  last_maintenance_minute_ = minute;
+  auto count_now = [&](const std::string& rule, const std::string& key) {
+    return detector_.CountNow(detector_.RuleIndex(rule), key, now);
+  };
+  for (alerting::Alert& a : ledger_.Resolve(now, count_now)) Emit(std::move(a), quiet);
+  ledger_.Prune(now);
+}
+
+void Pipeline::InjectFinding(detect::Finding finding) {
+  std::optional<alerting::Alert> alert = ledger_.Admit(finding);
+  if (alert) Emit(std::move(*alert), false);
 }
 
 }  // namespace relaywatch::pipeline

@@ -45,6 +45,8 @@ class Pipeline {
   std::size_t AddSource(std::string service);
   // One raw line of a source, without its '\n'.
   void OnLine(std::size_t source, std::string_view raw);
+  // A finding from outside the rules (a `gap`: log lost before it was read), through the ledger.
+  void InjectFinding(detect::Finding finding);
   // The source's last stamp (for positions and lag).
   std::optional<core::Timestamp> LastStamp(std::size_t source) const;
 
@@ -77,6 +79,11 @@ class Pipeline {
   LineObserver line_observer_;
   std::optional<core::Timestamp> quiet_until_;
   std::vector<detect::Finding> findings_;  // reused per line
+  std::int64_t last_maintenance_minute_ = 0;
+
+  // Once per minute of event time: resolution notices and the ledger's memory bound.
+  void Maintain(core::Timestamp now, bool quiet);
+  void Emit(alerting::Alert&& alert, bool quiet);
 };
 
 // The ledger options a config asks for.

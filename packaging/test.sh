@@ -1,0 +1,12 @@
+#!/bin/sh
+# Builds relaywatch with warnings as errors and runs every test (unit and integration).
+# Installs the Debian 12 packages it needs first (apt, as root or through sudo).
+# Usage: sh packaging/test.sh [BUILD_DIR]      (default: build-test)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$top/build-test}
+"$top/packaging/install-deps.sh" --test
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRELAYWATCH_WERROR=ON >/dev/null
+cmake --build "$build" -j "$(nproc)"
+cd "$build"
+ctest --output-on-failure -j "$(nproc)" --timeout 300
