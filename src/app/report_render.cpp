@@ -10,10 +10,6 @@
 namespace relaywatch::app {
 namespace {
 
-std::string IsoOrNull(const std::optional<core::Timestamp>& t) {
-  return t ? core::FormatIso8601Utc(*t) : std::string();
-}
-
 void WriteOptionalTime(core::JsonWriter& w, const std::optional<core::Timestamp>& t) {
   if (t) {
     w.String(core::FormatIso8601Utc(*t));

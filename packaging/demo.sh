@@ -1,0 +1,127 @@
+#!/bin/sh
+# The live demo: a throw-away qmail supervise tree on real daemontools, with relaywatch watching it.
+#
+# Builds relaywatch, then under one temporary directory: an SMTP sink on 127.0.0.1 (the admins'
+# mailbox), services `submission` and `smtp` whose traffic simulator writes through real
+# `multilog t` (log/run), and relaywatch itself as a supervised service reading their logs. The
+# simulator sends normal users, a fraudster, a burst abuser, a login used from 40 IPs and a login
+# relaying on port 25; the alerts appear below as they reach the mailbox, then `relaywatch status`.
+# Ctrl-C (or --seconds N) stops and removes everything.
+#
+# Usage: sh packaging/demo.sh [--seconds N] [--keep]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+seconds=0
+keep=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --seconds) seconds=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "usage: sh packaging/demo.sh [--seconds N] [--keep]" >&2; exit 2 ;;
+  esac
+done
+
+"$top/packaging/install-deps.sh" --demo
+build=$top/build
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRELAYWATCH_TESTS=OFF >/dev/null
+cmake --build "$build" -j "$(nproc)" --target relaywatch
+rw=$build/relaywatch
+
+demo=$(mktemp -d /tmp/relaywatch-demo.XXXXXX)
+chmod 755 "$demo"
+svscan_pid=
+sink_pid=
+cleanup() {
+  trap - EXIT INT TERM
+  echo
+  echo "== stopping the demo"
+  for s in "$demo"/service/*; do svc -dx "$s" "$s/log" 2>/dev/null || true; done
+  [ -n "$svscan_pid" ] && kill "$svscan_pid" 2>/dev/null || true
+  [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null || true
+  sleep 1
+  if [ $keep = 1 ]; then echo "kept $demo"; else rm -rf "$demo"; fi
+}
+trap cleanup EXIT INT TERM
+
+# The admins' mailbox: an SMTP server on loopback storing each message as a file.
+mkdir -p "$demo/mailbox"
+/usr/bin/python3 "$top/tests/support/smtp_sink.py" --dir "$demo/mailbox" --port 0 \
+  > "$demo/sink.port" 2> "$demo/sink.log" &
+sink_pid=$!
+for _ in $(seq 50); do [ -s "$demo/sink.port" ] && break; sleep 0.1; done
+port=$(head -n1 "$demo/sink.port" | tr -dc 0-9)
+[ -n "$port" ] || { echo "demo: the SMTP sink did not start (see $demo/sink.log)" >&2; exit 1; }
+
+# The qmail services: simulator -> real multilog, as a toaster's log/run does it.
+mkservice() {  # name, run command
+  mkdir -p "$demo/service/$1/log/main"
+  printf '#!/bin/sh\nexec %s\n' "$2" > "$demo/service/$1/run"
+  printf '#!/bin/sh\nexec multilog t s65536 n20 ./main\n' > "$demo/service/$1/log/run"
+  chmod +x "$demo/service/$1/run" "$demo/service/$1/log/run"
+}
+mkservice submission "/usr/bin/python3 $top/packaging/demo/simulate.py submission --seed 1"
+mkservice smtp "/usr/bin/python3 $top/packaging/demo/simulate.py smtp --seed 2"
+
+mkdir -p "$demo/state"
+cat > "$demo/relaywatch.yaml" <<YAML
+hostname: mx1
+state_dir: $demo/state
+startup: warm
+sources:
+  supervise_dir: $demo/service
+  services: [submission, smtp]
+rules:
+  - {name: hourly-volume, kind: volume, window: 1h, limit: 500}
+  - {name: foreign-sender, kind: sender, window: 24h, limit: 1, policy: same-domain,
+     domain_aliases: [[example.com, example.net]]}
+  - {name: many-ips, kind: remote-ips, window: 1h, limit: 10}
+  - {name: port25-auth, kind: service-policy, allowed_services: [submission, smtps]}
+alerts:
+  channels:
+    - {name: phone, format: sms, via: smtp, host: 127.0.0.1, port: $port,
+       from: relaywatch@example.com, to: [5551234567@sms.example.com]}
+    - {name: admins, format: email, via: smtp, host: 127.0.0.1, port: $port,
+       from: relaywatch@example.com, to: [postmaster@example.com]}
+YAML
+"$rw" check -c "$demo/relaywatch.yaml"
+
+# relaywatch as a supervised service, like supervise/relaywatch in this repository.
+mkdir -p "$demo/service/relaywatch/log/main"
+printf '#!/bin/sh\nexec 2>&1\nexec %s run -c %s\n' "$rw" "$demo/relaywatch.yaml" \
+  > "$demo/service/relaywatch/run"
+printf '#!/bin/sh\nexec multilog t ./main\n' > "$demo/service/relaywatch/log/run"
+chmod +x "$demo/service/relaywatch/run" "$demo/service/relaywatch/log/run"
+
+echo "== svscan $demo/service (submission, smtp, relaywatch)"
+svscan "$demo/service" >/dev/null 2>&1 &
+svscan_pid=$!
+
+echo "== alerts as they reach the mailbox (Ctrl-C to stop)"
+start=$(date +%s)
+seen=0
+shown=""
+shown_status=0
+while :; do
+  for m in "$demo"/mailbox/*; do
+    [ -f "$m" ] || continue
+    n=$(basename "$m")
+    case " $shown " in *" $n "*) continue ;; esac
+    shown="${shown:-} $n"
+    seen=$((seen + 1))
+    to=$(grep -m1 -i '^To:' "$m" | cut -c1-60)
+    subj=$(grep -m1 -i '^Subject:' "$m" || true)
+    body=$(awk 'f{print; exit} /^\r?$/{f=1}' "$m")
+    echo "  [$to] ${subj:-$body}"
+  done
+  now=$(date +%s)
+  if [ $shown_status = 0 ] && [ $((now - start)) -ge 20 ]; then
+    shown_status=1
+    echo "== relaywatch status"
+    "$rw" status -c "$demo/relaywatch.yaml" || true
+    echo "== more alerts"
+  fi
+  if [ "$seconds" -gt 0 ] && [ $((now - start)) -ge "$seconds" ]; then break; fi
+  sleep 1
+done
+echo "== $seen messages in the mailbox; relaywatch's own log (through tai64nlocal):"
+tai64nlocal < "$demo/service/relaywatch/log/main/current" | tail -n 15
