@@ -1,0 +1,254 @@
+#include "relaywatch/state/checkpoint.h"
+
+#include <cstdint>
+#include <optional>
+#include <set>
+
+#include "record_text.h"
+#include "relaywatch/core/text.h"
+
+namespace relaywatch::state {
+namespace {
+
+using internal::FieldParser;
+using internal::LineError;
+using internal::Record;
+using internal::RecordReader;
+using internal::RecordWriter;
+
+constexpr std::string_view kMagic = "relaywatch-checkpoint";
+
+// The Stats counters by their checkpoint name. A counter added to Stats is added here; an older
+// file without it leaves it at 0, and a newer file's unknown counter is skipped.
+struct StatField {
+  std::string_view name;
+  std::uint64_t pipeline::Stats::*member;
+};
+constexpr StatField kStatFields[] = {
+    {"lines", &pipeline::Stats::lines},         {"relay", &pipeline::Stats::relay},
+    {"chkuser", &pipeline::Stats::chkuser},     {"malformed", &pipeline::Stats::malformed},
+    {"unstamped", &pipeline::Stats::unstamped}, {"long-lines", &pipeline::Stats::long_lines},
+    {"findings", &pipeline::Stats::findings},   {"alerts", &pipeline::Stats::alerts},
+};
+
+void WriteKind(RecordWriter& w, detect::RuleKind kind) { w.Text(detect::RuleKindName(kind)); }
+
+detect::RuleKind ReadKind(FieldParser& p, const Record& r, std::size_t i) {
+  const std::string name = p.Text(i, "kind");
+  if (!p.ok()) return detect::RuleKind::kVolume;
+  std::optional<detect::RuleKind> kind = detect::RuleKindFromName(name);
+  if (!kind) {
+    p.Fail("kind", "unknown rule kind \"" + core::EscapeForLog(r.fields[i].substr(0, 40)) + "\"");
+    return detect::RuleKind::kVolume;
+  }
+  return *kind;
+}
+
+// Decoding state: which rule and key the nested records belong to.
+class Decoder {
+ public:
+  core::Status Apply(const Record& r);
+  Checkpoint Take() { return std::move(c_); }
+
+ private:
+  core::Status Source(const Record& r);
+  core::Status Rule(const Record& r);
+  core::Status Key(const Record& r);
+  core::Status Bucket(const Record& r);
+  core::Status Distinct(const Record& r);
+  core::Status LedgerEntry(const Record& r);
+  core::Status Stat(const Record& r);
+  core::Status Malformed(const Record& r);
+  core::Status Sample(const Record& r);
+
+  Checkpoint c_;
+  RuleWindows* rule_ = nullptr;
+  detect::KeyWindowState* key_ = nullptr;
+  std::set<std::string> rule_names_;
+};
+
+core::Status Decoder::Apply(const Record& r) {
+  // A record outside the rule/key/bucket family ends the nesting.
+  if (r.tag != "key" && r.tag != "bucket" && r.tag != "distinct") {
+    if (r.tag != "rule") rule_ = nullptr;
+    key_ = nullptr;
+  }
+  if (r.tag == "source") return Source(r);
+  if (r.tag == "rule") return Rule(r);
+  if (r.tag == "key") return Key(r);
+  if (r.tag == "bucket") return Bucket(r);
+  if (r.tag == "distinct") return Distinct(r);
+  if (r.tag == "ledger") return LedgerEntry(r);
+  if (r.tag == "stat") return Stat(r);
+  if (r.tag == "malformed") return Malformed(r);
+  if (r.tag == "sample") return Sample(r);
+  return LineError(r.line, "unknown record \"" + core::EscapeForLog(r.tag.substr(0, 40)) + "\"");
+}
+
+core::Status Decoder::Source(const Record& r) {
+  FieldParser p(r, 8);
+  SourceCheckpoint s;
+  s.service = p.Text(0, "service");
+  s.dir = p.Text(1, "dir");
+  s.position.device = p.Uint(2, "device");
+  s.position.inode = p.Uint(3, "inode");
+  s.position.fingerprint = p.Uint(4, "fingerprint");
+  s.position.fingerprint_len =
+      static_cast<std::uint32_t>(p.Uint(5, "fingerprint-len", kFingerprintBytes));
+  s.position.offset = p.Uint(6, "offset");
+  s.position.last_stamp = p.OptionalTime(7, "last-stamp");
+  if (!p.ok()) return p.error();
+  c_.sources.push_back(std::move(s));
+  return core::OkStatus();
+}
+
+core::Status Decoder::Rule(const Record& r) {
+  FieldParser p(r, 3);
+  RuleWindows w;
+  w.rule = p.Text(0, "name");
+  w.kind = ReadKind(p, r, 1);
+  w.window = p.Dur(2, "window");
+  // A window of 0 would divide by zero in the slice arithmetic.
+  if (p.ok() && w.window.count() <= 0) p.Fail("window", "expected a positive duration");
+  if (p.ok() && !rule_names_.insert(w.rule).second) p.Fail("name", "rule given twice");
+  if (!p.ok()) return p.error();
+  c_.windows.push_back(std::move(w));
+  rule_ = &c_.windows.back();
+  return core::OkStatus();
+}
+
+core::Status Decoder::Key(const Record& r) {
+  if (!rule_) return LineError(r.line, "key before any rule");
+  FieldParser p(r, 1);
+  detect::KeyWindowState k;
+  k.key = p.Text(0, "key");
+  if (!p.ok()) return p.error();
+  rule_->keys.push_back(std::move(k));
+  key_ = &rule_->keys.back();
+  return core::OkStatus();
+}
+
+core::Status Decoder::Bucket(const Record& r) {
+  if (!key_) return LineError(r.line, "bucket before any key");
+  FieldParser p(r, 3);
+  detect::Bucket b;
+  b.index = p.Int(0, "index");
+  b.count = p.Uint(1, "count");
+  b.first = p.Time(2, "first");
+  // BucketWindow::FromBuckets requires ascending slices.
+  if (p.ok() && !key_->buckets.empty() && b.index <= key_->buckets.back().index) {
+    p.Fail("index", "expected an index above " + std::to_string(key_->buckets.back().index));
+  }
+  if (!p.ok()) return p.error();
+  key_->buckets.push_back(b);
+  return core::OkStatus();
+}
+
+core::Status Decoder::Distinct(const Record& r) {
+  if (!key_) return LineError(r.line, "distinct before any key");
+  FieldParser p(r, 3);
+  detect::DistinctEntry e;
+  e.value = p.Text(0, "value");
+  e.last = p.Time(1, "last");
+  e.first = p.Time(2, "first");
+  if (!p.ok()) return p.error();
+  key_->distinct.push_back(std::move(e));
+  return core::OkStatus();
+}
+
+core::Status Decoder::LedgerEntry(const Record& r) {
+  FieldParser p(r, 9);
+  alerting::Ledger::Entry e;
+  e.rule = p.Text(0, "rule");
+  e.key = p.Text(1, "key");
+  e.last_alert = p.Time(2, "last-alert");
+  e.last_count = p.Uint(3, "last-count");
+  e.period = p.Dur(4, "period");
+  e.open = p.Flag(5, "open");
+  e.kind = ReadKind(p, r, 6);
+  e.limit = p.Uint(7, "limit");
+  e.window = p.Dur(8, "window");
+  if (!p.ok()) return p.error();
+  c_.ledger.push_back(std::move(e));
+  return core::OkStatus();
+}
+
+core::Status Decoder::Stat(const Record& r) {
+  FieldParser p(r, 2);
+  const std::string name = p.Text(0, "name");
+  const std::uint64_t value = p.Uint(1, "value");
+  if (!p.ok()) return p.error();
+  for (const StatField& f : kStatFields) {
+    if (f.name == name) c_.stats.*f.member = value;
+  }
+  return core::OkStatus();
+}
+
+core::Status Decoder::Malformed(const Record& r) {
+  FieldParser p(r, 2);
+  std::string reason = p.Text(0, "reason");
+  const std::uint64_t count = p.Uint(1, "count");
+  if (!p.ok()) return p.error();
+  c_.stats.malformed_by_reason[std::move(reason)] = count;
+  return core::OkStatus();
+}
+
+core::Status Decoder::Sample(const Record& r) {
+  FieldParser p(r, 1);
+  std::string text = p.Text(0, "text");
+  if (!p.ok()) return p.error();
+  c_.stats.malformed_samples.push_back(std::move(text));
+  return core::OkStatus();
+}
+
+}  // namespace
+
+std::string EncodeCheckpoint(const Checkpoint& c) {
+  RecordWriter w(kMagic, kCheckpointVersion);
+  for (const SourceCheckpoint& s : c.sources) {
+    const Position& p = s.position;
+    w.Begin("source").Text(s.service).Text(s.dir).Uint(p.device).Uint(p.inode);
+    w.Uint(p.fingerprint).Uint(p.fingerprint_len).Uint(p.offset).OptionalTime(p.last_stamp);
+  }
+  for (const RuleWindows& rule : c.windows) {
+    w.Begin("rule").Text(rule.rule);
+    WriteKind(w, rule.kind);
+    w.Dur(rule.window);
+    for (const detect::KeyWindowState& k : rule.keys) {
+      w.Begin("key").Text(k.key);
+      for (const detect::Bucket& b : k.buckets) {
+        w.Begin("bucket").Int(b.index).Uint(b.count).Time(b.first);
+      }
+      for (const detect::DistinctEntry& e : k.distinct) {
+        w.Begin("distinct").Text(e.value).Time(e.last).Time(e.first);
+      }
+    }
+  }
+  for (const alerting::Ledger::Entry& e : c.ledger) {
+    w.Begin("ledger").Text(e.rule).Text(e.key).Time(e.last_alert).Uint(e.last_count);
+    w.Dur(e.period).Uint(e.open ? 1 : 0);
+    WriteKind(w, e.kind);
+    w.Uint(e.limit).Dur(e.window);
+  }
+  for (const StatField& f : kStatFields) w.Begin("stat").Text(f.name).Uint(c.stats.*f.member);
+  for (const auto& [reason, count] : c.stats.malformed_by_reason) {
+    w.Begin("malformed").Text(reason).Uint(count);
+  }
+  for (const std::string& s : c.stats.malformed_samples) w.Begin("sample").Text(s);
+  return std::move(w).Finish();
+}
+
+core::Result<Checkpoint> DecodeCheckpoint(std::string_view text) {
+  RecordReader reader(text, kMagic, kCheckpointVersion, "checkpoint");
+  if (core::Status open = reader.Open(); !open) return open.error();
+  Decoder decoder;
+  while (true) {
+    core::Result<std::optional<Record>> next = reader.Next();
+    if (!next) return next.error();
+    if (!next->has_value()) break;
+    if (core::Status applied = decoder.Apply(**next); !applied) return applied.error();
+  }
+  return decoder.Take();
+}
+
+}  // namespace relaywatch::state
