@@ -1,0 +1,97 @@
+#include "relaywatch/store/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "relaywatch/core/text.h"
+#include "relaywatch/store/dir_ops.h"
+
+namespace relaywatch::store {
+namespace {
+
+// write(2) until done; false with errno set on failure.
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+std::string TempPathFor(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  return dir + "." + base + ".tmp";
+}
+
+}  // namespace
+
+core::Error FileError(std::string_view verb, std::string_view path, int err) {
+  return core::Error{"unable to " + std::string(verb) + " " + core::EscapeForLog(path) + ": " +
+                     std::strerror(err)};
+}
+
+core::Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode) {
+  const std::string tmp = TempPathFor(path);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0) return FileError("write", path, errno);
+  // The umask may have taken bits away, and a stale temporary keeps its old mode.
+  bool ok = ::fchmod(fd, mode) == 0 && WriteAll(fd, data) && ::fsync(fd) == 0;
+  int err = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return FileError("write", path, err);
+  }
+  // The rename is the commit; it is durable once the directory is.
+  const int dir_fd = ::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return FileError("write", path, errno);
+  ok = ::fsync(dir_fd) == 0;
+  err = errno;
+  ::close(dir_fd);
+  if (!ok) return FileError("write", path, err);
+  return core::OkStatus();
+}
+
+core::Result<std::optional<std::string>> ReadFileIfExists(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return FileError("read", path, errno);
+  }
+  std::string out;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[65536];
+  while (true) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return FileError("read", path, err);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return std::optional<std::string>(std::move(out));
+}
+
+}  // namespace relaywatch::store
