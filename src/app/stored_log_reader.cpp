@@ -94,7 +94,18 @@ class StoredLogReader::Cursor {
       done_ = true;
       return false;
     }
-    auto push = [this](std::string_view l) { queue_.push_back(l); };
+    // The splitter's views point into chunk_, except a line it had to join across two reads
+    // (and a flushed last line), which points into its own buffer and is valid only during the
+    // call: those few are copied.
+    carried_.clear();
+    auto push = [this](std::string_view l) {
+      const char* begin = chunk_.get();
+      if (l.data() >= begin && l.data() + l.size() <= begin + kChunk) {
+        queue_.push_back(l);
+      } else {
+        queue_.push_back(carried_.emplace_back(l));
+      }
+    };
     ssize_t n = ::read(fd_, chunk_.get(), kChunk);
     if (n < 0 && errno == EINTR) return true;
     if (n <= 0) {
@@ -125,6 +136,7 @@ class StoredLogReader::Cursor {
   stamp::LineSplitter splitter_;
   std::uint64_t long_seen_ = 0;
   std::deque<std::string_view> queue_;
+  std::deque<std::string> carried_;  // copies of joined lines; a deque keeps them in place
   std::string_view line_;
   core::Timestamp time_{};
   core::Timestamp last_{};

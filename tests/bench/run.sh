@@ -1,0 +1,10 @@
+#!/bin/sh
+# Builds relaywatch (Release) and runs the benchmarks. Prints numbers; asserts only correctness.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$top/build-bench}
+"$top/packaging/install-deps.sh" --test
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j "$(nproc)" --target relaywatch
+echo "== report over 1M lines vs grep -c"
+/usr/bin/python3 "$top/tests/bench/report_bench.py" "$build/relaywatch" "$@"
