@@ -189,9 +189,10 @@ TEST_F(MsmtpTest, DeliversTheMessageUnchangedToTheEnvelopeRecipients) {
   ASSERT_EQ(result.status, DeliveryStatus::kOk) << result.detail;
   ASSERT_EQ(sink_.count(), 1);
   EXPECT_EQ(sink_.Message(1), kMessage);
-  EXPECT_THAT(sink_.EnvelopeJson(1),
-              ::testing::HasSubstr("\"mail_from\": \"relaywatch@example.com\", \"rcpt_tos\": "
-                                   "[\"5551234567@vtext.com\", \"admin@example.com\"]"));
+  EXPECT_THAT(
+      sink_.EnvelopeJson(1),
+      ::testing::HasSubstr("\"mail_from\": \"relaywatch@example.com\", \"mail_options\": [], "
+                           "\"rcpt_tos\": [\"5551234567@vtext.com\", \"admin@example.com\"]"));
 }
 
 TEST_F(MsmtpTest, ABccHeaderInTheMessageAddsNoRecipient) {

@@ -47,6 +47,9 @@ class SmtpSink {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    // Its own complaints (tracebacks of clients that hung up on purpose) go to a file.
+    posix_spawn_file_actions_addopen(&actions, 2, (dir_ / "sink.stderr").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int rc = ::posix_spawn(&pid_, kSystemPython, &actions, nullptr, cargv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(out[1]);
