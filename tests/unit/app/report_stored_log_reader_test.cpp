@@ -1,0 +1,193 @@
+#include "relaywatch/app/stored_log_reader.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace relaywatch::app {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::nanoseconds;
+using std::chrono::seconds;
+
+const core::Timestamp kT0 = core::Timestamp(seconds(1795824000));
+
+std::string Tai(core::Timestamp t) {
+  const auto ns = t.time_since_epoch().count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "@%016llx%08llx",
+                static_cast<unsigned long long>((1ULL << 62) + ns / 1000000000 + 10),
+                static_cast<unsigned long long>(ns % 1000000000));
+  return buf;
+}
+
+std::string At(int minute, std::string_view text) {
+  return Tai(kT0 + minutes(minute)) + " " + std::string(text);
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "rw-reader-XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  // Writes `content` to `name` and returns its full path.
+  std::string Write(const std::string& name, const std::string& content) const {
+    const std::string p = path_ + "/" + name;
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  }
+  std::string Path(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct Got {
+  std::size_t input;
+  std::string line;
+  friend bool operator==(const Got&, const Got&) = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const Got& g) {
+  return os << "{" << g.input << ", " << g.line.substr(0, 80) << "}";
+}
+
+std::vector<Got> ReadAll(StoredLogReader& reader) {
+  std::vector<Got> out;
+  reader.ForEach([&](std::size_t input, std::string_view raw) {
+    out.push_back({input, std::string(raw)});
+  });
+  return out;
+}
+
+TEST(StoredLogReaderTest, ReadsOneInputsFilesInTheGivenOrder) {
+  TempDir d;
+  const std::string a = d.Write(Tai(kT0 + minutes(2)) + ".s", At(0, "a0") + "\n" + At(1, "a1") + "\n");
+  const std::string b = d.Write("current", At(3, "c3") + "\n");
+  StoredLogReader reader({{"submission", {a, b}}}, core::LocalZone::Fixed(0), {}, {});
+  EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(0, "a0")}, {0, At(1, "a1")},
+                                                {0, At(3, "c3")}}));
+  EXPECT_EQ(reader.totals().files, 2u);
+  EXPECT_EQ(reader.totals().bytes, static_cast<std::uint64_t>(3 * (26 + 2 + 1)));
+  EXPECT_TRUE(reader.totals().warnings.empty());
+}
+
+TEST(StoredLogReaderTest, MergesTwoDirectoriesByStamp) {
+  TempDir d;
+  const std::string sub = d.Write("sub-current", At(0, "s0") + "\n" + At(2, "s2") + "\n" +
+                                                     At(5, "s5") + "\n");
+  const std::string smtps = d.Write("smtps-current", At(1, "t1") + "\n" + At(3, "t3") + "\n" +
+                                                         At(4, "t4") + "\n" + At(9, "t9") + "\n");
+  StoredLogReader reader({{"submission", {sub}}, {"smtps", {smtps}}}, core::LocalZone::Fixed(0),
+                         {}, {});
+  EXPECT_EQ(ReadAll(reader),
+            (std::vector<Got>{{0, At(0, "s0")}, {1, At(1, "t1")}, {0, At(2, "s2")},
+                              {1, At(3, "t3")}, {1, At(4, "t4")}, {0, At(5, "s5")},
+                              {1, At(9, "t9")}}));
+}
+
+TEST(StoredLogReaderTest, MergingKeepsUnstampedLinesBehindTheirFilesPreviousStamp) {
+  TempDir d;
+  const std::string sub = d.Write("a", At(0, "s0") + "\nunstamped-after-s0\n" + At(4, "s4") + "\n");
+  const std::string smtps = d.Write("b", At(2, "t2") + "\n");
+  StoredLogReader reader({{"submission", {sub}}, {"smtps", {smtps}}}, core::LocalZone::Fixed(0),
+                         {}, {});
+  EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(0, "s0")}, {0, "unstamped-after-s0"},
+                                               {1, At(2, "t2")}, {0, At(4, "s4")}}));
+}
+
+TEST(StoredLogReaderTest, EqualStampsComeFromTheEarlierInputFirst) {
+  TempDir d;
+  const std::string a = d.Write("a", At(1, "a1") + "\n");
+  const std::string b = d.Write("b", At(1, "b1") + "\n" + At(0, "b0-late") + "\n");
+  StoredLogReader reader({{"submission", {a}}, {"smtps", {b}}}, core::LocalZone::Fixed(0), {}, {});
+  const std::vector<Got> got = ReadAll(reader);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], (Got{0, At(1, "a1")}));
+}
+
+TEST(StoredLogReaderTest, DeliversALastLineThatHasNoNewline) {
+  TempDir d;
+  const std::string a = d.Write("@400000006b0a42a7202d1d2c.s", At(0, "first") + "\n" +
+                                                                   At(1, "no newline here"));
+  const std::string b = d.Write("current", At(2, "next file") + "\n");
+  StoredLogReader reader({{"submission", {a, b}}}, core::LocalZone::Fixed(0), {}, {});
+  EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(0, "first")},
+                                               {0, At(1, "no newline here")},
+                                               {0, At(2, "next file")}}));
+}
+
+TEST(StoredLogReaderTest, CutsALineOver64KiBCountsItAndReadsOnIntact) {
+  TempDir d;
+  const std::string huge = At(0, "CHKUSER relaying rcpt: from <") + std::string(70000, 'x');
+  const std::string a = d.Write("current", huge + "\n" + At(1, "after") + "\n" + huge);
+  StoredLogReader reader({{"submission", {a}}}, core::LocalZone::Fixed(0), {}, {});
+  const std::vector<Got> got = ReadAll(reader);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].line, huge.substr(0, 64 * 1024));
+  EXPECT_EQ(got[1].line, At(1, "after"));
+  EXPECT_EQ(got[2].line, huge.substr(0, 64 * 1024));
+  EXPECT_EQ(reader.totals().long_lines, 2u);
+}
+
+TEST(StoredLogReaderTest, LinesAcrossTheOneMebibyteReadBoundaryArriveWhole) {
+  TempDir d;
+  std::string content;
+  std::vector<Got> want;
+  for (int i = 0; content.size() < 3 * 1024 * 1024; ++i) {
+    const std::string l = Tai(kT0 + nanoseconds(i)) + " CHKUSER relaying rcpt: line " +
+                          std::to_string(i) + std::string(static_cast<std::size_t>(i % 97), '.');
+    content += l + "\n";
+    want.push_back({0, l});
+  }
+  const std::string a = d.Write("current", content);
+  StoredLogReader reader({{"submission", {a}}}, core::LocalZone::Fixed(0), {}, {});
+  EXPECT_EQ(ReadAll(reader), want);
+  EXPECT_EQ(reader.totals().bytes, content.size());
+  EXPECT_EQ(reader.totals().long_lines, 0u);
+}
+
+TEST(StoredLogReaderTest, AFileThatCannotBeOpenedIsWarnedAboutOnceAndSkipped) {
+  TempDir d;
+  const std::string gone = d.Path("@400000006b0a42a7202d1d2c.s");
+  const std::string cur = d.Write("current", At(0, "still read") + "\n");
+  StoredLogReader reader({{"submission", {gone, cur}}}, core::LocalZone::Fixed(0), {}, {});
+  EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(0, "still read")}}));
+  EXPECT_EQ(reader.totals().warnings,
+            (std::vector<std::string>{"unable to open " + gone +
+                                      ": No such file or directory; skipped"}));
+  EXPECT_EQ(reader.totals().files, 1u);
+}
+
+TEST(StoredLogReaderTest, ArchivesClosedBeforeSkipBeforeAreNotOpened) {
+  TempDir d;
+  const std::string old1 = d.Write(Tai(kT0 + minutes(10)) + ".s", At(5, "old") + "\n");
+  const std::string old2 = d.Write(Tai(kT0 + minutes(19)) + ".u", At(15, "old too") + "\n");
+  const std::string kept = d.Write(Tai(kT0 + minutes(20)) + ".s", At(19, "kept") + "\n");
+  const std::string cur = d.Write("current", At(25, "current") + "\n");
+  StoredLogReader reader({{"submission", {old1, old2, kept, cur}}}, core::LocalZone::Fixed(0),
+                         kT0 + minutes(20), {});
+  EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(19, "kept")}, {0, At(25, "current")}}));
+  EXPECT_EQ(reader.totals().files, 2u);
+}
+
+TEST(StoredLogReaderTest, AnInputStopsAtItsFirstLineStampedAtOrAfterStopAt) {
+  TempDir d;
+  const std::string a = d.Write("current", At(0, "in") + "\nunstamped in\n" + At(10, "out") +
+                                               "\nunstamped out\n" + At(3, "late, but after") +
+                                               "\n");
+  StoredLogReader reader({{"submission", {a}}}, core::LocalZone::Fixed(0), {}, kT0 + minutes(10));
+  EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(0, "in")}, {0, "unstamped in"}}));
+}
+
+}  // namespace
+}  // namespace relaywatch::app

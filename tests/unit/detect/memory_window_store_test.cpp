@@ -1,0 +1,186 @@
+#include "relaywatch/detect/memory_window_store.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace relaywatch::detect {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::nanoseconds;
+using std::chrono::seconds;
+
+const core::Timestamp kMidnight = core::Timestamp(seconds(1795824000));
+constexpr core::Duration kHour = hours(1);
+constexpr core::Duration kDay = hours(24);
+
+using TopList = std::vector<std::pair<std::string, std::uint64_t>>;
+
+TEST(MemoryWindowStoreTest, AddReturnsTheCountAndTheOldestCountedStamp) {
+  MemoryWindowStore store(2);
+  WindowCount c = store.Add(0, "bob@example.com", kMidnight + seconds(5), 1, kHour);
+  EXPECT_EQ(c.count, 1u);
+  EXPECT_EQ(c.first, kMidnight + seconds(5));
+  c = store.Add(0, "bob@example.com", kMidnight + minutes(30), 2, kHour);
+  EXPECT_EQ(c.count, 3u);
+  EXPECT_EQ(c.first, kMidnight + seconds(5));
+  c = store.Add(0, "bob@example.com", kMidnight + minutes(61), 1, kHour);
+  EXPECT_EQ(c.count, 3u);
+  EXPECT_EQ(c.first, kMidnight + minutes(30));
+}
+
+TEST(MemoryWindowStoreTest, KeysAndRulesAreCountedApart) {
+  MemoryWindowStore store(2);
+  store.Add(0, "bob@example.com", kMidnight, 1, kHour);
+  store.Add(0, "Bob@example.com", kMidnight, 1, kHour);
+  store.Add(1, "bob@example.com", kMidnight, 5, kDay);
+  EXPECT_EQ(store.Count(0, "bob@example.com", kMidnight, kHour), 1u);
+  EXPECT_EQ(store.Count(0, "Bob@example.com", kMidnight, kHour), 1u);
+  EXPECT_EQ(store.Count(1, "bob@example.com", kMidnight, kDay), 5u);
+  EXPECT_EQ(store.KeyCount(), 3u);
+}
+
+TEST(MemoryWindowStoreTest, AnUnknownKeyOrRuleCountsZero) {
+  MemoryWindowStore store(1);
+  store.Add(0, "bob@example.com", kMidnight, 1, kHour);
+  EXPECT_EQ(store.Count(0, "alice@example.com", kMidnight, kHour), 0u);
+  EXPECT_EQ(store.Count(7, "bob@example.com", kMidnight, kHour), 0u);
+  EXPECT_TRUE(store.TopKeys(7, kMidnight, kHour, 5).empty());
+  EXPECT_TRUE(store.Export(7).empty());
+}
+
+TEST(MemoryWindowStoreTest, ARuleBeyondTheTablesGrowsThem) {
+  MemoryWindowStore store;
+  EXPECT_EQ(store.Add(3, "ip:192.0.2.44", kMidnight, 1, kHour).count, 1u);
+  EXPECT_EQ(store.Count(3, "ip:192.0.2.44", kMidnight, kHour), 1u);
+}
+
+TEST(MemoryWindowStoreTest, AddDistinctCountsDistinctValuesPerKey) {
+  MemoryWindowStore store(1);
+  EXPECT_EQ(store.AddDistinct(0, "tom@example.com", "2001:db8::5", kMidnight, kHour, 16).count,
+            1u);
+  EXPECT_EQ(store.AddDistinct(0, "tom@example.com", "2001:db8::5", kMidnight + seconds(1), kHour,
+                              16).count,
+            1u);
+  WindowCount c = store.AddDistinct(0, "tom@example.com", "::ffff:198.51.100.7",
+                                    kMidnight + seconds(2), kHour, 16);
+  EXPECT_EQ(c.count, 2u);
+  EXPECT_EQ(c.first, kMidnight);
+  EXPECT_EQ(store.Count(0, "tom@example.com", kMidnight + seconds(3), kHour), 2u);
+  EXPECT_EQ(store.Count(0, "tom@example.com", kMidnight + hours(2), kHour), 0u);
+}
+
+TEST(MemoryWindowStoreTest, ExpireForgetsKeysWhoseWindowIsEmpty) {
+  // Rules: 0 an hourly volume, 1 an hourly remote-ips, 2 a daily volume.
+  MemoryWindowStore store(3);
+  store.Add(0, "old@example.com", kMidnight, 1, kHour);
+  store.Add(0, "new@example.com", kMidnight + minutes(50), 1, kHour);
+  store.AddDistinct(1, "old@example.com", "203.0.113.5", kMidnight, kHour, 16);
+  store.Add(2, "day@example.com", kMidnight, 1, kDay);
+  EXPECT_EQ(store.KeyCount(), 4u);
+  store.Expire(kMidnight + minutes(61), {kHour, kHour, kDay});
+  // old@ fell out of both hour windows; day@ lives in a day window.
+  EXPECT_EQ(store.KeyCount(), 2u);
+  EXPECT_EQ(store.Count(0, "new@example.com", kMidnight + minutes(61), kHour), 1u);
+  EXPECT_EQ(store.Count(2, "day@example.com", kMidnight + minutes(61), kDay), 1u);
+  ASSERT_EQ(store.Export(0).size(), 1u);
+  EXPECT_EQ(store.Export(0)[0].key, "new@example.com");
+  EXPECT_TRUE(store.Export(1).empty());
+  store.Expire(kMidnight + hours(26), {kHour, kHour, kDay});
+  EXPECT_EQ(store.KeyCount(), 0u);
+}
+
+TEST(MemoryWindowStoreTest, TopKeysAreHighestFirstThenByNameAndSkipEmptyWindows) {
+  MemoryWindowStore store(1);
+  store.Add(0, "c@example.com", kMidnight, 3, kHour);
+  store.Add(0, "a@example.com", kMidnight, 5, kHour);
+  store.Add(0, "b@example.com", kMidnight, 3, kHour);
+  store.Add(0, "gone@example.com", kMidnight - hours(3), 9, kHour);
+  store.Add(0, "d@example.com", kMidnight, 1, kHour);
+  EXPECT_EQ(store.TopKeys(0, kMidnight, kHour, 3),
+            (TopList{{"a@example.com", 5}, {"b@example.com", 3}, {"c@example.com", 3}}));
+  EXPECT_EQ(store.TopKeys(0, kMidnight, kHour, 10),
+            (TopList{{"a@example.com", 5},
+                     {"b@example.com", 3},
+                     {"c@example.com", 3},
+                     {"d@example.com", 1}}));
+  EXPECT_TRUE(store.TopKeys(0, kMidnight, kHour, 0).empty());
+}
+
+TEST(MemoryWindowStoreTest, ExportIsSortedByKeyAndImportRestoresTheSameCounts) {
+  MemoryWindowStore store(2);
+  store.Add(0, "zed@example.com", kMidnight + seconds(1), 2, kHour);
+  store.Add(0, "amy@example.com", kMidnight + minutes(5), 1, kHour);
+  store.Add(0, "amy@example.com", kMidnight + minutes(35), 4, kHour);
+  store.AddDistinct(1, "amy@example.com", "203.0.113.5", kMidnight + minutes(3), kHour, 16);
+  store.AddDistinct(1, "amy@example.com", "203.0.113.6", kMidnight + minutes(4), kHour, 16);
+
+  const std::vector<KeyWindowState> rule0 = store.Export(0);
+  ASSERT_EQ(rule0.size(), 2u);
+  EXPECT_EQ(rule0[0].key, "amy@example.com");
+  EXPECT_EQ(rule0[1].key, "zed@example.com");
+  EXPECT_EQ(rule0[0].buckets.size(), 2u);
+  EXPECT_TRUE(rule0[0].distinct.empty());
+  const std::vector<KeyWindowState> rule1 = store.Export(1);
+  ASSERT_EQ(rule1.size(), 1u);
+  EXPECT_EQ(rule1[0].distinct.size(), 2u);
+  EXPECT_TRUE(rule1[0].buckets.empty());
+
+  MemoryWindowStore restored(2);
+  restored.Import(0, rule0);
+  restored.Import(1, rule1);
+  EXPECT_EQ(restored.Export(0), rule0);
+  EXPECT_EQ(restored.Export(1), rule1);
+  EXPECT_EQ(restored.KeyCount(), 3u);
+  for (core::Duration at : {minutes(35), minutes(61), minutes(66)}) {
+    EXPECT_EQ(restored.Count(0, "amy@example.com", kMidnight + at, kHour),
+              store.Count(0, "amy@example.com", kMidnight + at, kHour));
+    EXPECT_EQ(restored.Count(1, "amy@example.com", kMidnight + at, kHour),
+              store.Count(1, "amy@example.com", kMidnight + at, kHour));
+  }
+  // The restored window carries on where the old one was.
+  EXPECT_EQ(restored.Add(0, "amy@example.com", kMidnight + minutes(40), 1, kHour).count, 6u);
+  EXPECT_EQ(store.Add(0, "amy@example.com", kMidnight + minutes(40), 1, kHour).count, 6u);
+}
+
+TEST(MemoryWindowStoreTest, ImportReplacesWhatTheRuleHeld) {
+  MemoryWindowStore store(1);
+  store.Add(0, "stale@example.com", kMidnight, 1, kHour);
+  store.Import(0, {KeyWindowState{"bob@example.com",
+                                  {Bucket{SliceIndex(kMidnight, kHour), 7, kMidnight}},
+                                  {}}});
+  EXPECT_EQ(store.Count(0, "stale@example.com", kMidnight, kHour), 0u);
+  EXPECT_EQ(store.Count(0, "bob@example.com", kMidnight, kHour), 7u);
+  EXPECT_EQ(store.KeyCount(), 1u);
+}
+
+TEST(MemoryWindowStoreTest, RemapMovesTablesToTheirNewRuleIndexAndDropsRemovedRules) {
+  MemoryWindowStore store(3);
+  store.Add(0, "zero@example.com", kMidnight, 1, kHour);
+  store.Add(1, "one@example.com", kMidnight, 2, kHour);
+  store.Add(2, "two@example.com", kMidnight, 3, kHour);
+  // Old rule 0 becomes rule 1, old rule 1 is gone, old rule 2 becomes rule 0; rule 2 is new.
+  store.Remap({1, -1, 0}, 3);
+  EXPECT_EQ(store.Count(1, "zero@example.com", kMidnight, kHour), 1u);
+  EXPECT_EQ(store.Count(0, "two@example.com", kMidnight, kHour), 3u);
+  EXPECT_EQ(store.Count(0, "zero@example.com", kMidnight, kHour), 0u);
+  EXPECT_EQ(store.Count(1, "one@example.com", kMidnight, kHour), 0u);
+  EXPECT_TRUE(store.Export(2).empty());
+  EXPECT_EQ(store.KeyCount(), 2u);
+}
+
+TEST(MemoryWindowStoreTest, RemapToFewerRulesIgnoresTargetsOutOfRange) {
+  MemoryWindowStore store(2);
+  store.Add(0, "zero@example.com", kMidnight, 1, kHour);
+  store.Add(1, "one@example.com", kMidnight, 2, kHour);
+  store.Remap({5, 0}, 1);
+  EXPECT_EQ(store.Count(0, "one@example.com", kMidnight, kHour), 2u);
+  EXPECT_EQ(store.KeyCount(), 1u);
+}
+
+}  // namespace
+}  // namespace relaywatch::detect
