@@ -1,0 +1,60 @@
+#include "relaywatch/alerting/investigate.h"
+
+#include <chrono>
+
+#include "relaywatch/core/text.h"
+#include "relaywatch/core/time.h"
+
+namespace relaywatch::alerting {
+namespace {
+
+constexpr std::size_t kMaxQuotedKey = 256;
+constexpr std::size_t kMaxQuoted = 512;  // a login of quotes grows fourfold
+
+// "2026-11-28T02:55:26Z": FormatIso8601Utc without the fraction (so rounded down).
+std::string IsoSeconds(core::Timestamp t) {
+  const std::string full = core::FormatIso8601Utc(t);
+  return full.substr(0, 19) + "Z";
+}
+
+// The next whole second at or after `t`, or `t` at the edges of Timestamp's range.
+core::Timestamp CeilSecond(core::Timestamp t) {
+  constexpr std::chrono::seconds kSecond(1);
+  if (t < core::Timestamp::min() + kSecond || t > core::Timestamp::max() - kSecond) return t;
+  const core::Timestamp down = std::chrono::floor<std::chrono::seconds>(t);
+  return down == t ? t : down + kSecond;
+}
+
+}  // namespace
+
+std::string ShellQuote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('\'');
+  return out;
+}
+
+core::Result<std::string> InvestigateCommand(const detect::Finding& f) {
+  if (f.kind == detect::RuleKind::kGap) {
+    return core::Error{"a gap is about a log source, not a login; see relaywatch status"};
+  }
+  if (f.key.empty()) return core::Error{"the alert names no login"};
+  const std::string quoted = ShellQuote(f.key);
+  if (f.key.size() > kMaxQuotedKey || quoted.size() > kMaxQuoted ||
+      core::SanitizeField(f.key, kMaxQuotedKey) != f.key) {
+    return core::Error{
+        "the login holds control characters or bytes that are not UTF-8, or is too long to "
+        "quote, so no command is printed that could be pasted into a shell; the alert's JSON "
+        "has it exactly"};
+  }
+  return "relaywatch report --user " + quoted + " --since " + IsoSeconds(f.first) + " --until " +
+         IsoSeconds(CeilSecond(f.last));
+}
+
+}  // namespace relaywatch::alerting
