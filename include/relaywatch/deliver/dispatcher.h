@@ -1,0 +1,148 @@
+// Dispatcher: the sending loop from the Spool to the Channels, on its own thread, losing nothing.
+//
+// Ingest never waits for a mail server: the daemon spools an alert (store/spool.h) and calls
+// Notify(); this loop, on its own std::thread, does the sending. Each pass goes over the channels
+// in turn and, for each, over its pending entries oldest first (first spooled):
+//   - an entry older than alerts.max_age is given up: by its first spooling (retried too long)
+//     or, except for digests, by its alert's last line (history is not paged after a restart);
+//   - an entry whose next attempt is later waits;
+//   - a due entry asks the channel's alerting::RateCap: kFold holds it for the digest (it stays
+//     in the spool and is not tried alone); once the cap has room the digest is spooled as an
+//     alert of its own and only then are the alerts it lists removed, so a crash in between
+//     sends some twice (in a second digest) but loses none. Digests and retries of an admitted
+//     alert do not ask again: a failed attempt reached no one.
+//   - Channel::Deliver: kOk removes it (spool sent/ marker); kPermanent gives it up (spool
+//     failed/, logged); kTemporary reschedules it with backoff and ends this channel's pass, so a
+//     channel that is down costs one timeout per pass and the other channels go first.
+// Backoff after the n-th failed attempt (RetryDelay): 30s, 1m, 2m, 4m, 8m, 16m, then every 30m,
+// until max_age. No jitter: one daemon per host has no herd to spread, and exact times keep the
+// log and the tests exact.
+//
+// The loop sleeps until the next entry or digest is due, at most a minute, and wakes early on
+// Notify(). Stop() ends it after the Deliver in progress, if any (a transport's own timeout bounds
+// that). After a restart a new Dispatcher over the same spool sends what was pending, oldest
+// first; the rate cap's count starts again from zero. Times are wall-clock, from `clock` (tests
+// inject one); alert times are event time and are only compared for max_age.
+// Log lines (level, message) read like djb's:
+//   warning  unable to deliver alert ID via phone: 421 try later; retrying in 1m
+//   error    unable to deliver alert ID via phone: 550 no such user; giving up; kept in
+//   DIR/failed/ID
+#ifndef RELAYWATCH_DELIVER_DISPATCHER_H_
+#define RELAYWATCH_DELIVER_DISPATCHER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "relaywatch/alerting/rate_cap.h"
+#include "relaywatch/core/time.h"
+#include "relaywatch/deliver/channel.h"
+#include "relaywatch/store/spool.h"
+
+namespace relaywatch::deliver {
+
+using Clock = std::function<core::Timestamp()>;
+
+// The wait after the `failed_attempts`-th failed attempt: 30s * 2^(n-1), at most 30m (n = 0 is
+// taken as 1).
+core::Duration RetryDelay(std::uint32_t failed_attempts);
+
+// One configured channel and its cap (ChannelConfig::max_per_hour, else alerts.max_per_hour).
+struct DispatchChannel {
+  std::shared_ptr<Channel> channel;  // its name() names the spool directory
+  std::uint32_t max_per_hour = 20;   // 0 = no cap
+};
+
+struct DispatcherOptions {
+  core::Duration max_age = std::chrono::hours(48);  // alerts.max_age
+  Clock clock;                                      // empty: the system clock
+  store::LogFn log;                                 // empty: silent
+};
+
+// What `relaywatch status` shows per channel. Counts are since this Dispatcher started.
+struct ChannelCounters {
+  std::string channel;
+  std::size_t pending = 0;     // in the spool now, held ones included
+  std::size_t held = 0;        // folded, waiting for the digest
+  std::uint64_t sent = 0;      // delivered (a digest counts once)
+  std::uint64_t failed = 0;    // temporary failures (each attempt)
+  std::uint64_t given_up = 0;  // permanent failures and max_age
+  std::uint64_t folded = 0;    // alerts folded into a digest
+  std::uint64_t digests = 0;   // digests spooled
+};
+
+class Dispatcher {
+ public:
+  // Channels whose name is not a safe file name are logged and skipped. `spool` must outlive
+  // the Dispatcher.
+  Dispatcher(store::Spool& spool, std::vector<DispatchChannel> channels, DispatcherOptions options);
+  ~Dispatcher();  // Stop()
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Starts the thread (once).
+  void Start();
+  // Wakes the thread for a pass now (call after spooling). Cheap; never blocks on a Deliver.
+  void Notify();
+  // Ends the thread after the pass step in progress and joins it. Idempotent.
+  void Stop();
+
+  // One pass over every channel at clock(), as described at the top. Returns when the next entry
+  // or digest falls due (a time <= clock() means "at once"), or nullopt when nothing is pending.
+  // The thread calls this in a loop; tests and one-shot callers call it directly (without Start).
+  std::optional<core::Timestamp> RunOnce();
+
+  // A snapshot, one per channel in configuration order. Thread-safe.
+  std::vector<ChannelCounters> Counters() const;
+
+ private:
+  struct Slot {
+    std::shared_ptr<Channel> channel;
+    std::string name;
+    std::uint32_t max_per_hour = 0;
+    alerting::RateCap cap;
+    std::set<std::string> held;      // folded into the pending digest
+    std::set<std::string> admitted;  // passed the cap; retries do not ask again
+    std::set<std::string> done;      // delivered, but the spool could not record it yet
+    ChannelCounters counters;
+  };
+
+  core::Timestamp Now() const;
+  void Log(std::string_view level, const std::string& message) const;
+  void Loop();
+  std::optional<core::Timestamp> RunChannel(Slot& slot, core::Timestamp now);
+  void SpoolDigestIfDue(Slot& slot, core::Timestamp now);
+  bool TooOld(const store::SpoolEntry& e, core::Timestamp now) const;
+  void GiveUp(Slot& slot, const store::SpoolEntry& e, const std::string& message);
+  void MarkDone(Slot& slot, const std::string& id, core::Timestamp now);
+  void Prune(core::Timestamp now);
+  // Applies `f` to slot.counters under counters_mu_.
+  template <typename F>
+  void Count(Slot& slot, F f);
+
+  store::Spool& spool_;
+  DispatcherOptions options_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::optional<core::Timestamp> last_prune_;
+
+  std::mutex run_mu_;  // one pass at a time
+  mutable std::mutex counters_mu_;
+  std::mutex mu_;  // guards stop_ and notified_ for the condition variable
+  std::condition_variable cv_;
+  bool stop_requested_ = false;
+  bool notified_ = false;
+  std::atomic<bool> stopping_{false};  // read between entries without mu_
+  std::thread thread_;
+};
+
+}  // namespace relaywatch::deliver
+
+#endif  // RELAYWATCH_DELIVER_DISPATCHER_H_
