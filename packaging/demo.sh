@@ -102,16 +102,17 @@ seen=0
 shown=""
 shown_status=0
 while :; do
-  for m in "$demo"/mailbox/*; do
+  for m in "$demo"/mailbox/*.eml; do
     [ -f "$m" ] || continue
     n=$(basename "$m")
     case " $shown " in *" $n "*) continue ;; esac
     shown="${shown:-} $n"
     seen=$((seen + 1))
-    to=$(grep -m1 -i '^To:' "$m" | cut -c1-60)
-    subj=$(grep -m1 -i '^Subject:' "$m" || true)
-    body=$(awk 'f{print; exit} /^\r?$/{f=1}' "$m")
-    echo "  [$to] ${subj:-$body}"
+    to=$(grep -m1 -i '^To:' "$m" | tr -d '\r' | cut -c5-60)
+    subj=$(grep -m1 -i '^Subject:' "$m" | tr -d '\r' | cut -c10- || true)
+    # An SMS has no Subject: its (quoted-printable) body is the whole text.
+    [ -n "$subj" ] || subj=$(awk 'f{print; exit} /^\r?$/{f=1}' "$m" | tr -d '\r' | sed 's/=$//')
+    printf '  %-28s %s\n' "$to" "$subj"
   done
   now=$(date +%s)
   if [ $shown_status = 0 ] && [ $((now - start)) -ge 20 ]; then

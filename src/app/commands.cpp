@@ -6,8 +6,12 @@ namespace relaywatch::app {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
+      {"run", "the daemon: follow the logs, detect, alert (foreground, for supervise)", RunCommand},
       {"check", "validate the config and list the log directories it would follow", CheckCommand},
       {"report", "run the rules over the stored logs for a day or a range", ReportCommand},
+      {"status", "what the running daemon holds: sources, lag, top keys, pending alerts",
+       StatusCommand},
+      {"test-alert", "send a clearly marked test alert through each channel", TestAlertCommand},
   };
   return kCommands;
 }

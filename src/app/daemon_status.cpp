@@ -1,0 +1,163 @@
+// The status document: sources with positions and lag, counters, top keys per rule, the outbox.
+#include <cstdio>
+
+#include "relaywatch/app/daemon_state.h"
+#include "relaywatch/core/json_writer.h"
+#include "relaywatch/core/text.h"
+
+namespace relaywatch::app {
+namespace {
+
+constexpr std::size_t kTopKeys = 5;
+
+core::Timestamp WallNow() {
+  return core::Timestamp(std::chrono::duration_cast<core::Duration>(
+      std::chrono::system_clock::now().time_since_epoch()));
+}
+
+// Lines per second since the previous status query (or the start).
+double Rate(FollowedSource& src) {
+  auto now = std::chrono::steady_clock::now();
+  double secs = std::chrono::duration<double>(now - src.rate_since).count();
+  if (secs >= 1.0) {
+    src.rate = static_cast<double>(src.lines - src.rate_lines) / secs;
+    src.rate_lines = src.lines;
+    src.rate_since = now;
+  }
+  return src.rate;
+}
+
+// The newest stamp the pipeline has of any source: "now" in event time, for top keys.
+core::Timestamp EventNow(DaemonState& s) {
+  core::Timestamp now{};
+  for (auto& [dir, src] : s.sources) {
+    if (auto t = s.pipeline->LastStamp(src->pipeline_id)) now = std::max(now, *t);
+  }
+  return now;
+}
+
+}  // namespace
+
+std::string DaemonStatusJson(DaemonState& s, const std::string& dispatcher_json) {
+  core::Timestamp wall = WallNow();
+  core::JsonWriter w;
+  w.BeginObject();
+  w.Key("version").String(RELAYWATCH_VERSION);
+  w.Key("config").String(s.config_path);
+  w.Key("hostname").String(s.config.hostname);
+  w.Key("uptime_seconds")
+      .Int(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                            s.started).count());
+  w.Key("sources").BeginArray();
+  for (auto& [dir, src] : s.sources) {
+    w.BeginObject();
+    w.Key("service").String(src->source.service);
+    w.Key("dir").String(src->source.dir);
+    w.Key("lines").Uint(src->lines);
+    w.Key("lines_per_second").Double(Rate(*src));
+    auto last = s.pipeline->LastStamp(src->pipeline_id);
+    if (src->position && src->position->last_stamp) last = src->position->last_stamp;
+    w.Key("last_stamp");
+    if (last) w.String(core::FormatIso8601Utc(*last)); else w.Null();
+    w.Key("lag_seconds");
+    if (last) w.Double(std::chrono::duration<double>(wall - *last).count()); else w.Null();
+    w.Key("position");
+    if (src->position) {
+      w.BeginObject().Key("device").Uint(src->position->device);
+      w.Key("inode").Uint(src->position->inode).Key("offset").Uint(src->position->offset);
+      w.EndObject();
+    } else {
+      w.Null();
+    }
+    const follow::FollowerStats& fst = src->follower->stats();
+    w.Key("files_finished").Uint(fst.files_finished);
+    w.Key("truncations").Uint(fst.truncations);
+    w.Key("overflows").Uint(fst.overflows);
+    w.EndObject();
+  }
+  w.EndArray();
+  const pipeline::Stats& st = s.pipeline->stats();
+  w.Key("lines").BeginObject();
+  w.Key("total").Uint(st.lines).Key("relay").Uint(st.relay).Key("malformed").Uint(st.malformed);
+  w.Key("unstamped").Uint(st.unstamped).Key("long").Uint(st.long_lines);
+  w.EndObject();
+  w.Key("findings").Uint(st.findings);
+  w.Key("alerts").Uint(st.alerts);
+  w.Key("alerts_spooled").Uint(s.alerts_spooled);
+  w.Key("alerts_not_paged").Uint(s.alerts_not_paged);
+  w.Key("gaps").Uint(s.gaps);
+  w.Key("checkpoints").Uint(s.checkpoints);
+  w.Key("keys").Uint(s.store->KeyCount());
+  core::Timestamp now = EventNow(s);
+  w.Key("rules").BeginArray();
+  const auto& rules = s.pipeline->detector().rules();
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    w.BeginObject();
+    w.Key("name").String(rules[i].name);
+    w.Key("kind").String(detect::RuleKindName(rules[i].kind()));
+    w.Key("window").String(core::FormatDuration(rules[i].window));
+    w.Key("limit").Uint(rules[i].limit);
+    w.Key("top").BeginArray();
+    for (const auto& [key, n] : s.store->TopKeys(i, now, rules[i].window, kTopKeys)) {
+      w.BeginObject().Key("key").String(key).Key("count").Uint(n).EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  std::string out = w.Take();
+  // The dispatcher's own object, spliced in as "outbox".
+  out.pop_back();
+  out += ",\"outbox\":" + (dispatcher_json.empty() ? std::string("null") : dispatcher_json) + "}\n";
+  return out;
+}
+
+std::string DaemonStatusText(DaemonState& s, const std::string& dispatcher_text) {
+  core::Timestamp wall = WallNow();
+  std::string out;
+  char buf[512];
+  const pipeline::Stats& st = s.pipeline->stats();
+  std::snprintf(buf, sizeof buf,
+                "relaywatch %s on %s, up %llds, config %s\nlines %llu  relaying %llu  malformed "
+                "%llu  alerts %llu (not paged %llu)  gaps %llu  keys %zu\n\nSOURCES\n",
+                RELAYWATCH_VERSION, core::EscapeForLog(s.config.hostname).c_str(),
+                static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(
+                                           std::chrono::steady_clock::now() - s.started)
+                                           .count()),
+                s.config_path.c_str(), static_cast<unsigned long long>(st.lines),
+                static_cast<unsigned long long>(st.relay),
+                static_cast<unsigned long long>(st.malformed),
+                static_cast<unsigned long long>(s.alerts_spooled),
+                static_cast<unsigned long long>(s.alerts_not_paged),
+                static_cast<unsigned long long>(s.gaps), s.store->KeyCount());
+  out += buf;
+  for (auto& [dir, src] : s.sources) {
+    auto last = s.pipeline->LastStamp(src->pipeline_id);
+    std::string lag = last ? std::to_string(static_cast<long long>(
+                                 std::chrono::duration<double>(wall - *last).count())) + "s"
+                           : std::string("-");
+    std::snprintf(buf, sizeof buf, "  %-12s %-40s lines %-9llu %6.0f/s  lag %s\n",
+                  core::EscapeForLog(src->source.service).c_str(),
+                  core::EscapeForLog(src->source.dir).c_str(),
+                  static_cast<unsigned long long>(src->lines), Rate(*src), lag.c_str());
+    out += buf;
+  }
+  out += "\nRULES (top keys in the window)\n";
+  core::Timestamp now = EventNow(s);
+  const auto& rules = s.pipeline->detector().rules();
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "  %-18s %-15s limit %llu/%s:", rules[i].name.c_str(),
+                  std::string(detect::RuleKindName(rules[i].kind())).c_str(),
+                  static_cast<unsigned long long>(rules[i].limit),
+                  core::FormatDuration(rules[i].window).c_str());
+    out += buf;
+    for (const auto& [key, n] : s.store->TopKeys(i, now, rules[i].window, kTopKeys)) {
+      out += " " + core::EscapeForLog(key) + "=" + std::to_string(n);
+    }
+    out += "\n";
+  }
+  out += "\nOUTBOX\n" + dispatcher_text;
+  return out;
+}
+
+}  // namespace relaywatch::app

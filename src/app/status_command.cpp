@@ -1,0 +1,51 @@
+// `relaywatch status`: asks the running daemon what it holds.
+#include <cstdio>
+
+#include "relaywatch/app/args.h"
+#include "relaywatch/app/cli.h"
+#include "relaywatch/app/command_config.h"
+#include "relaywatch/app/commands.h"
+#include "relaywatch/app/status_server.h"
+
+namespace relaywatch::app {
+
+int StatusCommand(const std::vector<std::string>& argv) {
+  static const std::vector<OptionSpec> kOptions = {
+      {"config", 'c', true, false, "FILE", "config file (default /etc/relaywatch/relaywatch.yaml)"},
+      {"format", 0, true, false, "text|json", "output format (default text)"},
+      {"help", 'h', false, false, "", "show this help"},
+  };
+  auto args = ParseArgs(kOptions, argv);
+  if (!args || !args->positional.empty()) {
+    std::fprintf(stderr, "relaywatch status: %s\n",
+                 args ? ("unexpected argument " + args->positional[0]).c_str()
+                      : args.error().message.c_str());
+    return kExitUsage;
+  }
+  if (args->has("help")) {
+    std::printf("usage: relaywatch status [-c FILE] [--format text|json]\n\nShows what the "
+                "running daemon holds: sources, positions and lag, top keys per rule, pending "
+                "alerts.\n\n%s", OptionsHelp(kOptions).c_str());
+    return kExitOk;
+  }
+  std::string format = args->get("format").value_or("text");
+  if (format != "text" && format != "json") {
+    std::fprintf(stderr, "relaywatch status: --format: expected text or json, got \"%s\"\n",
+                 format.c_str());
+    return kExitUsage;
+  }
+  auto config = LoadCommandConfig(args->get("config"), /*allow_builtin=*/false);
+  if (!config) {
+    std::fprintf(stderr, "%s\n", config.error().message.c_str());
+    return kExitBadInput;
+  }
+  auto answer = QueryStatus(config->state_dir, format);
+  if (!answer) {
+    std::fprintf(stderr, "relaywatch status: %s\n", answer.error().message.c_str());
+    return kExitBadInput;
+  }
+  std::fwrite(answer->data(), 1, answer->size(), stdout);
+  return kExitOk;
+}
+
+}  // namespace relaywatch::app
