@@ -274,9 +274,22 @@ TEST(DetectorTest, ALoginWithoutAtIsJudgedOnlyWithADefaultDomain) {
   DetectorHarness with({SenderRule("foreign-sender")}, "example.com");
   const std::vector<Finding> got = with.Feed(line);
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].key, "bob");
+  EXPECT_EQ(got[0].detail, "x@bank.example");
   EXPECT_TRUE(with.Feed(Relaying(kSuzySecondRelay, "bob@example.com", "bob", "203.0.113.5"))
                   .empty());
+}
+
+// config/options.cpp and config/relaywatch.yaml: default_domain is the "domain of logins written
+// without one (vpopmail's default domain), so that bob and bob@example.com count as one login".
+TEST(DetectorTest, ALoginWithoutDomainCountsAsOneLoginWithItsDefaultDomainForm) {
+  DetectorHarness h({VolumeRule("hourly-volume", hours(1), 2)}, "example.com");
+  EXPECT_TRUE(h.Feed(Relaying(kSuzyFirstRelay, "bob@example.com", "bob", "203.0.113.5")).empty());
+  const std::vector<Finding> got =
+      h.Feed(Relaying(kSuzySecondRelay, "bob@example.com", "bob@example.com", "203.0.113.5"));
+  ASSERT_EQ(h.hits().size(), 2u);
+  EXPECT_EQ(h.hits()[0].key, h.hits()[1].key);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].count, 2u);
 }
 
 TEST(DetectorTest, EverySenderRuleJudgesByItsOwnPolicy) {

@@ -1,0 +1,26 @@
+# Packaging tests, included by packaging/cpack.cmake when RELAYWATCH_TESTS is on.
+#   integration: fast, run by packaging/test.sh: the man pages render without warnings and cover
+#                every command, option and config key; install-supervise.sh in a temporary root;
+#                the systemd unit verifies.
+#   packaging:   slow (builds packages, debootstraps a Debian root): deb_test.sh, rpm_test.sh.
+#                Run them with `ctest -L packaging`; leave them out with `ctest -LE packaging`.
+set(pkg_tests ${CMAKE_CURRENT_LIST_DIR})
+
+# The generator is tiny; with the tests on it is built with everything so the test can run it.
+set_target_properties(relaywatch_gen_yaml5 PROPERTIES EXCLUDE_FROM_ALL OFF)
+
+add_test(NAME packaging.man_pages
+  COMMAND sh ${pkg_tests}/man_test.sh ${PROJECT_SOURCE_DIR} $<TARGET_FILE:relaywatch>
+          $<TARGET_FILE:relaywatch_gen_yaml5>)
+add_test(NAME packaging.install_supervise
+  COMMAND sh ${pkg_tests}/install_supervise_test.sh ${PROJECT_SOURCE_DIR})
+add_test(NAME packaging.systemd_unit
+  COMMAND sh ${pkg_tests}/systemd_unit_test.sh ${PROJECT_SOURCE_DIR} $<TARGET_FILE:relaywatch>)
+set_tests_properties(packaging.man_pages packaging.install_supervise packaging.systemd_unit
+  PROPERTIES LABELS integration TIMEOUT 120)
+
+add_test(NAME packaging.deb COMMAND sh ${pkg_tests}/deb_test.sh ${PROJECT_SOURCE_DIR})
+add_test(NAME packaging.rpm COMMAND sh ${pkg_tests}/rpm_test.sh ${PROJECT_SOURCE_DIR})
+# deb_test.sh needs root and, the first time, the Debian mirror; both build in their own dirs.
+set_tests_properties(packaging.deb packaging.rpm PROPERTIES LABELS packaging TIMEOUT 3600
+  RUN_SERIAL ON)
