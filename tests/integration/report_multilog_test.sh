@@ -271,6 +271,14 @@ jcheck "--date 2026-11-01 in UTC" "$tmp/r.json" <<'EOF'
 eq(users(), {"dst@example.com": 1}, "users")
 EOF
 
+range "DST gap at midnight" America/Santiago "$tmp/volume.yaml" --all --date 2026-09-06
+jcheck "--date 2026-09-06 in Santiago starts at 01:00 (00:00 does not exist) and has 23 hours" \
+  "$tmp/r.json" <<'EOF'
+eq(d["range"], {"since": "2026-09-06T04:00:00.000000000Z",
+                "until": "2026-09-07T03:00:00.000000000Z"}, "range")
+eq(users(), {}, "users")
+EOF
+
 # ---- Part 3: a range report is the whole report cut to the range -------------------------------
 for cfg in volume repeat; do
   for r in "2026-11-28T00:00:30Z 2026-11-29T00:00:00Z" "2026-11-28T00:00:00Z 2026-11-29T00:00:00Z"; do

@@ -249,6 +249,19 @@ TEST(DetectorTest, SenderJudgesAcceptedAnyRcptFromTheRealSysloggedLine) {
   EXPECT_EQ(got[0].last, At(1276913534, 111443000));  // splogger's SECS.USECS
 }
 
+TEST(DetectorTest, OfAllRealLinesOnlyTheSysloggedAcceptedAnyRcptGivesAFinding) {
+  DetectorHarness h({VolumeRule("v", hours(1), 1), SenderRule("s"), RemoteIpsRule("i", 2),
+                     ServicePolicyRule("p", {"submission"}), RcptLimitRule("r", 1)});
+  const std::vector<Finding> all = h.FeedAll(FixtureLines("real.txt"), "smtp");
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].rule, "s");
+  EXPECT_EQ(all[0].key, "postmaster@testaja.lg");
+  // Its remote-ips count was 1 (127.0.0.1), under the limit; nothing else was counted.
+  ASSERT_EQ(h.hits().size(), 2u);
+  EXPECT_EQ(h.hits()[1].rule, 2u);
+  EXPECT_EQ(h.hits()[1].count, 1u);
+}
+
 TEST(DetectorTest, TheForeignSenderInAFindingHasItsDomainLowercased) {
   DetectorHarness h({SenderRule("foreign-sender")});
   const std::vector<Finding> got =

@@ -94,6 +94,24 @@ TEST(PipelineTest, CountsLinesRelayingAndChkuserLinesOfTheConstructedFixture) {
   EXPECT_EQ(h.seen.size(), 31u);
 }
 
+TEST(PipelineTest, CountsTheUnstampedLinesOfTheRealFixture) {
+  PipelineHarness h(ConfigWith({VolumeRule("hourly-volume", hours(1), 1000)}));
+  const std::size_t src = h.pipe().AddSource("smtp");
+  for (const std::string& l : FixtureLines("real.txt")) h.pipe().OnLine(src, l);
+  const Stats& s = h.pipe().stats();
+  EXPECT_EQ(s.lines, 34u);
+  EXPECT_EQ(s.chkuser, 2u);
+  EXPECT_EQ(s.relay, 0u);
+  // No stamp: 5 bare tcpserver/qmail-skim lines, simscan, spamdyke's own, and the syslog lines
+  // without splogger's SECS.USECS (rblsmtpd, 3 vpopmaild, spamdyke, vchkpw).
+  EXPECT_EQ(s.unstamped, 13u);
+  ASSERT_EQ(h.seen.size(), 34u);
+  // The bare tcpserver lines after the 2010 "tcpserver: ok" take its stamp.
+  EXPECT_EQ(h.seen[8].text, "tcpserver: pid 23904 from 192.168.1.165");
+  EXPECT_FALSE(h.seen[8].stamped);
+  EXPECT_EQ(h.seen[8].time, h.seen[7].time);
+}
+
 TEST(PipelineTest, MalformedLinesAreCountedByReasonWithTheirRawText) {
   PipelineHarness h(ConfigWith({VolumeRule("hourly-volume", hours(1), 1)}));
   const std::size_t src = h.pipe().AddSource("submission");
