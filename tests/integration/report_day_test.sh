@@ -9,7 +9,8 @@
 # tests/tools/independent_count.py counts the same files its own way; compare_report.py compares
 # lines, every user's recipients, foreign senders, remote IPs and peaks, and every finding (ids,
 # states, counts, first and last stamps included). Then the same for three ranges of the day
-# (--since/--until, TZ=UTC; the part before --since only warms the windows) and for --date.
+# (--since/--until, TZ=UTC; the part before --since only warms the windows) and for --date, and
+# for a smaller day under a second config.
 #
 # Not tested here: qlog/simscan message counts, the `d` and syslog stamps, escalate/resolved,
 # IPv6 HELO literals, lines out of stamp order (see the unit tests and report_multilog_test.sh).
@@ -57,4 +58,15 @@ check "06:00-18:00" --since 2026-11-28T06:00:00Z --until 2026-11-28T18:00:00Z
 check "00:30-02:00" --since 2026-11-28T00:30:00Z --until 2026-11-28T02:00:00Z
 check "13:07:30-end" --since 2026-11-28T13:07:30Z --until 2026-11-29T00:00:00Z
 check "--date 2026-11-28 (TZ=UTC)" --date 2026-11-28
+
+# A second, smaller day under report_day_variant_config.json: windows of 10m to 7d, alerts.repeat
+# 20m (so "ongoing" alerts and the ledger forgetting keys after two periods), overrides by
+# domain and by login, a same-address rule with a per-domain allow list first, a second
+# remote-ips rule, and the directories named in the other order.
+/usr/bin/python3 "$tools/gen_day.py" --seed 99 --lines 80000 --logins 700 --date 2026-11-28 \
+  --file-bytes 300000 --out "$tmp/var"
+config=$src/tests/integration/report_day_variant_config.json
+dirs="--dir $tmp/var/smtp --dir $tmp/var/submission"
+check "variant day"
+check "variant 09:00-09:40" --since 2026-11-28T09:00:00Z --until 2026-11-28T09:40:00Z
 exit $status
