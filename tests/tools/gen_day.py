@@ -192,22 +192,27 @@ def generate(seed, n_lines, k_logins, date):
     capital_auth, pool = pool[:25], pool[25:]
     normal = pool + capital_auth
     homes = {l: client_ip(rng) for l in logins}
+    # The campaigns below are sized for 300,000 lines; a smaller day gets smaller ones.
+    scale = min(1.0, n_lines / 300000)
+
+    def scaled(n):
+        return max(1, int(round(n * scale)))
 
     # Burst abusers: 1-2 bursts of 8-40 connections of up to 50 recipients in an hour or so.
     for login in abusers:
         for _ in range(rng.randint(1, 2)):
             start = rng.random() * 80000
-            for c in range(rng.randint(8, 40)):
+            for c in range(scaled(rng.randint(8, 40))):
                 t = day.rand_time(start + c * rng.uniform(30, 150), 20)
                 ip = homes[login] if rng.random() < 0.7 else client_ip(rng)
                 day.auth_session(t, login, login, rng.randint(30, 60), ip, local_share=0.02,
                                  rcpt_limit=50)
     # The newsletter login sends a lot, under its override.
-    for c in range(30):
+    for c in range(scaled(30)):
         day.auth_session(day.rand_time(36000 + c * 60, 30), "newsletter@example.com",
                          "newsletter@example.com", 49, "192.0.2.80", local_share=0.0)
     # The list robot (exempt) sends as its lists' posters.
-    for _ in range(40):
+    for _ in range(scaled(40)):
         day.auth_session(day.rand_time(), "lists@example.com", rng.choice(FOREIGN_SENDERS),
                          rng.randint(1, 5), "192.0.2.81")
     # suzy may send as *@partner.example (allow) but not as the bank.
@@ -224,7 +229,7 @@ def generate(seed, n_lines, k_logins, date):
     # A botnet: one login from 12-40 addresses within an hour.
     for login in botnet:
         start = rng.random() * 82000
-        for _ in range(rng.randint(12, 40)):
+        for _ in range(max(12, scaled(rng.randint(12, 40)))):
             day.auth_session(day.rand_time(start, 3600), login, login, rng.randint(1, 6),
                              client_ip(rng))
     # Authenticated relaying on port 25.
@@ -234,10 +239,10 @@ def generate(seed, n_lines, k_logins, date):
                              service="smtp")
     # RELAYCLIENT web servers; the first one bursts.
     for i, ip in enumerate(WEB_SERVERS):
-        n = 400 if i == 0 else 60
+        n = scaled(400 if i == 0 else 60)
         burst = rng.random() * 80000
         for j in range(n):
-            t = day.rand_time(burst, 1800) if i == 0 and j < 340 else day.rand_time()
+            t = day.rand_time(burst, 1800) if i == 0 and j < n * 0.85 else day.rand_time()
             lines = [chkuser("relaying rcpt", "www-data@web%d.example.com" % i, "", "web%d" % i,
                              ip, day.remote_rcpt(), "client allowed to relay")]
             day.session(t, "smtp", ip, lines, 25)
@@ -319,8 +324,12 @@ def generate(seed, n_lines, k_logins, date):
     # Exactly n_lines: drop surplus tcpserver status lines, or pad with them.
     surplus = len(events) - n_lines
     if surplus > 0:
+        # Status lines first; a very small day also loses other lines at random.
         status = [i for i, e in enumerate(events) if e[3].startswith("tcpserver: status:")]
-        drop = set(rng.sample(status, surplus))
+        drop = set(rng.sample(status, min(surplus, len(status))))
+        if len(drop) < surplus:
+            rest = [i for i in range(len(events)) if i not in drop]
+            drop |= set(rng.sample(rest, surplus - len(drop)))
         events = [e for i, e in enumerate(events) if i not in drop]
     if len(events) < n_lines:
         for _ in range(n_lines - len(events)):
