@@ -40,7 +40,7 @@ struct SmtpOptions {
   std::string ca_file;     // PEM; empty = the system store
   std::string username;    // AUTH when not empty
   std::string password_file;
-  std::string helo = "localhost";                     // the name given in EHLO/HELO
+  std::string helo;  // the name given in EHLO/HELO; empty = this machine's name
   core::Duration timeout = std::chrono::seconds(30);  // per step
 };
 
