@@ -20,6 +20,8 @@ Modes (--mode):
   stall-greeting   accept the connection and never say anything
   stall-data       take the whole message, never answer the final dot
   no-ehlo          answer EHLO with 502 (a HELO-only server)
+  starttls-inject  answer STARTTLS with 220 and, in the same write, a second reply (the
+                   plaintext injection a client must refuse), then wait
 With --refuse-count N the refusing modes refuse only the first N times, then accept; with
 --only ADDRESS refuse-rcpt refuses only that recipient.
 
@@ -106,6 +108,12 @@ class SinkSMTP(SMTP):
             return
         await super().smtp_EHLO(hostname)
 
+    async def smtp_STARTTLS(self, arg):
+        if self.sink_state.args.mode != "starttls-inject":
+            await super().smtp_STARTTLS(arg)
+            return
+        await self.push("220 Ready to start TLS\r\n250 injected before TLS")
+
     async def smtp_DATA(self, arg):
         if self.sink_state.args.mode != "disconnect-data" or not self.envelope.rcpt_tos:
             await super().smtp_DATA(arg)
@@ -133,7 +141,7 @@ def parse_args(argv):
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--mode", default="accept",
                    choices=["accept", "refuse-rcpt", "refuse-data", "disconnect-data",
-                            "stall-greeting", "stall-data", "no-ehlo"])
+                            "stall-greeting", "stall-data", "no-ehlo", "starttls-inject"])
     p.add_argument("--reply", default="451 4.3.0 try again later")
     p.add_argument("--refuse-count", type=int, default=0)
     p.add_argument("--only", help="refuse-rcpt: refuse only this address")

@@ -32,6 +32,9 @@ class Channel {
 };
 
 // Builds the channel a config entry describes (sendmail, smtp or exec transport).
+// sms/email via sendmail|smtp: a MailChannel (mail_channel.h); via exec: an ExecChannel
+// (exec_channel.h), which always sends the JSON. Never fails: an entry the loader should have
+// refused (format json via mail) gives a channel whose every Deliver is kPermanent, saying why.
 std::unique_ptr<Channel> MakeChannel(const config::ChannelConfig& config,
                                      const core::LocalZone& zone);
 
