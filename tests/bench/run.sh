@@ -8,3 +8,8 @@ cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j "$(nproc)" --target relaywatch
 echo "== report over 1M lines vs grep -c"
 /usr/bin/python3 "$top/tests/bench/report_bench.py" "$build/relaywatch" "$@"
+
+# daemon: `relaywatch run` on a live multilog: sustained ingest and its CPU, fresh line -> finding
+# latency (p50/p99), idle CPU over 60 s, memory with 100,000 logins in a 24h window.
+echo "== daemon on a live multilog"
+/usr/bin/python3 "$top/tests/bench/daemon/live_bench.py" "$build/relaywatch"
