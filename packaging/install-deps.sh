@@ -3,7 +3,7 @@
 # Idempotent: packages already present are left alone, so a second run costs one dpkg query.
 set -eu
 BUILD_PKGS="build-essential cmake pkg-config libboost-dev libboost-system-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libgtest-dev libgmock-dev libssl-dev"
-TEST_PKGS="daemontools python3-aiosmtpd msmtp-mta openssl ca-certificates"
+TEST_PKGS="daemontools python3-aiosmtpd msmtp-mta openssl ca-certificates man-db groff-base systemd"
 want="$BUILD_PKGS"
 case "${1:-}" in
   --test|--demo) want="$BUILD_PKGS $TEST_PKGS" ;;

@@ -45,6 +45,7 @@ if ! chroot "$work" apt-get update -q >>"$cache/debootstrap.log" 2>&1; then
 fi
 chroot "$work" apt-get clean
 umount "$work/proc"
+chmod 0755 "$work"   # mktemp made it 0700; as the root directory that would lock out every user
 tar -C "$work" -czf "$tarball.tmp" .
 mv "$tarball.tmp" "$tarball"
 echo "$tarball"
