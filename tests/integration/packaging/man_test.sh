@@ -38,6 +38,8 @@ while read -r key; do
   grep -qxF ".B $key" "$page5" || fail "relaywatch.yaml.5 lacks the key $key"
 done <"$tmp/keys"
 
+# The tags of the OPTIONS section: the line after each .TP.
+sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$page8" | awk 'tp { print; tp = 0 } /^\.TP/ { tp = 1 }' >"$tmp/tags"
 # Commands: the table `relaywatch --help` prints.
 "$bin" --help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p' >"$tmp/commands"
 [ "$(wc -l <"$tmp/commands")" -ge 5 ] || fail "relaywatch --help listed $(wc -l <"$tmp/commands") commands"
@@ -49,8 +51,9 @@ while read -r cmd; do
   "$bin" "$cmd" --help | sed -n 's/^ *\(-., \)\{0,1\}--\([a-z][a-z-]*\).*/\2/p' >"$tmp/options"
   [ -s "$tmp/options" ] || fail "relaywatch $cmd --help listed no options"
   while read -r opt; do
-    grep -qF "\\-\\-$(roff "$opt" | sed 's/\\\\/\\/g')" "$page8" ||
-      fail "relaywatch.8 does not mention --$opt of relaywatch $cmd"
+    # An entry of its own: a .TP tag in OPTIONS naming \-\-opt (not just a mention elsewhere).
+    grep -q "\\\\-\\\\-$(roff "$opt")\\([^a-z\\\\]\\|\$\\)" "$tmp/tags" ||
+      fail "relaywatch.8's OPTIONS has no entry for --$opt of relaywatch $cmd"
   done <"$tmp/options"
 done <"$tmp/commands"
 grep -qF '\-\-version' "$page8" || fail "relaywatch.8 does not mention --version"
