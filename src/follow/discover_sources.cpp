@@ -1,4 +1,7 @@
 // DiscoverSources: the edge of discovery, reading the supervise tree.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -7,9 +10,6 @@
 #include <string>
 #include <system_error>
 #include <variant>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "relaywatch/follow/discovery.h"
 
@@ -108,8 +108,8 @@ DiscoveryResult DiscoverSources(const config::SourcesConfig& config) {
     }
     for (const std::string& name : wanted) {
       if (!seen.count(name)) {
-        result.problems.push_back("sources.services: no " + (supervise / name / "log/run").string() +
-                                  " for service " + name);
+        result.problems.push_back("sources.services: no " +
+                                  (supervise / name / "log/run").string() + " for service " + name);
       }
     }
   }

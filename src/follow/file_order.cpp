@@ -12,6 +12,9 @@ bool IsArchive(const LogFileInfo& f) {
 }
 
 void Behind(ReadCursor& cursor, FileIdentity id) {
+  // An empty file cannot be told from a later one that recycled its inode; reading it again
+  // costs nothing, so it is not kept.
+  if (id.head.empty()) return;
   for (const FileIdentity& have : cursor.behind) {
     if (SameFile(have, id)) return;
   }
@@ -25,38 +28,39 @@ void ArchivedThrough(ReadCursor& cursor, core::Timestamp t) {
 
 }  // namespace
 
-bool SameFile(const FileIdentity& a, const FileIdentity& b) {
-  if (!(a.key == b.key)) return false;
-  std::size_t n = std::min(a.head.size(), b.head.size());
-  return a.head.compare(0, n, b.head, 0, n) == 0;
+bool SameFile(const FileIdentity& earlier, const FileIdentity& later) {
+  return earlier.key == later.key && !earlier.head.empty() &&
+         later.head.compare(0, earlier.head.size(), earlier.head) == 0;
 }
 
 std::vector<std::size_t> FilesAfter(const std::vector<LogFileInfo>& files,
                                     const std::vector<FileKey>& open, const ReadCursor& cursor) {
-  auto is_open = [&](const LogFileInfo& f) {
-    return std::find(open.begin(), open.end(), f.id.key) != open.end();
-  };
+  // Keys taken: those open, and those chosen here. Between multilog's link() and unlink() a
+  // file is listed twice, as @….s and as `previous`; it must be taken once.
+  std::vector<FileKey> taken = open;
   std::vector<std::size_t> out;
+  auto take = [&](std::size_t i) {
+    if (std::find(taken.begin(), taken.end(), files[i].id.key) != taken.end()) return;
+    taken.push_back(files[i].id.key);
+    out.push_back(i);
+  };
   if (!open.empty()) {
     // The newest open file cannot have had its inode recycled: the key alone finds it.
     for (std::size_t i = 0; i < files.size(); ++i) {
       if (files[i].id.key == open.back()) {
-        for (std::size_t j = i + 1; j < files.size(); ++j) {
-          if (!is_open(files[j])) out.push_back(j);
-        }
+        for (std::size_t j = i + 1; j < files.size(); ++j) take(j);
         return out;
       }
     }
   }
   for (std::size_t i = 0; i < files.size(); ++i) {
     const LogFileInfo& f = files[i];
-    if (is_open(f)) continue;
     if (IsArchive(f) && cursor.archived_through && f.kind.time <= *cursor.archived_through) {
       continue;
     }
     bool behind = std::any_of(cursor.behind.begin(), cursor.behind.end(),
                               [&](const FileIdentity& b) { return SameFile(b, f.id); });
-    if (!behind) out.push_back(i);
+    if (!behind) take(i);
   }
   return out;
 }

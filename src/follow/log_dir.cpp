@@ -1,13 +1,14 @@
 #include "relaywatch/follow/log_dir.h"
 
-#include <cerrno>
-#include <cstring>
-#include <utility>
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <utility>
 
 #include "relaywatch/state/position.h"
 
@@ -48,18 +49,19 @@ core::Result<std::vector<std::string>> ListLogFiles(const std::string& dir) {
   return paths;
 }
 
-core::Result<std::vector<LogFileInfo>> ScanLogDir(const std::string& dir) {
-  auto names = Names(dir);
-  if (!names.ok()) return names.error();
+namespace {
+
+// One pass of ScanLogDir over `names`; nullopt when a file vanished since the listing.
+core::Result<std::optional<std::vector<LogFileInfo>>> Examine(const std::string& dir,
+                                                              std::vector<std::string> names) {
   std::vector<LogFileInfo> files;
-  files.reserve(names->size());
-  for (std::string& name : *names) {
+  files.reserve(names.size());
+  for (std::string& name : names) {
     const std::string path = dir + "/" + name;
-    // Identity and head come from one open file, so they describe the same inode even when
-    // multilog renames or prunes it meanwhile.
+    // Identity and head come from one open file, so they describe the same inode.
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
-      if (errno == ENOENT) continue;  // rotated or pruned since the listing
+      if (errno == ENOENT) return std::optional<std::vector<LogFileInfo>>();
       return Failure("open " + path, errno);
     }
     struct stat st;
@@ -79,13 +81,33 @@ core::Result<std::vector<LogFileInfo>> ScanLogDir(const std::string& dir) {
     LogFileInfo info;
     info.kind = *stamp::ParseLogFileName(name);
     info.name = std::move(name);
-    info.id.key = FileKey{static_cast<std::uint64_t>(st.st_dev),
-                          static_cast<std::uint64_t>(st.st_ino)};
+    info.id.key =
+        FileKey{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
     info.id.head.assign(head, static_cast<std::size_t>(n));
     info.size = static_cast<std::uint64_t>(st.st_size);
     files.push_back(std::move(info));
   }
-  return files;
+  return std::optional<std::vector<LogFileInfo>>(std::move(files));
+}
+
+}  // namespace
+
+core::Result<std::vector<LogFileInfo>> ScanLogDir(const std::string& dir) {
+  // multilog may rotate while we look: `previous` gone before we open it (its archive not in
+  // our listing), or `current` already a new file. Every rotation adds an archive name, so a
+  // listing taken again unchanged after the files were opened means none happened meanwhile.
+  constexpr int kAttempts = 20;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto before = Names(dir);
+    if (!before.ok()) return before.error();
+    auto files = Examine(dir, *before);
+    if (!files.ok()) return files.error();
+    if (!*files) continue;
+    auto after = Names(dir);
+    if (!after.ok()) return after.error();
+    if (*after == *before) return std::move(**files);
+  }
+  return core::Error{"unable to read " + dir + ": it kept changing while being listed"};
 }
 
 }  // namespace relaywatch::follow

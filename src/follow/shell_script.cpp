@@ -276,8 +276,6 @@ class Lexer {
 
 }  // namespace
 
-std::vector<ShellCommand> ParseShellScript(std::string_view script) {
-  return Lexer(script).Run();
-}
+std::vector<ShellCommand> ParseShellScript(std::string_view script) { return Lexer(script).Run(); }
 
 }  // namespace relaywatch::follow

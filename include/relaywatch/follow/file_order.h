@@ -37,9 +37,10 @@ struct FileIdentity {
   std::string head;  // up to state::kFingerprintBytes
 };
 
-// Same key, and heads that agree over the shorter one (a growing file's early head is a prefix of
-// its later one; a recycled inode holds other bytes).
-bool SameFile(const FileIdentity& a, const FileIdentity& b);
+// True when `later` is the file `earlier` was: same key, and `earlier`'s non-empty head is a
+// prefix of `later`'s (a file only grows; a recycled inode holds other bytes). An empty head
+// identifies nothing.
+bool SameFile(const FileIdentity& earlier, const FileIdentity& later);
 
 struct LogFileInfo {
   std::string name;         // the directory entry: "current", "@4000….s", …
@@ -60,7 +61,8 @@ inline constexpr std::size_t kMaxBehind = 8;
 // Indices of `files` (reading order) still to be taken after `open` (the keys of the files the
 // reader holds open, newest last). When the newest open file is listed, everything after it;
 // otherwise (none open, or it was deleted or pruned) every file `cursor` does not put behind.
-// Files already open are never returned.
+// Files already open are never returned, nor one file twice (multilog lists an archive also as
+// `previous` for a moment).
 std::vector<std::size_t> FilesAfter(const std::vector<LogFileInfo>& files,
                                     const std::vector<FileKey>& open, const ReadCursor& cursor);
 

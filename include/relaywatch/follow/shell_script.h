@@ -25,8 +25,8 @@ struct ShellPart {
     kOpaque,     // anything a shell must compute: $(…), `…`, $((…)), $1, ${X%y}…
   };
   Kind kind = Kind::kLiteral;
-  std::string text;   // kLiteral: the text; kParameter: the name; kOpaque: what it is, for messages
-  bool quoted = false;                 // inside quotes: no field splitting
+  std::string text;  // kLiteral: the text; kParameter: the name; kOpaque: what it is, for messages
+  bool quoted = false;                  // inside quotes: no field splitting
   std::optional<std::string> fallback;  // kParameter with ":-"/"-": the word, quotes removed
   bool fallback_if_empty = false;       // ":-" (unset or empty) rather than "-" (unset only)
 };

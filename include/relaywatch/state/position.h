@@ -32,7 +32,15 @@ struct Position {
 };
 
 // FNV-1a 64 of `bytes`; the caller passes a file's first min(size, kFingerprintBytes) bytes.
-std::uint64_t Fingerprint(std::string_view bytes);
+// Inline: the follower and the checkpoint code both use it, without a link dependency.
+inline std::uint64_t Fingerprint(std::string_view bytes) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;  // FNV-1a 64 prime
+  }
+  return h;
+}
 
 }  // namespace relaywatch::state
 

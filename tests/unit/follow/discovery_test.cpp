@@ -2,6 +2,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -9,9 +11,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace relaywatch::follow {
 namespace {
@@ -231,8 +230,8 @@ TEST_F(DiscoverSourcesTest, KeepsOnlyListedServicesAndAddsExplicitLogs) {
   DiscoveryResult r = DiscoverSources(c);
   EXPECT_THAT(r.sources, ElementsAre(Source{"relay", "/var/log/qmail/submission"},
                                      Source{"smtp", "/var/log/qmail/smtpd"}));
-  EXPECT_THAT(r.problems, ElementsAre("sources.services: no " + Path("smtps/log/run") +
-                                      " for service smtps"));
+  EXPECT_THAT(r.problems,
+              ElementsAre("sources.services: no " + Path("smtps/log/run") + " for service smtps"));
 }
 
 TEST_F(DiscoverSourcesTest, ReportsScriptProblemsWithPathAndLineAndKeepsTheRest) {
@@ -281,7 +280,8 @@ TEST_F(DiscoverSourcesTest, ReportsAnUnreadableRunScript) {
   DiscoveryResult r = DiscoverSources(Config());
   EXPECT_THAT(r.sources, IsEmpty());
   ASSERT_EQ(r.problems.size(), 1u);
-  EXPECT_THAT(r.problems[0], ::testing::StartsWith("unable to read " + Path("smtp/log/run") + ": "));
+  EXPECT_THAT(r.problems[0],
+              ::testing::StartsWith("unable to read " + Path("smtp/log/run") + ": "));
 }
 
 TEST_F(DiscoverSourcesTest, TurnsDiscoveryOffWithAnEmptySuperviseDir) {

@@ -39,9 +39,9 @@ std::vector<std::string> Names(const std::vector<LogFileInfo>& files,
   std::vector<std::string> out;
   for (std::size_t i : indices) {
     const LogFileInfo& f = files[i];
-    out.push_back(f.name[0] == '@' ? std::string(".") + f.name.back() + ":" +
-                                         std::to_string(f.id.key.inode)
-                                   : f.name);
+    out.push_back(f.name[0] == '@'
+                      ? std::string(".") + f.name.back() + ":" + std::to_string(f.id.key.inode)
+                      : f.name);
   }
   return out;
 }
@@ -52,17 +52,21 @@ std::vector<LogFileInfo> Dir() {
           File("u", 13, "@4000 c\n", 3000), File("current", 14, "@4000 d\n")};
 }
 
-TEST(SameFileTest, NeedsTheSameKeyAndHeadsThatAgreeOverTheShorter) {
+TEST(SameFileTest, NeedsTheSameKeyAndTheEarlierHeadAsAPrefixOfTheLater) {
   FileIdentity a{FileKey{1, 5}, "@4000 abc"};
+  EXPECT_TRUE(SameFile(a, a));
   EXPECT_TRUE(SameFile(a, FileIdentity{FileKey{1, 5}, "@4000 abc\n@4000 more"}));
-  EXPECT_TRUE(SameFile(a, FileIdentity{FileKey{1, 5}, ""}));
+  EXPECT_FALSE(SameFile(a, FileIdentity{FileKey{1, 5}, "@4000"}));  // files do not shrink
+  EXPECT_FALSE(SameFile(a, FileIdentity{FileKey{1, 5}, ""}));       // a new current, recycled inode
   EXPECT_FALSE(SameFile(a, FileIdentity{FileKey{1, 5}, "@4000 abd"}));  // inode recycled
   EXPECT_FALSE(SameFile(a, FileIdentity{FileKey{2, 5}, "@4000 abc"}));
+  EXPECT_FALSE(SameFile(FileIdentity{FileKey{1, 5}, ""}, FileIdentity{FileKey{1, 5}, ""}));
 }
 
 TEST(FilesAfterTest, TakesEverythingAfterTheNewestOpenFileWhereverItMoved) {
   auto files = Dir();
-  EXPECT_THAT(Names(files, FilesAfter(files, {FileKey{1, 12}}, {})), ElementsAre(".u:13", "current"));
+  EXPECT_THAT(Names(files, FilesAfter(files, {FileKey{1, 12}}, {})),
+              ElementsAre(".u:13", "current"));
   // The open current was rotated to @3000.u (inode 13) and a new current created.
   EXPECT_THAT(Names(files, FilesAfter(files, {FileKey{1, 11}, FileKey{1, 13}}, {})),
               ElementsAre("current"));
@@ -88,6 +92,28 @@ TEST(FilesAfterTest, DoesNotMistakeARecycledInodeForAFileBehind) {
   EXPECT_THAT(Names(files, FilesAfter(files, {}, cursor)), ElementsAre("current"));
   cursor.behind.push_back(FileIdentity{FileKey{1, 14}, "@4000 d\n"});
   EXPECT_THAT(FilesAfter(files, {}, cursor), IsEmpty());
+}
+
+TEST(FilesAfterTest, TakesAFileListedAsArchiveAndAsPreviousOnce) {
+  // Between multilog's link() and unlink(): inode 13 is both @3000.s and previous.
+  std::vector<LogFileInfo> files = {File("s", 11, "a", 1000), File("s", 13, "c", 3000),
+                                    File("previous", 13, "c"), File("current", 14, "d")};
+  EXPECT_THAT(Names(files, FilesAfter(files, {FileKey{1, 11}}, {})),
+              ElementsAre(".s:13", "current"));
+  ReadCursor cursor;
+  cursor.archived_through = At(1000);
+  EXPECT_THAT(Names(files, FilesAfter(files, {}, cursor)), ElementsAre(".s:13", "current"));
+}
+
+TEST(FilesAfterTest, DoesNotPutAnEmptyNewCurrentBehindForItsRecycledInode) {
+  auto files = Dir();
+  files[3].id.head = "";  // current just created, on the inode of a file read and pruned
+  ReadCursor cursor;
+  cursor.archived_through = At(3000);
+  NoteFinished(cursor, FileIdentity{FileKey{1, 14}, "@4000 pruned\n"});
+  EXPECT_THAT(Names(files, FilesAfter(files, {}, cursor)), ElementsAre("current"));
+  NoteFinished(cursor, FileIdentity{FileKey{1, 15}, ""});  // identifies nothing: not kept
+  EXPECT_EQ(cursor.behind.size(), 1u);
 }
 
 TEST(FilesAfterTest, NeverReturnsAFileAlreadyOpen) {

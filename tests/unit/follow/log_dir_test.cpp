@@ -2,13 +2,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace relaywatch::follow {
 namespace {
@@ -42,10 +41,10 @@ TEST_F(LogDirTest, ListsArchivesByLabelThenPreviousThenCurrentAndNothingElse) {
   }
   auto files = ListLogFiles(dir_);
   ASSERT_TRUE(files.ok()) << files.error().message;
-  EXPECT_THAT(*files, ElementsAre(dir_ + "/@400000006a390001000000fe.s",
-                                  dir_ + "/@400000006a390001000000ff.s",
-                                  dir_ + "/@400000006a390002000000aa.u", dir_ + "/previous",
-                                  dir_ + "/current"));
+  EXPECT_THAT(
+      *files,
+      ElementsAre(dir_ + "/@400000006a390001000000fe.s", dir_ + "/@400000006a390001000000ff.s",
+                  dir_ + "/@400000006a390002000000aa.u", dir_ + "/previous", dir_ + "/current"));
 }
 
 TEST_F(LogDirTest, ListsAnEmptyDirectoryAsNoFiles) {

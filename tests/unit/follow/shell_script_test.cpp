@@ -52,11 +52,11 @@ TEST(ParseShellScriptTest, RemovesQuotesAndKeepsWhatTheyProtect) {
 }
 
 TEST(ParseShellScriptTest, MarksWhatOnlyTheShellCanCompute) {
-  EXPECT_THAT(Shape("a `cat x` $(cat \"y)\") $((1+2)) $1 ${#X} $$ $\n"),
-              ElementsAre(ElementsAre("a", "?a command substitution", "?a command substitution",
-                                      "?an arithmetic expansion", "?the special parameter $1",
-                                      "?the parameter expansion ${#X}",
-                                      "?the special parameter $$", "$")));
+  EXPECT_THAT(
+      Shape("a `cat x` $(cat \"y)\") $((1+2)) $1 ${#X} $$ $\n"),
+      ElementsAre(ElementsAre("a", "?a command substitution", "?a command substitution",
+                              "?an arithmetic expansion", "?the special parameter $1",
+                              "?the parameter expansion ${#X}", "?the special parameter $$", "$")));
 }
 
 TEST(ParseShellScriptTest, DropsRedirectionsWithTheirTargets) {

@@ -1,0 +1,121 @@
+// Follower: every line of one multilog directory, live, exactly once, across rotation and
+// restarts.
+//
+// One Follower per Source. It reads `current` as lines arrive and follows multilog's rotation
+// (`current` → `previous` → hard link `@<tai64n>.s`, a moment with no `current`), the `.u`
+// archives a crash leaves, truncation, deletion and re-creation. Guarantees:
+//  - A line is delivered once, when its '\n' arrives, with the Position just after it; a file
+//    that will not grow any more (rotated, deleted) is drained to its end before it is closed,
+//    and a last line without '\n' is then delivered too.
+//  - Files are taken in multilog's order and held open as soon as they are listed, so pruning
+//    cannot take a file the follower has seen; a saved Position is found again among `current`,
+//    `previous` and the archives by device + inode + fingerprint. If multilog pruned it while
+//    the follower was down, a Gap says so; nothing is skipped silently.
+//  - Idle costs nothing: inotify (its fd the only thing in Asio's reactor) wakes it, plus a stat
+//    of `current` every safety_interval. inotify queue overflow is reconciled by a rescan.
+//  - A missing or unreadable directory is reported once, watched through its nearest existing
+//    parent, and picked up when it appears; the Follower keeps waiting meanwhile.
+// Not thread-safe: use it from the thread that runs the io_context (or before it runs); the
+// io_context must outlive it.
+// Not supported: multilog's `!processor` (the archive is then a different file from `previous`).
+#ifndef RELAYWATCH_FOLLOW_FOLLOWER_H_
+#define RELAYWATCH_FOLLOW_FOLLOWER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "relaywatch/core/time.h"
+#include "relaywatch/follow/asio.h"
+#include "relaywatch/follow/discovery.h"
+#include "relaywatch/state/position.h"
+
+namespace relaywatch::follow {
+
+// Lines that may have been lost: the Position's file was gone when the follower resumed.
+struct Gap {
+  std::string service;
+  std::string dir;
+  std::optional<core::Timestamp> from;  // last stamp read before the gap (Position::last_stamp)
+  std::optional<core::Timestamp> to;    // stamp of the first line read after it, when known
+  std::uint64_t files_skipped = 0;      // files known to be unread; pruning leaves no count of more
+  std::optional<std::uint64_t> bytes;   // unread bytes, when known
+};
+
+struct FollowerCallbacks {
+  // A complete line without its '\n' (a CR stays), valid during the call, and the Position just
+  // after it.
+  std::function<void(std::string_view line, const state::Position& after)> on_line;
+  // After each read burst, with the Position reached (also when a burst only changed files).
+  std::function<void(const state::Position&)> on_batch_end;
+  std::function<void(const Gap&)> on_gap;
+  // Something the admin should know, e.g. "unable to watch /var/log/qmail/smtpd: No such file or
+  // directory; waiting for it". No "warning: " prefix; attacker text never appears in it.
+  std::function<void(std::string_view warning)> on_warning;
+};
+
+struct FollowerOptions {
+  // Tick of the safety check (a stat of `current`; a listing when no file is held), and of
+  // retrying a directory that could not be watched.
+  std::chrono::milliseconds safety_interval{5000};
+  std::size_t read_buffer = 128 * 1024;  // bytes per read()
+  std::size_t burst_bytes = 1 << 20;     // bytes per turn before yielding to the io_context
+  std::size_t max_line = 64 * 1024;      // longer lines are cut to this and counted
+  std::size_t max_open_files = 32;       // files held open ahead of the one being read
+  core::LocalZone zone;                  // reads `d` stamps for Position::last_stamp (empty: UTC)
+};
+
+// Where to begin.
+struct StartFrom {
+  std::optional<state::Position> position;    // resume just after it
+  std::optional<core::Timestamp> warm_since;  // without a position: from the first archive that
+                                              // may hold lines at or after this; else the end
+};
+
+struct FollowerStats {
+  std::uint64_t lines = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t files_finished = 0;  // files drained and closed (rotations followed)
+  std::uint64_t truncations = 0;
+  std::uint64_t long_lines = 0;          // cut to max_line
+  std::uint64_t unterminated_lines = 0;  // last lines of finished files without '\n'
+  std::uint64_t overflows = 0;           // inotify queue overflows reconciled
+  std::uint64_t scans = 0;               // directory listings
+  std::uint64_t gaps = 0;
+};
+
+class Follower {
+ public:
+  Follower(net::io_context& io, Source source, FollowerCallbacks callbacks,
+           FollowerOptions options = {});
+  ~Follower();  // stops; no callback runs afterwards
+  Follower(const Follower&) = delete;
+  Follower& operator=(const Follower&) = delete;
+
+  // Begins following; call once. Lines are read from inside the io_context's handlers, never
+  // from Start (a warning about the directory may come from it).
+  void Start(StartFrom from);
+  // Stops watching and closes every file; the last Position stays readable. Idempotent.
+  void Stop();
+
+  const Source& source() const;
+  // The Position reached so far (after the last consumed line, or the start of the file taken).
+  const state::Position& position() const;
+  const FollowerStats& stats() const;
+
+  // Test hook: throws away the queued inotify events and reacts as to IN_Q_OVERFLOW.
+  void InjectOverflowForTest();
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace relaywatch::follow
+
+#endif  // RELAYWATCH_FOLLOW_FOLLOWER_H_
