@@ -52,8 +52,10 @@ std::optional<Alert> Ledger::Admit(const detect::Finding& f) {
     state = AlertState::kNew;
   } else if (f.last <= s.last_alert) {
     return std::nullopt;  // not newer than what was alerted: a replayed or late line
-  } else if (!s.open) {
-    state = AlertState::kNew;  // a new episode after a resolution
+  } else if (!s.open || Stale(s, f.last)) {
+    // A new episode after a resolution, or after so long that Prune may already have dropped
+    // the entry: "new" must not depend on when Prune last ran.
+    state = AlertState::kNew;
   } else if (Elapsed(s.last_alert, f.last, s.period) || Escalated(s, f)) {
     state = AlertState::kOngoing;
     previous = s.last_count;
@@ -96,13 +98,16 @@ std::vector<Alert> Ledger::Resolve(core::Timestamp now, const CountNow& count_no
   return out;
 }
 
+bool Ledger::Stale(const State& s, core::Timestamp now) const {
+  const bool waiting_for_resolve = options_.resolved && s.open;
+  // Strictly older than now - 2 * period (2 * period fits: both are below 2^63).
+  const bool old = now > s.last_alert && Span(s.last_alert, now) > 2 * Ticks(s.period);
+  return old && !waiting_for_resolve;
+}
+
 void Ledger::Prune(core::Timestamp now) {
   for (auto it = entries_.begin(); it != entries_.end();) {
-    const State& s = it->second;
-    const bool waiting_for_resolve = options_.resolved && s.open;
-    // Strictly older than now - 2 * period (2 * period fits: both are below 2^63).
-    const bool old = now > s.last_alert && Span(s.last_alert, now) > 2 * Ticks(s.period);
-    if (old && !waiting_for_resolve) {
+    if (Stale(it->second, now)) {
       it = entries_.erase(it);
     } else {
       ++it;

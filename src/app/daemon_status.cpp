@@ -105,8 +105,9 @@ std::string DaemonStatusJson(DaemonState& s, const std::string& dispatcher_json)
     w.EndObject();
   }
   w.EndArray();
+  w.EndObject();
   std::string out = w.Take();
-  // The dispatcher's own object, spliced in as "outbox".
+  // The dispatcher's own object, spliced in as "outbox" in place of the closing brace.
   out.pop_back();
   out += ",\"outbox\":" + (dispatcher_json.empty() ? std::string("null") : dispatcher_json) + "}\n";
   return out;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/detect/login_key.h"
 #include "relaywatch/detect/memory_window_store.h"
 #include "relaywatch/follow/discovery.h"
@@ -56,6 +57,18 @@ core::Result<std::vector<ReportSource>> ChooseSources(const config::Config& conf
   return out;
 }
 
+// How far before --since the report must start reading so that the range shows what the daemon,
+// reading all along, would have: a bucket window counts up to one slice more than its length,
+// and the ledger decides "new" or "ongoing" from alerts up to two periods back.
+core::Duration WarmUp(const config::Config& config) {
+  core::Duration longest_window{}, longest_period{};
+  for (const auto& r : config.rules) {
+    longest_window = std::max(longest_window, r.window);
+    longest_period = std::max(longest_period, config.alerts.repeat.value_or(r.window));
+  }
+  return std::max(longest_window + longest_window / detect::kSlices, 2 * longest_period);
+}
+
 }  // namespace
 
 core::Result<ReportData> RunReport(const config::Config& config, const ReportRequest& req,
@@ -78,14 +91,16 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
     pipe.AddSource(s.service);
   }
 
-  // Warm-up: one longest window before the range, so counts at the start are the daemon's.
   std::optional<core::Timestamp> skip_before;
   core::Timestamp since = req.since.value_or(core::Timestamp::min());
   if (req.since) {
-    skip_before = *req.since - pipe.detector().longest_window();
+    skip_before = *req.since - WarmUp(config);
     pipe.set_quiet_until(*req.since);
   }
-  ReportTally tally(config.rules, since);
+  ReportTally tally(config.rules, config.default_domain, since);
+  // --user names a login as the admin types it; compare it as the lines are keyed.
+  std::optional<std::string> user = req.user;
+  if (user && !user->starts_with("ip:")) user = detect::LoginKey(*user, {}, config.default_domain);
   pipe.set_hit_observer(&tally);
   pipe.set_line_observer([&](const pipeline::LineView& v) {
     tally.OnLine(v);
@@ -109,7 +124,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
     return std::binary_search(with_findings.begin(), with_findings.end(), k);
   };
   for (const auto& [key, row] : tally.users()) {
-    if (req.user && key != *req.user) continue;
+    if (user && key != *user) continue;
     if (!req.all && !has_finding(key)) continue;
     if (req.all && !row.relayed && !has_finding(key)) continue;
     data.users.push_back(row);
@@ -117,9 +132,9 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   std::sort(data.users.begin(), data.users.end(), [](const UserRow& a, const UserRow& b) {
     return a.recipients != b.recipients ? a.recipients > b.recipients : a.user < b.user;
   });
-  if (req.user) {
+  if (user) {
     std::erase_if(data.findings,
-                  [&](const alerting::Alert& a) { return a.finding.key != *req.user; });
+                  [&](const alerting::Alert& a) { return a.finding.key != *user; });
   }
   return data;
 }

@@ -7,8 +7,9 @@
 
 namespace relaywatch::app {
 
-ReportTally::ReportTally(const std::vector<detect::RuleSpec>& rules, core::Timestamp since)
-    : since_(since) {
+ReportTally::ReportTally(const std::vector<detect::RuleSpec>& rules,
+                         std::string_view default_domain, core::Timestamp since)
+    : default_domain_(default_domain), since_(since) {
   for (const detect::RuleSpec& r : rules) {
     rule_names_.push_back(r.name);
     rule_kinds_.push_back(r.kind());
@@ -19,11 +20,14 @@ ReportTally::ReportTally(const std::vector<detect::RuleSpec>& rules, core::Times
 }
 
 UserRow& ReportTally::Row(std::string_view key) {
+  if (last_row_ && key == last_key_) return *last_row_;
+  last_key_.assign(key);
   auto it = users_.find(key);
   if (it == users_.end()) {
     it = users_.emplace(std::string(key), UserRow{}).first;
     it->second.user = std::string(key);
   }
+  last_row_ = &it->second;  // unordered_map nodes do not move
   return it->second;
 }
 
@@ -35,15 +39,15 @@ void ReportTally::OnLine(const pipeline::LineView& view) {
                   c->verdict == parse::ChkuserVerdict::kAcceptedAnyRcpt;
   bool authenticated = !c->auth_user.empty();
   if (!relaying && !(authenticated && delivery)) return;
-  UserRow& row = authenticated && !parse::NeedsNormalization(c->auth_user)
+  UserRow& row = detect::IsLoginKeyAsWritten(c->auth_user, default_domain_)
                      ? Row(c->auth_user)
-                     : Row(detect::LoginKey(c->auth_user, c->remote_ip));
+                     : Row(detect::LoginKey(c->auth_user, c->remote_ip, default_domain_));
   if (relaying) {
     ++row.recipients;
     row.relayed = true;
   }
   if (authenticated && !c->remote_ip.empty() && row.remote_ips.size() < kMaxIps) {
-    row.remote_ips.emplace(c->remote_ip);
+    row.remote_ips.insert(std::hash<std::string_view>{}(c->remote_ip));
   }
 }
 

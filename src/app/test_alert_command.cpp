@@ -67,7 +67,7 @@ int TestAlertCommand(const std::vector<std::string>& argv) {
                           : r.status == deliver::DeliveryStatus::kTemporary ? "FAILED (temporary)"
                                                                             : "FAILED (permanent)";
     std::printf("%-12s %s%s%s\n", cc.name.c_str(), verdict, r.detail.empty() ? "" : ": ",
-                core::EscapeForLog(r.detail).c_str());
+                r.detail.c_str());  // already one escaped line (channel.h)
     if (r.status != deliver::DeliveryStatus::kOk) ++failed;
   }
   return failed ? kExitBadInput : kExitOk;

@@ -17,10 +17,10 @@ constexpr core::Duration kMaxRetry = minutes(30);
 constexpr core::Duration kMaxIdle = minutes(1);
 constexpr core::Duration kPruneEvery = std::chrono::hours(1);
 
-// ": detail" when the transport said something, escaped: its words can quote the log.
+// ": detail" when the transport said something (already one escaped line: channel.h).
 std::string Detail(const std::string& detail) {
   if (detail.empty()) return "";
-  return ": " + core::EscapeForLog(detail);
+  return ": " + detail;
 }
 
 }  // namespace

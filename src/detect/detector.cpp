@@ -37,16 +37,17 @@ std::size_t DistinctCap(std::uint64_t limit) {
 }  // namespace
 
 Detector::Detector(std::vector<RuleSpec> rules, std::string default_domain, WindowStore& store)
-    : rules_(std::move(rules)), store_(store) {
+    : rules_(std::move(rules)), default_domain_(LowerAscii(default_domain)), store_(store) {
   for (const RuleSpec& r : rules_) {
     Compiled c{r.kind(), std::nullopt, {}, {}, CountUnit::kRecipients};
     if (const auto* v = std::get_if<VolumeParams>(&r.params)) {
       c.unit = v->count;
+      if (v->count == CountUnit::kMessages) counts_messages_ = true;
       for (const auto& [k, n] : v->overrides) {
-        c.overrides[k.starts_with('@') ? LowerAscii(k) : parse::NormalizeLogin(k)] = n;
+        c.overrides[k.starts_with('@') ? LowerAscii(k) : LoginKey(k, {}, default_domain_)] = n;
       }
     } else if (const auto* s = std::get_if<SenderParams>(&r.params)) {
-      c.sender.emplace(*s, default_domain);
+      c.sender.emplace(*s, default_domain_);
     } else if (const auto* p = std::get_if<ServicePolicyParams>(&r.params)) {
       c.allowed_services.insert(p->allowed_services.begin(), p->allowed_services.end());
     }
@@ -70,8 +71,8 @@ std::uint64_t Detector::CountNow(std::size_t rule, std::string_view key,
 
 std::string_view Detector::KeyOf(std::string_view auth_user, std::string_view ip) {
   // Fast path: an already-normal login is its own key, no copy.
-  if (!auth_user.empty() && !parse::NeedsNormalization(auth_user)) return auth_user;
-  key_buf_ = LoginKey(auth_user, ip);
+  if (IsLoginKeyAsWritten(auth_user, default_domain_)) return auth_user;
+  key_buf_ = LoginKey(auth_user, ip, default_domain_);
   return key_buf_;
 }
 
@@ -105,7 +106,7 @@ void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view
                        : store_.AddDistinct(rule, key, distinct_value, ctx.time, spec.window,
                                             DistinctCap(limit));
   if (observer_) observer_->OnHit(Hit{rule, ctx.time, key, wc.count, detail});
-  samples_.Note(key, wc.count * 2 >= limit, cur_sender_, cur_ip_, cur_rcpt_, ctx.time);
+  if (wc.count * 2 >= limit) near_limit_ = true;
   if (wc.count < limit) return;
   Finding f;
   f.rule = spec.name;
@@ -119,8 +120,15 @@ void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view
   f.service = std::string(ctx.service);
   f.basis = std::string(basis);
   f.detail = std::string(detail);
-  f.sample = samples_.SampleOf(key);
-  out.push_back(std::move(f));
+  out.push_back(std::move(f));  // its sample is added by NoteSample, once the line is noted
+}
+
+void Detector::NoteSample(const EventContext& ctx, std::string_view key, std::size_t first_new,
+                          std::vector<Finding>& out) {
+  // Once per line, whatever number of rules counted it: the sample's counts are lines.
+  samples_.Note(key, near_limit_, cur_sender_, cur_ip_, cur_rcpt_, ctx.time);
+  near_limit_ = false;
+  for (std::size_t i = first_new; i < out.size(); ++i) out[i].sample = samples_.SampleOf(key);
 }
 
 void Detector::OnEvent(const EventContext& ctx, const parse::Event& event,
@@ -128,6 +136,8 @@ void Detector::OnEvent(const EventContext& ctx, const parse::Event& event,
   cur_sender_ = cur_ip_ = cur_rcpt_ = {};
   if (const auto* c = std::get_if<parse::ChkuserEvent>(&event)) {
     OnChkuser(ctx, *c, out);
+  } else if (!counts_messages_) {
+    // Per-message lines and sessions matter only to volume rules that count messages.
   } else if (const auto* t = std::get_if<parse::TcpserverEvent>(&event)) {
     if (t->kind == parse::TcpserverKind::kOk || t->kind == parse::TcpserverKind::kPid) {
       if (!t->remote_ip.empty()) sessions_.OnConnection(ctx.service, t->pid, t->remote_ip);
@@ -159,12 +169,14 @@ void Detector::OnMessage(const EventContext& ctx, std::string_view key, std::str
                          std::vector<Finding>& out) {
   cur_sender_ = sender;
   cur_ip_ = ip;
+  const std::size_t first_new = out.size();
   for (std::size_t r = 0; r < rules_.size(); ++r) {
     const Compiled& c = compiled_[r];
     if (c.kind == RuleKind::kVolume && c.unit == CountUnit::kMessages) {
       Count(r, ctx, key, basis, 1, {}, {}, out);
     }
   }
+  NoteSample(ctx, key, first_new, out);
 }
 
 void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
@@ -176,13 +188,16 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
   if (!relaying && !(authenticated && delivery) && !rcpt_limit) return;
 
   std::string_view key = KeyOf(e.auth_user, e.remote_ip);
-  if (authenticated && delivery) sessions_.OnLogin(ctx.service, e.remote_ip, key);
+  if (counts_messages_ && authenticated && delivery) {
+    sessions_.OnLogin(ctx.service, e.remote_ip, key);
+  }
   std::string_view basis = authenticated ? "chkuser" : "ip";
   cur_sender_ = e.sender;
   cur_ip_ = e.remote_ip;
   cur_rcpt_ = e.rcpt;
 
   std::string foreign;  // the sender, domain lowercased, when some sender rule rejects it
+  const std::size_t first_new = out.size();
   for (std::size_t r = 0; r < rules_.size(); ++r) {
     const Compiled& c = compiled_[r];
     switch (c.kind) {
@@ -212,17 +227,27 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
         break;
     }
   }
+  NoteSample(ctx, key, first_new, out);
 }
 
 void Detector::Expire(core::Timestamp now) {
   if (rules_.empty()) return;
-  // Sweep once per slice of the shortest window: often enough to bound memory, rare enough to
-  // cost nothing per line.
-  core::Duration shortest = *std::min_element(windows_.begin(), windows_.end());
-  std::int64_t slice = SliceIndex(now, shortest);
-  if (slice == last_expire_slice_) return;
-  last_expire_slice_ = slice;
-  store_.Expire(now, windows_);
+  // Each rule is swept once per quarter of its own window: a key outlives its window by at most
+  // that (memory stays bounded by the keys active in a window and a quarter), and a sweep, which
+  // visits every key of the rule, costs nothing per line.
+  if (last_sweep_.size() != rules_.size()) last_sweep_.assign(rules_.size(), 0);
+  bool any = false;
+  due_.assign(rules_.size(), core::Duration::zero());
+  for (std::size_t r = 0; r < rules_.size(); ++r) {
+    std::int64_t quarter = SliceIndex(now, windows_[r] * (kSlices / 4));
+    if (quarter != last_sweep_[r]) {
+      last_sweep_[r] = quarter;
+      due_[r] = windows_[r];
+      any = true;
+    }
+  }
+  if (!any) return;
+  store_.Expire(now, due_);
   samples_.Expire(now, longest_window_);
 }
 

@@ -38,6 +38,7 @@ std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key,
 
 void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Duration>& windows) {
   for (std::size_t r = 0; r < tables_.size() && r < windows.size(); ++r) {
+    if (windows[r] <= core::Duration::zero()) continue;
     Table& table = tables_[r];
     for (auto it = table.begin(); it != table.end();) {
       bool counts_empty = it->second.counts.Expire(now, windows[r]);

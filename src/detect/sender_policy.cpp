@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "relaywatch/detect/glob.h"
+#include "relaywatch/detect/login_key.h"
 #include "relaywatch/parse/address.h"
 
 namespace relaywatch::detect {
@@ -15,21 +16,25 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// "@Example.COM" -> "@example.com"; logins -> NormalizeLogin.
-std::string NormalizeAllowKey(std::string_view key) {
+// "@Example.COM" -> "@example.com"; logins -> their LoginKey.
+std::string NormalizeAllowKey(std::string_view key, std::string_view default_domain) {
   if (!key.empty() && key.front() == '@') return Lower(key);
-  return parse::NormalizeLogin(key);
+  return LoginKey(key, {}, default_domain);
 }
 
 }  // namespace
 
 SenderPolicyCheck::SenderPolicyCheck(const SenderParams& params, std::string default_domain)
     : policy_(params.policy), default_domain_(Lower(default_domain)) {
-  for (const auto& [key, globs] : params.allow) allow_[NormalizeAllowKey(key)] = globs;
+  for (const auto& [key, globs] : params.allow) {
+    allow_[NormalizeAllowKey(key, default_domain_)] = globs;
+  }
   for (std::size_t g = 0; g < params.domain_aliases.size(); ++g) {
     for (const std::string& d : params.domain_aliases[g]) alias_group_[Lower(d)] = g;
   }
-  for (const std::string& login : params.exempt) exempt_.insert(parse::NormalizeLogin(login));
+  for (const std::string& login : params.exempt) {
+    exempt_.insert(LoginKey(login, {}, default_domain_));
+  }
 }
 
 bool SenderPolicyCheck::DomainsEquivalent(std::string_view a, std::string_view b) const {

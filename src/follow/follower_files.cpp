@@ -33,7 +33,7 @@ std::string Follower::Impl::PathOf(std::string_view name) const {
 void Follower::Impl::Rescan() {
   need_scan_ = false;
   ++stats_.scans;
-  auto files = ScanLogDir(source_.dir);
+  auto files = ScanLogDir(source_.dir, &archive_cache_);
   if (!files.ok()) {
     if (inotify_ && ::access(source_.dir.c_str(), R_OK | X_OK) != 0) {
       // Gone or unreadable, perhaps before inotify said so: watch it, or its parent, afresh.
@@ -130,6 +130,7 @@ void Follower::Impl::Take(const std::vector<LogFileInfo>& files,
     HeldFile h;
     h.key = FileKey{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
     if (!(h.key == info.id.key)) {  // replaced since the listing
+      archive_cache_.clear();        // (an archive name re-used: trust nothing remembered)
       need_scan_ = true;
       SchedulePump();
       return;

@@ -22,6 +22,7 @@
 
 #include "relaywatch/follow/file_order.h"
 #include "relaywatch/follow/follower.h"
+#include "relaywatch/follow/log_dir.h"
 #include "relaywatch/stamp/line_splitter.h"
 #include "relaywatch/stamp/stamper.h"
 
@@ -126,6 +127,7 @@ class Follower::Impl : public std::enable_shared_from_this<Impl> {
 
   std::deque<HeldFile> queue_;
   ReadCursor cursor_;
+  ArchiveCache archive_cache_;  // archives already examined: a rescan opens only new files
   stamp::LineSplitter splitter_;
   std::uint64_t consumed_ = 0;             // in the front file: just after the last '\n' consumed
   std::uint64_t splitter_long_lines_ = 0;  // long lines of splitters already replaced

@@ -179,8 +179,10 @@ void Follower::Impl::FinishFront() {
     consumed_ = queue_.front().read_pos;
     SetPositionTo(queue_.front(), consumed_);
   }
-  // Files were held only up to max_open_files: list again to take the ones after them.
-  need_scan_ = true;
+  // Nothing held: list again for what follows. (When Take stopped at max_open_files it asked
+  // for a listing itself; otherwise the files after this one are already held, and listing the
+  // directory after every archive would cost O(archives) per archive on a long catch-up.)
+  if (queue_.empty()) need_scan_ = true;
 }
 
 void Follower::Impl::EndBatch() {

@@ -52,11 +52,23 @@ core::Result<std::vector<std::string>> ListLogFiles(const std::string& dir) {
 namespace {
 
 // One pass of ScanLogDir over `names`; nullopt when a file vanished since the listing.
+bool IsArchive(const stamp::LogFileName& kind) {
+  return kind.kind == stamp::LogFileKind::kArchiveDone ||
+         kind.kind == stamp::LogFileKind::kArchiveUnfinished;
+}
+
 core::Result<std::optional<std::vector<LogFileInfo>>> Examine(const std::string& dir,
-                                                              std::vector<std::string> names) {
+                                                              std::vector<std::string> names,
+                                                              const ArchiveCache* cache) {
   std::vector<LogFileInfo> files;
   files.reserve(names.size());
   for (std::string& name : names) {
+    if (cache != nullptr) {
+      if (auto it = cache->find(name); it != cache->end()) {
+        files.push_back(it->second);
+        continue;
+      }
+    }
     const std::string path = dir + "/" + name;
     // Identity and head come from one open file, so they describe the same inode.
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -92,7 +104,7 @@ core::Result<std::optional<std::vector<LogFileInfo>>> Examine(const std::string&
 
 }  // namespace
 
-core::Result<std::vector<LogFileInfo>> ScanLogDir(const std::string& dir) {
+core::Result<std::vector<LogFileInfo>> ScanLogDir(const std::string& dir, ArchiveCache* cache) {
   // multilog may rotate while we look: `previous` gone before we open it (its archive not in
   // our listing), or `current` already a new file. Every rotation adds an archive name, so a
   // listing taken again unchanged after the files were opened means none happened meanwhile.
@@ -100,12 +112,19 @@ core::Result<std::vector<LogFileInfo>> ScanLogDir(const std::string& dir) {
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     auto before = Names(dir);
     if (!before.ok()) return before.error();
-    auto files = Examine(dir, *before);
+    auto files = Examine(dir, *before, cache);
     if (!files.ok()) return files.error();
     if (!*files) continue;
     auto after = Names(dir);
     if (!after.ok()) return after.error();
-    if (*after == *before) return std::move(**files);
+    if (*after != *before) continue;
+    if (cache != nullptr) {
+      cache->clear();
+      for (const LogFileInfo& f : **files) {
+        if (IsArchive(f.kind)) cache->emplace(f.name, f);
+      }
+    }
+    return std::move(**files);
   }
   return core::Error{"unable to read " + dir + ": it kept changing while being listed"};
 }

@@ -16,10 +16,12 @@ Semantics implemented (detector.h, bucket_window.h, distinct_window.h, ledger.h,
     65536; "@" + 24 hex + " " is a stamp, anything else is unstamped and takes the previous stamp
     of its directory (0 before any). Directories are merged by stamp, ties to the first --dir.
   - files of a directory: @*.s and @*.u by label, then previous, then current. With --since,
-    archives whose label is older than since - longest window are not read; with --until a
-    directory stops at its first stamped line at or after until. Lines before since feed the
+    archives whose label is older than since - max(longest window * 61/60, 2 x longest alert
+    period) are not read; with --until a directory stops at its first stamped line at or after
+    until. Lines before since feed the
     windows and the ledger but are not reported.
-  - key: the AUTH field with its domain lowercased, or "ip:" + client IP when AUTH is empty.
+  - key: the AUTH field with its domain lowercased ("bob" is "bob@default_domain" when that is
+    set), or "ip:" + client IP when AUTH is empty.
   - volume: +1 per "relaying rcpt"; limit from overrides (login, then "@domain"; 0 = not counted).
   - sender: +1 per authenticated relaying/accepted/accepted-any rcpt whose sender the login may
     not use (null sender never; domains case-insensitive and through aliases; allow globs per
@@ -31,9 +33,8 @@ Semantics implemented (detector.h, bucket_window.h, distinct_window.h, ledger.h,
   - counting windows: a line of slice index i (stamp // (W/60)) counts while the newest line's
     slice index is at most i + 60; the count includes the line itself.
   - ledger: one alert per (rule, key) per period (alerts.repeat, else the rule's window) from the
-    last alert's stamp; "new" for the first, "ongoing" after; once per minute of event time
-    (the first line of each new minute, after its findings) entries whose last alert is more than
-    2 periods old are forgotten, so the next alert is "new" again.
+    last alert's stamp; "new" for the first, "ongoing" after, "new" again once the last alert
+    is more than 2 periods old (the entry is forgotten).
 """
 
 import argparse
@@ -102,6 +103,13 @@ def normalize(login):
     return local + "@" + lower_ascii(dom) if has_at else login
 
 
+def login_key(login, default_domain):
+    """A login as it is counted: without '@' it belongs to default_domain when one is set."""
+    if default_domain and "@" not in login:
+        login = login + "@" + default_domain
+    return normalize(login)
+
+
 def glob_to_re(pattern):
     out = ""
     i = 0
@@ -137,13 +145,13 @@ class SenderPolicy:
         self.default = lower_ascii(default_domain)
         self.allow = {}
         for k, globs in rule.get("allow", {}).items():
-            key = lower_ascii(k) if k.startswith("@") else normalize(k)
+            key = lower_ascii(k) if k.startswith("@") else login_key(k, self.default)
             self.allow[key] = [glob_to_re(g) for g in globs]
         self.group = {}
         for g, doms in enumerate(rule.get("domain_aliases", [])):
             for d in doms:
                 self.group[lower_ascii(d)] = g
-        self.exempt = {normalize(x) for x in rule.get("exempt", [])}
+        self.exempt = {login_key(x, self.default) for x in rule.get("exempt", [])}
 
     def same_domain(self, a, b):
         a, b = lower_ascii(a), lower_ascii(b)
@@ -278,11 +286,15 @@ def count(cfg, dirs, since, until):
             c["limit"] = int(r.get("limit", 1))
         c["overrides"] = {}
         for k, v in r.get("overrides", {}).items():
-            c["overrides"][lower_ascii(k) if k.startswith("@") else normalize(k)] = int(v)
+            c["overrides"][lower_ascii(k) if k.startswith("@") else login_key(k, default_domain)] = int(v)
         c["allowed"] = set(r.get("allowed_services", []))
         compiled.append(c)
     longest = max(c["window"] for c in compiled)
-    skip_before = since - longest if since is not None else None
+    longest_period = max(repeat_ns if repeat_ns is not None else c["window"] for c in compiled)
+    # report.cpp's warm-up: a bucket window reaches one slice (W/60) further back, and the
+    # ledger's "new or ongoing" looks two periods back.
+    warm_up = max(longest + longest // 60, 2 * longest_period)
+    skip_before = since - warm_up if since is not None else None
     services = [service_of_dir(d) for d in dirs]
     first_sender = next((i for i, c in enumerate(compiled) if c["kind"] == "sender"), None)
 
@@ -291,7 +303,6 @@ def count(cfg, dirs, since, until):
     users = {}
     findings = []
     lines = {"total": 0, "relay": 0, "malformed": 0}
-    last_minute = 0
 
     def row(key):
         if key not in users:
@@ -328,7 +339,7 @@ def count(cfg, dirs, since, until):
             delivery = title in DELIVERY
             authed = auth != ""
             rcpt_limit = title == "intrusion threshold" and "max number of allowed rcpt" in reason
-            key = normalize(auth) if authed else "ip:" + ip
+            key = login_key(auth, default_domain) if authed else "ip:" + ip
             if not quiet and (relaying or (authed and delivery)):
                 u = row(key)
                 if relaying:
@@ -389,6 +400,8 @@ def count(cfg, dirs, since, until):
                     state = "new"
                 elif t <= entry[0]:
                     continue
+                elif t - entry[0] > 2 * entry[1]:
+                    state = "new"  # forgotten: more than 2 periods since the last alert
                 elif t - entry[0] >= entry[1]:
                     state = "ongoing"
                 else:
@@ -403,11 +416,6 @@ def count(cfg, dirs, since, until):
                 if detail:
                     f["detail"] = detail
                 findings.append(f)
-        minute = t // (60 * NS)
-        if minute != last_minute:
-            last_minute = minute
-            for k in [k for k, (a, p) in ledger.items() if t > a and t - a > 2 * p]:
-                del ledger[k]
 
     with_findings = {f["user"] for f in findings}
     out_users = []

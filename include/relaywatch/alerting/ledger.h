@@ -4,7 +4,8 @@
 // stream into at most one Alert per (rule, key) per period, where the period is `alerts.repeat`
 // or, when unset, the rule's window, counted from the stamp of the last alert. Within a period a
 // Finding is silent unless `escalate` is set and the count has grown by that factor; the first
-// Finding at or after the period's end is an Ongoing ("still going on") alert; with
+// Finding at or after the period's end is an Ongoing ("still going on") alert, or a New one when
+// more than two periods have passed (the entry is forgotten, whether Prune ran or not); with
 // `alerts.resolved`, a key whose period has ended and whose count is back under the limit gets one
 // Resolved alert, and a later Finding starts a new episode with a New alert.
 //
@@ -105,6 +106,8 @@ class Ledger {
   Alert MakeAlert(AlertState state, std::string id, detect::Finding f,
                   std::uint64_t previous_count) const;
   bool Escalated(const State& s, const detect::Finding& f) const;
+  // Older than two periods at `now` and not waiting for a resolution: as good as forgotten.
+  bool Stale(const State& s, core::Timestamp now) const;
 
   LedgerOptions options_;
   std::map<Key, State> entries_;

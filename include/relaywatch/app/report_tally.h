@@ -26,7 +26,8 @@ struct UserRow {
   std::uint64_t recipients = 0;                          // relaying recipients in range
   std::map<std::string, std::uint64_t> peak;             // rule name -> highest window count
   std::map<std::string, std::uint64_t> foreign_senders;  // sender -> recipients
-  std::unordered_set<std::string> remote_ips;            // capped at kMaxIps
+  // Distinct client IPs, as 64-bit hashes: exact in practice, and no string per address.
+  std::unordered_set<std::uint64_t> remote_ips;          // capped at kMaxIps
   bool relayed = false;
 };
 
@@ -35,7 +36,8 @@ class ReportTally : public detect::HitObserver {
   static constexpr std::size_t kMaxIps = 100000;
   static constexpr std::size_t kMaxForeignSenders = 1000;
 
-  ReportTally(const std::vector<detect::RuleSpec>& rules, core::Timestamp since);
+  ReportTally(const std::vector<detect::RuleSpec>& rules, std::string_view default_domain,
+              core::Timestamp since);
 
   void OnLine(const pipeline::LineView& view);
   void OnHit(const detect::Hit& hit) override;
@@ -46,6 +48,7 @@ class ReportTally : public detect::HitObserver {
   UserRow& Row(std::string_view key);
   std::vector<std::string> rule_names_;
   std::vector<detect::RuleKind> rule_kinds_;
+  std::string default_domain_;
   core::Timestamp since_;
   struct Hash {
     using is_transparent = void;
@@ -54,6 +57,9 @@ class ReportTally : public detect::HitObserver {
   using Users = std::unordered_map<std::string, UserRow, Hash, std::equal_to<>>;
   std::size_t first_sender_rule_ = SIZE_MAX;  // foreign senders are counted once, by this rule
   Users users_;
+  // The row last looked up: a line's hits for several rules all name the same key.
+  std::string last_key_;
+  UserRow* last_row_ = nullptr;
 };
 
 }  // namespace relaywatch::app

@@ -20,7 +20,9 @@ enum class DeliveryStatus { kOk, kTemporary, kPermanent };
 
 struct DeliveryResult {
   DeliveryStatus status = DeliveryStatus::kOk;
-  std::string detail;  // the transport's words: SMTP reply, exit status and stderr, ...
+  // The transport's words (SMTP reply, exit status and stderr, ...), already escaped to one
+  // bounded line by EscapeDetail where they quote anything from outside: print it as it is.
+  std::string detail;
 };
 
 class Channel {

@@ -10,7 +10,7 @@
 //   service-policy              authenticated "relaying rcpt" on a service not allowed, +1
 //   rcpt-limit                  chkuser "intrusion threshold" about recipients, +1 per key
 // A rule fires on every line at which the key's count in the window is >= its limit (the
-// alerting Ledger keeps one per window). Keys: the login with its domain lowercased.
+// alerting Ledger keeps one per window). Keys: LoginKey (login_key.h).
 #ifndef RELAYWATCH_DETECT_DETECTOR_H_
 #define RELAYWATCH_DETECT_DETECTOR_H_
 
@@ -86,20 +86,26 @@ class Detector {
   void Count(std::size_t rule, const EventContext& ctx, std::string_view key,
              std::string_view basis, std::uint64_t amount, std::string_view distinct_value,
              std::string_view detail, std::vector<Finding>& out);
+  void NoteSample(const EventContext& ctx, std::string_view key, std::size_t first_new,
+                  std::vector<Finding>& out);
   std::string_view KeyOf(std::string_view auth_user, std::string_view ip);
 
   std::vector<RuleSpec> rules_;
+  std::string default_domain_;  // lowercased; qualifies logins written without a domain
   std::vector<Compiled> compiled_;
   std::vector<core::Duration> windows_;
   core::Duration longest_window_{};
+  bool counts_messages_ = false;  // some volume rule counts messages: track sessions
   WindowStore& store_;
   SessionTracker sessions_;
   SampleBook samples_;
   HitObserver* observer_ = nullptr;
   std::string key_buf_;          // reused: the normalized key of the current line
-  std::int64_t last_expire_slice_ = 0;
+  std::vector<std::int64_t> last_sweep_;  // per rule: the quarter-window last swept
+  std::vector<core::Duration> due_;       // reused: the windows of the rules due for a sweep
   // The current line's fields for the SampleBook.
   std::string_view cur_sender_, cur_ip_, cur_rcpt_;
+  bool near_limit_ = false;  // some rule counted the current line at half its limit or more
 };
 
 }  // namespace relaywatch::detect

@@ -1,8 +1,11 @@
 // LoginKey: the Key a line is counted under.
 //
 // An authenticated line counts for its login, domain lowercased and local part as written
-// ("Tom@EXAMPLE.com" -> "Tom@example.com"); an unauthenticated relaying line (RELAYCLIENT by IP)
-// counts for "ip:ADDRESS". The detector and the report's per-login table both key by this.
+// ("Tom@EXAMPLE.com" -> "Tom@example.com"). A login written without a domain is vpopmail's
+// default domain: with `default_domain` set, "bob" counts as "bob@<default_domain>" (one login,
+// however the client typed it); without it, "bob" stays as it is. An unauthenticated relaying
+// line (RELAYCLIENT by IP) counts for "ip:ADDRESS". The detector, the sender policy's lists and
+// the report's per-login table all key by this.
 #ifndef RELAYWATCH_DETECT_LOGIN_KEY_H_
 #define RELAYWATCH_DETECT_LOGIN_KEY_H_
 
@@ -11,7 +14,12 @@
 
 namespace relaywatch::detect {
 
-std::string LoginKey(std::string_view auth_user, std::string_view remote_ip);
+std::string LoginKey(std::string_view auth_user, std::string_view remote_ip,
+                     std::string_view default_domain = {});
+
+// True when LoginKey(auth_user, …, default_domain) is `auth_user` itself (the common case, which
+// then costs no copy).
+bool IsLoginKeyAsWritten(std::string_view auth_user, std::string_view default_domain);
 
 }  // namespace relaywatch::detect
 

@@ -35,7 +35,7 @@ class WindowStore {
   // The count for (rule, key) in the window ending at `now`; 0 for an unknown key.
   virtual std::uint64_t Count(std::size_t rule, std::string_view key, core::Timestamp now,
                               core::Duration window) const = 0;
-  // Forgets windows that are empty at `now`; windows[i] is rule i's window.
+  // Forgets windows that are empty at `now`; windows[i] is rule i's window (0: skip rule i).
   virtual void Expire(core::Timestamp now, const std::vector<core::Duration>& windows) = 0;
   // The `n` keys with the highest count for `rule` at `now`, highest first.
   virtual std::vector<std::pair<std::string, std::uint64_t>> TopKeys(

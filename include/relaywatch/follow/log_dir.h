@@ -10,6 +10,7 @@
 #define RELAYWATCH_FOLLOW_LOG_DIR_H_
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "relaywatch/core/result.h"
@@ -21,9 +22,17 @@ namespace relaywatch::follow {
 // REASON" when the directory cannot be listed.
 core::Result<std::vector<std::string>> ListLogFiles(const std::string& dir);
 
+// What a scan learned of a directory's archives, by name. multilog never changes an archive once
+// it is named (it links a complete, fsynced `previous`, or renames `current` to `.u` at start),
+// so a later scan given the cache opens only the files it has not seen: a rotation then costs
+// the same with 5 archives or 5,000.
+using ArchiveCache = std::unordered_map<std::string, LogFileInfo>;
+
 // The log files of `dir` in reading order, each with its identity and up to kFingerprintBytes
-// of its head. Same error as ListLogFiles.
-core::Result<std::vector<LogFileInfo>> ScanLogDir(const std::string& dir);
+// of its head. Same error as ListLogFiles. With `cache`, archives found in it are not opened
+// again, and it is left holding exactly the archives of this listing.
+core::Result<std::vector<LogFileInfo>> ScanLogDir(const std::string& dir,
+                                                  ArchiveCache* cache = nullptr);
 
 }  // namespace relaywatch::follow
 

@@ -81,7 +81,7 @@ class Pipeline {
   std::vector<detect::Finding> findings_;  // reused per line
   std::int64_t last_maintenance_minute_ = 0;
 
-  // Once per minute of event time: resolution notices and the ledger's memory bound.
+  // Once per 5 minutes of event time: resolution notices and the ledger's memory bound.
   void Maintain(core::Timestamp now, bool quiet);
   void Emit(alerting::Alert&& alert, bool quiet);
 };

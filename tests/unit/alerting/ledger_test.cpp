@@ -266,6 +266,22 @@ TEST(LedgerTest, PruneDropsEntriesOlderThanTwoPeriods) {
   EXPECT_EQ(a->state, AlertState::kNew);
 }
 
+TEST(LedgerTest, NewOrOngoingDoesNotDependOnWhenPruneRan) {
+  Ledger pruned(Options()), unpruned(Options());
+  for (Ledger* l : {&pruned, &unpruned}) ASSERT_TRUE(l->Admit(Volume(500, kT0)));
+  pruned.Prune(kT0 + hours(3));
+  // Two periods and a nanosecond later: forgotten in both, whether Prune ran or not.
+  for (Ledger* l : {&pruned, &unpruned}) {
+    auto a = l->Admit(Volume(500, kT0 + hours(3)));
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->state, AlertState::kNew);
+  }
+  // Exactly two periods after that: still remembered, so ongoing.
+  auto b = unpruned.Admit(Volume(600, kT0 + hours(5)));
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->state, AlertState::kOngoing);
+}
+
 TEST(LedgerTest, PruneKeepsOpenEntriesWaitingForTheirResolution) {
   Ledger ledger(ResolvingOptions());
   ASSERT_TRUE(ledger.Admit(Volume(500, kT0, "amy@example.com")));

@@ -57,7 +57,7 @@ const UserRow* Find(const ReportTally& tally, const std::string& key) {
 }
 
 TEST(ReportTallyTest, CountsRelayingRecipientsPerLogin) {
-  ReportTally tally(Rules(), kSince);
+  ReportTally tally(Rules(), "", kSince);
   for (int i = 0; i < 3; ++i) {
     Line(tally, Chkuser("relaying rcpt", "bob@example.com", "bob@example.com", "203.0.113.5"));
   }
@@ -71,8 +71,20 @@ TEST(ReportTallyTest, CountsRelayingRecipientsPerLogin) {
   EXPECT_EQ(tally.users().size(), 2u);
 }
 
+TEST(ReportTallyTest, ALoginWithoutDomainIsOneRowWithItsDefaultDomainForm) {
+  ReportTally tally(Rules(), "example.com", kSince);
+  Line(tally, Chkuser("relaying rcpt", "bob@example.com", "bob", "203.0.113.5"));
+  Line(tally, Chkuser("relaying rcpt", "bob@example.com", "bob@example.com", "203.0.113.5"));
+  Line(tally, Chkuser("relaying rcpt", "al@other.example", "al@other.example", "203.0.113.6"));
+  const UserRow* bob = Find(tally, "bob@example.com");
+  ASSERT_NE(bob, nullptr);
+  EXPECT_EQ(bob->recipients, 2u);
+  EXPECT_EQ(Find(tally, "bob"), nullptr);
+  EXPECT_EQ(tally.users().size(), 2u);
+}
+
 TEST(ReportTallyTest, KeysAreNormalizedLikeTheDetectorsAndIpKeysNeedNoLogin) {
-  ReportTally tally(Rules(), kSince);
+  ReportTally tally(Rules(), "", kSince);
   Line(tally, Chkuser("relaying rcpt", "a@x.example", "Tom@EXAMPLE.com", "203.0.113.5"));
   Line(tally, Chkuser("relaying rcpt", "a@x.example", "Tom@example.COM", "203.0.113.5"));
   Line(tally, Chkuser("relaying rcpt", "www-data@web1.example.com", "", "192.0.2.44"));
@@ -88,7 +100,7 @@ TEST(ReportTallyTest, KeysAreNormalizedLikeTheDetectorsAndIpKeysNeedNoLogin) {
 }
 
 TEST(ReportTallyTest, AuthenticatedLocalDeliveriesAddAddressesButNoRecipients) {
-  ReportTally tally(Rules(), kSince);
+  ReportTally tally(Rules(), "", kSince);
   Line(tally, Chkuser("accepted rcpt", "bob@example.com", "bob@example.com", "203.0.113.5",
                       "amy@example.com"));
   Line(tally, Chkuser("accepted any rcpt", "bob@example.com", "bob@example.com", "203.0.113.6",
@@ -101,7 +113,7 @@ TEST(ReportTallyTest, AuthenticatedLocalDeliveriesAddAddressesButNoRecipients) {
 }
 
 TEST(ReportTallyTest, IgnoresInboundMailSenderLinesRejectionsAndOtherEvents) {
-  ReportTally tally(Rules(), kSince);
+  ReportTally tally(Rules(), "", kSince);
   Line(tally, Chkuser("accepted rcpt", "news@list.example", "", "198.51.100.20",
                       "suzy@example.com"));
   Line(tally, Chkuser("accepted sender", "bob@example.com", "bob@example.com", "203.0.113.5",
@@ -114,7 +126,7 @@ TEST(ReportTallyTest, IgnoresInboundMailSenderLinesRejectionsAndOtherEvents) {
 }
 
 TEST(ReportTallyTest, CountsDistinctClientAddressesOfAuthenticatedLines) {
-  ReportTally tally(Rules(), kSince);
+  ReportTally tally(Rules(), "", kSince);
   for (const char* ip : {"203.0.113.5", "203.0.113.5", "2001:db8::5", "::ffff:198.51.100.7"}) {
     Line(tally, Chkuser("relaying rcpt", "tom@example.com", "tom@example.com", ip));
   }
@@ -122,7 +134,7 @@ TEST(ReportTallyTest, CountsDistinctClientAddressesOfAuthenticatedLines) {
 }
 
 TEST(ReportTallyTest, PeakIsTheHighestWindowCountOfEachRuleInRange) {
-  ReportTally tally(Rules(), kSince);
+  ReportTally tally(Rules(), "", kSince);
   tally.OnHit({0, kSince - minutes(1), "bob@example.com", 90, ""});  // warm-up: not in range
   tally.OnHit({0, kSince, "bob@example.com", 4, ""});
   tally.OnHit({0, kSince + minutes(1), "bob@example.com", 7, ""});
@@ -136,7 +148,7 @@ TEST(ReportTallyTest, PeakIsTheHighestWindowCountOfEachRuleInRange) {
 }
 
 TEST(ReportTallyTest, ForeignSendersAreCountedOnceByTheFirstSenderRule) {
-  ReportTally tally(Rules(), kSince);
+  ReportTally tally(Rules(), "", kSince);
   tally.OnHit({1, kSince, "suzy@example.com", 1, "ceo@bank.example"});
   tally.OnHit({2, kSince, "suzy@example.com", 1, "ceo@bank.example"});  // second sender rule
   tally.OnHit({1, kSince + minutes(1), "suzy@example.com", 2, "ceo@bank.example"});
@@ -153,7 +165,7 @@ TEST(ReportTallyTest, ForeignSendersAreCountedOnceByTheFirstSenderRule) {
 }
 
 TEST(ReportTallyTest, ForeignSendersPastTheCapAreFoldedIntoOneEntry) {
-  ReportTally tally(Rules(), kSince);
+  ReportTally tally(Rules(), "", kSince);
   const std::size_t n = ReportTally::kMaxForeignSenders + 5;
   for (std::size_t i = 0; i < n; ++i) {
     tally.OnHit({1, kSince, "bot@example.com", i + 1, "s" + std::to_string(i) + "@x.example"});
@@ -170,7 +182,7 @@ TEST(ReportTallyTest, WithoutASenderRuleNoForeignSendersAreKept) {
   detect::RuleSpec volume;
   volume.name = "v";
   volume.params = detect::VolumeParams{};
-  ReportTally tally({volume}, kSince);
+  ReportTally tally({volume}, "", kSince);
   tally.OnHit({0, kSince, "bob@example.com", 1, "x@y.example"});
   EXPECT_TRUE(Find(tally, "bob@example.com")->foreign_senders.empty());
 }

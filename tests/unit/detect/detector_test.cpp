@@ -305,6 +305,43 @@ TEST(DetectorTest, ALoginWithoutDomainCountsAsOneLoginWithItsDefaultDomainForm) 
   EXPECT_EQ(got[0].count, 2u);
 }
 
+TEST(DetectorTest, ADefaultDomainQualifiesOverridesAndKeysButNotOtherLogins) {
+  VolumeParams v;
+  v.overrides["bob"] = 0;  // "bob" in the config is bob@example.com: unlimited
+  RuleSpec rule = VolumeRule("hourly-volume", hours(1), 1);
+  rule.params = v;
+  DetectorHarness h({rule}, "EXAMPLE.com");
+  EXPECT_TRUE(h.Feed(Relaying(kSuzyFirstRelay, "bob@example.com", "bob", "203.0.113.5")).empty());
+  EXPECT_TRUE(
+      h.Feed(Relaying(kSuzySecondRelay, "bob@example.com", "bob@example.com", "203.0.113.5"))
+          .empty());
+  const std::vector<Finding> got =
+      h.Feed(Relaying(kSuzyLocalRcpt, "al@other.example", "al@other.example", "203.0.113.6"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].key, "al@other.example");
+  const std::vector<Finding> carl =
+      h.Feed(Relaying(kSimscan, "carl@example.com", "carl", "203.0.113.7"));
+  ASSERT_EQ(carl.size(), 1u);
+  EXPECT_EQ(carl[0].key, "carl@example.com");  // the default domain, lowercased
+}
+
+TEST(DetectorTest, TheSampleCountsEachLineOnceHoweverManyRulesCountedIt) {
+  // Two rules count bob's lines; the alert's "top senders" must still count lines.
+  DetectorHarness h({VolumeRule("hourly-volume", hours(1), 10), RemoteIpsRule("many-ips", 8)});
+  std::vector<Finding> last;
+  for (int i = 0; i < 12; ++i) {
+    last = h.Feed(Relaying(kSuzyFirstRelay + seconds(i), "bob@example.com", "bob@example.com",
+                           "203.0.113.80"));
+  }
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].rule, "hourly-volume");
+  ASSERT_EQ(last[0].sample.senders.size(), 1u);
+  ASSERT_EQ(last[0].sample.remote_ips.size(), 1u);
+  // The page opens at half the limit (line 5) and notes every line from there: 8 of 12.
+  EXPECT_EQ(last[0].sample.senders[0].second, 8u);
+  EXPECT_EQ(last[0].sample.remote_ips[0].second, 8u);
+}
+
 TEST(DetectorTest, EverySenderRuleJudgesByItsOwnPolicy) {
   SenderParams same_address;
   same_address.policy = SenderPolicy::kSameAddress;
