@@ -232,10 +232,14 @@ class Model:
 # ---------------------------------------------------------------------------------------------
 # Config and the exec recorder
 
+# "ppid" is the daemon that ran the hook, or 1 when that daemon was killed before the hook got
+# this far (the hook was orphaned: its delivery was cut short by the kill).
 RECORDER = r'''
-import json, os, sys, time
+import os
+ppid = os.getppid()
+import json, sys, time
 data = sys.stdin.buffer.read()
-rec = {"ppid": os.getppid(), "at": time.time(), "alert": json.loads(data)}
+rec = {"ppid": ppid, "at": time.time(), "alert": json.loads(data)}
 fd = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 os.write(fd, (json.dumps(rec) + "\n").encode())
 os.close(fd)
