@@ -36,7 +36,9 @@ std::string Happened(const detect::Finding& f) {
   const std::string limit = " (limit " + N(f.limit) + ")";
   switch (f.kind) {
     case detect::RuleKind::kVolume:
-      return key + " relayed " + N(f.count) + " recipients" + InWindow(f) + limit + ".";
+      return key + " relayed " + N(f.count) +
+             (f.unit == detect::CountUnit::kMessages ? " messages" : " recipients") + InWindow(f) +
+             limit + ".";
     case detect::RuleKind::kSender:
       return key + " sent as " + Clean(f.detail, kMaxDetail) + ", an address it may not use (" +
              N(f.count) + " times" + InWindow(f) + ").";

@@ -77,7 +77,7 @@ std::string CountText(const detect::Finding& f) {
   const std::string n = std::to_string(f.count);
   switch (f.kind) {
     case detect::RuleKind::kVolume:
-      return n + " rcpt" + Window(f);
+      return n + (f.unit == detect::CountUnit::kMessages ? " msgs" : " rcpt") + Window(f);
     case detect::RuleKind::kRemoteIps:
       return n + " IPs" + Window(f);
     case detect::RuleKind::kRcptLimit:

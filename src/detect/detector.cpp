@@ -111,6 +111,7 @@ void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view
   Finding f;
   f.rule = spec.name;
   f.kind = compiled_[rule].kind;
+  f.unit = compiled_[rule].unit;
   f.key = std::string(key);
   f.count = wc.count;
   f.limit = limit;

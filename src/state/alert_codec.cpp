@@ -147,6 +147,7 @@ std::string EncodeSpooledAlert(const SpooledAlert& s) {
   w.Begin("last").Time(f.last);
   w.Begin("service").Text(f.service);
   w.Begin("basis").Text(f.basis);
+  w.Begin("unit").Text(f.unit == detect::CountUnit::kMessages ? "messages" : "recipients");
   w.Begin("detail").Text(f.detail);
   for (const auto& [sender, n] : f.sample.senders) w.Begin("sender").Text(sender).Uint(n);
   for (const auto& [ip, n] : f.sample.remote_ips) w.Begin("remote-ip").Text(ip).Uint(n);
@@ -166,6 +167,7 @@ core::Result<SpooledAlert> DecodeSpooledAlert(std::string_view text) {
   if (core::Status open = reader.Open(); !open) return open.error();
   SpooledAlert s;
   std::array<bool, kSingleCount> seen{};
+  bool seen_unit = false;
   while (true) {
     core::Result<std::optional<Record>> next = reader.Next();
     if (!next) return next.error();
@@ -176,6 +178,18 @@ core::Result<SpooledAlert> DecodeSpooledAlert(std::string_view text) {
       if (seen[*i]) return LineError(r.line, std::string(r.tag) + " given twice");
       seen[*i] = true;
       applied = ApplySingle(r, s);
+    } else if (r.tag == "unit") {
+      // Optional (spool files written before it existed count recipients).
+      if (seen_unit) return LineError(r.line, "unit given twice");
+      seen_unit = true;
+      FieldParser p(r, 1);
+      const std::string unit = p.Text(0, "value");
+      if (p.ok() && unit != "recipients" && unit != "messages") {
+        p.Fail("value", "expected recipients or messages");
+      }
+      if (!p.ok()) return p.error();
+      s.alert.finding.unit =
+          unit == "messages" ? detect::CountUnit::kMessages : detect::CountUnit::kRecipients;
     } else if (r.tag == "sender" || r.tag == "remote-ip" || r.tag == "recipient") {
       applied = ApplyRepeated(r, s);
     } else {

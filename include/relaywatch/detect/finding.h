@@ -26,6 +26,7 @@ struct KeySample {
 struct Finding {
   std::string rule;             // the rule's name
   RuleKind kind = RuleKind::kVolume;
+  CountUnit unit = CountUnit::kRecipients;  // volume rules: what `count` counts
   std::string key;              // login ("suzy@example.com") or "ip:ADDRESS"
   std::uint64_t count = 0;      // in the window, at `last`
   std::uint64_t limit = 0;

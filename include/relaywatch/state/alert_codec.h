@@ -11,7 +11,7 @@
 // Records, each once unless marked as repeated:
 //   id ID  state new|ongoing|resolved|digest|test  host HOST
 //   rule NAME  kind KIND  key KEY  count N  limit N  window NS  first T  last T
-//   service S  basis B  detail D
+//   service S  basis B  unit recipients|messages (optional: recipients)  detail D
 //   sender TEXT N (repeated)  remote-ip TEXT N (repeated)  recipient TEXT (repeated)
 //   previous-count N  digest-count N  digest-text TEXT
 //   attempts N  first-spooled T  next-attempt T  last-error TEXT

@@ -27,6 +27,12 @@ TEST(RenderSmsTest, VolumeGivesCountWindowAndLimit) {
   EXPECT_EQ(RenderSms(VolumeAlert()), "mx1 VOLUME bob@example.com 612 rcpt/1h (limit 500)");
 }
 
+TEST(RenderSmsTest, AVolumeRuleCountingMessagesSaysMsgs) {
+  Alert a = VolumeAlert();
+  a.finding.unit = detect::CountUnit::kMessages;
+  EXPECT_EQ(RenderSms(a), "mx1 VOLUME bob@example.com 612 msgs/1h (limit 500)");
+}
+
 TEST(RenderSmsTest, EachRuleKindHasItsOwnWords) {
   Alert ips = WithKind(VolumeAlert(), detect::RuleKind::kRemoteIps, "many-ips");
   ips.finding.count = 14;

@@ -74,6 +74,7 @@ void ExpectSame(const SpooledAlert& got, const SpooledAlert& want) {
   EXPECT_EQ(f.last, g.last);
   EXPECT_EQ(f.service, g.service);
   EXPECT_EQ(f.basis, g.basis);
+  EXPECT_EQ(f.unit, g.unit);
   EXPECT_EQ(f.detail, g.detail);
   EXPECT_EQ(f.sample.senders, g.sample.senders);
   EXPECT_EQ(f.sample.remote_ips, g.sample.remote_ips);
@@ -108,6 +109,23 @@ TEST(AlertCodecTest, RoundTripsEveryStateAndKind) {
       ExpectSame(*back, s);
     }
   }
+}
+
+TEST(AlertCodecTest, KeepsTheCountUnitAndReadsFilesWrittenWithoutIt) {
+  SpooledAlert s = Fraud();
+  s.alert.finding.unit = detect::CountUnit::kMessages;
+  core::Result<SpooledAlert> back = DecodeSpooledAlert(EncodeSpooledAlert(s));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->alert.finding.unit, detect::CountUnit::kMessages);
+  // A spool file from before the record existed: recipients.
+  std::string old = EncodeSpooledAlert(Fraud());
+  const std::size_t at = old.find("unit recipients\n");
+  ASSERT_NE(at, std::string::npos);
+  old.erase(at, std::string("unit recipients\n").size());
+  old = Seal(old.substr(0, old.rfind("checksum")));
+  back = DecodeSpooledAlert(old);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->alert.finding.unit, detect::CountUnit::kRecipients);
 }
 
 TEST(AlertCodecTest, KeepsHostileTextInEveryFieldByteForByte) {
@@ -161,6 +179,7 @@ TEST(AlertCodecTest, WritesTheDocumentedFormat) {
                                         "last 0\n"
                                         "service \\-\n"
                                         "basis \\-\n"
+                                        "unit recipients\n"
                                         "detail \\-\n"
                                         "recipient a\\x20b\n"
                                         "previous-count 0\n"
@@ -185,7 +204,7 @@ TEST(AlertCodecTest, RefusesTheFileCutAtAnyByteOrWithAnyFlippedByte) {
   std::string bad = text;
   bad[text.find("count 12") + 6] = '9';
   EXPECT_EQ(DecodeSpooledAlert(bad).error().message,
-            "line 28: checksum mismatch: the file is corrupt");
+            "line 29: checksum mismatch: the file is corrupt");
   EXPECT_EQ(DecodeSpooledAlert(text.substr(0, text.find("count 12"))).error().message,
             "line 7: missing checksum line: the file was cut short");
 }
@@ -204,15 +223,18 @@ TEST(AlertCodecTest, NamesWhatIsWrong) {
        "line 1: not a relaywatch spooled alert (expected \"relaywatch-alert 1\")"},
       {without("id"), "missing \"id\" record"},
       {without("last-error"), "missing \"last-error\" record"},
-      {body + "id again\n", "line 28: id given twice"},
-      {body + "paged yes\n", "line 28: unknown record \"paged\""},
-      {body + "sender a@b\n", "line 28: sender: expected 2 fields, got 1"},
+      {body + "id again\n", "line 29: id given twice"},
+      {body + "paged yes\n", "line 29: unknown record \"paged\""},
+      {body + "unit messages\n", "line 29: unit given twice"},
+      {without("unit") + "unit parcels\n",
+       "line 28: unit value: expected recipients or messages"},
+      {body + "sender a@b\n", "line 29: sender: expected 2 fields, got 1"},
       {body + "remote-ip 1.2.3.4 many\n",
-       "line 28: remote-ip count: expected an unsigned integer, got \"many\""},
-      {without("state") + "state paged\n", "line 27: state value: unknown alert state \"paged\""},
-      {without("kind") + "kind spam\n", "line 27: kind value: unknown rule kind \"spam\""},
+       "line 29: remote-ip count: expected an unsigned integer, got \"many\""},
+      {without("state") + "state paged\n", "line 28: state value: unknown alert state \"paged\""},
+      {without("kind") + "kind spam\n", "line 28: kind value: unknown rule kind \"spam\""},
       {without("attempts") + "attempts 4294967296\n",
-       "line 27: attempts value: expected an unsigned integer up to 4294967295, got "
+       "line 28: attempts value: expected an unsigned integer up to 4294967295, got "
        "\"4294967296\""},
   };
   for (const auto& [doc, message] : cases) {
