@@ -237,7 +237,7 @@ TEST(SpoolTest, SetsACorruptOrMisnamedFileAsideAndSaysWhere) {
                               ": it holds alert " + b.id + "; moved it to " +
                               dir / "spool/phone/failed/hourly-volume-0-0.corrupt");
   EXPECT_EQ(log.lines[1], "warning: unable to read alert " + pa +
-                              ": line 11: missing checksum line: the file was cut short; moved it "
+                              ": line 12: missing checksum line: the file was cut short; moved it "
                               "to " +
                               dir / "spool/phone/failed/" + a.id + ".corrupt");
   EXPECT_EQ(ReadRaw(dir / "spool/phone/failed/" + a.id + ".corrupt"),
