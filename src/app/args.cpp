@@ -1,6 +1,9 @@
 #include "relaywatch/app/args.h"
 
 #include <algorithm>
+#include <cstdio>
+
+#include "relaywatch/app/cli.h"
 
 namespace relaywatch::app {
 
@@ -79,6 +82,28 @@ std::string OptionsHelp(const std::vector<OptionSpec>& specs) {
     out += left + s.help + "\n";
   }
   return out;
+}
+
+std::optional<ParsedArgs> ParseCommandArgs(std::string_view command,
+                                           const std::vector<OptionSpec>& specs,
+                                           const std::vector<std::string>& argv,
+                                           std::string_view usage, int& exit_code) {
+  auto args = ParseArgs(specs, argv);
+  if (!args || !args->positional.empty()) {
+    const std::string why =
+        args ? "unexpected argument " + args->positional[0] : args.error().message;
+    std::fprintf(stderr, "relaywatch %.*s: %s\n", static_cast<int>(command.size()),
+                 command.data(), why.c_str());
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  if (args->has("help")) {
+    std::printf("%.*s\n\n%s", static_cast<int>(usage.size()), usage.data(),
+                OptionsHelp(specs).c_str());
+    exit_code = kExitOk;
+    return std::nullopt;
+  }
+  return std::move(*args);
 }
 
 }  // namespace relaywatch::app

@@ -16,19 +16,13 @@ int CheckCommand(const std::vector<std::string>& argv) {
       {"config", 'c', true, false, "FILE", "config file (default /etc/relaywatch/relaywatch.yaml)"},
       {"help", 'h', false, false, "", "show this help"},
   };
-  auto args = ParseArgs(kOptions, argv);
-  if (!args || !args->positional.empty()) {
-    std::fprintf(stderr, "relaywatch check: %s\n",
-                 args ? ("unexpected argument " + args->positional[0]).c_str()
-                      : args.error().message.c_str());
-    return kExitUsage;
-  }
-  if (args->has("help")) {
-    std::printf("usage: relaywatch check [-c FILE]\n\nValidates the config (errors name "
-                "file:line:column) and lists the log directories found.\nExit 0 good, 1 bad.\n\n%s",
-                OptionsHelp(kOptions).c_str());
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  auto args = ParseCommandArgs("check", kOptions, argv,
+                               "usage: relaywatch check [-c FILE]\n\nValidates the config (errors "
+                               "name file:line:column) and lists the log directories found.\n"
+                               "Exit 0 good, 1 bad.",
+                               exit_code);
+  if (!args) return exit_code;
   auto config = LoadCommandConfig(args->get("config"), /*allow_builtin=*/false);
   if (!config) {
     std::fprintf(stderr, "%s\n", config.error().message.c_str());

@@ -324,19 +324,13 @@ int RunCommand(const std::vector<std::string>& argv) {
       {"config", 'c', true, false, "FILE", "config file (default /etc/relaywatch/relaywatch.yaml)"},
       {"help", 'h', false, false, "", "show this help"},
   };
-  auto args = ParseArgs(kOptions, argv);
-  if (!args || !args->positional.empty()) {
-    std::fprintf(stderr, "relaywatch run: %s\n",
-                 args ? ("unexpected argument " + args->positional[0]).c_str()
-                      : args.error().message.c_str());
-    return kExitUsage;
-  }
-  if (args->has("help")) {
-    std::printf("usage: relaywatch run [-c FILE]\n\nThe daemon, in the foreground, logging to "
-                "stderr (for multilog).\nSIGHUP reloads the config; SIGTERM/SIGINT checkpoint and "
-                "stop.\n\n%s", OptionsHelp(kOptions).c_str());
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  auto args = ParseCommandArgs("run", kOptions, argv,
+                               "usage: relaywatch run [-c FILE]\n\nThe daemon, in the foreground, "
+                               "logging to stderr (for multilog).\nSIGHUP reloads the config; "
+                               "SIGTERM/SIGINT checkpoint and stop.",
+                               exit_code);
+  if (!args) return exit_code;
   SetupLogging();
   std::string path = args->get("config").value_or(config::kDefaultConfigPath);
   auto config = config::LoadConfigFile(path);

@@ -15,19 +15,13 @@ int StatusCommand(const std::vector<std::string>& argv) {
       {"format", 0, true, false, "text|json", "output format (default text)"},
       {"help", 'h', false, false, "", "show this help"},
   };
-  auto args = ParseArgs(kOptions, argv);
-  if (!args || !args->positional.empty()) {
-    std::fprintf(stderr, "relaywatch status: %s\n",
-                 args ? ("unexpected argument " + args->positional[0]).c_str()
-                      : args.error().message.c_str());
-    return kExitUsage;
-  }
-  if (args->has("help")) {
-    std::printf("usage: relaywatch status [-c FILE] [--format text|json]\n\nShows what the "
-                "running daemon holds: sources, positions and lag, top keys per rule, pending "
-                "alerts.\n\n%s", OptionsHelp(kOptions).c_str());
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  auto args = ParseCommandArgs("status", kOptions, argv,
+                               "usage: relaywatch status [-c FILE] [--format text|json]\n\n"
+                               "Shows what the running daemon holds: sources, positions and lag, "
+                               "top keys per rule, pending alerts.",
+                               exit_code);
+  if (!args) return exit_code;
   std::string format = args->get("format").value_or("text");
   if (format != "text" && format != "json") {
     std::fprintf(stderr, "relaywatch status: --format: expected text or json, got \"%s\"\n",

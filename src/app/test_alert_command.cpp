@@ -19,20 +19,14 @@ int TestAlertCommand(const std::vector<std::string>& argv) {
       {"channel", 0, true, true, "NAME", "only this channel (repeatable; default: every channel)"},
       {"help", 'h', false, false, "", "show this help"},
   };
-  auto args = ParseArgs(kOptions, argv);
-  if (!args || !args->positional.empty()) {
-    std::fprintf(stderr, "relaywatch test-alert: %s\n",
-                 args ? ("unexpected argument " + args->positional[0]).c_str()
-                      : args.error().message.c_str());
-    return kExitUsage;
-  }
-  if (args->has("help")) {
-    std::printf("usage: relaywatch test-alert [-c FILE] [--channel NAME]...\n\nSends a test alert "
-                "through each channel now (not through the spool) and says what happened.\n"
-                "Exit 0 when every channel accepted it, 1 otherwise.\n\n%s",
-                OptionsHelp(kOptions).c_str());
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  auto args = ParseCommandArgs("test-alert", kOptions, argv,
+                               "usage: relaywatch test-alert [-c FILE] [--channel NAME]...\n\n"
+                               "Sends a test alert through each channel now (not through the "
+                               "spool) and says what happened.\nExit 0 when every channel "
+                               "accepted it, 1 otherwise.",
+                               exit_code);
+  if (!args) return exit_code;
   auto config = LoadCommandConfig(args->get("config"), /*allow_builtin=*/false);
   if (!config) {
     std::fprintf(stderr, "%s\n", config.error().message.c_str());

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "relaywatch/core/result.h"
@@ -36,6 +37,15 @@ core::Result<ParsedArgs> ParseArgs(const std::vector<OptionSpec>& specs,
                                    const std::vector<std::string>& argv);
 // "  -c, --config FILE   help" lines for --help.
 std::string OptionsHelp(const std::vector<OptionSpec>& specs);
+
+// The start of every subcommand: its options parsed, positional arguments refused. nullopt means
+// the command is done and `exit_code` says how: a usage error was printed to stderr as
+// "relaywatch COMMAND: message" (kExitUsage), or --help printed `usage`, a blank line and the
+// option list (kExitOk). `specs` must hold "help".
+std::optional<ParsedArgs> ParseCommandArgs(std::string_view command,
+                                           const std::vector<OptionSpec>& specs,
+                                           const std::vector<std::string>& argv,
+                                           std::string_view usage, int& exit_code);
 
 }  // namespace relaywatch::app
 

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace relaywatch::app {
 namespace {
 
@@ -32,23 +34,16 @@ std::string At(int minute, std::string_view text) {
   return Tai(kT0 + minutes(minute)) + " " + std::string(text);
 }
 
-class TempDir {
+class TempDir : public relaywatch::testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "rw-reader-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
+  TempDir() : relaywatch::testing::TempDir("rw-reader") {}
   // Writes `content` to `name` and returns its full path.
   std::string Write(const std::string& name, const std::string& content) const {
-    const std::string p = path_ + "/" + name;
+    const std::string p = *this / name;
     std::ofstream(p, std::ios::binary) << content;
     return p;
   }
-  std::string Path(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+  std::string Path(const std::string& name) const { return *this / name; }
 };
 
 struct Got {

@@ -13,28 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace relaywatch::deliver::testing {
 
-class TempDir {
+// A TempDir named rw-deliver-XXXXXX.
+class TempDir : public relaywatch::testing::TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "rw-deliver-XXXXXX").string();
-    const char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+  TempDir() : relaywatch::testing::TempDir("rw-deliver") {}
 };
 
 inline void WriteFile(const std::string& path, const std::string& content, mode_t mode = 0600) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "relaywatch/follow/follower.h"
+#include "temp_dir.h"
 #include "relaywatch/stamp/log_files.h"
 #include "relaywatch/stamp/tai64n.h"
 
@@ -44,18 +45,10 @@ struct Recorder {
   }
 };
 
-// A fresh directory under /tmp, removed afterwards.
-class TempDir {
+// A TempDir named rw-follow-XXXXXX.
+class TempDir : public relaywatch::testing::TempDir {
  public:
-  TempDir() {
-    char tmpl[] = "/tmp/rw-follow-XXXXXX";
-    path_ = ::mkdtemp(tmpl) ? tmpl : "";
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : relaywatch::testing::TempDir("rw-follow") {}
 };
 
 // Appends `text` to `path` with one write(2), as multilog does.

@@ -13,27 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace relaywatch::store::testing {
 
-class TempDir {
+// A TempDir named rw-store-XXXXXX.
+class TempDir : public relaywatch::testing::TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "rw-store-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+  TempDir() : relaywatch::testing::TempDir("rw-store") {}
 };
 
 inline void WriteRaw(const std::string& path, const std::string& content) {
