@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds relaywatch with warnings as errors and runs every test (unit and integration).
+# Builds relaywatch with warnings as errors and runs every test: unit, integration, and the
+# packaging tests (.deb in a debootstrapped root, rpmbuild); about 5 minutes of tests on 2 cores.
 # Installs the Debian 12 packages it needs first (apt, as root or through sudo).
 # Usage: sh packaging/test.sh [BUILD_DIR]      (default: build-test)
 set -eu

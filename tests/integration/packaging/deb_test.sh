@@ -10,8 +10,9 @@
 #   survives and the postinst restarted the daemon; dpkg -r stops it (svc -d) and keeps the
 #   config; dpkg -P removes config, state and user. Then once more without a qmail group: the
 #   user's group is nogroup.
-# Slow (a full build, and the first run debootstraps): CTest label "packaging", not run by
-# packaging/test.sh. Needs root. When debootstrap cannot reach the mirror it says so and, with
+# Slow (a full build, and the first run debootstraps, then keeps the root as a tarball in
+# RELAYWATCH_TEST_CACHE): CTest label "packaging"; packaging/test.sh runs it with the rest, and
+# `ctest -LE packaging` leaves it out. Needs root. When debootstrap cannot reach the mirror it says so and, with
 # RELAYWATCH_DEB_TEST_ON_HOST=1, runs the same steps on this machine instead (purging after);
 # it refuses that when this machine has relaywatch, /var/qmail or /service already.
 # Not tested here: systemd (no systemd in the root), lintian, a real qmail delivering an alert.

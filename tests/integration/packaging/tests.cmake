@@ -1,9 +1,10 @@
 # Packaging tests, included by packaging/cpack.cmake when RELAYWATCH_TESTS is on.
-#   integration: fast, run by packaging/test.sh: the man pages render without warnings and cover
+#   integration: fast: the man pages render without warnings and cover
 #                every command, option and config key; install-supervise.sh in a temporary root;
 #                the systemd unit verifies.
 #   packaging:   slow (builds packages, debootstraps a Debian root): deb_test.sh, rpm_test.sh.
-#                Run them with `ctest -L packaging`; leave them out with `ctest -LE packaging`.
+#                packaging/test.sh (and so CI) runs both groups; `ctest -L packaging` runs these
+#                alone, `ctest -LE packaging` leaves them out.
 set(pkg_tests ${CMAKE_CURRENT_LIST_DIR})
 
 # The generator is tiny; with the tests on it is built with everything so the test can run it.
