@@ -105,12 +105,14 @@ std::string DaemonStatusJson(DaemonState& s, const std::string& dispatcher_json)
     w.EndObject();
   }
   w.EndArray();
+  w.Key("outbox");
+  if (dispatcher_json.empty()) {
+    w.Null();
+  } else {
+    w.Raw(dispatcher_json);  // the dispatcher's own document
+  }
   w.EndObject();
-  std::string out = w.Take();
-  // The dispatcher's own object, spliced in as "outbox" in place of the closing brace.
-  out.pop_back();
-  out += ",\"outbox\":" + (dispatcher_json.empty() ? std::string("null") : dispatcher_json) + "}\n";
-  return out;
+  return w.Take() + "\n";
 }
 
 std::string DaemonStatusText(DaemonState& s, const std::string& dispatcher_text) {

@@ -6,7 +6,6 @@
 #include "relaywatch/app/command_config.h"
 #include "relaywatch/app/local_zone.h"
 #include "relaywatch/app/report.h"
-#include "relaywatch/detect/login_key.h"
 
 namespace relaywatch::app {
 namespace {
@@ -60,9 +59,7 @@ int ReportCommand(const std::vector<std::string>& argv) {
   req.dirs = args->all("dir");
   req.services = args->all("service");
   req.all = args->has("all");
-  if (auto user = args->get("user")) {
-    req.user = user->rfind("ip:", 0) == 0 ? *user : detect::LoginKey(*user, "");
-  }
+  req.user = args->get("user");  // keyed by RunReport, which knows default_domain
   if (auto date = args->get("date")) {
     core::CivilTime c;
     int y, m, d;

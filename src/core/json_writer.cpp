@@ -135,6 +135,11 @@ JsonWriter& JsonWriter::Bool(bool v) {
   out_ += v ? "true" : "false";
   return *this;
 }
+JsonWriter& JsonWriter::Raw(std::string_view json) {
+  Comma();
+  out_ += json;
+  return *this;
+}
 JsonWriter& JsonWriter::Null() {
   Comma();
   out_ += "null";

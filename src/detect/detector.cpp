@@ -1,6 +1,7 @@
 #include "relaywatch/detect/detector.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/parse/address.h"
@@ -232,7 +233,8 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
 }
 
 void Detector::Expire(core::Timestamp now) {
-  if (rules_.empty()) return;
+  // Called per line: the common case is this one comparison.
+  if (rules_.empty() || now < next_sweep_at_) return;
   // Each rule is swept once per quarter of its own window: a key outlives its window by at most
   // that (memory stays bounded by the keys active in a window and a quarter), and a sweep, which
   // visits every key of the rule, costs nothing per line.
@@ -247,6 +249,13 @@ void Detector::Expire(core::Timestamp now) {
       any = true;
     }
   }
+  // The next time a rule's quarter ends (SliceIndex's width for W * 15 is W / 4).
+  std::int64_t next = std::numeric_limits<std::int64_t>::max();
+  for (std::size_t r = 0; r < rules_.size(); ++r) {
+    const std::int64_t width = std::max<std::int64_t>(windows_[r].count() / 4, 1);
+    if (last_sweep_[r] < next / width - 1) next = (last_sweep_[r] + 1) * width;
+  }
+  next_sweep_at_ = core::Timestamp(core::Duration(next));
   if (!any) return;
   store_.Expire(now, due_);
   samples_.Expire(now, longest_window_);

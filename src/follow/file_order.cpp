@@ -6,11 +6,6 @@
 namespace relaywatch::follow {
 namespace {
 
-bool IsArchive(const LogFileInfo& f) {
-  return f.kind.kind == stamp::LogFileKind::kArchiveDone ||
-         f.kind.kind == stamp::LogFileKind::kArchiveUnfinished;
-}
-
 void Behind(ReadCursor& cursor, FileIdentity id) {
   // An empty file cannot be told from a later one that recycled its inode; reading it again
   // costs nothing, so it is not kept.
@@ -27,6 +22,11 @@ void ArchivedThrough(ReadCursor& cursor, core::Timestamp t) {
 }
 
 }  // namespace
+
+bool IsArchive(const LogFileInfo& f) {
+  return f.kind.kind == stamp::LogFileKind::kArchiveDone ||
+         f.kind.kind == stamp::LogFileKind::kArchiveUnfinished;
+}
 
 bool SameFile(const FileIdentity& earlier, const FileIdentity& later) {
   return earlier.key == later.key && !earlier.head.empty() &&

@@ -52,11 +52,6 @@ core::Result<std::vector<std::string>> ListLogFiles(const std::string& dir) {
 namespace {
 
 // One pass of ScanLogDir over `names`; nullopt when a file vanished since the listing.
-bool IsArchive(const stamp::LogFileName& kind) {
-  return kind.kind == stamp::LogFileKind::kArchiveDone ||
-         kind.kind == stamp::LogFileKind::kArchiveUnfinished;
-}
-
 core::Result<std::optional<std::vector<LogFileInfo>>> Examine(const std::string& dir,
                                                               std::vector<std::string> names,
                                                               const ArchiveCache* cache) {
@@ -121,7 +116,7 @@ core::Result<std::vector<LogFileInfo>> ScanLogDir(const std::string& dir, Archiv
     if (cache != nullptr) {
       cache->clear();
       for (const LogFileInfo& f : **files) {
-        if (IsArchive(f.kind)) cache->emplace(f.name, f);
+        if (IsArchive(f)) cache->emplace(f.name, f);
       }
     }
     return std::move(**files);

@@ -24,7 +24,7 @@ struct ReportRequest {
   std::vector<std::string> dirs;      // --dir
   std::vector<std::string> services;  // --service
   std::optional<core::Timestamp> since, until;
-  std::optional<std::string> user;    // normalized key
+  std::optional<std::string> user;    // a login as typed, or ip:ADDRESS; keyed like the lines
   bool all = false;
 };
 

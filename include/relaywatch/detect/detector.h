@@ -102,6 +102,7 @@ class Detector {
   HitObserver* observer_ = nullptr;
   std::string key_buf_;          // reused: the normalized key of the current line
   std::vector<std::int64_t> last_sweep_;  // per rule: the quarter-window last swept
+  core::Timestamp next_sweep_at_ = core::Timestamp::min();  // no rule is due before this
   std::vector<core::Duration> due_;       // reused: the windows of the rules due for a sweep
   // The current line's fields for the SampleBook.
   std::string_view cur_sender_, cur_ip_, cur_rcpt_;

@@ -49,6 +49,9 @@ struct LogFileInfo {
   std::uint64_t size = 0;
 };
 
+// True for an archive (@….s or @….u): a file multilog no longer writes.
+bool IsArchive(const LogFileInfo& f);
+
 // What lies behind the reader, for when the newest file it took is gone.
 struct ReadCursor {
   std::optional<core::Timestamp> archived_through;  // archives labelled at or before are behind
