@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "relaywatch/app/decode_thread.h"
 #include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/detect/login_key.h"
 #include "relaywatch/detect/memory_window_store.h"
@@ -102,17 +103,21 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   std::optional<std::string> user = req.user;
   if (user && !user->starts_with("ip:")) user = detect::LoginKey(*user, {}, config.default_domain);
   pipe.set_hit_observer(&tally);
-  pipe.set_line_observer([&](const pipeline::LineView& v) {
-    tally.OnLine(v);
-    if (v.line.stamped) {
-      if (!data.first_line) data.first_line = v.line.time;
-      data.last_line = std::max(data.last_line.value_or(v.line.time), v.line.time);
-    }
-  });
   pipe.set_alert_sink([&](alerting::Alert&& a) { data.findings.push_back(std::move(a)); });
 
   StoredLogReader reader(std::move(inputs), zone, skip_before, req.until);
-  reader.ForEach([&](std::size_t source, std::string_view raw) { pipe.OnLine(source, raw); });
+  // What needs only the line is done on the decoding thread, the counting on this one.
+  auto in_range = [&](const DecodedLine& d) {
+    if (d.line.time < since) return;  // the warm-up: the pipeline's quiet lines
+    tally.OnLine(pipeline::LineView{d.line, d.event, data.sources[d.input].service});
+    if (d.line.stamped) {
+      if (!data.first_line) data.first_line = d.line.time;
+      data.last_line = std::max(data.last_line.value_or(d.line.time), d.line.time);
+    }
+  };
+  DecodeThread::Run(reader, in_range, [&](const DecodedLine& d) {
+    pipe.OnStampedLine(d.input, d.raw, d.line, d.event);
+  });
   data.stats = pipe.stats();
   data.stats.long_lines = reader.totals().long_lines;
   data.totals = reader.totals();
@@ -123,11 +128,11 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   auto has_finding = [&](const std::string& k) {
     return std::binary_search(with_findings.begin(), with_findings.end(), k);
   };
-  for (const auto& [key, row] : tally.users()) {
+  for (auto& [key, row] : tally.users()) {
     if (user && key != *user) continue;
     if (!req.all && !has_finding(key)) continue;
     if (req.all && !row.relayed && !has_finding(key)) continue;
-    data.users.push_back(row);
+    data.users.push_back(std::move(row));  // the tally is done with it
   }
   std::sort(data.users.begin(), data.users.end(), [](const UserRow& a, const UserRow& b) {
     return a.recipients != b.recipients ? a.recipients > b.recipients : a.user < b.user;

@@ -73,9 +73,8 @@ std::string RenderReportJson(const ReportData& d) {
     w.Key("user").String(u.user);
     w.Key("recipients").Uint(u.recipients);
     w.Key("peak").BeginObject();
-    for (const std::string& rule : d.rule_order) {
-      auto it = u.peak.find(rule);
-      if (it != u.peak.end()) w.Key(rule).Uint(it->second);
+    for (std::size_t r = 0; r < d.rule_order.size() && r < u.peak.size(); ++r) {
+      if (u.peak[r] > 0) w.Key(d.rule_order[r]).Uint(u.peak[r]);
     }
     w.EndObject();
     w.Key("foreign_senders").BeginObject();
@@ -153,11 +152,10 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone) {
   }
   for (const UserRow& u : d.users) {
     std::string peak;
-    for (const std::string& rule : d.rule_order) {
-      auto it = u.peak.find(rule);
-      if (it == u.peak.end()) continue;
+    for (std::size_t r = 0; r < d.rule_order.size() && r < u.peak.size(); ++r) {
+      if (u.peak[r] == 0) continue;
       if (!peak.empty()) peak += " ";
-      peak += core::EscapeForLog(rule) + "=" + std::to_string(it->second);
+      peak += core::EscapeForLog(d.rule_order[r]) + "=" + std::to_string(u.peak[r]);
     }
     std::vector<std::pair<std::string, std::uint64_t>> senders(u.foreign_senders.begin(),
                                                                u.foreign_senders.end());

@@ -24,8 +24,8 @@ std::string_view BaseName(std::string_view path) {
 
 }  // namespace
 
-// One input's files, pulled a line at a time. The queued views point into `chunk_` or into the
-// splitter's tail, both stable until the next Refill, which happens only when the queue is empty.
+// One input's files, pulled a line at a time. The queued views point into `chunk_` or into
+// `carried_`, both stable until the next Refill, which happens only when the queue is empty.
 class StoredLogReader::Cursor {
  public:
   Cursor(StoredLogInput input, core::LocalZone zone, std::optional<core::Timestamp> skip_before,
@@ -49,24 +49,30 @@ class StoredLogReader::Cursor {
 
   // Makes the next line current; false at the end (or at stop_at).
   bool Advance() {
-    while (queue_.empty()) {
+    while (head_ == queue_.size()) {
+      queue_.clear();
+      head_ = 0;
       if (done_ || !Refill()) return false;
     }
-    line_ = queue_.front();
-    queue_.pop_front();
-    stamp::Line l = stamper_.Stamp(line_);
-    if (l.stamped) last_ = l.time;
-    time_ = last_;
-    if (stop_at_ && l.stamped && l.time >= *stop_at_) {
+    line_ = queue_[head_++];
+    stamped_ = stamper_.Stamp(line_);
+    if (stamped_.stamped) {
+      last_ = stamped_.time;
+    } else {
+      stamped_.time = last_;  // an unstamped line is taken to be as old as the one before it
+    }
+    if (stop_at_ && stamped_.stamped && stamped_.time >= *stop_at_) {
       done_ = true;
       queue_.clear();
+      head_ = 0;
       return false;
     }
     return true;
   }
 
   std::string_view line() const { return line_; }
-  core::Timestamp time() const { return time_; }
+  const stamp::Line& stamped() const { return stamped_; }
+  core::Timestamp time() const { return stamped_.time; }
 
  private:
   bool OpenNext() {
@@ -135,10 +141,11 @@ class StoredLogReader::Cursor {
   std::unique_ptr<char[]> chunk_;
   stamp::LineSplitter splitter_;
   std::uint64_t long_seen_ = 0;
-  std::deque<std::string_view> queue_;
+  std::vector<std::string_view> queue_;  // the lines of the last chunk; queue_[head_] is next
+  std::size_t head_ = 0;
   std::deque<std::string> carried_;  // copies of joined lines; a deque keeps them in place
   std::string_view line_;
-  core::Timestamp time_{};
+  stamp::Line stamped_;
   core::Timestamp last_{};
   bool done_ = false;
 };
@@ -155,7 +162,7 @@ StoredLogReader::~StoredLogReader() = default;
 
 void StoredLogReader::ForEach(const Sink& sink) {
   if (cursors_.size() == 1) {  // the common case: no merge
-    while (cursors_[0]->Advance()) sink(0, cursors_[0]->line());
+    while (cursors_[0]->Advance()) sink(0, cursors_[0]->line(), cursors_[0]->stamped());
     return;
   }
   std::vector<bool> live(cursors_.size());
@@ -168,7 +175,7 @@ void StoredLogReader::ForEach(const Sink& sink) {
       }
     }
     if (pick == cursors_.size()) return;
-    sink(pick, cursors_[pick]->line());
+    sink(pick, cursors_[pick]->line(), cursors_[pick]->stamped());
     live[pick] = cursors_[pick]->Advance();
   }
 }

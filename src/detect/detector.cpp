@@ -40,7 +40,8 @@ std::size_t DistinctCap(std::uint64_t limit) {
 Detector::Detector(std::vector<RuleSpec> rules, std::string default_domain, WindowStore& store)
     : rules_(std::move(rules)), default_domain_(LowerAscii(default_domain)), store_(store) {
   for (const RuleSpec& r : rules_) {
-    Compiled c{r.kind(), std::nullopt, {}, {}, CountUnit::kRecipients};
+    Compiled c;
+    c.kind = r.kind();
     if (const auto* v = std::get_if<VolumeParams>(&r.params)) {
       c.unit = v->count;
       if (v->count == CountUnit::kMessages) counts_messages_ = true;
@@ -181,6 +182,14 @@ void Detector::OnMessage(const EventContext& ctx, std::string_view key, std::str
   NoteSample(ctx, key, first_new, out);
 }
 
+bool Detector::ServiceAllowed(Compiled& c, std::string_view service) {
+  if (c.last_service != service || c.last_service.empty()) {
+    c.last_service.assign(service);
+    c.last_allowed = c.allowed_services.count(c.last_service) > 0;
+  }
+  return c.last_allowed;
+}
+
 void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
                          std::vector<Finding>& out) {
   const bool authenticated = !e.auth_user.empty();
@@ -218,7 +227,7 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
         }
         break;
       case RuleKind::kServicePolicy:
-        if (authenticated && relaying && !c.allowed_services.count(std::string(ctx.service))) {
+        if (authenticated && relaying && !ServiceAllowed(compiled_[r], ctx.service)) {
           Count(r, ctx, key, basis, 1, {}, ctx.service, out);
         }
         break;

@@ -5,11 +5,22 @@
 namespace relaywatch::detect {
 
 MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key) {
-  if (rule >= tables_.size()) tables_.resize(rule + 1);
+  if (rule >= tables_.size()) {
+    tables_.resize(rule + 1);
+    recent_.resize(rule + 1);
+  }
+  Recent& recent = recent_[rule];
+  if (recent.state && recent.key == key) return *recent.state;
   Table& table = tables_[rule];
   auto it = table.find(key);
   if (it == table.end()) it = table.emplace(std::string(key), KeyState{}).first;
+  recent.key.assign(key);
+  recent.state = &it->second;
   return it->second;
+}
+
+void MemoryWindowStore::ForgetRecent() {
+  recent_.assign(tables_.size(), Recent{});
 }
 
 WindowCount MemoryWindowStore::Add(std::size_t rule, std::string_view key, core::Timestamp t,
@@ -46,6 +57,7 @@ void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Dura
       it = (counts_empty && distinct_empty) ? table.erase(it) : std::next(it);
     }
   }
+  ForgetRecent();
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> MemoryWindowStore::TopKeys(
@@ -90,6 +102,7 @@ void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> key
     table[k.key] = KeyState{BucketWindow::FromBuckets(std::move(k.buckets)),
                             DistinctWindow::FromEntries(std::move(k.distinct))};
   }
+  ForgetRecent();
 }
 
 void MemoryWindowStore::Remap(const std::vector<int>& map, std::size_t rules) {
@@ -100,6 +113,7 @@ void MemoryWindowStore::Remap(const std::vector<int>& map, std::size_t rules) {
     }
   }
   tables_ = std::move(next);
+  ForgetRecent();
 }
 
 }  // namespace relaywatch::detect

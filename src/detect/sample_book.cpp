@@ -29,12 +29,16 @@ std::vector<std::pair<std::string, std::uint64_t>> Top(
 void SampleBook::Note(std::string_view key, bool open, std::string_view sender,
                       std::string_view ip, std::string_view rcpt, core::Timestamp t) {
   if (!open && pages_.empty()) return;
-  auto it = pages_.find(key);
-  if (it == pages_.end()) {
-    if (!open) return;
-    it = pages_.emplace(std::string(key), Page{}).first;
+  if (!recent_ || recent_key_ != key) {
+    auto it = pages_.find(key);
+    if (it == pages_.end()) {
+      if (!open) return;
+      it = pages_.emplace(std::string(key), Page{}).first;
+    }
+    recent_key_.assign(key);
+    recent_ = &it->second;
   }
-  Page& p = it->second;
+  Page& p = *recent_;
   Bump(p.senders, sender, kTop);
   Bump(p.ips, ip, kTop);
   if (!rcpt.empty() && p.recipients.size() < kShown &&
@@ -53,6 +57,7 @@ KeySample SampleBook::SampleOf(std::string_view key) const {
 
 void SampleBook::Expire(core::Timestamp now, core::Duration longest_window) {
   std::erase_if(pages_, [&](const auto& kv) { return now - kv.second.last >= longest_window; });
+  recent_ = nullptr;
 }
 
 }  // namespace relaywatch::detect

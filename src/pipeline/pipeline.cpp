@@ -31,13 +31,15 @@ std::optional<core::Timestamp> Pipeline::LastStamp(std::size_t source) const {
 void Pipeline::OnLine(std::size_t source_id, std::string_view raw) {
   Source& src = sources_[source_id];
   stamp::Line line = src.stamper.Stamp(raw);
-  if (line.stamped) {
-    src.last = line.time;
-  } else {
-    line.time = src.last.value_or(core::Timestamp{});
-  }
+  if (!line.stamped) line.time = src.last.value_or(core::Timestamp{});
+  OnStampedLine(source_id, raw, line, parse::ParseEvent(line.tag, line.text));
+}
+
+void Pipeline::OnStampedLine(std::size_t source_id, std::string_view raw, const stamp::Line& line,
+                             const parse::Event& event) {
+  Source& src = sources_[source_id];
+  if (line.stamped) src.last = line.time;
   const bool quiet = quiet_until_ && line.time < *quiet_until_;
-  parse::Event event = parse::ParseEvent(line.tag, line.text);
 
   if (!quiet) {
     ++stats_.lines;

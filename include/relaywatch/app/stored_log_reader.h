@@ -20,6 +20,7 @@
 
 #include "relaywatch/core/result.h"
 #include "relaywatch/core/time.h"
+#include "relaywatch/stamp/line.h"
 
 namespace relaywatch::app {
 
@@ -37,14 +38,17 @@ struct StoredLogTotals {
 
 class StoredLogReader {
  public:
-  using Sink = std::function<void(std::size_t input, std::string_view raw)>;
+  // `line` is `raw` stamped (stamp::Stamper); an unstamped line has the time of the last stamped
+  // line before it in its input (the epoch before any). Both are valid only during the call.
+  using Sink =
+      std::function<void(std::size_t input, std::string_view raw, const stamp::Line& line)>;
 
   StoredLogReader(std::vector<StoredLogInput> inputs, core::LocalZone zone,
                   std::optional<core::Timestamp> skip_before,
                   std::optional<core::Timestamp> stop_at);
   ~StoredLogReader();
 
-  // Calls sink(input index, raw line) for every line, in stamp order across inputs.
+  // Calls the sink for every line, in stamp order across inputs.
   void ForEach(const Sink& sink);
   const StoredLogTotals& totals() const { return totals_; }
 

@@ -72,12 +72,17 @@ class Detector {
 
  private:
   struct Compiled {
-    RuleKind kind;
+    RuleKind kind = RuleKind::kVolume;
     std::optional<SenderPolicyCheck> sender;
     std::unordered_map<std::string, std::uint64_t> overrides;  // normalized
     std::unordered_set<std::string> allowed_services;
     CountUnit unit = CountUnit::kRecipients;
+    // service-policy: the answer for the service asked about last (lines come from few services)
+    std::string last_service;
+    bool last_allowed = false;
   };
+
+  bool ServiceAllowed(Compiled& c, std::string_view service);
 
   void OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e, std::vector<Finding>& out);
   void OnMessage(const EventContext& ctx, std::string_view key, std::string_view basis,

@@ -27,7 +27,7 @@ struct KeyWindowState {
 
 class MemoryWindowStore : public WindowStore {
  public:
-  explicit MemoryWindowStore(std::size_t rules = 0) : tables_(rules) {}
+  explicit MemoryWindowStore(std::size_t rules = 0) : tables_(rules), recent_(rules) {}
 
   WindowCount Add(std::size_t rule, std::string_view key, core::Timestamp t, std::uint64_t amount,
                   core::Duration window) override;
@@ -58,8 +58,18 @@ class MemoryWindowStore : public WindowStore {
   };
   using Table = std::unordered_map<std::string, KeyState, Hash, std::equal_to<>>;
 
+  // The key a rule looked up last: a message's recipients are consecutive lines of one login,
+  // so most lookups are this one string comparison. Nodes of an unordered_map stay put on
+  // insert; every erase clears these.
+  struct Recent {
+    std::string key;
+    KeyState* state = nullptr;
+  };
+
   KeyState& Slot(std::size_t rule, std::string_view key);
+  void ForgetRecent();
   std::vector<Table> tables_;
+  std::vector<Recent> recent_;
 };
 
 }  // namespace relaywatch::detect

@@ -42,6 +42,9 @@ class SampleBook {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, Page, Hash, std::equal_to<>> pages_;
+  // The page noted last (consecutive lines are mostly one login's); cleared by every erase.
+  std::string recent_key_;
+  Page* recent_ = nullptr;
 };
 
 }  // namespace relaywatch::detect

@@ -45,6 +45,11 @@ class Pipeline {
   std::size_t AddSource(std::string service);
   // One raw line of a source, without its '\n'.
   void OnLine(std::size_t source, std::string_view raw);
+  // The same line already stamped and parsed elsewhere (report decodes on a second thread): `line`
+  // is stamp::Stamper's result with an unstamped line's time set to the source's previous stamp,
+  // `event` is parse::ParseEvent(line.tag, line.text).
+  void OnStampedLine(std::size_t source, std::string_view raw, const stamp::Line& line,
+                     const parse::Event& event);
   // A finding from outside the rules (a `gap`: log lost before it was read), through the ledger.
   void InjectFinding(detect::Finding finding);
   // The source's last stamp (for positions and lag).

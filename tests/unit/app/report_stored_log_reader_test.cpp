@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -58,7 +59,7 @@ std::ostream& operator<<(std::ostream& os, const Got& g) {
 
 std::vector<Got> ReadAll(StoredLogReader& reader) {
   std::vector<Got> out;
-  reader.ForEach([&](std::size_t input, std::string_view raw) {
+  reader.ForEach([&](std::size_t input, std::string_view raw, const stamp::Line&) {
     out.push_back({input, std::string(raw)});
   });
   return out;
@@ -98,6 +99,20 @@ TEST(StoredLogReaderTest, MergingKeepsUnstampedLinesBehindTheirFilesPreviousStam
                          {}, {});
   EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(0, "s0")}, {0, "unstamped-after-s0"},
                                                {1, At(2, "t2")}, {0, At(4, "s4")}}));
+}
+
+TEST(StoredLogReaderTest, HandsOnEachLineStampedAndAnUnstampedOneWithThePreviousStamp) {
+  TempDir d;
+  const std::string a = d.Write("a", "unstamped-first\n" + At(3, "s3") + "\nunstamped-after-s3\n");
+  StoredLogReader reader({{"submission", {a}}}, core::LocalZone::Fixed(0), {}, {});
+  std::vector<std::tuple<bool, core::Timestamp, std::string>> got;
+  reader.ForEach([&](std::size_t, std::string_view, const stamp::Line& line) {
+    got.emplace_back(line.stamped, line.time, std::string(line.text));
+  });
+  using Row = std::tuple<bool, core::Timestamp, std::string>;
+  EXPECT_EQ(got, (std::vector<Row>{{false, core::Timestamp{}, "unstamped-first"},
+                                   {true, kT0 + minutes(3), "s3"},
+                                   {false, kT0 + minutes(3), "unstamped-after-s3"}}));
 }
 
 TEST(StoredLogReaderTest, EqualStampsComeFromTheEarlierInputFirst) {

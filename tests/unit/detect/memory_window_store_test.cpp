@@ -182,5 +182,37 @@ TEST(MemoryWindowStoreTest, RemapToFewerRulesIgnoresTargetsOutOfRange) {
   EXPECT_EQ(store.KeyCount(), 1u);
 }
 
+// The store remembers the key each rule looked up last; whatever drops or replaces that key's
+// window must not leave the next Add counting into the old one.
+TEST(MemoryWindowStoreTest, AKeyAddedAgainAfterExpireImportOrRemapStartsFromItsNewWindow) {
+  MemoryWindowStore store(2);
+  store.Add(0, "bob@example.com", kMidnight, 5, kHour);
+  store.Expire(kMidnight + hours(2), {kHour, kHour});
+  EXPECT_EQ(store.KeyCount(), 0u);
+  EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour).count, 1u);
+
+  store.Import(0, {KeyWindowState{"bob@example.com",
+                                  {Bucket{SliceIndex(kMidnight + hours(2), kHour), 7,
+                                          kMidnight + hours(2)}},
+                                  {}}});
+  EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour).count, 8u);
+
+  store.Add(1, "bob@example.com", kMidnight + hours(2), 3, kHour);
+  store.Remap({1, 0}, 2);  // the two rules swap places
+  EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour).count, 4u);
+  EXPECT_EQ(store.Add(1, "bob@example.com", kMidnight + hours(2), 1, kHour).count, 9u);
+}
+
+TEST(MemoryWindowStoreTest, ConsecutiveLinesOfOneKeyAndInterleavedKeysCountTheSame) {
+  MemoryWindowStore store(1);
+  const std::vector<std::string> keys = {"a@example.com", "a@example.com", "b@example.com",
+                                         "a@example.com", "b@example.com", "b@example.com"};
+  std::vector<std::uint64_t> got;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    got.push_back(store.Add(0, keys[i], kMidnight + seconds(i), 1, kHour).count);
+  }
+  EXPECT_EQ(got, (std::vector<std::uint64_t>{1, 2, 1, 3, 2, 3}));
+}
+
 }  // namespace
 }  // namespace relaywatch::detect

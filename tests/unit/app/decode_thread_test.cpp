@@ -1,0 +1,140 @@
+#include "relaywatch/app/decode_thread.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "temp_dir.h"
+
+namespace relaywatch::app {
+namespace {
+
+// A stamped chkuser line for login `i`; every 97th line is made 60 KiB long (batches also close
+// on bytes), every 13th is unstamped.
+std::string LineFor(std::size_t i) {
+  std::string text = "CHKUSER relaying rcpt: from <u" + std::to_string(i) + "@example.com:u" +
+                     std::to_string(i) + "@example.com:> remote <pc:unknown:192.0.2." +
+                     std::to_string(i % 250 + 1) + "> rcpt <r" + std::to_string(i) +
+                     "@gmail.example> : client allowed to relay";
+  if (i % 97 == 0) text += std::string(60 * 1024, 'x');
+  if (i % 13 == 0) return text;
+  char stamp[32];
+  std::snprintf(stamp, sizeof stamp, "@4000000069%014zx ", i);
+  return stamp + text;
+}
+
+class DecodeThreadTest : public ::testing::Test {
+ protected:
+  relaywatch::testing::TempDir dir_{"rw-decode"};
+
+  // Two inputs (their lines interleave by stamp), `n` lines in all.
+  StoredLogReader Reader(std::size_t n) {
+    std::ofstream a(dir_ / "a"), b(dir_ / "b");
+    for (std::size_t i = 0; i < n; ++i) ((i / 5) % 2 ? b : a) << LineFor(i) << "\n";
+    a.close();
+    b.close();
+    return StoredLogReader({{"submission", {dir_ / "a"}}, {"smtps", {dir_ / "b"}}},
+                           core::LocalZone::Fixed(0), {}, {});
+  }
+};
+
+// What the reader alone hands on, as the reference.
+std::vector<std::string> Direct(StoredLogReader reader) {
+  std::vector<std::string> out;
+  reader.ForEach([&](std::size_t input, std::string_view raw, const stamp::Line&) {
+    out.push_back(std::to_string(input) + " " + std::string(raw));
+  });
+  return out;
+}
+
+TEST_F(DecodeThreadTest, HandsOnEveryLineInTheReadersOrderWithItsViewsIntact) {
+  const std::size_t n = 3 * DecodeThread::kBatchLines + 777;
+  const std::vector<std::string> want = Direct(Reader(n));
+  ASSERT_EQ(want.size(), n);
+  StoredLogReader reader = Reader(n);
+  std::vector<std::string> inspected, consumed;
+  std::size_t chkuser = 0;
+  DecodeThread::Run(
+      reader,
+      [&](const DecodedLine& d) {
+        inspected.push_back(std::to_string(d.input) + " " + std::string(d.raw));
+      },
+      [&](const DecodedLine& d) {
+        consumed.push_back(std::to_string(d.input) + " " + std::string(d.raw));
+        // The text and the event point into the batch's own copy of the line, still there.
+        EXPECT_TRUE(d.raw.ends_with(d.line.text));
+        const auto* c = std::get_if<parse::ChkuserEvent>(&d.event);
+        ASSERT_NE(c, nullptr) << d.raw.substr(0, 80);
+        EXPECT_EQ(c->verdict, parse::ChkuserVerdict::kRelayingRcpt);
+        EXPECT_EQ("u" + std::string(c->rcpt.substr(1, c->rcpt.find('@') - 1)) + "@example.com",
+                  c->auth_user);
+        ++chkuser;
+      });
+  EXPECT_EQ(inspected, want);
+  EXPECT_EQ(consumed, want);
+  EXPECT_EQ(chkuser, n);
+}
+
+TEST_F(DecodeThreadTest, InspectsEachLineOnTheOtherThreadBeforeItIsConsumed) {
+  StoredLogReader reader = Reader(DecodeThread::kBatchLines * 2);
+  std::atomic<std::size_t> inspected{0};
+  std::thread::id inspect_thread;
+  std::size_t consumed = 0, early = 0;
+  DecodeThread::Run(
+      reader,
+      [&](const DecodedLine&) {
+        inspect_thread = std::this_thread::get_id();
+        inspected.fetch_add(1);
+      },
+      [&](const DecodedLine&) {
+        if (inspected.load() <= consumed) ++early;
+        ++consumed;
+      });
+  EXPECT_EQ(consumed, DecodeThread::kBatchLines * 2);
+  EXPECT_EQ(early, 0u);
+  EXPECT_NE(inspect_thread, std::this_thread::get_id());
+}
+
+TEST_F(DecodeThreadTest, AnErrorWhileConsumingStopsTheReaderAndIsRethrown) {
+  StoredLogReader reader = Reader(DecodeThread::kBatchLines * DecodeThread::kBatches * 4);
+  std::atomic<std::size_t> inspected{0};
+  std::size_t consumed = 0;
+  EXPECT_THROW(DecodeThread::Run(
+                   reader, [&](const DecodedLine&) { inspected.fetch_add(1); },
+                   [&](const DecodedLine&) {
+                     if (++consumed == 10) throw std::runtime_error("disk full");
+                   }),
+               std::runtime_error);
+  EXPECT_EQ(consumed, 10u);
+  // The reader stopped once the batches in flight were full, long before the end.
+  EXPECT_LE(inspected.load(), DecodeThread::kBatchLines * (DecodeThread::kBatches + 1));
+}
+
+TEST_F(DecodeThreadTest, AnErrorWhileDecodingIsRethrownAfterTheLinesBeforeIt) {
+  StoredLogReader reader = Reader(5000);
+  std::size_t inspected = 0, consumed = 0;
+  EXPECT_THROW(DecodeThread::Run(
+                   reader,
+                   [&](const DecodedLine&) {
+                     if (++inspected == 4000) throw std::runtime_error("bad line");
+                   },
+                   [&](const DecodedLine&) { ++consumed; }),
+               std::runtime_error);
+  EXPECT_LE(consumed, 3999u);
+}
+
+TEST_F(DecodeThreadTest, NoLinesNoCalls) {
+  StoredLogReader reader({{"submission", {}}}, core::LocalZone::Fixed(0), {}, {});
+  std::size_t calls = 0;
+  DecodeThread::Run(reader, [&](const DecodedLine&) { ++calls; },
+                    [&](const DecodedLine&) { ++calls; });
+  EXPECT_EQ(calls, 0u);
+}
+
+}  // namespace
+}  // namespace relaywatch::app

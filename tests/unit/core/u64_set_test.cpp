@@ -1,0 +1,47 @@
+#include "relaywatch/core/u64_set.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <unordered_set>
+
+namespace relaywatch::core {
+namespace {
+
+TEST(U64SetTest, CountsEachValueOnce) {
+  U64Set s;
+  EXPECT_TRUE(s.empty());
+  EXPECT_TRUE(s.insert(42));
+  EXPECT_FALSE(s.insert(42));
+  EXPECT_TRUE(s.insert(7));
+  EXPECT_EQ(s.size(), 2u);
+  EXPECT_TRUE(s.contains(42));
+  EXPECT_FALSE(s.contains(8));
+}
+
+TEST(U64SetTest, ZeroIsAValueLikeAnyOther) {
+  U64Set s;
+  EXPECT_FALSE(s.contains(0));
+  EXPECT_TRUE(s.insert(0));
+  EXPECT_FALSE(s.insert(0));
+  EXPECT_TRUE(s.contains(0));
+  EXPECT_EQ(s.size(), 1u);
+}
+
+TEST(U64SetTest, AgreesWithUnorderedSetThroughManyGrowths) {
+  // Small integers, collisions in the low bits and random hashes, as IP hashes and counters give.
+  std::mt19937_64 rnd(7);
+  U64Set s;
+  std::unordered_set<std::uint64_t> want;
+  for (int i = 0; i < 200000; ++i) {
+    std::uint64_t v = i % 3 == 0 ? rnd() : i % 3 == 1 ? (rnd() % 5000) : (rnd() % 64) << 40;
+    EXPECT_EQ(s.insert(v), want.insert(v).second) << v;
+  }
+  EXPECT_EQ(s.size(), want.size());
+  for (std::uint64_t v : want) ASSERT_TRUE(s.contains(v)) << v;
+  EXPECT_FALSE(s.contains(0xdeadbeefcafef00dull) && !want.count(0xdeadbeefcafef00dull));
+}
+
+}  // namespace
+}  // namespace relaywatch::core
