@@ -103,13 +103,14 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   std::optional<std::string> user = req.user;
   if (user && !user->starts_with("ip:")) user = detect::LoginKey(*user, {}, config.default_domain);
   pipe.set_hit_observer(&tally);
+  pipe.detector().set_keep_samples(false);  // a report prints no alert bodies
   pipe.set_alert_sink([&](alerting::Alert&& a) { data.findings.push_back(std::move(a)); });
 
   StoredLogReader reader(std::move(inputs), zone, skip_before, req.until);
-  // What needs only the line is done on the decoding thread, the counting on this one.
+  pipe.set_line_observer([&](const pipeline::LineView& v) { tally.OnLine(v); });
+  // The range's first and last stamps need only the line: taken on the decoding thread.
   auto in_range = [&](const DecodedLine& d) {
     if (d.line.time < since) return;  // the warm-up: the pipeline's quiet lines
-    tally.OnLine(pipeline::LineView{d.line, d.event, data.sources[d.input].service});
     if (d.line.stamped) {
       if (!data.first_line) data.first_line = d.line.time;
       data.last_line = std::max(data.last_line.value_or(d.line.time), d.line.time);

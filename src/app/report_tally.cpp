@@ -1,6 +1,5 @@
 #include "relaywatch/app/report_tally.h"
 
-#include <algorithm>
 #include <cstdint>
 
 #include "relaywatch/detect/login_key.h"
@@ -18,14 +17,14 @@ ReportTally::ReportTally(const std::vector<detect::RuleSpec>& rules,
   }
 }
 
-UserRow& ReportTally::Rows::Row(std::string_view key, std::size_t rules) {
+UserRow& ReportTally::Row(std::string_view key) {
   if (last_row_ && key == last_key_) return *last_row_;
   last_key_.assign(key);
-  auto it = all_.find(key);
-  if (it == all_.end()) {
-    it = all_.emplace(std::string(key), UserRow{}).first;
+  auto it = users_.find(key);
+  if (it == users_.end()) {
+    it = users_.emplace(std::string(key), UserRow{}).first;
     it->second.user = std::string(key);
-    it->second.peak.assign(rules, 0);
+    it->second.peak.assign(rules_, 0);
   }
   last_row_ = &it->second;
   return it->second;
@@ -39,10 +38,9 @@ void ReportTally::OnLine(const pipeline::LineView& view) {
                   c->verdict == parse::ChkuserVerdict::kAcceptedAnyRcpt;
   bool authenticated = !c->auth_user.empty();
   if (!relaying && !(authenticated && delivery)) return;
-  UserRow& row =
-      detect::IsLoginKeyAsWritten(c->auth_user, default_domain_)
-          ? lines_.Row(c->auth_user, rules_)
-          : lines_.Row(detect::LoginKey(c->auth_user, c->remote_ip, default_domain_), rules_);
+  UserRow& row = detect::IsLoginKeyAsWritten(c->auth_user, default_domain_)
+                     ? Row(c->auth_user)
+                     : Row(detect::LoginKey(c->auth_user, c->remote_ip, default_domain_));
   if (relaying) {
     ++row.recipients;
     row.relayed = true;
@@ -52,39 +50,21 @@ void ReportTally::OnLine(const pipeline::LineView& view) {
   }
 }
 
-void ReportTally::AddForeign(UserRow& row, const std::string& sender, std::uint64_t n) {
-  auto it = row.foreign_senders.find(sender);
-  if (it != row.foreign_senders.end()) {
-    it->second += n;
-  } else if (row.foreign_senders.size() < kMaxForeignSenders) {
-    row.foreign_senders.emplace(sender, n);
-  } else {
-    row.foreign_senders["(other senders)"] += n;
-  }
-}
-
 void ReportTally::OnHit(const detect::Hit& hit) {
   if (hit.time < since_) return;
-  UserRow& row = hits_.Row(hit.key, rules_);
+  UserRow& row = Row(hit.key);
   std::uint64_t& peak = row.peak[hit.rule];
   if (hit.count > peak) peak = hit.count;
   if (hit.rule == first_sender_rule_ && !hit.detail.empty()) {
-    AddForeign(row, std::string(hit.detail), 1);
-  }
-}
-
-ReportTally::Users& ReportTally::users() {
-  for (auto& [key, hit_row] : hits_.all()) {
-    UserRow& row = lines_.Row(key, rules_);
-    for (std::size_t r = 0; r < rules_; ++r) row.peak[r] = std::max(row.peak[r], hit_row.peak[r]);
-    if (row.foreign_senders.empty()) {  // always, but for a second call: taken as it is, cap and all
-      row.foreign_senders = std::move(hit_row.foreign_senders);
+    auto it = row.foreign_senders.find(std::string(hit.detail));
+    if (it != row.foreign_senders.end()) {
+      ++it->second;
+    } else if (row.foreign_senders.size() < kMaxForeignSenders) {
+      row.foreign_senders.emplace(std::string(hit.detail), 1);
     } else {
-      for (const auto& [sender, n] : hit_row.foreign_senders) AddForeign(row, sender, n);
+      ++row.foreign_senders["(other senders)"];
     }
   }
-  hits_.Clear();
-  return lines_.all();
 }
 
 }  // namespace relaywatch::app

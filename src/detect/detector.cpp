@@ -128,6 +128,10 @@ void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view
 
 void Detector::NoteSample(const EventContext& ctx, std::string_view key, std::size_t first_new,
                           std::vector<Finding>& out) {
+  if (!keep_samples_) {
+    near_limit_ = false;
+    return;
+  }
   // Once per line, whatever number of rules counted it: the sample's counts are lines.
   samples_.Note(key, near_limit_, cur_sender_, cur_ip_, cur_rcpt_, ctx.time);
   near_limit_ = false;

@@ -35,8 +35,8 @@ WindowCount MemoryWindowStore::AddDistinct(std::size_t rule, std::string_view ke
                                            std::string_view value, core::Timestamp t,
                                            core::Duration window, std::size_t cap) {
   KeyState& s = Slot(rule, key);
-  std::uint64_t n = s.distinct.Add(value, t, window, cap);
-  return WindowCount{n, s.distinct.FirstAt(t, window)};
+  DistinctCount c = s.distinct.AddAndMeasure(value, t, window, cap);
+  return WindowCount{c.count, c.first};
 }
 
 std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key,

@@ -4,10 +4,6 @@
 // the range, the peak window count per rule, the foreign senders used with how many recipients,
 // and the number of distinct client IPs of authenticated lines. Only lines and hits stamped inside
 // the range count; the pipeline's warm-up before the range does not.
-//
-// The line half (OnLine) needs nothing but the line, the hit half (OnHit) comes from the detector;
-// they keep separate rows, so `report` feeds OnLine on its decoding thread and OnHit on the
-// counting thread (DecodeThread). users() joins the two once both are done.
 #ifndef RELAYWATCH_APP_REPORT_TALLY_H_
 #define RELAYWATCH_APP_REPORT_TALLY_H_
 
@@ -49,39 +45,25 @@ class ReportTally : public detect::HitObserver {
   ReportTally(const std::vector<detect::RuleSpec>& rules, std::string_view default_domain,
               core::Timestamp since);
 
-  // A line in range (the pipeline's line observer, or the decoding thread).
+  // A line in range (the pipeline's line observer: before the detector's hits for it).
   void OnLine(const pipeline::LineView& view);
   void OnHit(const detect::Hit& hit) override;
 
-  // Every row, the hits joined to the lines (the caller may take them); not while OnLine or
-  // OnHit may run.
-  Users& users();
+  // The rows; the caller may take them once the tally is done.
+  Users& users() { return users_; }
 
  private:
-  // One half's rows, with the row last looked up: a message's recipients are consecutive lines
-  // of one login, and a line's hits for several rules all name the same key.
-  class Rows {
-   public:
-    UserRow& Row(std::string_view key, std::size_t rules);
-    Users& all() { return all_; }
-    void Clear() {
-      all_.clear();
-      last_row_ = nullptr;
-    }
-
-   private:
-    Users all_;
-    std::string last_key_;
-    UserRow* last_row_ = nullptr;  // unordered_map nodes do not move
-  };
-  static void AddForeign(UserRow& row, const std::string& sender, std::uint64_t n);
+  UserRow& Row(std::string_view key);
 
   std::size_t rules_ = 0;
   std::string default_domain_;
   core::Timestamp since_;
   std::size_t first_sender_rule_ = SIZE_MAX;  // foreign senders are counted once, by this rule
-  Rows lines_;  // OnLine's: recipients, remote_ips, relayed; and, after users(), everything
-  Rows hits_;   // OnHit's: peak, foreign_senders
+  Users users_;
+  // The row last looked up: a line and its hits for several rules all name the same key, and a
+  // message's recipients are consecutive lines of one login.
+  std::string last_key_;
+  UserRow* last_row_ = nullptr;  // unordered_map nodes do not move
 };
 
 }  // namespace relaywatch::app

@@ -64,6 +64,9 @@ class Detector {
   void Expire(core::Timestamp now);
 
   void set_observer(HitObserver* observer) { observer_ = observer; }
+  // Whether findings carry a sample of what the key did (the alert body); `report`, which prints
+  // none, turns it off and saves the bookkeeping on every line.
+  void set_keep_samples(bool keep) { keep_samples_ = keep; }
   const std::vector<RuleSpec>& rules() const { return rules_; }
   std::size_t RuleIndex(std::string_view name) const;  // npos when unknown
   std::uint64_t CountNow(std::size_t rule, std::string_view key, core::Timestamp now) const;
@@ -105,6 +108,7 @@ class Detector {
   SessionTracker sessions_;
   SampleBook samples_;
   HitObserver* observer_ = nullptr;
+  bool keep_samples_ = true;
   std::string key_buf_;          // reused: the normalized key of the current line
   std::vector<std::int64_t> last_sweep_;  // per rule: the quarter-window last swept
   core::Timestamp next_sweep_at_ = core::Timestamp::min();  // no rule is due before this

@@ -342,6 +342,32 @@ TEST(DetectorTest, TheSampleCountsEachLineOnceHoweverManyRulesCountedIt) {
   EXPECT_EQ(last[0].sample.remote_ips[0].second, 8u);
 }
 
+TEST(DetectorTest, WithoutSamplesTheFindingsAndCountsAreTheSameAndTheSampleIsEmpty) {
+  // `report` prints no alert bodies and turns samples off; nothing else may change.
+  auto run = [](bool keep) {
+    DetectorHarness h({VolumeRule("hourly-volume", hours(1), 10), RemoteIpsRule("many-ips", 3)});
+    h.detector().set_keep_samples(keep);
+    std::vector<Finding> all;
+    for (int i = 0; i < 12; ++i) {
+      for (Finding& f : h.Feed(Relaying(kSuzyFirstRelay + seconds(i), "bob@example.com",
+                                        "bob@example.com", "203.0.113." + std::to_string(i % 4))))
+        all.push_back(std::move(f));
+    }
+    return all;
+  };
+  const std::vector<Finding> with = run(true), without = run(false);
+  ASSERT_EQ(with.size(), without.size());
+  ASSERT_FALSE(with.empty());
+  for (std::size_t i = 0; i < with.size(); ++i) {
+    EXPECT_EQ(with[i].rule, without[i].rule);
+    EXPECT_EQ(with[i].count, without[i].count);
+    EXPECT_EQ(with[i].first, without[i].first);
+    EXPECT_FALSE(with[i].sample.senders.empty());
+    EXPECT_TRUE(without[i].sample.senders.empty());
+    EXPECT_TRUE(without[i].sample.remote_ips.empty());
+  }
+}
+
 TEST(DetectorTest, EverySenderRuleJudgesByItsOwnPolicy) {
   SenderParams same_address;
   same_address.policy = SenderPolicy::kSameAddress;
