@@ -2,8 +2,10 @@
 """Benchmark: `relaywatch report` over a generated 1M-line multilog directory, against grep.
 
 Not a test: it prints numbers. The floor is `LC_ALL=C grep -c 'CHKUSER relaying rcpt'` over the
-same files, run in the same script, so the ratio holds on any machine. Peak RSS is the child's
-ru_maxrss. Usage: report_bench.py RELAYWATCH [--lines N] [--runs R] [--keep DIR]
+same files, run in the same script, so the ratio holds on any machine. With --decode-floor, also
+tests/bench/decode_floor on the same files: report's reading, stamping and parsing with no counting,
+the part of report's time no rule or tally change can remove. Peak RSS is the child's ru_maxrss.
+Usage: report_bench.py RELAYWATCH [--decode-floor BIN] [--lines N] [--runs R] [--keep DIR]
 """
 import argparse
 import os
@@ -82,6 +84,7 @@ def main():
     p.add_argument("--lines", type=int, default=1_000_000)
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--keep")
+    p.add_argument("--decode-floor")
     a = p.parse_args()
     top = a.keep or tempfile.mkdtemp(prefix="rw-bench-")
     d = os.path.join(top, "submission")  # the service name report derives from the dir
@@ -107,6 +110,11 @@ def main():
             rw_cpu.append(cpu)
             rss = max(rss, maxrss)
             assert f'"relay":{relay}'.encode() in out, "report's relay count differs from grep's"
+        floor_times = []
+        for _ in range(a.runs if a.decode_floor else 0):
+            dt, out, _, _ = timed([a.decode_floor, d], env)
+            floor_times.append(dt)
+            assert f"relaying {relay}".encode() in out, "decode_floor's relay count differs from grep's"
         g, r = statistics.median(grep_times), statistics.median(rw_times)
         gc, rc = statistics.median(grep_cpu), statistics.median(rw_cpu)
         print(f"input: {a.lines} lines, {size / 1e6:.1f} MB in {len(files)} files, {relay} relaying rcpt")
@@ -115,6 +123,10 @@ def main():
               f"{a.lines / rc / 1e6:.2f} M lines/s cpu)")
         print(f"ratio report/grep: wall {r / g:.2f}x, cpu {rc / gc:.2f}x   "
               f"peak RSS (max of children): {rss / 1024:.1f} MiB")
+        if floor_times:
+            f = statistics.median(floor_times)
+            print(f"decode floor (no counting): median wall {f:.3f} s, {f / g:.2f}x grep; "
+                  f"report is {r / f:.2f}x its own decoding")
     finally:
         if not a.keep:
             shutil.rmtree(top)

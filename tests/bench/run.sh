@@ -5,9 +5,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build-bench}
 "$top/packaging/install-deps.sh" --test
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j "$(nproc)" --target relaywatch
-echo "== report over 1M lines vs grep -c"
-/usr/bin/python3 "$top/tests/bench/report_bench.py" "$build/relaywatch" "$@"
+cmake --build "$build" -j "$(nproc)" --target relaywatch decode_floor
+echo "== report over 1M lines vs grep -c, and vs report's own decoding with no counting"
+/usr/bin/python3 "$top/tests/bench/report_bench.py" "$build/relaywatch" \
+  --decode-floor "$build/tests/bench/decode_floor" "$@"
 
 # daemon: `relaywatch run` on a live multilog: sustained ingest and its CPU, fresh line -> finding
 # latency (p50/p99), idle CPU over 60 s, memory with 100,000 logins in a 24h window.
