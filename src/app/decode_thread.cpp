@@ -37,6 +37,7 @@ class Handoff {
   // Producer: an empty batch, made or reused; nullptr once the consumer has stopped.
   std::unique_ptr<Batch> TakeEmpty() {
     std::unique_lock lock(m_);
+    if (stopped_) return nullptr;
     if (made_ < DecodeThread::kBatches && empty_.empty()) {
       ++made_;
       lock.unlock();

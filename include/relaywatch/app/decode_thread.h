@@ -27,8 +27,11 @@ struct DecodedLine {
 
 class DecodeThread {
  public:
+  // A batch is small enough to be still in the shared cache when the other thread takes it up
+  // (8,192 lines per batch measured slower on the 1M-line bench) and large enough that the
+  // hand-over, a mutex and a wake-up, costs nothing per line.
   static constexpr std::size_t kBatches = 4;
-  static constexpr std::size_t kBatchBytes = 524288;  // >= the longest line (64 KiB)
+  static constexpr std::size_t kBatchBytes = 512 * 1024;  // >= the longest line (64 KiB)
   static constexpr std::size_t kBatchLines = 2048;
 
   using Consumer = std::function<void(const DecodedLine&)>;
