@@ -6,8 +6,8 @@ namespace relaywatch::detect {
 
 MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key) {
   if (rule >= tables_.size()) {
-    tables_.resize(rule + 1);
-    recent_.resize(rule + 1);
+    tables_.resize(rule + 1);  // moves the tables: forget where their nodes were
+    ForgetRecent();
   }
   Recent& recent = recent_[rule];
   if (recent.state && recent.key == key) return *recent.state;

@@ -38,7 +38,9 @@ class DecodeThread {
 
   // Calls inspect (on the decoding thread) and then consume (on the calling thread) for every
   // line of `reader`, each in the reader's order. inspect is for work that needs nothing consume
-  // changes. An exception from either side stops both and is rethrown here.
+  // changes. An exception from consume stops the reader; one from the reader (or inspect) ends
+  // the run once the batches already handed over are consumed, without the one being filled.
+  // Either is rethrown here.
   static void Run(StoredLogReader& reader, const Consumer& inspect, const Consumer& consume);
 };
 

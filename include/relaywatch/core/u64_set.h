@@ -6,6 +6,7 @@
 #ifndef RELAYWATCH_CORE_U64_SET_H_
 #define RELAYWATCH_CORE_U64_SET_H_
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -31,7 +32,7 @@ class U64Set {
     if (v == 0) return has_zero_;
     if (slots_.empty()) return false;
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = Home(v, mask);; i = (i + 1) & mask) {
+    for (std::size_t i = Home(v, slots_.size());; i = (i + 1) & mask) {
       if (slots_[i] == v) return true;
       if (slots_[i] == 0) return false;
     }
@@ -40,14 +41,16 @@ class U64Set {
   bool empty() const { return size_ == 0; }
 
  private:
-  // Fibonacci hashing: the values may be small integers as well as hashes.
-  static std::size_t Home(std::uint64_t v, std::size_t mask) {
-    return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+  // Fibonacci hashing: the top bits of the product, which every bit of `v` reaches, so small
+  // integers and values that differ only in their high bits spread as well as hashes do.
+  static std::size_t Home(std::uint64_t v, std::size_t size) {
+    const int bits = std::countr_zero(size);  // size is a power of two, at least 8
+    return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ull) >> (64 - bits));
   }
   // Puts `v` (not 0) in `slots` (a power of two, never full); false when it was there.
   static bool Place(std::vector<std::uint64_t>& slots, std::uint64_t v) {
     const std::size_t mask = slots.size() - 1;
-    for (std::size_t i = Home(v, mask);; i = (i + 1) & mask) {
+    for (std::size_t i = Home(v, slots.size());; i = (i + 1) & mask) {
       if (slots[i] == v) return false;
       if (slots[i] == 0) {
         slots[i] = v;

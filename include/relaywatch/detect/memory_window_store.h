@@ -60,7 +60,7 @@ class MemoryWindowStore : public WindowStore {
 
   // The key a rule looked up last: a message's recipients are consecutive lines of one login,
   // so most lookups are this one string comparison. Nodes of an unordered_map stay put on
-  // insert; every erase clears these.
+  // insert; every erase, and every change to tables_ itself, clears these.
   struct Recent {
     std::string key;
     KeyState* state = nullptr;

@@ -190,12 +190,16 @@ TEST(MemoryWindowStoreTest, AKeyAddedAgainAfterExpireImportOrRemapStartsFromItsN
   store.Expire(kMidnight + hours(2), {kHour, kHour});
   EXPECT_EQ(store.KeyCount(), 0u);
   EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour).count, 1u);
+  EXPECT_EQ(store.KeyCount(), 1u);  // held again, not written into the forgotten window
+  ASSERT_EQ(store.Export(0).size(), 1u);
+  EXPECT_EQ(store.Export(0)[0].buckets.size(), 1u);
 
   store.Import(0, {KeyWindowState{"bob@example.com",
                                   {Bucket{SliceIndex(kMidnight + hours(2), kHour), 7,
                                           kMidnight + hours(2)}},
                                   {}}});
   EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour).count, 8u);
+  EXPECT_EQ(store.Export(0)[0].buckets[0].count, 8u);
 
   store.Add(1, "bob@example.com", kMidnight + hours(2), 3, kHour);
   store.Remap({1, 0}, 2);  // the two rules swap places

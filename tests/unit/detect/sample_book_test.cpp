@@ -40,16 +40,18 @@ TEST(SampleBookTest, InterleavedKeysKeepTheirOwnPages) {
 
 // The book remembers the page it wrote last; once Expire drops that page, a line of the same
 // key is not written into it.
-TEST(SampleBookTest, AfterExpireDropsAPageTheKeyStartsAfresh) {
+TEST(SampleBookTest, AfterExpireDropsThePageWrittenLastTheKeyStartsAfresh) {
   SampleBook book;
-  book.Note("bob@example.com", true, "old@example.com", "203.0.113.5", "", kT0);
   book.Note("amy@example.com", true, "amy@example.com", "203.0.113.9", "", kT0 + hours(2));
+  book.Note("bob@example.com", true, "old@example.com", "203.0.113.5", "", kT0);  // written last
   book.Expire(kT0 + hours(2), hours(1));
-  EXPECT_EQ(book.size(), 1u);
+  EXPECT_EQ(book.size(), 1u);  // bob's page went, amy's stays
   EXPECT_TRUE(book.SampleOf("bob@example.com").senders.empty());
   book.Note("bob@example.com", false, "new@example.com", "203.0.113.5", "", kT0 + hours(2));
+  EXPECT_EQ(book.size(), 1u);
   EXPECT_TRUE(book.SampleOf("bob@example.com").senders.empty());
   book.Note("bob@example.com", true, "new@example.com", "203.0.113.5", "", kT0 + hours(2));
+  EXPECT_EQ(book.size(), 2u);
   EXPECT_EQ(book.SampleOf("bob@example.com").senders, (Counts{{"new@example.com", 1}}));
   book.Note("amy@example.com", false, "amy@example.com", "203.0.113.9", "",
             kT0 + hours(2) + minutes(1));
