@@ -18,15 +18,14 @@ ReportTally::ReportTally(const std::vector<detect::RuleSpec>& rules,
 }
 
 UserRow& ReportTally::Row(std::string_view key) {
-  if (last_row_ && key == last_key_) return *last_row_;
-  last_key_.assign(key);
+  if (UserRow* known = recent_.Get(key)) return *known;
   auto it = users_.find(key);
   if (it == users_.end()) {
     it = users_.emplace(std::string(key), UserRow{}).first;
     it->second.user = std::string(key);
     it->second.peak.assign(rules_, 0);
   }
-  last_row_ = &it->second;
+  recent_.Remember(key, &it->second);  // the tally never erases a row
   return it->second;
 }
 

@@ -81,7 +81,7 @@ std::string_view Detector::KeyOf(std::string_view auth_user, std::string_view ip
 std::uint64_t Detector::LimitFor(std::size_t rule, std::string_view key) const {
   const Compiled& c = compiled_[rule];
   if (!c.overrides.empty()) {
-    auto it = c.overrides.find(std::string(key));
+    auto it = c.overrides.find(key);
     if (it != c.overrides.end()) return it->second;
     parse::AddressParts a = parse::SplitAddress(key);
     if (a.has_at) {
@@ -186,14 +186,6 @@ void Detector::OnMessage(const EventContext& ctx, std::string_view key, std::str
   NoteSample(ctx, key, first_new, out);
 }
 
-bool Detector::ServiceAllowed(Compiled& c, std::string_view service) {
-  if (c.last_service != service || c.last_service.empty()) {
-    c.last_service.assign(service);
-    c.last_allowed = c.allowed_services.count(c.last_service) > 0;
-  }
-  return c.last_allowed;
-}
-
 void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
                          std::vector<Finding>& out) {
   const bool authenticated = !e.auth_user.empty();
@@ -231,7 +223,7 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
         }
         break;
       case RuleKind::kServicePolicy:
-        if (authenticated && relaying && !ServiceAllowed(compiled_[r], ctx.service)) {
+        if (authenticated && relaying && !c.allowed_services.contains(ctx.service)) {
           Count(r, ctx, key, basis, 1, {}, ctx.service, out);
         }
         break;

@@ -11,8 +11,8 @@ bool InWindow(core::Timestamp seen, core::Timestamp now, core::Duration window) 
 
 }  // namespace
 
-DistinctCount DistinctWindow::AddAndMeasure(std::string_view value, core::Timestamp t,
-                                            core::Duration window, std::size_t cap) {
+std::uint64_t DistinctWindow::Add(std::string_view value, core::Timestamp t,
+                                  core::Duration window, std::size_t cap) {
   auto it = std::find_if(entries_.begin(), entries_.end(),
                          [&](const DistinctEntry& e) { return e.value == value; });
   if (it != entries_.end()) {
@@ -27,14 +27,7 @@ DistinctCount DistinctWindow::AddAndMeasure(std::string_view value, core::Timest
         [](const DistinctEntry& a, const DistinctEntry& b) { return a.last < b.last; });
     *oldest = DistinctEntry{std::string(value), t, t};
   }
-  // CountAt and FirstAt at t, in one pass.
-  DistinctCount out{0, t};
-  for (const DistinctEntry& e : entries_) {
-    if (!InWindow(e.last, t, window)) continue;
-    ++out.count;
-    out.first = std::min(out.first, std::max(e.first, t - window));
-  }
-  return out;
+  return CountAt(t, window);
 }
 
 std::uint64_t DistinctWindow::CountAt(core::Timestamp now, core::Duration window) const {

@@ -9,18 +9,16 @@ MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::stri
     tables_.resize(rule + 1);  // moves the tables: forget where their nodes were
     ForgetRecent();
   }
-  Recent& recent = recent_[rule];
-  if (recent.state && recent.key == key) return *recent.state;
+  if (KeyState* known = recent_[rule].Get(key)) return *known;
   Table& table = tables_[rule];
   auto it = table.find(key);
   if (it == table.end()) it = table.emplace(std::string(key), KeyState{}).first;
-  recent.key.assign(key);
-  recent.state = &it->second;
+  recent_[rule].Remember(key, &it->second);
   return it->second;
 }
 
 void MemoryWindowStore::ForgetRecent() {
-  recent_.assign(tables_.size(), Recent{});
+  recent_.assign(tables_.size(), {});
 }
 
 WindowCount MemoryWindowStore::Add(std::size_t rule, std::string_view key, core::Timestamp t,
@@ -35,8 +33,8 @@ WindowCount MemoryWindowStore::AddDistinct(std::size_t rule, std::string_view ke
                                            std::string_view value, core::Timestamp t,
                                            core::Duration window, std::size_t cap) {
   KeyState& s = Slot(rule, key);
-  DistinctCount c = s.distinct.AddAndMeasure(value, t, window, cap);
-  return WindowCount{c.count, c.first};
+  std::uint64_t n = s.distinct.Add(value, t, window, cap);
+  return WindowCount{n, s.distinct.FirstAt(t, window)};
 }
 
 std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key,

@@ -29,16 +29,17 @@ std::vector<std::pair<std::string, std::uint64_t>> Top(
 void SampleBook::Note(std::string_view key, bool open, std::string_view sender,
                       std::string_view ip, std::string_view rcpt, core::Timestamp t) {
   if (!open && pages_.empty()) return;
-  if (!recent_ || recent_key_ != key) {
+  Page* page = recent_.Get(key);
+  if (page == nullptr) {
     auto it = pages_.find(key);
     if (it == pages_.end()) {
       if (!open) return;
       it = pages_.emplace(std::string(key), Page{}).first;
     }
-    recent_key_.assign(key);
-    recent_ = &it->second;
+    page = &it->second;
+    recent_.Remember(key, page);
   }
-  Page& p = *recent_;
+  Page& p = *page;
   Bump(p.senders, sender, kTop);
   Bump(p.ips, ip, kTop);
   if (!rcpt.empty() && p.recipients.size() < kShown &&
@@ -57,7 +58,7 @@ KeySample SampleBook::SampleOf(std::string_view key) const {
 
 void SampleBook::Expire(core::Timestamp now, core::Duration longest_window) {
   std::erase_if(pages_, [&](const auto& kv) { return now - kv.second.last >= longest_window; });
-  recent_ = nullptr;
+  recent_.Forget();
 }
 
 }  // namespace relaywatch::detect

@@ -45,7 +45,7 @@ bool SenderPolicyCheck::DomainsEquivalent(std::string_view a, std::string_view b
   return ga != alias_group_.end() && gb != alias_group_.end() && ga->second == gb->second;
 }
 
-bool SenderPolicyCheck::AllowListed(const std::string& allow_key, std::string_view sender) const {
+bool SenderPolicyCheck::AllowListed(std::string_view allow_key, std::string_view sender) const {
   auto it = allow_.find(allow_key);
   if (it == allow_.end()) return false;
   return std::any_of(it->second.begin(), it->second.end(),
@@ -54,7 +54,7 @@ bool SenderPolicyCheck::AllowListed(const std::string& allow_key, std::string_vi
 
 bool SenderPolicyCheck::Allowed(std::string_view login, std::string_view sender) const {
   if (sender.empty()) return true;  // the null sender (bounces, vacation replies) is never fraud
-  if (!exempt_.empty() && exempt_.count(std::string(login))) return true;
+  if (exempt_.contains(login)) return true;
   parse::AddressParts l = parse::SplitAddress(login);
   parse::AddressParts s = parse::SplitAddress(sender);
   std::string_view login_domain = l.has_at ? l.domain : std::string_view(default_domain_);
@@ -64,7 +64,7 @@ bool SenderPolicyCheck::Allowed(std::string_view login, std::string_view sender)
               (policy_ == SenderPolicy::kSameDomain || l.local == s.local);
   if (same) return true;
   if (allow_.empty()) return false;
-  if (AllowListed(std::string(login), sender)) return true;
+  if (AllowListed(login, sender)) return true;
   std::string domain_key(1, '@');
   domain_key.append(Lower(login_domain));
   return AllowListed(domain_key, sender);

@@ -10,9 +10,10 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "relaywatch/core/recent_key.h"
+#include "relaywatch/core/string_map.h"
 #include "relaywatch/core/time.h"
 #include "relaywatch/core/u64_set.h"
 #include "relaywatch/detect/detector.h"
@@ -36,11 +37,7 @@ class ReportTally : public detect::HitObserver {
   static constexpr std::size_t kMaxIps = 100000;
   static constexpr std::size_t kMaxForeignSenders = 1000;
 
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using Users = std::unordered_map<std::string, UserRow, Hash, std::equal_to<>>;
+  using Users = core::StringMap<UserRow>;
 
   ReportTally(const std::vector<detect::RuleSpec>& rules, std::string_view default_domain,
               core::Timestamp since);
@@ -60,10 +57,7 @@ class ReportTally : public detect::HitObserver {
   core::Timestamp since_;
   std::size_t first_sender_rule_ = SIZE_MAX;  // foreign senders are counted once, by this rule
   Users users_;
-  // The row last looked up: a line and its hits for several rules all name the same key, and a
-  // message's recipients are consecutive lines of one login.
-  std::string last_key_;
-  UserRow* last_row_ = nullptr;  // unordered_map nodes do not move
+  core::RecentKey<UserRow> recent_;  // a line and its hits all name the same key
 };
 
 }  // namespace relaywatch::app

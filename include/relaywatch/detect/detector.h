@@ -18,10 +18,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "relaywatch/core/string_map.h"
 #include "relaywatch/core/time.h"
 #include "relaywatch/detect/finding.h"
 #include "relaywatch/detect/login_key.h"
@@ -77,15 +76,10 @@ class Detector {
   struct Compiled {
     RuleKind kind = RuleKind::kVolume;
     std::optional<SenderPolicyCheck> sender;
-    std::unordered_map<std::string, std::uint64_t> overrides;  // normalized
-    std::unordered_set<std::string> allowed_services;
+    core::StringMap<std::uint64_t> overrides;  // normalized
+    core::StringSet allowed_services;  // looked up by the line's service, a view
     CountUnit unit = CountUnit::kRecipients;
-    // service-policy: the answer for the service asked about last (lines come from few services)
-    std::string last_service;
-    bool last_allowed = false;
   };
-
-  bool ServiceAllowed(Compiled& c, std::string_view service);
 
   void OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e, std::vector<Finding>& out);
   void OnMessage(const EventContext& ctx, std::string_view key, std::string_view basis,

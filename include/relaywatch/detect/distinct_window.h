@@ -24,21 +24,11 @@ struct DistinctEntry {
   friend bool operator==(const DistinctEntry&, const DistinctEntry&) = default;
 };
 
-struct DistinctCount {
-  std::uint64_t count = 0;   // distinct values in the window
-  core::Timestamp first{};   // as FirstAt
-};
-
 class DistinctWindow {
  public:
   // Records `value` at `t`; returns the distinct count in the window ending at `t`.
   std::uint64_t Add(std::string_view value, core::Timestamp t, core::Duration window,
-                    std::size_t cap) {
-    return AddAndMeasure(value, t, window, cap).count;
-  }
-  // The same, with FirstAt(t, window) taken in the same pass.
-  DistinctCount AddAndMeasure(std::string_view value, core::Timestamp t, core::Duration window,
-                              std::size_t cap);
+                    std::size_t cap);
   std::uint64_t CountAt(core::Timestamp now, core::Duration window) const;
   core::Timestamp FirstAt(core::Timestamp now, core::Duration window) const;
   // Drops values not seen within the window ending at `now`; true when none is left.

@@ -6,11 +6,11 @@
 #ifndef RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 #define RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 
-#include <functional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "relaywatch/core/recent_key.h"
+#include "relaywatch/core/string_map.h"
 #include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/detect/distinct_window.h"
 #include "relaywatch/detect/window_store.h"
@@ -51,25 +51,14 @@ class MemoryWindowStore : public WindowStore {
     BucketWindow counts;
     DistinctWindow distinct;
   };
-  // Heterogeneous lookup: find by string_view without building a std::string per line.
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using Table = std::unordered_map<std::string, KeyState, Hash, std::equal_to<>>;
-
-  // The key a rule looked up last: a message's recipients are consecutive lines of one login,
-  // so most lookups are this one string comparison. Nodes of an unordered_map stay put on
-  // insert; every erase, and every change to tables_ itself, clears these.
-  struct Recent {
-    std::string key;
-    KeyState* state = nullptr;
-  };
+  using Table = core::StringMap<KeyState>;
 
   KeyState& Slot(std::size_t rule, std::string_view key);
   void ForgetRecent();
   std::vector<Table> tables_;
-  std::vector<Recent> recent_;
+  // Per rule, the key it looked up last; every erase, and every change to tables_ itself,
+  // forgets them.
+  std::vector<core::RecentKey<KeyState>> recent_;
 };
 
 }  // namespace relaywatch::detect

@@ -7,11 +7,11 @@
 #define RELAYWATCH_DETECT_SAMPLE_BOOK_H_
 
 #include <string>
-#include <functional>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "relaywatch/core/recent_key.h"
+#include "relaywatch/core/string_map.h"
 #include "relaywatch/core/time.h"
 #include "relaywatch/detect/finding.h"
 
@@ -37,14 +37,8 @@ class SampleBook {
     std::vector<std::string> recipients;
     core::Timestamp last{};
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Page, Hash, std::equal_to<>> pages_;
-  // The page noted last (consecutive lines are mostly one login's); cleared by every erase.
-  std::string recent_key_;
-  Page* recent_ = nullptr;
+  core::StringMap<Page> pages_;
+  core::RecentKey<Page> recent_;  // the page noted last; every erase forgets it
 };
 
 }  // namespace relaywatch::detect

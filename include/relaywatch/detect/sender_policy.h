@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "relaywatch/core/string_map.h"
 #include "relaywatch/detect/rule_spec.h"
 
 namespace relaywatch::detect {
@@ -27,13 +27,13 @@ class SenderPolicyCheck {
 
  private:
   bool DomainsEquivalent(std::string_view a, std::string_view b) const;
-  bool AllowListed(const std::string& allow_key, std::string_view sender) const;
+  bool AllowListed(std::string_view allow_key, std::string_view sender) const;
 
   SenderPolicy policy_;
   std::string default_domain_;
-  std::unordered_map<std::string, std::vector<std::string>> allow_;  // normalized key -> globs
-  std::unordered_map<std::string, std::size_t> alias_group_;         // lowercase domain -> group
-  std::unordered_set<std::string> exempt_;                           // normalized logins
+  core::StringMap<std::vector<std::string>> allow_;           // normalized key -> globs
+  std::unordered_map<std::string, std::size_t> alias_group_;  // lowercase domain -> group
+  core::StringSet exempt_;                                     // normalized logins
 };
 
 }  // namespace relaywatch::detect
