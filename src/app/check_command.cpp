@@ -1,5 +1,10 @@
 // `relaywatch check`: is the config good, and which logs would the daemon follow?
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <vector>
 
 #include "relaywatch/app/args.h"
 #include "relaywatch/app/cli.h"
@@ -10,6 +15,40 @@
 #include "relaywatch/follow/discovery.h"
 
 namespace relaywatch::app {
+namespace {
+
+// What is valid YAML and a valid config, yet almost surely not what the admin meant.
+std::vector<std::string> Doubts(const config::Config& config, const follow::DiscoveryResult& found) {
+  std::vector<std::string> doubts;
+  for (const auto& s : found.sources) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(s.dir, ec)) {
+      doubts.push_back("service " + s.service + ": " + s.dir +
+                       " does not exist (yet); its log/run has not written it");
+    }
+  }
+  for (const auto& rule : config.rules) {
+    if (rule.kind() == detect::RuleKind::kSender && config.default_domain.empty()) {
+      doubts.push_back("rule " + rule.name +
+                       ": a login written without '@' (bob) is not judged; set default_domain "
+                       "to judge it as bob@that-domain");
+    }
+    const auto* policy = std::get_if<detect::ServicePolicyParams>(&rule.params);
+    if (policy == nullptr || found.sources.empty()) continue;
+    for (const std::string& allowed : policy->allowed_services) {
+      const bool known = std::any_of(found.sources.begin(), found.sources.end(),
+                                     [&](const auto& s) { return s.service == allowed; });
+      if (!known) {
+        doubts.push_back("rule " + rule.name + ": allowed service " + allowed +
+                         " is none of the sources below; relaying there would be allowed, "
+                         "everywhere else it is a finding");
+      }
+    }
+  }
+  return doubts;
+}
+
+}  // namespace
 
 int CheckCommand(const std::vector<std::string>& argv) {
   static const std::vector<OptionSpec> kOptions = {
@@ -37,6 +76,9 @@ int CheckCommand(const std::vector<std::string>& argv) {
   }
   for (const auto& p : found.problems) {
     std::printf("  warning: %s\n", core::EscapeForLog(p).c_str());
+  }
+  for (const std::string& doubt : Doubts(*config, found)) {
+    std::printf("warning: %s\n", core::EscapeForLog(doubt).c_str());
   }
   if (found.sources.empty()) {
     std::printf("warning: no log directory to follow; set sources.supervise_dir or sources.logs\n");

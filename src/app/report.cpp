@@ -1,8 +1,11 @@
 #include "relaywatch/app/report.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 
 #include "relaywatch/app/decode_thread.h"
+#include "relaywatch/core/text.h"
 #include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/detect/login_key.h"
 #include "relaywatch/detect/memory_window_store.h"
@@ -13,8 +16,18 @@
 namespace relaywatch::app {
 namespace {
 
-// The service a --dir belongs to: "<svc>/log/<x>" gives svc, otherwise the last component
-// (/var/log/qmail/submission -> submission).
+// A directory as the kernel resolves it: "D", "D/", "./D" and a symlink to D are one source.
+std::string CanonicalDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::weakly_canonical(dir, ec);
+  if (ec) return dir;
+  std::string s = p.string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+// The service a --dir belongs to when no configured source names it: "<svc>/log/<x>" gives svc,
+// otherwise the last component (/var/log/qmail/submission -> submission).
 std::string ServiceOfDir(const std::string& dir) {
   std::string d = dir;
   while (d.size() > 1 && d.back() == '/') d.pop_back();
@@ -33,14 +46,36 @@ std::string ServiceOfDir(const std::string& dir) {
   return base;
 }
 
+// Adds a source unless its directory is already read: a directory named twice (twice on the
+// command line, or by --dir and --service) would have every line counted twice.
+void AddSource(std::vector<ReportSource>& out, ReportSource s) {
+  const std::string canonical = CanonicalDir(s.dir);
+  for (const ReportSource& have : out) {
+    if (CanonicalDir(have.dir) == canonical) return;
+  }
+  out.push_back(std::move(s));
+}
+
 core::Result<std::vector<ReportSource>> ChooseSources(const config::Config& config,
                                                       const ReportRequest& req) {
   std::vector<ReportSource> out;
-  for (const std::string& dir : req.dirs) out.push_back({ServiceOfDir(dir), dir});
-  if (!req.dirs.empty() && req.services.empty()) return out;
   follow::DiscoveryResult found = follow::DiscoverSources(config.sources);
+  for (const std::string& dir : req.dirs) {
+    // A configured or discovered directory keeps its service's name (service-policy rules go by
+    // it); any other is named from its resolved path, so "--dir ." is not service ".".
+    const std::string canonical = CanonicalDir(dir);
+    std::string service = ServiceOfDir(canonical);
+    for (const auto& s : found.sources) {
+      if (CanonicalDir(s.dir) == canonical) {
+        service = s.service;
+        break;
+      }
+    }
+    AddSource(out, {service, dir, /*named=*/true});
+  }
+  if (!req.dirs.empty() && req.services.empty()) return out;
   if (req.services.empty()) {
-    for (const auto& s : found.sources) out.push_back({s.service, s.dir});
+    for (const auto& s : found.sources) AddSource(out, {s.service, s.dir, false});
     if (out.empty()) {
       std::string why = "no log directories found";
       if (!found.problems.empty()) why += " (" + found.problems.front() + ")";
@@ -51,7 +86,7 @@ core::Result<std::vector<ReportSource>> ChooseSources(const config::Config& conf
   for (const std::string& name : req.services) {
     bool any = false;
     for (const auto& s : found.sources) {
-      if (s.service == name) out.push_back({s.service, s.dir}), any = true;
+      if (s.service == name) AddSource(out, {s.service, s.dir, true}), any = true;
     }
     if (!any) return core::Error{"no log directory found for service " + name};
   }
@@ -85,12 +120,26 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   detect::MemoryWindowStore store(config.rules.size());
   pipeline::Pipeline pipe(config, zone, store);
   std::vector<StoredLogInput> inputs;
+  std::vector<std::string> warnings;
+  std::vector<ReportSource> readable;
   for (const ReportSource& s : data.sources) {
     auto files = follow::ListLogFiles(s.dir);
-    if (!files) return files.error();
+    if (!files) {
+      // One dead service among the discovered ones must not hide the others' report; a
+      // directory the admin named is an error.
+      if (s.named) return files.error();
+      warnings.push_back(files.error().message + "; service " + s.service + " skipped");
+      continue;
+    }
+    if (files->empty()) {
+      warnings.push_back(core::EscapeForLog(s.dir) +
+                         " holds no multilog 'current' nor @*.s archive: is it a log directory?");
+    }
     inputs.push_back({s.service, std::move(*files)});
     pipe.AddSource(s.service);
+    readable.push_back(s);
   }
+  data.sources = std::move(readable);
 
   std::optional<core::Timestamp> skip_before;
   core::Timestamp since = req.since.value_or(core::Timestamp::min());
@@ -122,6 +171,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   data.stats = pipe.stats();
   data.stats.long_lines = reader.totals().long_lines;
   data.totals = reader.totals();
+  data.totals.warnings.insert(data.totals.warnings.begin(), warnings.begin(), warnings.end());
 
   std::vector<std::string> with_findings;
   for (const alerting::Alert& a : data.findings) with_findings.push_back(a.finding.key);

@@ -1,4 +1,6 @@
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "relaywatch/app/args.h"
@@ -60,6 +62,7 @@ int ReportCommand(const std::vector<std::string>& argv) {
   req.services = args->all("service");
   req.all = args->has("all");
   req.user = args->get("user");  // keyed by RunReport, which knows default_domain
+  if (req.user && req.user->empty()) return Usage("--user: expected a login or ip:ADDRESS");
   if (auto date = args->get("date")) {
     core::CivilTime c;
     int y, m, d;
@@ -83,6 +86,12 @@ int ReportCommand(const std::vector<std::string>& argv) {
   for (const char* key : {"since", "until"}) {
     if (auto v = args->get(key)) {
       auto t = core::ParseIso8601(*v, zone);
+      if (!t && core::ParseIso8601(*v, core::LocalZone::Fixed(0))) {
+        // Well formed, but a clock change skips that local time.
+        return Usage(std::string("--") + key + ": \"" + *v +
+                     "\" does not exist in the local time zone (TZ): the clocks skip it; give "
+                     "an offset (+01:00) or Z");
+      }
       if (!t) {
         return Usage(std::string("--") + key + ": expected ISO 8601 like 2026-11-28T09:00, got \"" +
                      *v + "\"");
@@ -105,9 +114,14 @@ int ReportCommand(const std::vector<std::string>& argv) {
     return kExitBadInput;
   }
   std::string out = format == "json" ? RenderReportJson(*data) : RenderReportText(*data, zone);
-  std::fwrite(out.data(), 1, out.size(), stdout);
   for (const std::string& w : data->totals.warnings) {
     std::fprintf(stderr, "relaywatch report: warning: %s\n", w.c_str());
+  }
+  // A full disk or a closed pipe must not pass for a report delivered.
+  if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
+    std::fprintf(stderr, "relaywatch report: unable to write the report: %s\n",
+                 std::strerror(errno));
+    return kExitInternal;
   }
   return kExitOk;
 }

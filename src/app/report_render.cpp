@@ -104,6 +104,10 @@ std::string RenderReportJson(const ReportData& d) {
     w.EndObject();
   }
   w.EndArray();
+  // What the report could not read (a file it may not open, a dead service): it is partial.
+  w.Key("warnings").BeginArray();
+  for (const std::string& warning : d.totals.warnings) w.String(warning);
+  w.EndArray();
   w.EndObject();
   std::string out = w.Take();
   out.push_back('\n');
@@ -132,14 +136,17 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone) {
   out += "\nFINDINGS (" + std::to_string(d.findings.size()) + ")\n";
   if (d.findings.empty()) out += "  none\n";
   else {
-    out += "  " + Pad("FIRST .. LAST", 41) + Pad("RULE", 18) + Pad("USER", 32) +
+    out += "  " + Pad("FIRST .. LAST", 43) + Pad("RULE", 18) + Pad("USER", 32) +
            PadLeft("COUNT", 7) + PadLeft("LIMIT", 7) + "  WINDOW  DETAIL\n";
   }
   for (const alerting::Alert& a : d.findings) {
     const detect::Finding& f = a.finding;
     std::string detail = core::EscapeForLog(f.detail);
     if (a.state == alerting::AlertState::kOngoing) detail = "(still going on) " + detail;
-    out += "  " + Pad(local(f.first) + " .. " + local(f.last).substr(11), 41) +
+    // LAST without its date when it is FIRST's day, as the old scripts printed it.
+    const std::string first = local(f.first), last = local(f.last);
+    const bool same_day = first.compare(0, 10, last, 0, 10) == 0;
+    out += "  " + Pad(first + " .. " + (same_day ? last.substr(11) : last), 43) +
            Pad(core::EscapeForLog(f.rule), 18) + Pad(core::EscapeForLog(f.key), 32) +
            PadLeft(std::to_string(f.count), 7) + PadLeft(std::to_string(f.limit), 7) + "  " +
            Pad(core::FormatDuration(f.window), 8) + detail + "\n";

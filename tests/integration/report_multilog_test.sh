@@ -354,5 +354,74 @@ expect "unreadable config" 1 \
   "relaywatch report: unable to read $tmp/none.yaml: No such file or directory" \
   -c "$tmp/none.yaml" --dir "$logs"
 
+# ---- Part 5: which directories are read, and what is said about them ------------------------
+# One directory named twice (a trailing slash, a symlink, --service and --dir) is read once; a
+# directory that is a configured source keeps that service's name; `--dir .` is named from where
+# it is. Each must give exactly Part 1's report (its checks include every finding's service).
+main=$sv/smtp/log/main
+ln -s "$main" "$tmp/alias"
+for args in "--dir $main --dir $main/" "--service smtp --dir $main" "--dir $tmp/alias" \
+            "--dir $main --dir $tmp/alias"; do
+  # shellcheck disable=SC2086 # the options are split on purpose
+  "$bin" report --all --format json -c "$tmp/rules.yaml" $args >"$tmp/p5.json" 2>"$tmp/p5.err" ||
+    fail "report $args exited $?: $(cat "$tmp/p5.err")"
+  echo "$part1_checks" | jcheck "read once, named smtp: $args" "$tmp/p5.json"
+done
+(cd "$main" && "$bin" report --all --format json -c "$tmp/rules.yaml" --dir .) >"$tmp/p5.json" ||
+  fail "report --dir . exited $?"
+echo "$part1_checks" | jcheck "--dir . inside smtp's log dir" "$tmp/p5.json"
+
+# A discovered service whose log/run has not yet created its directory is skipped, and said so
+# in the report; the other services are still reported.
+mkdir -p "$sv/smtps/log"
+printf '#!/bin/sh\nexec multilog t ./main\n' >"$sv/smtps/log/run"
+"$bin" report --all --format json -c "$tmp/rules.yaml" >"$tmp/p5.json" 2>"$tmp/p5.err" ||
+  fail "report with a dead service exited $?: $(cat "$tmp/p5.err")"
+echo "$part1_checks
+eq([w.endswith(\"service smtps skipped\") for w in d[\"warnings\"]], [True], \"warnings\")
+" | jcheck "a dead service is skipped with a warning" "$tmp/p5.json"
+grep -q "^relaywatch report: warning: unable to read $sv/smtps/log/main: No such file" \
+  "$tmp/p5.err" || fail "no warning on stderr for the dead service: $(cat "$tmp/p5.err")"
+# A directory with no multilog file in it (the parent of the log dirs, say) is not "all clear".
+"$bin" report --format json -c "$tmp/rules.yaml" --dir "$sv" >"$tmp/p5.json" 2>/dev/null ||
+  fail "report --dir of a non-log directory exited $?"
+echo "eq(d[\"warnings\"], [\"$sv holds no multilog 'current' nor @*.s archive: is it a log directory?\"], \"warnings\")" |
+  jcheck "a directory without log files is said to be one" "$tmp/p5.json"
+
+# `check` says what is valid but almost surely wrong: the dead service, a sender rule that
+# cannot judge bare logins, an allowed service no source has.
+"$bin" check -c "$tmp/rules.yaml" >"$tmp/check.out" 2>&1 || fail "check exited $?"
+for want in \
+  "warning: service smtps: $sv/smtps/log/main does not exist (yet); its log/run has not written it" \
+  "warning: rule foreign-sender: a login written without '@' (bob) is not judged; set default_domain to judge it as bob@that-domain" \
+  "warning: rule port25-auth: allowed service submission is none of the sources below; relaying there would be allowed, everywhere else it is a finding"; do
+  grep -qxF "$want" "$tmp/check.out" || fail "check lacks \"$want\"; it said: $(cat "$tmp/check.out")"
+done
+grep -qF "allowed service smtps" "$tmp/check.out" && fail "check doubts smtps, which is a source"
+
+# A report that could not be written is not a success; a local time the clocks skip is named so.
+"$bin" report -c "$tmp/rules.yaml" --dir "$main" >/dev/full 2>"$tmp/p5.err"
+got=$?
+[ "$got" -eq 3 ] || fail "report to a full disk exited $got, expected 3"
+grep -q "unable to write the report: No space left on device" "$tmp/p5.err" ||
+  fail "report to a full disk said: $(cat "$tmp/p5.err")"
+TZ=Europe/Rome "$bin" report -c "$tmp/rules.yaml" --dir "$main" --since 2026-03-29T02:30 \
+  >/dev/null 2>"$tmp/p5.err"
+got=$?
+[ "$got" -eq 2 ] || fail "a skipped local time exited $got, expected 2"
+grep -qF '"2026-03-29T02:30" does not exist in the local time zone (TZ)' "$tmp/p5.err" ||
+  fail "a skipped local time said: $(cat "$tmp/p5.err")"
+# A finding that runs past midnight shows LAST's date; one within a day shows only its time.
+TZ=UTC "$bin" report -c "$tmp/volume.yaml" --dir "$logs" >"$tmp/p5.txt" 2>/dev/null ||
+  fail "text report over the ranges exited $?"
+grep -qE '^  2026-11-27 23:50:00 \.\. 2026-11-28 00:10:01 +hourly-volume +warm@example\.com ' \
+  "$tmp/p5.txt" || fail "text report: warm's finding lacks LAST's date: $(cat "$tmp/p5.txt")"
+grep -qE '^  2026-11-28 02:00:00 \.\. 02:00:0[0-9] +hourly-volume +mid@example\.com ' "$tmp/p5.txt" &&
+  fail "mid has no finding (3 lines), yet one is shown"
+grep -qE '^  2026-11-27 20:00:00 \.\. 20:00:04 +hourly-volume +daily@example\.com ' \
+  "$tmp/p5.txt" || fail "text report: daily's same-day finding is not FIRST .. time"
+expect "empty user" 2 "relaywatch report: --user: expected a login or ip:ADDRESS" \
+  -c "$tmp/rules.yaml" --dir "$main" --user ''
+
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]

@@ -31,6 +31,7 @@ struct ReportRequest {
 struct ReportSource {
   std::string service;
   std::string dir;
+  bool named = false;  // by --dir or --service: unreadable is an error, not a warning
 };
 
 struct ReportData {
