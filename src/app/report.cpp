@@ -158,7 +158,11 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   StoredLogReader reader(std::move(inputs), zone, skip_before, req.until);
   pipe.set_line_observer([&](const pipeline::LineView& v) { tally.OnLine(v); });
   // The range's first and last stamps need only the line: taken on the decoding thread.
+  std::uint64_t unstamped_read = 0;  // in range or not: --date must not hide them
+  bool stamped_read = false;
   auto in_range = [&](const DecodedLine& d) {
+    if (!d.line.stamped) ++unstamped_read;
+    stamped_read = stamped_read || d.line.stamped;
     if (d.line.time < since) return;  // the warm-up: the pipeline's quiet lines
     if (d.line.stamped) {
       if (!data.first_line) data.first_line = d.line.time;
@@ -171,6 +175,16 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   data.stats = pipe.stats();
   data.stats.long_lines = reader.totals().long_lines;
   data.totals = reader.totals();
+  if (unstamped_read > 0) {
+    // Event time is the log's stamps: without them the windows and --date cannot be right.
+    warnings.push_back(
+        stamped_read
+            ? std::to_string(unstamped_read) +
+                  (unstamped_read == 1 ? " line read has" : " lines read have") +
+                  " no multilog timestamp; each is dated like the stamped line before it"
+            : "no line has a multilog timestamp, so no line has a time: add 't' to multilog in "
+              "the service's log/run");
+  }
   data.totals.warnings.insert(data.totals.warnings.begin(), warnings.begin(), warnings.end());
 
   std::vector<std::string> with_findings;

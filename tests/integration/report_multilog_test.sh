@@ -388,6 +388,20 @@ grep -q "^relaywatch report: warning: unable to read $sv/smtps/log/main: No such
 echo "eq(d[\"warnings\"], [\"$sv holds no multilog 'current' nor @*.s archive: is it a log directory?\"], \"warnings\")" |
   jcheck "a directory without log files is said to be one" "$tmp/p5.json"
 
+# Lines without a stamp (multilog run without `t`) are said to be, also when --date leaves
+# them out; the ranges' one unstamped line too.
+mkdir -p "$tmp/nostamp"
+(cd "$tmp/nostamp" && printf '%s\n' "$(grep relaying "$tmp/fixture.txt" | head -1)" |
+  /usr/bin/multilog ./main) || fail "multilog without t failed"
+"$bin" report --format json -c "$tmp/rules.yaml" --dir "$tmp/nostamp/main" --date 2026-11-28 \
+  >"$tmp/p5.json" 2>/dev/null || fail "report of an unstamped log exited $?"
+echo "eq(d[\"warnings\"], [\"no line has a multilog timestamp, so no line has a time: add 't' to multilog in the service's log/run\"], \"warnings\")" |
+  jcheck "a log without stamps is said to be one" "$tmp/p5.json"
+"$bin" report --format json -c "$tmp/volume.yaml" --dir "$logs" --date 2026-11-28 \
+  >"$tmp/p5.json" 2>/dev/null || fail "report over the ranges exited $?"
+echo "eq(d[\"warnings\"], [\"1 line read has no multilog timestamp; each is dated like the stamped line before it\"], \"warnings\")" |
+  jcheck "one unstamped line among stamped ones is said to be" "$tmp/p5.json"
+
 # `check` says what is valid but almost surely wrong: the dead service, a sender rule that
 # cannot judge bare logins, an allowed service no source has.
 "$bin" check -c "$tmp/rules.yaml" >"$tmp/check.out" 2>&1 || fail "check exited $?"
