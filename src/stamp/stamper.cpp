@@ -183,6 +183,18 @@ std::optional<core::Timestamp> Stamper::LocalToUtc(const core::CivilTime& local)
   return *as_utc - shifted;
 }
 
+std::optional<core::Timestamp> Stamper::LaterReading(core::Timestamp early) const {
+  if (!zone_.offset_at) return std::nullopt;
+  // Clocks fall back by at most two hours (most by one, Lord Howe by half of one): the offset
+  // two hours on tells by how much, and the later reading must show the same wall time.
+  const std::int64_t before = zone_.offset_at(early);
+  const std::int64_t after = zone_.offset_at(early + std::chrono::hours(2));
+  if (after >= before) return std::nullopt;
+  const core::Timestamp later = early + std::chrono::seconds(before - after);
+  if (zone_.offset_at(later) != after) return std::nullopt;
+  return later;
+}
+
 Line Stamper::Stamp(std::string_view raw) {
   if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
   char first = raw.empty() ? '\0' : raw[0];
@@ -192,7 +204,13 @@ Line Stamper::Stamp(std::string_view raw) {
     if (auto prefix = ReadDatePrefix(raw)) {
       auto text = TextAfter(raw, prefix->second);
       auto t = text ? LocalToUtc(prefix->first) : std::nullopt;
+      // A repeated wall time reads as its earlier instant; when that goes back before the line
+      // above, multilog wrote it in the second pass, after the clocks fell back.
+      if (t && last_date_ && *t < *last_date_) {
+        if (auto later = LaterReading(*t)) t = later;
+      }
       if (t) {
+        last_date_ = t;
         Line line;
         line.time = *t;
         line.stamped = true;

@@ -46,6 +46,9 @@ class Stamper {
  private:
   // The UTC instant of a local wall time, through the per-hour offset cache.
   std::optional<core::Timestamp> LocalToUtc(const core::CivilTime& local);
+  // The later instant of the wall time at `early` when the clocks repeat it (the hour after
+  // they fall back); nullopt when that wall time happens once.
+  std::optional<core::Timestamp> LaterReading(core::Timestamp early) const;
 
   struct HourOffset {
     // Hours since 1970-01-01T00 local; the minimum marks an empty slot.
@@ -56,6 +59,7 @@ class Stamper {
 
   core::LocalZone zone_;
   std::array<HourOffset, 16> cache_{};
+  std::optional<core::Timestamp> last_date_;  // the last `d` stamp read, as UTC
 };
 
 }  // namespace relaywatch::stamp

@@ -273,6 +273,40 @@ TEST(StamperTest, DateStampsAcrossASpringForwardGapUseEachSidesOffset) {
             "2026-03-29T01:00:00.100000000Z");
 }
 
+// Europe/Rome on 2026-10-25: UTC+2 until 01:00Z, then UTC+1; local 02:00-02:59 happens twice,
+// and the zone, asked for such a wall time, gives the earlier instant (as mktime-based zones do).
+LocalZone FallBackZone() {
+  const core::Timestamp change = *core::FromCivilUtc({2026, 10, 25, 1, 0, 0, 0});
+  LocalZone zone;
+  zone.offset_at = [change](core::Timestamp t) { return std::int64_t{t < change ? 7200 : 3600}; };
+  zone.to_utc = [change](const core::CivilTime& c) -> std::optional<core::Timestamp> {
+    auto t = core::FromCivilUtc(c);
+    if (!t) return std::nullopt;
+    const core::Timestamp early = *t - std::chrono::hours(2);
+    return early < change ? early : *t - std::chrono::hours(1);
+  };
+  return zone;
+}
+
+TEST(StamperTest, DateStampsInTheRepeatedHourGoOnFromTheLineAbove) {
+  Stamper stamper(FallBackZone());
+  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 02:10:00.000000000 a")), "2026-10-25T00:10:00.000000000Z");
+  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 02:50:00.000000000 b")), "2026-10-25T00:50:00.000000000Z");
+  // The clocks went back at 03:00: 02:05 again is the second 02:05.
+  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 02:05:00.000000000 c")), "2026-10-25T01:05:00.000000000Z");
+  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 02:40:00.000000000 d")), "2026-10-25T01:40:00.000000000Z");
+  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 03:10:00.000000000 e")), "2026-10-25T02:10:00.000000000Z");
+}
+
+TEST(StamperTest, DateStampsThatGoBackOutsideARepeatedHourAreReadAsWritten) {
+  Stamper stamper(FallBackZone());
+  EXPECT_EQ(Iso(stamper.Stamp("2026-11-28 10:00:00.000000000 a")), "2026-11-28T09:00:00.000000000Z");
+  EXPECT_EQ(Iso(stamper.Stamp("2026-11-28 09:00:00.000000000 b")), "2026-11-28T08:00:00.000000000Z");
+  // The first pass of the repeated hour, after a later line: no second reading is invented.
+  Stamper first(FallBackZone());
+  EXPECT_EQ(Iso(first.Stamp("2026-10-25 02:30:00.000000000 a")), "2026-10-25T00:30:00.000000000Z");
+}
+
 TEST(StamperTest, NeverReadsPastTheLineOnAnyPrefixOrMutationOfRealLines) {
   // Every prefix of every fixture line, and every line with one byte replaced by each of a few
   // troublesome values, must stamp without crashing and keep the text inside the input.
