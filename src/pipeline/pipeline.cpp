@@ -3,6 +3,12 @@
 #include "relaywatch/parse/parser.h"
 
 namespace relaywatch::pipeline {
+namespace {
+
+constexpr std::string_view kDamagedStamp =
+    "stamp: '@' without a TAI64N label (24 hex digits and a space)";
+
+}  // namespace
 
 alerting::LedgerOptions LedgerOptionsFrom(const config::Config& config) {
   alerting::LedgerOptions o;
@@ -44,7 +50,10 @@ void Pipeline::OnStampedLine(std::size_t source_id, std::string_view raw, const 
   if (!quiet) {
     ++stats_.lines;
     if (!line.stamped) ++stats_.unstamped;
-    if (const auto* m = std::get_if<parse::MalformedEvent>(&event)) {
+    if (!line.stamped && raw.starts_with('@')) {
+      // multilog's stamp, damaged: what follows it cannot be read as a line either.
+      stats_.CountMalformed(kDamagedStamp, raw);
+    } else if (const auto* m = std::get_if<parse::MalformedEvent>(&event)) {
       stats_.CountMalformed(m->reason, raw);
     } else if (const auto* c = std::get_if<parse::ChkuserEvent>(&event)) {
       ++stats_.chkuser;

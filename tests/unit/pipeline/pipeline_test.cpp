@@ -135,6 +135,26 @@ TEST(PipelineTest, MalformedLinesAreCountedByReasonWithTheirRawText) {
   EXPECT_TRUE(h.alerts.empty());
 }
 
+TEST(PipelineTest, ALineWithADamagedStampIsMalformedNotSilentlyOther) {
+  PipelineHarness h(ConfigWith({VolumeRule("hourly-volume", hours(1), 1000)}));
+  const std::size_t src = h.pipe().AddSource("submission");
+  const std::string good = Relaying(kSince);
+  const std::string short_stamp = good.substr(0, 21) + good.substr(25);  // 20 hex digits
+  const std::string no_space = good.substr(0, 25) + good.substr(26);
+  std::string bad_hex = good;
+  bad_hex[10] = 'g';
+  for (const std::string& l : {good, short_stamp, no_space, bad_hex}) h.pipe().OnLine(src, l);
+  const Stats& s = h.pipe().stats();
+  EXPECT_EQ(s.lines, 4u);
+  EXPECT_EQ(s.relay, 1u);
+  EXPECT_EQ(s.unstamped, 3u);
+  EXPECT_EQ(s.malformed, 3u);
+  EXPECT_EQ(s.malformed_by_reason,
+            (std::map<std::string, std::uint64_t>{
+                {"stamp: '@' without a TAI64N label (24 hex digits and a space)", 3}}));
+  EXPECT_EQ(s.malformed_samples, (std::vector<std::string>{short_stamp, no_space, bad_hex}));
+}
+
 TEST(PipelineTest, MalformedSamplesAreBoundedInNumberAndLength) {
   PipelineHarness h(ConfigWith({}));
   const std::size_t src = h.pipe().AddSource("submission");
