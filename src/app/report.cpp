@@ -147,7 +147,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
     skip_before = *req.since - WarmUp(config);
     pipe.set_quiet_until(*req.since);
   }
-  ReportTally tally(config.rules, config.default_domain, since);
+  ReportTally tally(config.rules, since);
   // --user names a login as the admin types it; compare it as the lines are keyed.
   std::optional<std::string> user = req.user;
   if (user && !user->starts_with("ip:")) user = detect::LoginKey(*user, {}, config.default_domain);
@@ -156,7 +156,6 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   pipe.set_alert_sink([&](alerting::Alert&& a) { data.findings.push_back(std::move(a)); });
 
   StoredLogReader reader(std::move(inputs), zone, skip_before, req.until);
-  pipe.set_line_observer([&](const pipeline::LineView& v) { tally.OnLine(v); });
   // The range's first and last stamps need only the line: taken on the decoding thread.
   std::uint64_t unstamped_read = 0;  // in range or not: --date must not hide them
   bool stamped_read = false;

@@ -143,18 +143,21 @@ void Detector::OnEvent(const EventContext& ctx, const parse::Event& event,
   cur_sender_ = cur_ip_ = cur_rcpt_ = {};
   if (const auto* c = std::get_if<parse::ChkuserEvent>(&event)) {
     OnChkuser(ctx, *c, out);
+  } else if (const auto* q = std::get_if<parse::QlogEvent>(&event)) {
+    if (q->kind == parse::QlogKind::kEnvelope) {
+      OnQlogEnvelope(ctx, *q, out);
+    } else if (counts_messages_ && q->kind == parse::QlogKind::kReceived &&
+               (q->relay || !q->authuser.empty())) {
+      std::string_view key = KeyOf(q->authuser, q->remoteip);
+      OnMessage(ctx, key, q->authuser.empty() ? "ip" : "qlog", q->mailfrom, q->remoteip, out);
+    }
   } else if (!counts_messages_) {
-    // Per-message lines and sessions matter only to volume rules that count messages.
+    // Sessions and the other per-message lines matter only to volume rules that count messages.
   } else if (const auto* t = std::get_if<parse::TcpserverEvent>(&event)) {
     if (t->kind == parse::TcpserverKind::kOk || t->kind == parse::TcpserverKind::kPid) {
       if (!t->remote_ip.empty()) sessions_.OnConnection(ctx.service, t->pid, t->remote_ip);
     } else if (t->kind == parse::TcpserverKind::kEnd) {
       sessions_.OnDisconnect(ctx.service, t->pid);
-    }
-  } else if (const auto* q = std::get_if<parse::QlogEvent>(&event)) {
-    if (q->kind == parse::QlogKind::kReceived && (q->relay || !q->authuser.empty())) {
-      std::string_view key = KeyOf(q->authuser, q->remoteip);
-      OnMessage(ctx, key, q->authuser.empty() ? "ip" : "qlog", q->mailfrom, q->remoteip, out);
     }
   } else if (const auto* s = std::get_if<parse::SimscanEvent>(&event)) {
     if (s->relayclient) {
@@ -186,53 +189,118 @@ void Detector::OnMessage(const EventContext& ctx, std::string_view key, std::str
   NoteSample(ctx, key, first_new, out);
 }
 
+Detector::ServiceLog& Detector::ServiceOf(std::string_view name) {
+  if (last_service_ < services_.size() && services_[last_service_].name == name) {
+    return services_[last_service_];
+  }
+  for (last_service_ = 0; last_service_ < services_.size(); ++last_service_) {
+    if (services_[last_service_].name == name) return services_[last_service_];
+  }
+  services_.push_back(ServiceLog{std::string(name), false, {}});  // at last_service_, the old size
+  return services_.back();
+}
+
 void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
                          std::vector<Finding>& out) {
   const bool authenticated = !e.auth_user.empty();
   const bool relaying = e.verdict == ChkuserVerdict::kRelayingRcpt;
-  const bool delivery = IsDelivery(e.verdict);
+  const bool delivery = IsDelivery(e.verdict) && (relaying || authenticated);
   const bool rcpt_limit = IsRcptLimitHit(e);
-  if (!relaying && !(authenticated && delivery) && !rcpt_limit) return;
+  if (!delivery && !rcpt_limit) return;
 
   std::string_view key = KeyOf(e.auth_user, e.remote_ip);
   if (counts_messages_ && authenticated && delivery) {
     sessions_.OnLogin(ctx.service, e.remote_ip, key);
   }
   std::string_view basis = authenticated ? "chkuser" : "ip";
-  cur_sender_ = e.sender;
-  cur_ip_ = e.remote_ip;
-  cur_rcpt_ = e.rcpt;
+  if (rcpt_limit) {
+    cur_sender_ = e.sender;
+    cur_ip_ = e.remote_ip;
+    cur_rcpt_ = e.rcpt;
+    CountRcptLimitHit(ctx, key, basis, out);
+    return;
+  }
 
+  ServiceLog& service = ServiceOf(ctx.service);
+  if (service.qlog) return;  // its qlogenvelope line counts this recipient, by the real login
+  service.last_rcpt.assign(e.rcpt);
+  CountDelivery(ctx, Delivery{key, basis, e.sender, e.remote_ip, e.rcpt, relaying, authenticated},
+                out);
+}
+
+void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q,
+                              std::vector<Finding>& out) {
+  ServiceLog& service = ServiceOf(ctx.service);
+  // The first qlogenvelope line of a service follows the chkuser line of the same recipient,
+  // which was counted, under chkuser's login, before the service was known to log qlog lines.
+  // Counting it again would count one recipient twice, so it stays with chkuser's login: one
+  // recipient per service per process start (a checkpoint does not record which services log
+  // qlog lines). Interleaved sessions can make it a second recipient counted twice instead.
+  const bool counted_by_chkuser =
+      !service.qlog && !service.last_rcpt.empty() && q.rcptto == service.last_rcpt;
+  if (!service.qlog) {
+    service.qlog = true;
+    std::string().swap(service.last_rcpt);  // never needed again
+  }
+  if (counted_by_chkuser || q.result != "accepted") return;
+  const bool authenticated = !q.authuser.empty();
+  // relay=yes says RELAYCLIENT was set, also for an authenticated user's local recipients;
+  // relayed are those not in rcpthosts (chkuser's "relaying rcpt", not "accepted rcpt").
+  const bool relaying = q.relay && !q.rcpthosts;
+  if (!authenticated && !relaying) return;  // inbound mail, as chkuser's unauthenticated lines
+  std::string_view key = KeyOf(q.authuser, q.remoteip);
+  CountDelivery(ctx,
+                Delivery{key, authenticated ? "qlog" : "ip", q.mailfrom, q.remoteip, q.rcptto,
+                         relaying, authenticated},
+                out);
+}
+
+void Detector::CountDelivery(const EventContext& ctx, const Delivery& d,
+                             std::vector<Finding>& out) {
+  cur_sender_ = d.sender;
+  cur_ip_ = d.ip;
+  cur_rcpt_ = d.rcpt;
   std::string foreign;  // the sender, domain lowercased, when some sender rule rejects it
   const std::size_t first_new = out.size();
   for (std::size_t r = 0; r < rules_.size(); ++r) {
     const Compiled& c = compiled_[r];
     switch (c.kind) {
       case RuleKind::kVolume:
-        if (relaying && c.unit == CountUnit::kRecipients) Count(r, ctx, key, basis, 1, {}, {}, out);
+        if (d.relaying && c.unit == CountUnit::kRecipients) {
+          Count(r, ctx, d.key, d.basis, 1, {}, {}, out);
+        }
         break;
       case RuleKind::kSender:
-        if (authenticated && delivery && !c.sender->Allowed(key, e.sender)) {
-          if (foreign.empty()) foreign = parse::NormalizeLogin(e.sender);
-          Count(r, ctx, key, basis, 1, {}, foreign, out);
+        if (d.authenticated && !c.sender->Allowed(d.key, d.sender)) {
+          if (foreign.empty()) foreign = parse::NormalizeLogin(d.sender);
+          Count(r, ctx, d.key, d.basis, 1, {}, foreign, out);
         }
         break;
       case RuleKind::kRemoteIps:
-        if (authenticated && delivery && !e.remote_ip.empty()) {
-          Count(r, ctx, key, basis, 1, e.remote_ip, {}, out);
-        }
+        if (d.authenticated && !d.ip.empty()) Count(r, ctx, d.key, d.basis, 1, d.ip, {}, out);
         break;
       case RuleKind::kServicePolicy:
-        if (authenticated && relaying && !c.allowed_services.contains(ctx.service)) {
-          Count(r, ctx, key, basis, 1, {}, ctx.service, out);
+        if (d.authenticated && d.relaying && !c.allowed_services.contains(ctx.service)) {
+          Count(r, ctx, d.key, d.basis, 1, {}, ctx.service, out);
         }
         break;
       case RuleKind::kRcptLimit:
-        if (rcpt_limit) Count(r, ctx, key, basis, 1, {}, {}, out);
-        break;
       case RuleKind::kGap:
         break;
     }
+  }
+  if (observer_) {
+    observer_->OnRecipient(
+        RecipientHit{ctx.time, d.key, d.ip, foreign, d.relaying, d.authenticated});
+  }
+  NoteSample(ctx, d.key, first_new, out);
+}
+
+void Detector::CountRcptLimitHit(const EventContext& ctx, std::string_view key,
+                                 std::string_view basis, std::vector<Finding>& out) {
+  const std::size_t first_new = out.size();
+  for (std::size_t r = 0; r < rules_.size(); ++r) {
+    if (compiled_[r].kind == RuleKind::kRcptLimit) Count(r, ctx, key, basis, 1, {}, {}, out);
   }
   NoteSample(ctx, key, first_new, out);
 }

@@ -143,6 +143,7 @@ Event ParseQlog(std::string_view text) {
   event.remoteip = tail[kRemoteip];
   event.localport = tail[kLocalport];
   event.relay = tail[kRelay] == "yes";
+  event.rcpthosts = tail[kRcpthosts] == "yes";
   return event;
 }
 

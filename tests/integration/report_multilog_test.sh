@@ -51,7 +51,8 @@ EOF
 sv=$tmp/supervise
 mkdir -p "$sv/smtp/log"
 printf '#!/bin/sh\nexec setuidgid qmaill multilog t s4096 n100 ./main\n' >"$sv/smtp/log/run"
-grep -v '^#' "$src/tests/fixtures/constructed.txt" |
+# Without its qlog lines: on a service that logs them, they and not chkuser's lines would count.
+grep -v -e '^#' -e ' qlog' "$src/tests/fixtures/constructed.txt" |
   sed -E 's/^@[0-9a-f]{24} //; s/^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ //' >"$tmp/fixture.txt"
 (cd "$sv/smtp/log" && for i in 1 2 3 4 5; do cat "$tmp/fixture.txt"; done |
   /usr/bin/multilog t s4096 n100 ./main) || fail "multilog failed"
@@ -75,7 +76,7 @@ EOF
 # delivers 1 locally; autoreply relays 1 with the null sender; tom relays 2 from two addresses;
 # the web server relays 1 without AUTH; bob hits the recipient limit once. All on smtp (port 25).
 part1_checks='
-eq(d["lines"]["total"], 155, "lines.total")
+eq(d["lines"]["total"], 145, "lines.total")
 eq(d["lines"]["relay"], 35, "lines.relay")
 eq(d["lines"]["malformed"], 0, "lines.malformed")
 eq([u["user"] for u in d["users"]], ["suzy@example.com", "tom@example.com",
@@ -117,7 +118,7 @@ echo "$part1_checks" | jcheck "--service smtp found through supervise/smtp/log/r
 "$bin" report -c "$tmp/rules.yaml" --dir "$sv/smtp/log/main" >"$tmp/p1.txt" 2>&1 ||
   fail "text report exited $?"
 # Without --all only the 4 users with findings (not the web server's ip: key).
-for want in "FINDINGS (8)" "USERS (4)" "(local time)" "lines 155  relaying rcpt 35  malformed 0"; do
+for want in "FINDINGS (8)" "USERS (4)" "(local time)" "lines 145  relaying rcpt 35  malformed 0"; do
   grep -qF "$want" "$tmp/p1.txt" || fail "text report lacks \"$want\""
 done
 grep -qE '^ +15  suzy@example\.com +1  hourly-volume=15 foreign-sender=20 many-ips=1 port25-auth=15 +ceo@bank\.example x20$' \

@@ -296,7 +296,6 @@ def count(cfg, dirs, since, until):
     warm_up = max(longest + longest // 60, 2 * longest_period)
     skip_before = since - warm_up if since is not None else None
     services = [service_of_dir(d) for d in dirs]
-    first_sender = next((i for i, c in enumerate(compiled) if c["kind"] == "sender"), None)
 
     windows = {}
     ledger = {}  # (rule, key) -> last alert stamp
@@ -390,8 +389,6 @@ def count(cfg, dirs, since, until):
                 if not quiet:
                     u = row(key)
                     u["peak"][c["name"]] = max(u["peak"].get(c["name"], 0), n)
-                    if i == first_sender and detail:
-                        u["foreign_senders"][detail] = u["foreign_senders"].get(detail, 0) + 1
                 if n < limit:
                     continue
                 period = repeat_ns if repeat_ns is not None else w
@@ -416,6 +413,10 @@ def count(cfg, dirs, since, until):
                 if detail:
                     f["detail"] = detail
                 findings.append(f)
+            # A sender any sender rule rejects is foreign: once per recipient line.
+            if not quiet and foreign is not None:
+                u = row(key)
+                u["foreign_senders"][foreign] = u["foreign_senders"].get(foreign, 0) + 1
 
     with_findings = {f["user"] for f in findings}
     out_users = []

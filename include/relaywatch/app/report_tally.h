@@ -2,8 +2,11 @@
 //
 // What the old cron scripts printed as `COUNT USER`, kept exactly: recipients relayed per Key in
 // the range, the peak window count per rule, the foreign senders used with how many recipients,
-// and the number of distinct client IPs of authenticated lines. Only lines and hits stamped inside
-// the range count; the pipeline's warm-up before the range does not.
+// and the number of distinct client IPs of authenticated recipients. It counts the accepted
+// recipients the Detector counts (HitObserver::OnRecipient), under the Detector's Key, so the
+// table and the findings agree on who sent what (chkuser's login, or qlog's where the log has
+// qlogenvelope lines). Only recipients and hits stamped inside the range count; the pipeline's
+// warm-up before the range does not.
 #ifndef RELAYWATCH_APP_REPORT_TALLY_H_
 #define RELAYWATCH_APP_REPORT_TALLY_H_
 
@@ -39,23 +42,20 @@ class ReportTally : public detect::HitObserver {
 
   using Users = core::StringMap<UserRow>;
 
-  ReportTally(const std::vector<detect::RuleSpec>& rules, std::string_view default_domain,
-              core::Timestamp since);
+  ReportTally(const std::vector<detect::RuleSpec>& rules, core::Timestamp since);
 
-  // A line in range (the pipeline's line observer: before the detector's hits for it).
-  void OnLine(const pipeline::LineView& view);
   void OnHit(const detect::Hit& hit) override;
+  void OnRecipient(const detect::RecipientHit& recipient) override;
 
   // The rows; the caller may take them once the tally is done.
   Users& users() { return users_; }
 
  private:
   UserRow& Row(std::string_view key);
+  static void AddForeignSender(UserRow& row, std::string_view sender);
 
   std::size_t rules_ = 0;
-  std::string default_domain_;
   core::Timestamp since_;
-  std::size_t first_sender_rule_ = SIZE_MAX;  // foreign senders are counted once, by this rule
   Users users_;
   core::RecentKey<UserRow> recent_;  // a line and its hits all name the same key
 };

@@ -1,14 +1,20 @@
 // Detector: Events in, Findings out, by the configured rules, in event time.
 //
-// Which lines feed which rule (the contract the tests and the report's independent count use):
-//   volume (count: recipients)  chkuser "relaying rcpt", +1 for the login (ip:ADDRESS without AUTH)
+// Which lines feed which rule (the contract the tests and the report's per-login table use):
+//   volume (count: recipients)  an accepted recipient that relays, +1 for its Key
 //   volume (count: messages)    qlogreceived with authuser or relay=yes; simscan RELAYCLIENT and
 //                               QMT "mail recv" lines, tied to a login by SessionTracker
-//   sender                      authenticated chkuser "relaying rcpt"/"accepted rcpt"/"accepted any
-//                               rcpt" whose sender the login may not use, +1 per recipient
-//   remote-ips                  the client IPs of those authenticated lines, distinct
-//   service-policy              authenticated "relaying rcpt" on a service not allowed, +1
+//   sender                      an authenticated accepted recipient whose sender the login may not
+//                               use, +1 per recipient
+//   remote-ips                  the client IPs of authenticated accepted recipients, distinct
+//   service-policy              an authenticated relaying recipient on a service not allowed, +1
 //   rcpt-limit                  chkuser "intrusion threshold" about recipients, +1 per key
+// An accepted recipient is a chkuser "relaying rcpt"/"accepted rcpt"/"accepted any rcpt" line
+// (authenticated: chkuser's AUTH field is set; basis "chkuser", or "ip" for ip:ADDRESS) -- except
+// on a service whose log carries sagredo's qlogenvelope lines, where it is the accepted
+// qlogenvelope line instead (authenticated: authuser= is set; relaying: relay=yes; basis "qlog",
+// or "ip"). chkuser's AUTH field can be the client's own MAIL FROM AUTH= parameter; authuser= is
+// the real SMTP AUTH login (DESIGN.md "Formats").
 // A rule fires on every line at which the key's count in the window is >= its limit (the
 // alerting Ledger keeps one per window). Keys: LoginKey (login_key.h).
 #ifndef RELAYWATCH_DETECT_DETECTOR_H_
@@ -47,10 +53,23 @@ struct Hit {
   std::string_view detail;    // sender rule: the foreign sender (domain lowercased)
 };
 
+// One counted accepted recipient, whatever rules counted it: the report's per-login table counts
+// exactly these, under the same Key.
+struct RecipientHit {
+  core::Timestamp time{};
+  std::string_view key;
+  std::string_view client_ip;
+  std::string_view foreign_sender;  // some sender rule rejects the sender (domain lowercased)
+  bool relaying = false;
+  bool authenticated = false;
+};
+
 class HitObserver {
  public:
   virtual ~HitObserver() = default;
   virtual void OnHit(const Hit& hit) = 0;
+  // After the line's OnHit calls.
+  virtual void OnRecipient(const RecipientHit& recipient) = 0;
 };
 
 class Detector {
@@ -81,7 +100,30 @@ class Detector {
     CountUnit unit = CountUnit::kRecipients;
   };
 
+  // One accepted recipient as the recipient-counting rules see it (chkuser or qlogenvelope).
+  struct Delivery {
+    std::string_view key;
+    std::string_view basis;
+    std::string_view sender;
+    std::string_view ip;
+    std::string_view rcpt;
+    bool relaying = false;
+    bool authenticated = false;
+  };
+  // What the Detector knows of one service's log.
+  struct ServiceLog {
+    std::string name;
+    bool qlog = false;      // it carries qlogenvelope lines: they, not chkuser's, are counted
+    std::string last_rcpt;  // until then: the recipient of the last chkuser line counted
+  };
+
   void OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e, std::vector<Finding>& out);
+  void OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q,
+                      std::vector<Finding>& out);
+  void CountDelivery(const EventContext& ctx, const Delivery& d, std::vector<Finding>& out);
+  void CountRcptLimitHit(const EventContext& ctx, std::string_view key, std::string_view basis,
+                         std::vector<Finding>& out);
+  ServiceLog& ServiceOf(std::string_view name);
   void OnMessage(const EventContext& ctx, std::string_view key, std::string_view basis,
                  std::string_view sender, std::string_view ip, std::vector<Finding>& out);
   std::uint64_t LimitFor(std::size_t rule, std::string_view key) const;
@@ -101,6 +143,8 @@ class Detector {
   WindowStore& store_;
   SessionTracker sessions_;
   SampleBook samples_;
+  std::vector<ServiceLog> services_;  // one per service seen: bounded by the sources
+  std::size_t last_service_ = 0;      // lines come in runs from one service: looked at first
   HitObserver* observer_ = nullptr;
   bool keep_samples_ = true;
   std::string key_buf_;          // reused: the normalized key of the current line

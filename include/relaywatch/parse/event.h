@@ -60,7 +60,8 @@ struct QlogEvent {
   std::string_view authuser;     // real SMTP AUTH login; empty when none
   std::string_view remoteip;
   std::string_view localport;
-  bool relay = false;            // relay=yes
+  bool relay = false;            // relay=yes: RELAYCLIENT was set (by IP, or after SMTP AUTH)
+  bool rcpthosts = false;        // rcpthosts=yes: a local recipient, delivered here, not relayed
   std::uint32_t pid = 0;
 };
 

@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "relaywatch/detect/detector.h"
+#include "relaywatch/detect/memory_window_store.h"
 #include "relaywatch/parse/parser.h"
-#include "relaywatch/stamp/stamper.h"
 
 namespace relaywatch::app {
 namespace {
@@ -33,16 +34,35 @@ std::vector<detect::RuleSpec> Rules() {
   return {volume, sender, own, ips};
 }
 
-// Feeds one chkuser text to the tally as the pipeline's line observer would.
-void Line(ReportTally& tally, const std::string& text, core::Timestamp t = kSince) {
-  stamp::Line line;
-  line.time = t;
-  line.stamped = true;
-  line.stamp = stamp::StampKind::kTai64n;
-  line.text = text;
-  const parse::Event event = parse::ParseEvent("", text);
-  tally.OnLine(pipeline::LineView{line, event, "submission"});
-}
+// The tally wired as `report` wires it: the observer of the Detector the lines go through.
+class Tallied {
+ public:
+  explicit Tallied(std::string default_domain = "", std::vector<detect::RuleSpec> rules = Rules())
+      : store_(rules.size()),
+        detector_(rules, default_domain, store_),
+        tally_(rules, kSince) {
+    detector_.set_observer(&tally_);
+  }
+
+  // One log text (no stamp) of `service`, stamped `t`.
+  void Line(const std::string& text, core::Timestamp t = kSince,
+            std::string_view service = "submission") {
+    const parse::Event event = parse::ParseEvent("", text);
+    std::vector<detect::Finding> findings;
+    detector_.OnEvent(detect::EventContext{t, service}, event, findings);
+  }
+
+  ReportTally& tally() { return tally_; }
+  const UserRow* Find(const std::string& key) {
+    auto it = tally_.users().find(key);
+    return it == tally_.users().end() ? nullptr : &it->second;
+  }
+
+ private:
+  detect::MemoryWindowStore store_;
+  detect::Detector detector_;
+  ReportTally tally_;
+};
 
 std::string Chkuser(std::string_view title, std::string_view sender, std::string_view auth,
                     std::string_view ip, std::string_view rcpt = "r@gmail.example") {
@@ -51,61 +71,71 @@ std::string Chkuser(std::string_view title, std::string_view sender, std::string
          std::string(rcpt) + "> : some reason";
 }
 
+std::string Envelope(std::string_view mailfrom, std::string_view rcpt, std::string_view authuser,
+                     std::string_view ip, std::string_view result = "accepted") {
+  return "qlogenvelope: result=" + std::string(result) +
+         " code=250 reason=rcptto detail= helo=pc mailfrom=" + std::string(mailfrom) +
+         " rcptto=" + std::string(rcpt) +
+         " relay=yes rcpthosts=no size= authuser=" + std::string(authuser) +
+         " authtype= encrypted= sslverified=no localip=192.0.2.10 localport=587 remoteip=" +
+         std::string(ip) + " remoteport=51234 remotehost=unknown qp= pid=4321";
+}
+
 const UserRow* Find(ReportTally& tally, const std::string& key) {
   auto it = tally.users().find(key);
   return it == tally.users().end() ? nullptr : &it->second;
 }
 
 TEST(ReportTallyTest, CountsRelayingRecipientsPerLogin) {
-  ReportTally tally(Rules(), "", kSince);
+  Tallied t;
   for (int i = 0; i < 3; ++i) {
-    Line(tally, Chkuser("relaying rcpt", "bob@example.com", "bob@example.com", "203.0.113.5"));
+    t.Line(Chkuser("relaying rcpt", "bob@example.com", "bob@example.com", "203.0.113.5"));
   }
-  Line(tally, Chkuser("relaying rcpt", "amy@example.com", "amy@example.com", "203.0.113.6"));
-  const UserRow* bob = Find(tally, "bob@example.com");
+  t.Line(Chkuser("relaying rcpt", "amy@example.com", "amy@example.com", "203.0.113.6"));
+  const UserRow* bob = t.Find("bob@example.com");
   ASSERT_NE(bob, nullptr);
   EXPECT_EQ(bob->user, "bob@example.com");
   EXPECT_EQ(bob->recipients, 3u);
   EXPECT_TRUE(bob->relayed);
-  EXPECT_EQ(Find(tally, "amy@example.com")->recipients, 1u);
-  EXPECT_EQ(tally.users().size(), 2u);
+  EXPECT_EQ(t.Find("amy@example.com")->recipients, 1u);
+  EXPECT_EQ(t.tally().users().size(), 2u);
 }
 
 TEST(ReportTallyTest, ALoginWithoutDomainIsOneRowWithItsDefaultDomainForm) {
-  ReportTally tally(Rules(), "example.com", kSince);
-  Line(tally, Chkuser("relaying rcpt", "bob@example.com", "bob", "203.0.113.5"));
-  Line(tally, Chkuser("relaying rcpt", "bob@example.com", "bob@example.com", "203.0.113.5"));
-  Line(tally, Chkuser("relaying rcpt", "al@other.example", "al@other.example", "203.0.113.6"));
-  const UserRow* bob = Find(tally, "bob@example.com");
+  Tallied t("example.com");
+  t.Line(Chkuser("relaying rcpt", "bob@example.com", "bob", "203.0.113.5"));
+  t.Line(Chkuser("relaying rcpt", "bob@example.com", "bob@example.com", "203.0.113.5"));
+  t.Line(Chkuser("relaying rcpt", "al@other.example", "al@other.example", "203.0.113.6"));
+  const UserRow* bob = t.Find("bob@example.com");
   ASSERT_NE(bob, nullptr);
   EXPECT_EQ(bob->recipients, 2u);
-  EXPECT_EQ(Find(tally, "bob"), nullptr);
-  EXPECT_EQ(tally.users().size(), 2u);
+  EXPECT_EQ(t.Find("bob"), nullptr);
+  EXPECT_EQ(t.tally().users().size(), 2u);
 }
 
 TEST(ReportTallyTest, KeysAreNormalizedLikeTheDetectorsAndIpKeysNeedNoLogin) {
-  ReportTally tally(Rules(), "", kSince);
-  Line(tally, Chkuser("relaying rcpt", "a@x.example", "Tom@EXAMPLE.com", "203.0.113.5"));
-  Line(tally, Chkuser("relaying rcpt", "a@x.example", "Tom@example.COM", "203.0.113.5"));
-  Line(tally, Chkuser("relaying rcpt", "www-data@web1.example.com", "", "192.0.2.44"));
-  Line(tally, Chkuser("relaying rcpt", "www-data@web1.example.com", "", "2001:db8::44"));
-  ASSERT_NE(Find(tally, "Tom@example.com"), nullptr);
-  EXPECT_EQ(Find(tally, "Tom@example.com")->recipients, 2u);
-  ASSERT_NE(Find(tally, "ip:192.0.2.44"), nullptr);
-  EXPECT_EQ(Find(tally, "ip:192.0.2.44")->recipients, 1u);
+  Tallied t;
+  t.Line(Chkuser("relaying rcpt", "a@x.example", "Tom@EXAMPLE.com", "203.0.113.5"));
+  t.Line(Chkuser("relaying rcpt", "a@x.example", "Tom@example.COM", "203.0.113.5"));
+  t.Line(Chkuser("relaying rcpt", "www-data@web1.example.com", "", "192.0.2.44"));
+  t.Line(Chkuser("relaying rcpt", "www-data@web1.example.com", "", "2001:db8::44"));
+  ASSERT_NE(t.Find("Tom@example.com"), nullptr);
+  EXPECT_EQ(t.Find("Tom@example.com")->recipients, 2u);
+  ASSERT_NE(t.Find("ip:192.0.2.44"), nullptr);
+  EXPECT_EQ(t.Find("ip:192.0.2.44")->recipients, 1u);
   // Unauthenticated lines are not a login's client addresses.
-  EXPECT_TRUE(Find(tally, "ip:192.0.2.44")->remote_ips.empty());
-  EXPECT_NE(Find(tally, "ip:2001:db8::44"), nullptr);
-  EXPECT_EQ(tally.users().size(), 3u);
+  EXPECT_TRUE(t.Find("ip:192.0.2.44")->remote_ips.empty());
+  EXPECT_NE(t.Find("ip:2001:db8::44"), nullptr);
+  EXPECT_EQ(t.tally().users().size(), 3u);
 }
 
 TEST(ReportTallyTest, AuthenticatedLocalDeliveriesAddAddressesButNoRecipients) {
-  ReportTally tally(Rules(), "", kSince);
-  Line(tally, Chkuser("accepted rcpt", "bob@example.com", "bob@example.com", "203.0.113.5",
-                      "amy@example.com"));
-  Line(tally, Chkuser("accepted any rcpt", "bob@example.com", "bob@example.com", "203.0.113.6",
-                      "amy@example.com"));
-  const UserRow* bob = Find(tally, "bob@example.com");
+  Tallied t;
+  t.Line(Chkuser("accepted rcpt", "bob@example.com", "bob@example.com", "203.0.113.5",
+                 "amy@example.com"));
+  t.Line(Chkuser("accepted any rcpt", "bob@example.com", "bob@example.com", "203.0.113.6",
+                 "amy@example.com"));
+  const UserRow* bob = t.Find("bob@example.com");
   ASSERT_NE(bob, nullptr);
   EXPECT_EQ(bob->recipients, 0u);
   EXPECT_FALSE(bob->relayed);
@@ -113,28 +143,85 @@ TEST(ReportTallyTest, AuthenticatedLocalDeliveriesAddAddressesButNoRecipients) {
 }
 
 TEST(ReportTallyTest, IgnoresInboundMailSenderLinesRejectionsAndOtherEvents) {
-  ReportTally tally(Rules(), "", kSince);
-  Line(tally, Chkuser("accepted rcpt", "news@list.example", "", "198.51.100.20",
-                      "suzy@example.com"));
-  Line(tally, Chkuser("accepted sender", "bob@example.com", "bob@example.com", "203.0.113.5",
-                      ""));
-  Line(tally, Chkuser("rejected relaying", "spam@spam.example", "", "203.0.113.99"));
-  Line(tally, Chkuser("intrusion threshold", "bob@example.com", "bob@example.com", "203.0.113.5"));
-  Line(tally, "tcpserver: ok 4321 mail.example.com:192.0.2.10:587 :203.0.113.5::51234");
-  Line(tally, "CHKUSER relaying rcpt: from <bob@example.com:bob@example.com:> remote <cut");
-  EXPECT_TRUE(tally.users().empty());
+  Tallied t;
+  t.Line(Chkuser("accepted rcpt", "news@list.example", "", "198.51.100.20", "suzy@example.com"));
+  t.Line(Chkuser("accepted sender", "bob@example.com", "bob@example.com", "203.0.113.5", ""));
+  t.Line(Chkuser("rejected relaying", "spam@spam.example", "", "203.0.113.99"));
+  t.Line(Chkuser("intrusion threshold", "bob@example.com", "bob@example.com", "203.0.113.5"));
+  t.Line("tcpserver: ok 4321 mail.example.com:192.0.2.10:587 :203.0.113.5::51234");
+  t.Line("CHKUSER relaying rcpt: from <bob@example.com:bob@example.com:> remote <cut");
+  EXPECT_TRUE(t.tally().users().empty());
 }
 
 TEST(ReportTallyTest, CountsDistinctClientAddressesOfAuthenticatedLines) {
-  ReportTally tally(Rules(), "", kSince);
+  Tallied t;
   for (const char* ip : {"203.0.113.5", "203.0.113.5", "2001:db8::5", "::ffff:198.51.100.7"}) {
-    Line(tally, Chkuser("relaying rcpt", "tom@example.com", "tom@example.com", ip));
+    t.Line(Chkuser("relaying rcpt", "tom@example.com", "tom@example.com", ip));
   }
-  EXPECT_EQ(Find(tally, "tom@example.com")->remote_ips.size(), 3u);
+  EXPECT_EQ(t.Find("tom@example.com")->remote_ips.size(), 3u);
 }
 
+TEST(ReportTallyTest, OnlyRecipientsStampedInTheRangeCount) {
+  Tallied t;
+  // The warm-up before the range feeds the windows, not the table.
+  t.Line(Chkuser("relaying rcpt", "bob@example.com", "bob@example.com", "203.0.113.5"),
+         kSince - minutes(1));
+  t.Line(Chkuser("relaying rcpt", "bob@example.com", "bob@example.com", "203.0.113.6"), kSince);
+  const UserRow* bob = t.Find("bob@example.com");
+  ASSERT_NE(bob, nullptr);
+  EXPECT_EQ(bob->recipients, 1u);
+  EXPECT_EQ(bob->remote_ips.size(), 1u);
+  EXPECT_EQ(bob->peak[0], 2u);  // the window's count, the warm-up's recipient included
+}
+
+// --- where the login comes from -----------------------------------------------------------------
+
+TEST(ReportTallyTest, OnAQlogServiceAForgedAuthFieldIsTalliedForTheClientIp) {
+  Tallied t;
+  t.Line(Envelope("www@web1.example", "z@gmail.example", "", "192.0.2.44"), kSince - hours(2));
+  for (const char* rcpt : {"a@gmail.example", "b@gmail.example"}) {
+    t.Line(Chkuser("relaying rcpt", "spam@bank.example", "ceo@example.com", "192.0.2.44", rcpt));
+    t.Line(Envelope("spam@bank.example", rcpt, "", "192.0.2.44"));
+  }
+  EXPECT_EQ(t.Find("ceo@example.com"), nullptr);
+  const UserRow* ip = t.Find("ip:192.0.2.44");
+  ASSERT_NE(ip, nullptr);
+  EXPECT_EQ(ip->recipients, 2u);  // z@ was before the range
+  EXPECT_TRUE(ip->relayed);
+  EXPECT_TRUE(ip->remote_ips.empty());
+  EXPECT_TRUE(ip->foreign_senders.empty());
+}
+
+TEST(ReportTallyTest, OnAQlogServiceTheRealLoginIsQlogsAuthuser) {
+  Tallied t("example.com");
+  t.Line(Envelope("suzy@example.com", "z@gmail.example", "suzy", "203.0.113.5"), kSince - hours(2));
+  t.Line(Chkuser("relaying rcpt", "ceo@bank.example", "ceo@example.com", "203.0.113.5",
+                 "x@gmail.example"));
+  t.Line(Envelope("ceo@bank.example", "x@gmail.example", "suzy", "203.0.113.5"));
+  t.Line(Envelope("ceo@bank.example", "y@gmail.example", "suzy", "203.0.113.5", "rejected"));
+  EXPECT_EQ(t.Find("ceo@example.com"), nullptr);
+  const UserRow* suzy = t.Find("suzy@example.com");
+  ASSERT_NE(suzy, nullptr);
+  EXPECT_EQ(suzy->recipients, 1u);
+  EXPECT_EQ(suzy->remote_ips.size(), 1u);
+  EXPECT_EQ(suzy->foreign_senders, (std::map<std::string, std::uint64_t>{{"ceo@bank.example", 1}}));
+  EXPECT_EQ(suzy->peak[1], 1u);  // foreign-sender: the z@ recipient was her own address
+}
+
+TEST(ReportTallyTest, AServiceWithoutQlogLinesIsTalliedFromChkuser) {
+  Tallied t;
+  t.Line(Envelope("www@web1.example", "z@gmail.example", "", "192.0.2.44"), kSince, "submission");
+  t.Line(Chkuser("relaying rcpt", "spam@bank.example", "ceo@example.com", "192.0.2.44"), kSince,
+         "smtp");
+  ASSERT_NE(t.Find("ceo@example.com"), nullptr);
+  EXPECT_EQ(t.Find("ceo@example.com")->recipients, 1u);
+  EXPECT_EQ(t.Find("ip:192.0.2.44")->recipients, 1u);
+}
+
+// --- peaks and foreign senders ------------------------------------------------------------------
+
 TEST(ReportTallyTest, PeakIsTheHighestWindowCountOfEachRuleInRange) {
-  ReportTally tally(Rules(), "", kSince);
+  ReportTally tally(Rules(), kSince);
   tally.OnHit({0, kSince - minutes(1), "bob@example.com", 90, ""});  // warm-up: not in range
   tally.OnHit({0, kSince, "bob@example.com", 4, ""});
   tally.OnHit({0, kSince + minutes(1), "bob@example.com", 7, ""});
@@ -144,46 +231,56 @@ TEST(ReportTallyTest, PeakIsTheHighestWindowCountOfEachRuleInRange) {
   ASSERT_NE(bob, nullptr);
   // By rule index: hourly-volume, foreign-sender, own-address, many-ips.
   EXPECT_EQ(bob->peak, (std::vector<std::uint64_t>{7, 0, 0, 2}));
-  EXPECT_EQ(bob->recipients, 0u);  // hits are not lines
+  EXPECT_EQ(bob->recipients, 0u);  // hits are not recipients
 }
 
-TEST(ReportTallyTest, ForeignSendersAreCountedOnceByTheFirstSenderRule) {
-  ReportTally tally(Rules(), "", kSince);
-  tally.OnHit({1, kSince, "suzy@example.com", 1, "ceo@bank.example"});
-  tally.OnHit({2, kSince, "suzy@example.com", 1, "ceo@bank.example"});  // second sender rule
-  tally.OnHit({1, kSince + minutes(1), "suzy@example.com", 2, "ceo@bank.example"});
-  tally.OnHit({1, kSince + minutes(2), "suzy@example.com", 3, "CFO@bank.example"});
-  tally.OnHit({2, kSince + minutes(3), "suzy@example.com", 2, "Suzy@example.com"});
-  tally.OnHit({1, kSince - minutes(3), "suzy@example.com", 9, "old@bank.example"});
-  const UserRow* suzy = Find(tally, "suzy@example.com");
+TEST(ReportTallyTest, ASenderAnySenderRuleRejectsIsForeignOncePerRecipient) {
+  Tallied t;
+  t.Line(Chkuser("relaying rcpt", "old@bank.example", "suzy@example.com", "203.0.113.5"),
+         kSince - minutes(3));  // before the range
+  // Both rules reject the CEO's address: one recipient, counted once.
+  t.Line(Chkuser("relaying rcpt", "ceo@bank.example", "suzy@example.com", "203.0.113.5"));
+  t.Line(Chkuser("relaying rcpt", "CFO@BANK.example", "suzy@example.com", "203.0.113.5"),
+         kSince + minutes(1));
+  // Her own domain: only own-address (the second sender rule) rejects it.
+  t.Line(Chkuser("relaying rcpt", "sales@example.com", "suzy@example.com", "203.0.113.5"),
+         kSince + minutes(2));
+  t.Line(Chkuser("relaying rcpt", "suzy@example.com", "suzy@example.com", "203.0.113.5"),
+         kSince + minutes(3));
+  const UserRow* suzy = t.Find("suzy@example.com");
   ASSERT_NE(suzy, nullptr);
   EXPECT_EQ(suzy->foreign_senders,
-            (std::map<std::string, std::uint64_t>{{"CFO@bank.example", 1},
-                                                  {"ceo@bank.example", 2}}));
-  EXPECT_EQ(suzy->peak, (std::vector<std::uint64_t>{0, 3, 2, 0}));
+            (std::map<std::string, std::uint64_t>{
+                {"CFO@bank.example", 1}, {"ceo@bank.example", 1}, {"sales@example.com", 1}}));
+  EXPECT_EQ(suzy->peak, (std::vector<std::uint64_t>{5, 3, 4, 1}));  // old@ in the windows
+  EXPECT_EQ(suzy->recipients, 4u);
 }
 
 TEST(ReportTallyTest, ForeignSendersPastTheCapAreFoldedIntoOneEntry) {
-  ReportTally tally(Rules(), "", kSince);
+  ReportTally tally(Rules(), kSince);
   const std::size_t n = ReportTally::kMaxForeignSenders + 5;
-  for (std::size_t i = 0; i < n; ++i) {
-    tally.OnHit({1, kSince, "bot@example.com", i + 1, "s" + std::to_string(i) + "@x.example"});
+  std::vector<std::string> senders;
+  for (std::size_t i = 0; i < n; ++i) senders.push_back("s" + std::to_string(i) + "@x.example");
+  senders.push_back("s0@x.example");  // known: still counted
+  for (const std::string& s : senders) {
+    tally.OnRecipient({kSince, "bot@example.com", "203.0.113.5", s, true, true});
   }
-  tally.OnHit({1, kSince, "bot@example.com", n + 1, "s0@x.example"});  // known: still counted
   const UserRow* bot = Find(tally, "bot@example.com");
   ASSERT_NE(bot, nullptr);
   EXPECT_EQ(bot->foreign_senders.size(), ReportTally::kMaxForeignSenders + 1);
   EXPECT_EQ(bot->foreign_senders.at("(other senders)"), 5u);
   EXPECT_EQ(bot->foreign_senders.at("s0@x.example"), 2u);
+  EXPECT_EQ(bot->recipients, n + 1);
 }
 
 TEST(ReportTallyTest, WithoutASenderRuleNoForeignSendersAreKept) {
   detect::RuleSpec volume;
   volume.name = "v";
   volume.params = detect::VolumeParams{};
-  ReportTally tally({volume}, "", kSince);
-  tally.OnHit({0, kSince, "bob@example.com", 1, "x@y.example"});
-  EXPECT_TRUE(Find(tally, "bob@example.com")->foreign_senders.empty());
+  Tallied t("", {volume});
+  t.Line(Chkuser("relaying rcpt", "ceo@bank.example", "bob@example.com", "203.0.113.5"));
+  ASSERT_NE(t.Find("bob@example.com"), nullptr);
+  EXPECT_TRUE(t.Find("bob@example.com")->foreign_senders.empty());
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <string>
 #include <string_view>
@@ -43,7 +45,19 @@ inline std::string FixtureLine(const std::string& name, std::string_view needle)
   return found;
 }
 
-// Records every Hit, with copies of its views.
+// A multilog `t` label for `t`, the way multilog writes it (lowercase hex, 2^62 + 10).
+inline std::string Tai(core::Timestamp t) {
+  const auto ns = t.time_since_epoch().count();
+  const std::int64_t s = ns / 1000000000;
+  const std::int64_t n = ns % 1000000000;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "@%016llx%08llx",
+                static_cast<unsigned long long>((1ULL << 62) + static_cast<std::uint64_t>(s) + 10),
+                static_cast<unsigned long long>(n));
+  return buf;
+}
+
+// Records every Hit and RecipientHit, with copies of their views.
 struct HitLog : HitObserver {
   struct Copy {
     std::size_t rule;
@@ -52,10 +66,23 @@ struct HitLog : HitObserver {
     std::uint64_t count;
     std::string detail;
   };
+  struct RecipientCopy {
+    core::Timestamp time;
+    std::string key;
+    std::string client_ip;
+    std::string foreign_sender;
+    bool relaying;
+    bool authenticated;
+  };
   void OnHit(const Hit& h) override {
     hits.push_back(Copy{h.rule, h.time, std::string(h.key), h.count, std::string(h.detail)});
   }
+  void OnRecipient(const RecipientHit& r) override {
+    recipients.push_back(RecipientCopy{r.time, std::string(r.key), std::string(r.client_ip),
+                                       std::string(r.foreign_sender), r.relaying, r.authenticated});
+  }
   std::vector<Copy> hits;
+  std::vector<RecipientCopy> recipients;
 };
 
 class DetectorHarness {
@@ -90,6 +117,7 @@ class DetectorHarness {
   Detector& detector() { return detector_; }
   MemoryWindowStore& store() { return store_; }
   const std::vector<HitLog::Copy>& hits() const { return hits_.hits; }
+  const std::vector<HitLog::RecipientCopy>& recipients() const { return hits_.recipients; }
   core::Timestamp last() const { return last_; }
 
  private:

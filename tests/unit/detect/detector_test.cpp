@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -22,6 +21,7 @@ using testing::RcptLimitRule;
 using testing::RemoteIpsRule;
 using testing::SenderRule;
 using testing::ServicePolicyRule;
+using testing::Tai;
 using testing::VolumeRule;
 
 core::Timestamp At(std::int64_t s, std::int64_t ns) {
@@ -40,18 +40,6 @@ const core::Timestamp kRcptLimitHit = At(1795834529, 1280);         // @...ab000
 // The field-named line's `d` stamp, read as UTC: 2026-11-28 03:15:22.299206500.
 const core::Timestamp kFieldNamed = At(1795835722, 299206500);
 const core::Timestamp kQlogReceived = At(1795835723, 20000000);
-
-// A multilog `t` label for `t`, the way multilog writes it (lowercase hex, 2^62 + 10).
-std::string Tai(core::Timestamp t) {
-  const auto ns = t.time_since_epoch().count();
-  const std::int64_t s = ns / 1000000000;
-  const std::int64_t n = ns % 1000000000;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "@%016llx%08llx",
-                static_cast<unsigned long long>((1ULL << 62) + static_cast<std::uint64_t>(s) + 10),
-                static_cast<unsigned long long>(n));
-  return buf;
-}
 
 std::string Relaying(core::Timestamp t, std::string_view sender, std::string_view auth,
                      std::string_view ip, std::string_view rcpt = "r@gmail.example") {
@@ -379,6 +367,19 @@ TEST(DetectorTest, EverySenderRuleJudgesByItsOwnPolicy) {
   EXPECT_EQ(got[0].detail, "Tom@example.com");
 }
 
+TEST(DetectorTest, TheObserverSeesARecipientRejectedByTwoSenderRulesAsOneForeignRecipient) {
+  SenderParams same_address;
+  same_address.policy = SenderPolicy::kSameAddress;
+  DetectorHarness h({SenderRule("sd"), SenderRule("sa", 1, same_address)});
+  h.Feed(Relaying(kSuzyFirstRelay, "ceo@bank.example", "suzy@example.com", "203.0.113.5"));
+  // Her own domain: only the same-address rule rejects it.
+  h.Feed(Relaying(kSuzySecondRelay, "sales@example.com", "suzy@example.com", "203.0.113.5"));
+  EXPECT_EQ(h.hits().size(), 3u);  // sd and sa for ceo@, sa for sales@
+  ASSERT_EQ(h.recipients().size(), 2u);
+  EXPECT_EQ(h.recipients()[0].foreign_sender, "ceo@bank.example");
+  EXPECT_EQ(h.recipients()[1].foreign_sender, "sales@example.com");
+}
+
 // --- remote-ips ---------------------------------------------------------------------------------
 
 TEST(DetectorTest, RemoteIpsCountsDistinctClientAddressesOfAuthenticatedLines) {
@@ -534,7 +535,8 @@ TEST(DetectorTest, WindowsEmptiedByTimeAreForgotten) {
   DetectorHarness h({VolumeRule("hourly-volume", hours(1), 100)});
   h.FeedAll(FixtureLines("constructed.txt"));
   EXPECT_EQ(h.store().KeyCount(), 4u);  // suzy, autoreply, tom, ip:192.0.2.44
-  h.Feed(Relaying(kFieldNamed + hours(2), "a@x.example", "a@x.example", "192.0.2.1"));
+  // On smtps: submission has shown qlog lines, so its chkuser lines no longer count.
+  h.Feed(Relaying(kFieldNamed + hours(2), "a@x.example", "a@x.example", "192.0.2.1"), "smtps");
   EXPECT_EQ(h.store().KeyCount(), 1u);
 }
 

@@ -52,7 +52,19 @@ TEST(ParseQlog, ReadsTheEnvelopeLine) {
   EXPECT_EQ(event.remoteip, "203.0.113.5");
   EXPECT_EQ(event.localport, "587");
   EXPECT_TRUE(event.relay);
+  EXPECT_FALSE(event.rcpthosts);
   EXPECT_EQ(event.pid, 4321u);
+}
+
+TEST(ParseQlog, ReadsWhetherTheRecipientIsLocal) {
+  // An authenticated user writing to a colleague: RELAYCLIENT set, the recipient in rcpthosts.
+  const QlogEvent event = MustParse(
+      "qlogenvelope: result=accepted code=250 reason=rcptto detail=chkuserrelay helo=pc "
+      "mailfrom=suzy@example.com rcptto=tom@example.com relay=yes rcpthosts=yes size= "
+      "authuser=suzy@example.com authtype=login encrypted=tls sslverified=no localip=192.0.2.10 "
+      "localport=587 remoteip=203.0.113.5 remoteport=51234 remotehost=unknown qp= pid=4321");
+  EXPECT_TRUE(event.relay);
+  EXPECT_TRUE(event.rcpthosts);
 }
 
 TEST(ParseQlog, ReadsTheReceivedLineWithItsRecipientList) {
