@@ -11,6 +11,7 @@
 #include "relaywatch/detect/memory_window_store.h"
 #include "relaywatch/follow/discovery.h"
 #include "relaywatch/follow/log_dir.h"
+#include "relaywatch/parse/address.h"
 #include "relaywatch/pipeline/pipeline.h"
 
 namespace relaywatch::app {
@@ -151,6 +152,10 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   // --user names a login as the admin types it; compare it as the lines are keyed.
   std::optional<std::string> user = req.user;
   if (user && !user->starts_with("ip:")) user = detect::LoginKey(*user, {}, config.default_domain);
+  // An address's hex digits may be written in either case (2001:DB8::5 is 2001:db8::5).
+  auto is_user = [&](std::string_view key) {
+    return user->starts_with("ip:") ? parse::EqualsIgnoreCase(key, *user) : key == *user;
+  };
   pipe.set_hit_observer(&tally);
   pipe.detector().set_keep_samples(false);  // a report prints no alert bodies
   pipe.set_alert_sink([&](alerting::Alert&& a) { data.findings.push_back(std::move(a)); });
@@ -193,7 +198,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
     return std::binary_search(with_findings.begin(), with_findings.end(), k);
   };
   for (auto& [key, row] : tally.users()) {
-    if (user && key != *user) continue;
+    if (user && !is_user(key)) continue;
     if (!req.all && !has_finding(key)) continue;
     if (req.all && !row.relayed && !has_finding(key)) continue;
     data.users.push_back(std::move(row));  // the tally is done with it
@@ -203,7 +208,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   });
   if (user) {
     std::erase_if(data.findings,
-                  [&](const alerting::Alert& a) { return a.finding.key != *user; });
+                  [&](const alerting::Alert& a) { return !is_user(a.finding.key); });
   }
   return data;
 }

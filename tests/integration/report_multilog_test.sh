@@ -23,10 +23,12 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # jcheck NAME FILE: runs the Python on stdin with `d` = FILE's JSON and eq(got, want, what).
+# A failure is written to $tmp/jcheck.failed, not counted in $failures: `echo ... | jcheck` runs
+# jcheck in a subshell, where an increment would be lost. The total adds them up.
 jcheck() {
   name=$1
   file=$2
-  if ! /usr/bin/python3 - "$file" "$name" <<EOF; then failures=$((failures + 1)); fi
+  if ! /usr/bin/python3 - "$file" "$name" <<EOF; then echo "$name" >>"$tmp/jcheck.failed"; fi
 import json, sys
 d = json.load(open(sys.argv[1]))
 bad = []
@@ -390,7 +392,7 @@ echo "eq(d[\"warnings\"], [\"$sv holds no multilog 'current' nor @*.s archive: i
   jcheck "a directory without log files is said to be one" "$tmp/p5.json"
 
 # Lines without a stamp (multilog run without `t`) are said to be, also when --date leaves
-# them out; the ranges' one unstamped line too.
+# them out; the ranges' one unstamped line too (the last line of all: read without --until).
 mkdir -p "$tmp/nostamp"
 (cd "$tmp/nostamp" && printf '%s\n' "$(grep relaying "$tmp/fixture.txt" | head -1)" |
   /usr/bin/multilog ./main) || fail "multilog without t failed"
@@ -398,7 +400,7 @@ mkdir -p "$tmp/nostamp"
   >"$tmp/p5.json" 2>/dev/null || fail "report of an unstamped log exited $?"
 echo "eq(d[\"warnings\"], [\"no line has a multilog timestamp, so no line has a time: add 't' to multilog in the service's log/run\"], \"warnings\")" |
   jcheck "a log without stamps is said to be one" "$tmp/p5.json"
-"$bin" report --format json -c "$tmp/volume.yaml" --dir "$logs" --date 2026-11-28 \
+"$bin" report --format json -c "$tmp/volume.yaml" --dir "$logs" \
   >"$tmp/p5.json" 2>/dev/null || fail "report over the ranges exited $?"
 echo "eq(d[\"warnings\"], [\"1 line read has no multilog timestamp; each is dated like the stamped line before it\"], \"warnings\")" |
   jcheck "one unstamped line among stamped ones is said to be" "$tmp/p5.json"
@@ -435,8 +437,17 @@ grep -qE '^  2026-11-28 02:00:00 \.\. 02:00:0[0-9] +hourly-volume +mid@example\.
   fail "mid has no finding (3 lines), yet one is shown"
 grep -qE '^  2026-11-27 20:00:00 \.\. 20:00:04 +hourly-volume +daily@example\.com ' \
   "$tmp/p5.txt" || fail "text report: daily's same-day finding is not FIRST .. time"
+# --user ip:ADDRESS finds the address whatever the case of its hex digits.
+mkdir -p "$tmp/v6"
+printf '%s CHKUSER relaying rcpt: from <www@web.example::> remote <web1:unknown:2001:DB8::5> rcpt <a@gmail.example> : client allowed to relay\n' \
+  "$(sed -n 's/^\(@[0-9a-f]\{24\}\) .*/\1/p' "$main/current" | head -1)" >"$tmp/v6/current"
+"$bin" report --all --format json -c "$tmp/rules.yaml" --dir "$tmp/v6" --user ip:2001:db8::5 \
+  >"$tmp/p5.json" 2>/dev/null || fail "report --user ip:2001:db8::5 exited $?"
+echo 'eq([(u["user"], u["recipients"]) for u in d["users"]], [("ip:2001:DB8::5", 1)], "users")' |
+  jcheck "--user ip: ignores the case of hex digits" "$tmp/p5.json"
 expect "empty user" 2 "relaywatch report: --user: expected a login or ip:ADDRESS" \
   -c "$tmp/rules.yaml" --dir "$main" --user ''
 
+[ -f "$tmp/jcheck.failed" ] && failures=$((failures + $(wc -l <"$tmp/jcheck.failed")))
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]
