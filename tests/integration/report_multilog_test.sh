@@ -132,7 +132,7 @@ grep -qE '^  [0-9-]+ [0-9:]+ \.\. [0-9:]+ +foreign-sender +suzy@example\.com +1 
 # ---- Part 2: ranges over hand-stamped archives ------------------------------------------------
 logs=$tmp/ranges/submission
 mkdir -p "$logs"
-/usr/bin/python3 - "$logs" <<'EOF'
+/usr/bin/python3 - "$logs" <<'EOF' || fail "writing the range archives failed"
 import calendar, os, sys
 d = sys.argv[1]
 def ns(text):  # "2026-11-28 00:10:01.5" UTC
@@ -295,6 +295,10 @@ import json, sys
 whole, part = (json.load(open(p))["findings"] for p in sys.argv[1:3])
 since, until = (t.replace("Z", ".000000000Z") if "." not in t else t for t in sys.argv[3:5])
 cut = [f for f in whole if since <= f["last"] < until]
+if not cut:
+    print("FAIL: %s: the whole report has no finding in %s..%s; the comparison would prove nothing"
+          % (sys.argv[5], sys.argv[3], sys.argv[4]))
+    sys.exit(1)
 key = lambda f: (f["rule"], f["user"], f["count"], f["first"], f["last"], f["state"])
 if [key(f) for f in part] != [key(f) for f in cut]:
     print("FAIL: %s --since %s --until %s differs from the whole report cut to that range"

@@ -207,8 +207,10 @@ def main(h):
     st = h.status()
     h.log("status: lines %r, alerts_spooled %d, outbox %r" % (st["lines"], st["alerts_spooled"],
           {c: o["sent"] for c, o in h.outbox(st).items()}))
-    for c, o in h.outbox(st).items():
-        h.check(o["failed"] == 0 and o["given_up"] == 0, "channel %s: no failure: %r" % (c, o))
+    outbox = h.outbox(st)
+    for c in list(TO) + ["hook"]:  # by name: a channel missing from status is a failure
+        o = outbox.get(c, {})
+        h.check(o.get("failed") == 0 and o.get("given_up") == 0, "channel %s: no failure: %r" % (c, o))
 
     hooks = ah.read_exec_records(hook_out)
     by_id = {r["alert"]["id"]: r for r in hooks}

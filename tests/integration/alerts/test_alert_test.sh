@@ -119,6 +119,7 @@ if "$py" - "$tmp/mail" "$tmp/hook.jsonl" <<'EOF'
 import email, email.policy, json, os, re, sys
 mail, hook = sys.argv[1], sys.argv[2]
 bad = []
+seen = []  # each message's recipients: one message per channel, to that channel's recipient
 def need(cond, what):
     if not cond:
         bad.append(what)
@@ -128,6 +129,7 @@ for name in sorted(n for n in os.listdir(mail) if n.endswith(".json")):
     m = email.message_from_bytes(raw, policy=email.policy.default)
     body = m.get_payload(decode=True).decode()
     rcpt = meta["rcpt_tos"]
+    seen.append(",".join(rcpt))
     need(meta["mail_from"] == "relaywatch@mx1.example.com", "envelope sender %r" % meta["mail_from"])
     need(re.fullmatch(r"<test-[a-z0-9-]+@mx1\.example\.com>", m["Message-ID"] or "") is not None,
          "Message-ID of a test alert: %r" % m["Message-ID"])
@@ -146,6 +148,8 @@ for name in sorted(n for n in os.listdir(mail) if n.endswith(".json")):
         print("mail to %s: %d bytes, subject %r" % (rcpt[0], len(raw), m["Subject"]))
     else:
         need(False, "message to an unexpected recipient %r" % rcpt)
+need(sorted(seen) == ["5551234567@sms.example", "abuse@example.com", "postmaster@example.com"],
+     "one message to each channel's recipient, got %r" % sorted(seen))
 recs = [json.loads(l) for l in open(hook)]
 for r in recs:
     a = json.loads(bytes.fromhex(r["stdin_hex"]))

@@ -68,7 +68,8 @@ class Traffic:
             return rwtest.chkuser(verdict, "www-data@web.example", "", ip, rcpt, helo="web")
         auth = who
         n = int(who[1:4].rstrip("@")) if who[0] == "n" else 1
-        if who[0] == "n" and n % 10 == 0 and rnd.random() < 0.5:
+        # Some logins, among them the volume abusers that alert, type their domain in capitals.
+        if (who[0] == "v" or who[0] == "n" and n % 10 == 0) and rnd.random() < 0.5:
             local, dom = who.split("@")
             auth = local + "@" + dom.upper().replace("EXAMPLE", "Example")
         sender = auth
@@ -162,9 +163,11 @@ def main():
             if all(b - a >= total // 6 for a, b in zip(kill_at, kill_at[1:])):
                 break
         killed = []  # pids of the instances killed
+        fed_at_kill = []  # (lines fed, feeder still feeding) at each kill
         for at in kill_at:
             while len(fed) < at and feeder.is_alive():
                 time.sleep(0.01)
+            fed_at_kill.append((len(fed), feeder.is_alive()))
             pid = daemon.pid
             daemon.kill9()
             killed.append(pid)
@@ -175,6 +178,7 @@ def main():
             daemon.start()
             daemon.wait_started()
         feeder.join()
+        check(done.is_set(), "the feeder wrote all its lines (it did not die)")
         ml.close()
         say("feeder done at t=%.2fs: %d lines; waiting for the daemon to catch up"
             % (time.monotonic() - t0, len(fed)))
@@ -213,9 +217,6 @@ def main():
               "several keys cross the same limit several times")
         check(any(a["user"] == "ip:192.0.2.99" for a in model.alerts),
               "an IP-relaying client (no AUTH) alerts under ip:ADDRESS")
-        check(any("@DOM" in t for t in fed) and all(a["user"] == a["user"].lower()
-                                                     for a in model.alerts),
-              "logins written with a capitalised domain are counted under the lowercased one")
 
         # ---- the daemon's own counters (restored from checkpoints across the kills)
         check(st["lines"]["total"] == len(lines),
@@ -225,8 +226,9 @@ def main():
         check(st["findings"] == model.findings,
               "status findings == independent findings (%d vs %d)" % (st["findings"], model.findings))
         check(st["gaps"] == 0, "no gap")
-        check(len(killed) == KILLS and all(k < len(fed) for k in kill_at),
-              "the %d kills fell inside the feed (after %s of %d lines)" % (KILLS, kill_at, len(fed)))
+        check(len(killed) == KILLS and all(alive and n < len(fed) for n, alive in fed_at_kill),
+              "the %d kills fell inside the feed (after %s of %d lines)"
+              % (KILLS, [n for n, _ in fed_at_kill], len(fed)))
 
         # ---- the recorded alerts
         records = rwtest.read_records(alerts_out)
@@ -239,6 +241,13 @@ def main():
               % (len(expected), missing[:5]))
         check(not extra, "no unexpected alert was delivered (%s)"
               % [records[by_id[i][0]]["alert"] for i in extra[:3]])
+        # From what the daemon delivered, not from the model (which folds case itself).
+        cap = {rwtest.normalize_login(m.group(3)) for m in map(rwtest.CHKUSER_RE.match, fed)
+               if m and m.group(3) != rwtest.normalize_login(m.group(3))}
+        users = {r["alert"]["user"] for r in records}
+        check(bool(cap & users) and not any(c.isupper() for u in users for c in u),
+              "logins written with a capitalised domain are alerted under the lowercased one "
+              "(%d such logins alerted)" % len(cap & users))
         mism = []
         for aid, idx in by_id.items():
             got, exp = records[idx[0]]["alert"], expected[aid]

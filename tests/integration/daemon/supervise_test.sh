@@ -145,7 +145,8 @@ case $st in
   *) fail "svstat after -dx: $st" ;;
 esac
 [ "$(log_count 'stopping on SIGTERM')" = 2 ] || fail "second stop not logged"
-grep -q "^error" "$tmp/out" && fail "errors in the log: $(grep '^error' "$tmp/out")"
+grep -Eq "^(error|critical)|internal error" "$tmp/out" &&
+  fail "errors in the log: $(grep -E '^(error|critical)|internal error' "$tmp/out")"
 ok "no error in its log"
 sup_pid=
 say PASS

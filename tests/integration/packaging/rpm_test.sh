@@ -51,7 +51,13 @@ fi
 echo "--- rpmbuild -bb --nodeps (a full build with Debian's toolchain; a few minutes)"
 if rpmbuild -bb --nodeps "$rpmdefs" --define "_smp_mflags -j2" "$spec" >"$top/bb.log" 2>&1; then
   rpm=$(sed -n 's/^Wrote: \(.*relaywatch-[0-9].*\.rpm\)$/\1/p' "$top/bb.log" | head -1)
-  ok "rpmbuild -bb --nodeps: $rpm"
+  # Without a binary RPM every check below would be skipped: that is a failure, not a pass.
+  if [ -n "$rpm" ] && [ -f "$rpm" ]; then
+    ok "rpmbuild -bb --nodeps: $rpm"
+  else
+    fail "rpmbuild -bb --nodeps exited 0 but wrote no relaywatch RPM: $(grep '^Wrote:' "$top/bb.log" | tr '\n' ' ')"
+    rpm=
+  fi
 else
   fail "rpmbuild -bb --nodeps:"
   tail -30 "$top/bb.log"
