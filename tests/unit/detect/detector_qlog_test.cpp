@@ -23,7 +23,7 @@ using testing::ServicePolicyRule;
 using testing::Tai;
 using testing::VolumeRule;
 
-// The forged-AUTH case as a qmail with sagredo's patches logged it (/tmp/rv/cases/qlog2): a web
+// The forged-AUTH case, in the lines sagredo's qmail-smtpd and chkuser write for it: a web
 // server relaying by IP put AUTH=ceo@example.com in MAIL FROM for six recipients.
 const std::vector<std::string> kForgedAuth = {
     "@400000006b0aa62a00000000 CHKUSER relaying rcpt: from <spam@bank.example:ceo@example.com:> "
