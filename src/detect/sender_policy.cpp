@@ -60,10 +60,8 @@ bool SenderPolicyCheck::Allowed(std::string_view login, std::string_view sender)
   std::string_view login_domain = l.has_at ? l.domain : std::string_view(default_domain_);
   std::string_view sender_domain = s.has_at ? s.domain : std::string_view(default_domain_);
   if (login_domain.empty() || sender_domain.empty()) return true;  // cannot be judged
-  // Local parts ignore case, like the allow patterns: vpopmail keeps one lowercase mailbox, and
-  // mail clients send "Bob@" for bob@ as typed in their settings.
   bool same = DomainsEquivalent(login_domain, sender_domain) &&
-              (policy_ == SenderPolicy::kSameDomain || parse::EqualsIgnoreCase(l.local, s.local));
+              (policy_ == SenderPolicy::kSameDomain || l.local == s.local);
   if (same) return true;
   if (allow_.empty()) return false;
   if (AllowListed(login, sender)) return true;

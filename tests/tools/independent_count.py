@@ -166,8 +166,7 @@ class SenderPolicy:
         s_dom = s_dom if s_at else self.default
         if not l_dom or not s_dom:
             return True
-        same_local = lower_ascii(l_local) == lower_ascii(s_local)  # one vpopmail mailbox
-        if self.same_domain(l_dom, s_dom) and (not self.same_address or same_local):
+        if self.same_domain(l_dom, s_dom) and (not self.same_address or l_local == s_local):
             return True
         for key in (login, "@" + lower_ascii(l_dom)):
             if any(g.fullmatch(sender) for g in self.allow.get(key, [])):
