@@ -50,9 +50,18 @@ std::variant<std::string, int> ReadSmallFile(const std::string& path) {
   return text;
 }
 
+// One directory, however it is spelled: through a symlink (/service -> /var/qmail/supervise) the
+// same log dir can be named twice, and following it twice would count every line twice.
+bool SameDir(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  std::error_code ea, eb;
+  const fs::path ca = fs::weakly_canonical(a, ea), cb = fs::weakly_canonical(b, eb);
+  return !ea && !eb && ca == cb;
+}
+
 void Add(std::vector<Source>& sources, Source s) {
   for (const Source& have : sources) {
-    if (have.dir == s.dir) return;
+    if (SameDir(have.dir, s.dir)) return;
   }
   sources.push_back(std::move(s));
 }
@@ -96,10 +105,30 @@ DiscoveryResult DiscoverSources(const config::SourcesConfig& config) {
         continue;
       }
       seen.insert(name);
-      for (const RunScriptFinding& f : DiscoverFromRunScript(std::get<std::string>(text))) {
+      const std::vector<RunScriptFinding> findings =
+          DiscoverFromRunScript(std::get<std::string>(text));
+      auto path_of = [&](const DiscoveredDir& d) {
+        fs::path dir(d.dir);
+        return Normal(dir.is_absolute() ? dir : log_dir / dir);
+      };
+      // The directory of the same multilog command that gets every line, if any.
+      auto unfiltered_of = [&](int line) -> const DiscoveredDir* {
+        for (const RunScriptFinding& g : findings) {
+          const auto* d = std::get_if<DiscoveredDir>(&g);
+          if (d != nullptr && d->line == line && !d->filtered) return d;
+        }
+        return nullptr;
+      };
+      for (const RunScriptFinding& f : findings) {
         if (const auto* d = std::get_if<DiscoveredDir>(&f)) {
-          fs::path dir(d->dir);
-          Add(result.sources, Source{name, Normal(dir.is_absolute() ? dir : log_dir / dir)});
+          const DiscoveredDir* all = d->filtered ? unfiltered_of(d->line) : nullptr;
+          if (all != nullptr) {
+            result.problems.push_back(run + ":" + std::to_string(d->line) + ": " + path_of(*d) +
+                                      " holds copies of lines multilog also writes to " +
+                                      path_of(*all) + "; not read, so none counts twice");
+            continue;
+          }
+          Add(result.sources, Source{name, path_of(*d)});
         } else {
           const auto& p = std::get<RunScriptProblem>(f);
           result.problems.push_back(run + ":" + std::to_string(p.line) + ": " + p.message);
@@ -117,7 +146,7 @@ DiscoveryResult DiscoverSources(const config::SourcesConfig& config) {
     Source s{log.service, Normal(fs::path(log.dir))};
     // An explicit entry names the service of a directory discovery may have found too.
     auto same = std::find_if(result.sources.begin(), result.sources.end(),
-                             [&](const Source& have) { return have.dir == s.dir; });
+                             [&](const Source& have) { return SameDir(have.dir, s.dir); });
     if (same != result.sources.end()) {
       same->service = s.service;
     } else {

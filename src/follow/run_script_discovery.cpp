@@ -265,6 +265,7 @@ class Discoverer {
   }
 
   void Multilog(const std::vector<Field>& f, std::size_t k, int line) {
+    bool filtered = false;  // a '+'/'-' selection action came before: later dirs get some lines
     for (; k < f.size(); ++k) {
       const Field& arg = f[k];
       const std::string& raw = arg.word->raw;
@@ -273,16 +274,19 @@ class Discoverer {
                           "; it may be a directory");
         continue;
       }
-      if (arg.text.empty() || (arg.text[0] != '/' && arg.text[0] != '.')) continue;  // action
+      if (arg.text.empty() || (arg.text[0] != '/' && arg.text[0] != '.')) {  // an action
+        if (!arg.text.empty() && (arg.text[0] == '+' || arg.text[0] == '-')) filtered = true;
+        continue;
+      }
       if (!arg.certain()) {
         Problem(line, "multilog directory " + raw + " depends on " + arg.unknown);
       } else if (arg.text[0] == '/') {
-        findings_.push_back(DiscoveredDir{arg.text, line});
+        findings_.push_back(DiscoveredDir{arg.text, line, filtered});
       } else if (!cwd_unknown_.empty()) {
         Problem(line, "multilog directory " + raw + " is relative to a directory that depends on " +
                           cwd_unknown_);
       } else {
-        findings_.push_back(DiscoveredDir{Join(cwd_, arg.text), line});
+        findings_.push_back(DiscoveredDir{Join(cwd_, arg.text), line, filtered});
       }
     }
   }

@@ -29,6 +29,9 @@ namespace relaywatch::follow {
 struct DiscoveredDir {
   std::string dir;
   int line = 1;  // where the multilog command starts
+  // A '+' or '-' pattern came before it in the command: it gets only some of the lines (sagredo's
+  // `'-*' '+*qlog*' $LOGDIR/qlog` next to $LOGDIR, which gets them all).
+  bool filtered = false;
   friend bool operator==(const DiscoveredDir&, const DiscoveredDir&) = default;
 };
 
@@ -62,8 +65,10 @@ struct DiscoveryResult {
 // Reads every `<supervise_dir>/<service>/log/run` (entries starting with '.' are skipped;
 // symlinks are followed), keeps the services listed in `config.services` (all when empty), and
 // adds `config.logs`. A directory found twice is listed once (an explicit log entry wins). A
-// listed service that has no log/run, an unreadable file or a script problem is a problem; the
-// rest is still returned. An empty supervise_dir turns discovery off.
+// filtered directory of a multilog command that also writes an unfiltered one holds copies of
+// lines read there: it is left out (reading it would count those lines twice) and said so in
+// `problems`. A listed service that has no log/run, an unreadable file or a script problem is a
+// problem; the rest is still returned. An empty supervise_dir turns discovery off.
 DiscoveryResult DiscoverSources(const config::SourcesConfig& config);
 
 }  // namespace relaywatch::follow

@@ -19,12 +19,14 @@ namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-// Findings as "dir LINE PATH" / "problem LINE: MESSAGE", so a failure shows them readably.
+// Findings as "dir LINE PATH[ filtered]" / "problem LINE: MESSAGE", so a failure shows them
+// readably.
 std::vector<std::string> Describe(const std::vector<RunScriptFinding>& findings) {
   std::vector<std::string> out;
   for (const auto& f : findings) {
     if (const auto* d = std::get_if<DiscoveredDir>(&f)) {
-      out.push_back("dir " + std::to_string(d->line) + " " + d->dir);
+      out.push_back("dir " + std::to_string(d->line) + " " + d->dir +
+                    (d->filtered ? " filtered" : ""));
     } else {
       const auto& p = std::get<RunScriptProblem>(f);
       out.push_back("problem " + std::to_string(p.line) + ": " + p.message);
@@ -68,12 +70,12 @@ TEST(DiscoverFromRunScriptTest, IgnoresCommandSubstitutionsThatOnlyFeedSizeAndCo
 
 TEST(DiscoverFromRunScriptTest, FindsBothDirsOfTheSmtpDebugScriptAcrossQuotedPatterns) {
   EXPECT_THAT(FromFixture("qmt-smtp-debug.run"),
-              ElementsAre("dir 4 /var/log/qmail/smtptx", "dir 4 /var/log/qmail/smtp"));
+              ElementsAre("dir 4 /var/log/qmail/smtptx filtered", "dir 4 /var/log/qmail/smtp filtered"));
 }
 
 TEST(DiscoverFromRunScriptTest, ExpandsVariablesAssignedFromOtherVariables) {
   EXPECT_THAT(FromFixture("sagredo-smtpd-qlog.run"),
-              ElementsAre("dir 6 /var/log/qmail/smtpd", "dir 6 /var/log/qmail/smtpd/qlog"));
+              ElementsAre("dir 6 /var/log/qmail/smtpd", "dir 6 /var/log/qmail/smtpd/qlog filtered"));
 }
 
 TEST(DiscoverFromRunScriptTest, FindsTheDirAfterTheDateAction) {
@@ -123,7 +125,7 @@ TEST(DiscoverFromRunScriptTest, SplitsUnquotedVariablesIntoSeveralArguments) {
 TEST(DiscoverFromRunScriptTest, SkipsEveryMultilogActionIncludingStatusFilesAndProcessors) {
   EXPECT_THAT(FromScript("exec multilog e t s99999 n10 '!tai64nlocal' '-*' '+*qlog*' =status "
                          "./qlog l900\n"),
-              ElementsAre("dir 1 ./qlog"));
+              ElementsAre("dir 1 ./qlog filtered"));
 }
 
 TEST(DiscoverFromRunScriptTest, FollowsChainLoadersWithTheirOptions) {
@@ -218,6 +220,38 @@ TEST_F(DiscoverSourcesTest, ResolvesRelativeDirsAgainstTheLogDirAndNamesTheServi
                                      Source{"smtp", "/var/log/qmail/smtptx"},
                                      Source{"smtp", "/var/log/qmail/smtp"},
                                      Source{"submission", Path("submission/log/main")}));
+}
+
+// sagredo's smtpd log/run writes every line to $LOGDIR and the qlog lines again to $LOGDIR/qlog:
+// reading both would count each qlog line twice. QMT's smtp/smtptx split is disjoint: both read.
+TEST_F(DiscoverSourcesTest, LeavesOutAFilteredCopyOfADirThatGetsEveryLine) {
+  Service("smtpd", Fixture("sagredo-smtpd-qlog.run"));
+  Service("smtp", Fixture("qmt-smtp-debug.run"));
+  DiscoveryResult r = DiscoverSources(Config());
+  EXPECT_THAT(r.sources, ElementsAre(Source{"smtp", "/var/log/qmail/smtptx"},
+                                     Source{"smtp", "/var/log/qmail/smtp"},
+                                     Source{"smtpd", "/var/log/qmail/smtpd"}));
+  EXPECT_THAT(r.problems,
+              ElementsAre(Path("smtpd/log/run") + ":6: /var/log/qmail/smtpd/qlog holds copies of "
+                                                  "lines multilog also writes to "
+                                                  "/var/log/qmail/smtpd; not read, so none counts "
+                                                  "twice"));
+  // Named explicitly, it is read: the admin asked for it.
+  config::SourcesConfig c = Config();
+  c.logs = {{"qlog", "/var/log/qmail/smtpd/qlog"}};
+  EXPECT_EQ(DiscoverSources(c).sources.back(), (Source{"qlog", "/var/log/qmail/smtpd/qlog"}));
+}
+
+TEST_F(DiscoverSourcesTest, ADirNamedThroughASymlinkIsTheSameSource) {
+  fs::create_directories(root_ / "logs" / "sub");
+  fs::create_directory_symlink(root_ / "logs", root_ / "alias");
+  Service("submission", "exec multilog t " + Path("logs/sub") + "\n");
+  Service("again", "exec multilog t " + Path("alias/sub") + "\n");
+  config::SourcesConfig c = Config();
+  c.logs = {{"relay", Path("alias/sub/")}};
+  DiscoveryResult r = DiscoverSources(c);
+  // Found first under "again" (services in name order); the explicit entry names its service.
+  EXPECT_THAT(r.sources, ElementsAre(Source{"relay", Path("alias/sub")}));
 }
 
 TEST_F(DiscoverSourcesTest, KeepsOnlyListedServicesAndAddsExplicitLogs) {
