@@ -25,6 +25,9 @@ std::vector<std::string> Doubts(const config::Config& config, const follow::Disc
     if (!std::filesystem::is_directory(s.dir, ec)) {
       doubts.push_back("service " + s.service + ": " + s.dir +
                        " does not exist (yet); its log/run has not written it");
+    } else if (std::filesystem::directory_iterator(s.dir, ec); ec) {
+      // As the user check runs as: run it as the daemon's user to see what the daemon sees.
+      doubts.push_back("service " + s.service + ": " + s.dir + " cannot be read: " + ec.message());
     }
   }
   for (const auto& rule : config.rules) {

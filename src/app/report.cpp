@@ -123,13 +123,16 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   std::vector<StoredLogInput> inputs;
   std::vector<std::string> warnings;
   std::vector<ReportSource> readable;
+  std::optional<core::Error> first_error;
   for (const ReportSource& s : data.sources) {
     auto files = follow::ListLogFiles(s.dir);
     if (!files) {
       // One dead service among the discovered ones must not hide the others' report; a
       // directory the admin named is an error.
       if (s.named) return files.error();
-      warnings.push_back(files.error().message + "; service " + s.service + " skipped");
+      first_error = first_error.value_or(files.error());
+      warnings.push_back(core::EscapeForLog(files.error().message) + "; service " +
+                         core::EscapeForLog(s.service) + " skipped");
       continue;
     }
     if (files->empty()) {
@@ -140,6 +143,9 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
     pipe.AddSource(s.service);
     readable.push_back(s);
   }
+  // Not one directory readable (cron running report as a user who may not read the logs): no
+  // report at all, rather than an empty one that reads as "all clear".
+  if (readable.empty() && first_error) return *first_error;
   data.sources = std::move(readable);
 
   std::optional<core::Timestamp> skip_before;
@@ -162,11 +168,13 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
 
   StoredLogReader reader(std::move(inputs), zone, skip_before, req.until);
   // The range's first and last stamps need only the line: taken on the decoding thread.
-  std::uint64_t unstamped_read = 0;  // in range or not: --date must not hide them
-  bool stamped_read = false;
+  // Per input, in range or not (--date must not hide them): lines without a stamp, and whether
+  // any line had one.
+  std::vector<std::uint64_t> unstamped_read(data.sources.size());
+  std::vector<bool> stamped_read(data.sources.size());
   auto in_range = [&](const DecodedLine& d) {
-    if (!d.line.stamped) ++unstamped_read;
-    stamped_read = stamped_read || d.line.stamped;
+    if (!d.line.stamped) ++unstamped_read[d.input];
+    if (d.line.stamped) stamped_read[d.input] = true;
     if (d.line.time < since) return;  // the warm-up: the pipeline's quiet lines
     if (d.line.stamped) {
       if (!data.first_line) data.first_line = d.line.time;
@@ -179,15 +187,17 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   data.stats = pipe.stats();
   data.stats.long_lines = reader.totals().long_lines;
   data.totals = reader.totals();
-  if (unstamped_read > 0) {
+  for (std::size_t i = 0; i < data.sources.size(); ++i) {
     // Event time is the log's stamps: without them the windows and --date cannot be right.
+    const std::uint64_t n = unstamped_read[i];
+    if (n == 0) continue;
+    const std::string where = core::EscapeForLog(data.sources[i].dir) + ": ";
     warnings.push_back(
-        stamped_read
-            ? std::to_string(unstamped_read) +
-                  (unstamped_read == 1 ? " line read has" : " lines read have") +
+        stamped_read[i]
+            ? where + std::to_string(n) + (n == 1 ? " line read has" : " lines read have") +
                   " no multilog timestamp; each is dated like the stamped line before it"
-            : "no line has a multilog timestamp, so no line has a time: add 't' to multilog in "
-              "the service's log/run");
+            : where + "no line has a multilog timestamp, so no line has a time: add 't' to "
+                      "multilog in the service's log/run");
   }
   data.totals.warnings.insert(data.totals.warnings.begin(), warnings.begin(), warnings.end());
 

@@ -402,12 +402,66 @@ mkdir -p "$tmp/nostamp"
   /usr/bin/multilog ./main) || fail "multilog without t failed"
 "$bin" report --format json -c "$tmp/rules.yaml" --dir "$tmp/nostamp/main" --date 2026-11-28 \
   >"$tmp/p5.json" 2>/dev/null || fail "report of an unstamped log exited $?"
-echo "eq(d[\"warnings\"], [\"no line has a multilog timestamp, so no line has a time: add 't' to multilog in the service's log/run\"], \"warnings\")" |
+echo "eq(d[\"warnings\"], [\"$tmp/nostamp/main: no line has a multilog timestamp, so no line has a time: add 't' to multilog in the service's log/run\"], \"warnings\")" |
   jcheck "a log without stamps is said to be one" "$tmp/p5.json"
 "$bin" report --format json -c "$tmp/volume.yaml" --dir "$logs" \
   >"$tmp/p5.json" 2>/dev/null || fail "report over the ranges exited $?"
-echo "eq(d[\"warnings\"], [\"1 line read has no multilog timestamp; each is dated like the stamped line before it\"], \"warnings\")" |
+echo "eq(d[\"warnings\"], [\"$logs: 1 line read has no multilog timestamp; each is dated like the stamped line before it\"], \"warnings\")" |
   jcheck "one unstamped line among stamped ones is said to be" "$tmp/p5.json"
+
+# Read together with a stamped directory, the one without stamps is still named as such.
+"$bin" report --format json -c "$tmp/rules.yaml" --dir "$main" --dir "$tmp/nostamp/main" \
+  >"$tmp/p5.json" 2>/dev/null || fail "report of a stamped and an unstamped log exited $?"
+echo "eq(d[\"warnings\"], [\"$tmp/nostamp/main: no line has a multilog timestamp, so no line has a time: add 't' to multilog in the service's log/run\"], \"warnings\")" |
+  jcheck "an unstamped log among stamped ones is named" "$tmp/p5.json"
+
+# Not one directory readable: no report (exit 1), not an empty one that reads as all clear.
+mkdir -p "$tmp/dead/a/log" "$tmp/dead/b/log"
+printf '#!/bin/sh\nexec multilog t ./main\n' >"$tmp/dead/a/log/run"
+printf '#!/bin/sh\nexec multilog t ./main\n' >"$tmp/dead/b/log/run"
+printf 'sources: {supervise_dir: %s}\nrules:\n  - {name: v, kind: volume, window: 1h, limit: 5}\n' \
+  "$tmp/dead" >"$tmp/dead.yaml"
+expect "no readable directory" 1 \
+  "relaywatch report: unable to read $tmp/dead/a/log/main: No such file or directory" \
+  -c "$tmp/dead.yaml"
+
+# sagredo's layout: multilog writes every line to ./main and the qlog lines again to ./qlog. The
+# copy is left out, so each recipient counts once (limit 15, 10 recipients: no finding), and on
+# this qlog service the recipients count by qlog's authuser, not chkuser's forgeable AUTH field.
+mkdir -p "$tmp/sagredo/smtpd/log"
+printf '#!/bin/sh\nexec setuidgid qmaill multilog t ./main %s ./qlog\n' "'-*' '+*qlog*'" \
+  >"$tmp/sagredo/smtpd/log/run"
+for i in 0 1 2 3 4 5 6 7 8 9; do
+  echo "CHKUSER relaying rcpt: from <spam@bank.example:ceo@example.com:> remote <web1:unknown:192.0.2.44> rcpt <r$i@gmail.example> : client allowed to relay"
+  echo "qlogenvelope: result=accepted code=250 reason=rcptto detail=chkuserrelay helo=web1 mailfrom=spam@bank.example rcptto=r$i@gmail.example relay=yes rcpthosts=no size= authuser= authtype= encrypted= sslverified=no localip=192.0.2.10 localport=587 remoteip=192.0.2.44 remoteport=51234 remotehost=unknown qp= pid=4321"
+done >"$tmp/sagredo.txt"
+(cd "$tmp/sagredo/smtpd/log" && /usr/bin/multilog t ./main '-*' '+*qlog*' ./qlog <"$tmp/sagredo.txt") ||
+  fail "multilog with a qlog copy failed"
+[ "$(grep -c qlogenvelope "$tmp/sagredo/smtpd/log/qlog/current")" = 10 ] ||
+  fail "multilog did not copy the 10 qlog lines to ./qlog"
+printf 'sources: {supervise_dir: %s}\nrules:\n  - {name: v, kind: volume, window: 1h, limit: 15}\n  - {name: fs, kind: sender}\n' \
+  "$tmp/sagredo" >"$tmp/sagredo.yaml"
+"$bin" report --all --format json -c "$tmp/sagredo.yaml" >"$tmp/p5.json" 2>/dev/null ||
+  fail "report of sagredo's layout exited $?"
+/usr/bin/python3 - "$tmp/p5.json" <<'EOF' || fail "sagredo's layout: users and findings"
+import json, sys
+d = json.load(open(sys.argv[1]))
+users = {u["user"]: u["recipients"] for u in d["users"]}
+bad = []
+if [s["dir"].rsplit("/", 1)[-1] for s in d["sources"]] != ["main"]:
+    bad.append("sources %r, expected main only" % d["sources"])
+# The first recipient comes before the service is known to log qlog lines: chkuser's login.
+if users != {"ip:192.0.2.44": 9, "ceo@example.com": 1}:
+    bad.append("users %r, expected ip:192.0.2.44 with 9 and ceo@example.com with 1" % users)
+if [f["rule"] for f in d["findings"]] != ["fs"]:
+    bad.append("findings %r, expected only the first line's sender finding" % d["findings"])
+for b in bad:
+    print("  " + b)
+sys.exit(1 if bad else 0)
+EOF
+"$bin" check -c "$tmp/sagredo.yaml" >"$tmp/check.out" 2>&1 || fail "check of sagredo's layout exited $?"
+grep -qF "$tmp/sagredo/smtpd/log/qlog holds copies of lines multilog also writes to $tmp/sagredo/smtpd/log/main; not read" \
+  "$tmp/check.out" || fail "check does not say the qlog copy is not read: $(cat "$tmp/check.out")"
 
 # `check` says what is valid but almost surely wrong: the dead service, a sender rule that
 # cannot judge bare logins, an allowed service no source has.

@@ -302,7 +302,7 @@ TEST(StamperTest, DateStampsThatGoBackOutsideARepeatedHourAreReadAsWritten) {
   Stamper stamper(FallBackZone());
   EXPECT_EQ(Iso(stamper.Stamp("2026-11-28 10:00:00.000000000 a")), "2026-11-28T09:00:00.000000000Z");
   EXPECT_EQ(Iso(stamper.Stamp("2026-11-28 09:00:00.000000000 b")), "2026-11-28T08:00:00.000000000Z");
-  // The first pass of the repeated hour, after a later line: no second reading is invented.
+  // The repeated hour as the first line read: nothing before it, its earlier reading stands.
   Stamper first(FallBackZone());
   EXPECT_EQ(Iso(first.Stamp("2026-10-25 02:30:00.000000000 a")), "2026-10-25T00:30:00.000000000Z");
 }
