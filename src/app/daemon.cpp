@@ -254,8 +254,13 @@ class Daemon::Impl {
     s_.store->Remap(map, next->rules.size());
     auto ledger = s_.pipeline->ledger().Entries();
     pipeline::Stats stats = s_.pipeline->stats();
+    const std::vector<std::string> qlog_services = s_.pipeline->detector().QlogServices();
     s_.config = std::move(*next);
     s_.pipeline = MakePipeline(s_.config);
+    // What the old Detector learned of the logs: the forged-AUTH guard holds across a reload.
+    for (const std::string& service : qlog_services) {
+      s_.pipeline->detector().KnowQlogService(service);
+    }
     s_.pipeline->ledger().Restore(std::move(ledger));
     s_.pipeline->stats() = stats;
     outbox_->Reconfigure(s_.config);

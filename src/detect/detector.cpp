@@ -200,6 +200,20 @@ Detector::ServiceLog& Detector::ServiceOf(std::string_view name) {
   return services_.back();
 }
 
+std::vector<std::string> Detector::QlogServices() const {
+  std::vector<std::string> names;
+  for (const ServiceLog& s : services_) {
+    if (s.qlog) names.push_back(s.name);
+  }
+  return names;
+}
+
+void Detector::KnowQlogService(std::string_view service) {
+  ServiceLog& s = ServiceOf(service);
+  s.qlog = true;
+  std::string().swap(s.last_rcpt);
+}
+
 void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
                          std::vector<Finding>& out) {
   const bool authenticated = !e.auth_user.empty();

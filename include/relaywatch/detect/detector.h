@@ -85,6 +85,10 @@ class Detector {
   // Whether findings carry a sample of what the key did (the alert body); `report`, which prints
   // none, turns it off and saves the bookkeeping on every line.
   void set_keep_samples(bool keep) { keep_samples_ = keep; }
+  // The services seen to log qlogenvelope lines, and telling a new Detector about them (a config
+  // reload builds one): their chkuser lines are then never counted, not even the first.
+  std::vector<std::string> QlogServices() const;
+  void KnowQlogService(std::string_view service);
   const std::vector<RuleSpec>& rules() const { return rules_; }
   std::size_t RuleIndex(std::string_view name) const;  // npos when unknown
   std::uint64_t CountNow(std::size_t rule, std::string_view key, core::Timestamp now) const;

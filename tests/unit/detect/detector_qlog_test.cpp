@@ -152,6 +152,21 @@ TEST(DetectorQlogTest, TheFirstQlogLineOfAServiceDoesNotCountItsRecipientASecond
   EXPECT_EQ(h.detector().CountNow(0, "ip:192.0.2.44", kForgedFirst + seconds(7)), 5u);
 }
 
+// A config reload builds a new Detector; the daemon hands it what the old one learned.
+TEST(DetectorQlogTest, AServiceKnownToLogQlogLinesNeverCountsChkusersLogin) {
+  DetectorHarness learned({VolumeRule("hourly-volume", hours(1), 100)});
+  learned.FeedAll(kForgedAuth);
+  EXPECT_EQ(learned.detector().QlogServices(), (std::vector<std::string>{"submission"}));
+
+  DetectorHarness h({VolumeRule("hourly-volume", hours(1), 100)});
+  for (const std::string& s : learned.detector().QlogServices()) h.detector().KnowQlogService(s);
+  h.FeedAll(kForgedAuth);
+  ASSERT_EQ(h.recipients().size(), 6u);
+  for (const auto& r : h.recipients()) EXPECT_EQ(r.key, "ip:192.0.2.44");
+  EXPECT_EQ(h.detector().CountNow(0, "ceo@example.com", kForgedFirst + seconds(7)), 0u);
+  EXPECT_EQ(h.detector().CountNow(0, "ip:192.0.2.44", kForgedFirst + seconds(7)), 6u);
+}
+
 TEST(DetectorQlogTest, AFirstQlogLineForAnotherRecipientIsCounted) {
   DetectorHarness h({VolumeRule("hourly-volume", hours(1), 100)});
   // Joined mid-message: the chkuser line of a@ was before the file's start.
