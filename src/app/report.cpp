@@ -1,8 +1,6 @@
 #include "relaywatch/app/report.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <system_error>
 
 #include "relaywatch/app/decode_thread.h"
 #include "relaywatch/core/text.h"
@@ -16,16 +14,6 @@
 
 namespace relaywatch::app {
 namespace {
-
-// A directory as the kernel resolves it: "D", "D/", "./D" and a symlink to D are one source.
-std::string CanonicalDir(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::path p = std::filesystem::weakly_canonical(dir, ec);
-  if (ec) return dir;
-  std::string s = p.string();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  return s;
-}
 
 // The service a --dir belongs to when no configured source names it: "<svc>/log/<x>" gives svc,
 // otherwise the last component (/var/log/qmail/submission -> submission).
@@ -50,9 +38,8 @@ std::string ServiceOfDir(const std::string& dir) {
 // Adds a source unless its directory is already read: a directory named twice (twice on the
 // command line, or by --dir and --service) would have every line counted twice.
 void AddSource(std::vector<ReportSource>& out, ReportSource s) {
-  const std::string canonical = CanonicalDir(s.dir);
   for (const ReportSource& have : out) {
-    if (CanonicalDir(have.dir) == canonical) return;
+    if (follow::SameDir(have.dir, s.dir)) return;
   }
   out.push_back(std::move(s));
 }
@@ -64,10 +51,9 @@ core::Result<std::vector<ReportSource>> ChooseSources(const config::Config& conf
   for (const std::string& dir : req.dirs) {
     // A configured or discovered directory keeps its service's name (service-policy rules go by
     // it); any other is named from its resolved path, so "--dir ." is not service ".".
-    const std::string canonical = CanonicalDir(dir);
-    std::string service = ServiceOfDir(canonical);
+    std::string service = ServiceOfDir(follow::ResolvedDir(dir));
     for (const auto& s : found.sources) {
-      if (CanonicalDir(s.dir) == canonical) {
+      if (follow::SameDir(s.dir, dir)) {
         service = s.service;
         break;
       }
@@ -173,8 +159,11 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   std::vector<std::uint64_t> unstamped_read(data.sources.size());
   std::vector<bool> stamped_read(data.sources.size());
   auto in_range = [&](const DecodedLine& d) {
-    if (!d.line.stamped) ++unstamped_read[d.input];
-    if (d.line.stamped) stamped_read[d.input] = true;
+    if (d.line.stamped) {
+      stamped_read[d.input] = true;
+    } else {
+      ++unstamped_read[d.input];
+    }
     if (d.line.time < since) return;  // the warm-up: the pipeline's quiet lines
     if (d.line.stamped) {
       if (!data.first_line) data.first_line = d.line.time;

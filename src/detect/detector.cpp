@@ -208,11 +208,7 @@ std::vector<std::string> Detector::QlogServices() const {
   return names;
 }
 
-void Detector::KnowQlogService(std::string_view service) {
-  ServiceLog& s = ServiceOf(service);
-  s.qlog = true;
-  std::string().swap(s.last_rcpt);
-}
+void Detector::KnowQlogService(std::string_view service) { ServiceOf(service).KnowQlog(); }
 
 void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
                          std::vector<Finding>& out) {
@@ -252,10 +248,7 @@ void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q
   // qlog lines). Interleaved sessions can make it a second recipient counted twice instead.
   const bool counted_by_chkuser =
       !service.qlog && !service.last_rcpt.empty() && q.rcptto == service.last_rcpt;
-  if (!service.qlog) {
-    service.qlog = true;
-    std::string().swap(service.last_rcpt);  // never needed again
-  }
+  service.KnowQlog();
   if (counted_by_chkuser || q.result != "accepted") return;
   const bool authenticated = !q.authuser.empty();
   // relay=yes says RELAYCLIENT was set, also for an authenticated user's local recipients;

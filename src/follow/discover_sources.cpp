@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "relaywatch/follow/discovery.h"
+#include "relaywatch/follow/log_dir.h"
 
 namespace relaywatch::follow {
 namespace {
@@ -50,15 +51,7 @@ std::variant<std::string, int> ReadSmallFile(const std::string& path) {
   return text;
 }
 
-// One directory, however it is spelled: through a symlink (/service -> /var/qmail/supervise) the
-// same log dir can be named twice, and following it twice would count every line twice.
-bool SameDir(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  std::error_code ea, eb;
-  const fs::path ca = fs::weakly_canonical(a, ea), cb = fs::weakly_canonical(b, eb);
-  return !ea && !eb && ca == cb;
-}
-
+// Through a symlink (/service -> /var/qmail/supervise) one log dir can be found twice.
 void Add(std::vector<Source>& sources, Source s) {
   for (const Source& have : sources) {
     if (SameDir(have.dir, s.dir)) return;

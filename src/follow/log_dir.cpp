@@ -7,6 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 #include <optional>
 #include <utility>
 
@@ -39,6 +41,18 @@ core::Result<std::vector<std::string>> Names(const std::string& dir) {
 }
 
 }  // namespace
+
+std::string ResolvedDir(const std::string& dir) {
+  std::error_code ec;
+  std::string s = std::filesystem::weakly_canonical(dir, ec).string();
+  if (ec) return dir;
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+bool SameDir(const std::string& a, const std::string& b) {
+  return a == b || ResolvedDir(a) == ResolvedDir(b);
+}
 
 core::Result<std::vector<std::string>> ListLogFiles(const std::string& dir) {
   auto names = Names(dir);

@@ -119,6 +119,10 @@ class Detector {
     std::string name;
     bool qlog = false;      // it carries qlogenvelope lines: they, not chkuser's, are counted
     std::string last_rcpt;  // until then: the recipient of the last chkuser line counted
+    void KnowQlog() {
+      qlog = true;
+      std::string().swap(last_rcpt);  // never needed again
+    }
   };
 
   void OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e, std::vector<Finding>& out);

@@ -18,6 +18,12 @@
 
 namespace relaywatch::follow {
 
+// `dir` as the kernel resolves it (symlinks, "." and "..", no trailing slash); `dir` itself when
+// that fails. SameDir: one directory however it is spelled, so that it is read once, not twice
+// (every line counted twice).
+std::string ResolvedDir(const std::string& dir);
+bool SameDir(const std::string& a, const std::string& b);
+
 // Full paths ("DIR/@4000….s", …, "DIR/current") in reading order. Error: "unable to read DIR:
 // REASON" when the directory cannot be listed.
 core::Result<std::vector<std::string>> ListLogFiles(const std::string& dir);
