@@ -1,7 +1,8 @@
 #include "relaywatch/stamp/tai64n.h"
 
-#include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 
 namespace relaywatch::stamp {
 namespace {
@@ -10,46 +11,53 @@ namespace {
 constexpr std::uint64_t kTai64Epoch = (std::uint64_t{1} << 62) + 10;
 constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
 
-// Hex digit values, 0xFF for every byte that is not one. A table keeps the `t` hot path free
-// of branches per character class.
-constexpr std::array<std::uint8_t, 256> MakeHexTable() {
-  std::array<std::uint8_t, 256> table{};
-  for (auto& v : table) v = 0xFF;
-  for (int i = 0; i < 10; ++i) table['0' + i] = static_cast<std::uint8_t>(i);
-  for (int i = 0; i < 6; ++i) {
-    table['a' + i] = static_cast<std::uint8_t>(10 + i);
-    table['A' + i] = static_cast<std::uint8_t>(10 + i);
-  }
-  return table;
-}
-constexpr std::array<std::uint8_t, 256> kHex = MakeHexTable();
-
-// `n` hex digits at `p` as a number; nullopt on a non-hex byte.
-std::optional<std::uint64_t> ReadHex(const char* p, int n) {
-  std::uint64_t v = 0;
-  std::uint8_t bad = 0;
-  for (int i = 0; i < n; ++i) {
-    std::uint8_t d = kHex[static_cast<unsigned char>(p[i])];
-    bad |= d;  // any 0xFF leaves the high bit set
-    v = (v << 4) | (d & 0x0F);
-  }
-  if (bad & 0x80) return std::nullopt;
-  return v;
+// Eight hex digits, as they lie in memory, to their value; false if any byte is not a hex digit.
+// Every stamped line has 24 of them, so they are read eight at a time in one 64-bit word (SWAR):
+// a byte-at-a-time table lookup was a tenth of report's decoding time.
+bool ReadHex8(const char* p, std::uint32_t& out) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = kOnes * 0x80;
+  std::uint64_t x;
+  std::memcpy(&x, p, 8);
+  if constexpr (std::endian::native == std::endian::big) x = __builtin_bswap64(x);
+  if (x & kHigh) return false;  // a byte >= 0x80: bytes below stay within their lane
+  // The bytes from lo to hi, as a high bit in each such byte (lanes < 0x80, so no carries).
+  auto in_range = [](std::uint64_t v, std::uint64_t lo, std::uint64_t hi) {
+    return (v + kOnes * (0x80 - lo)) & ~(v + kOnes * (0x7F - hi)) & kHigh;
+  };
+  const std::uint64_t digit = in_range(x, '0', '9');
+  const std::uint64_t letter = in_range(x | (kOnes * 0x20), 'a', 'f');  // A-F folded to a-f
+  if ((digit | letter) != kHigh) return false;
+  // Each byte's value: its low nibble, plus 9 for a letter ('a' is 0x61: 1 + 9 = 10).
+  std::uint64_t v = (x & (kOnes * 0x0F)) + (letter >> 7) * 9;
+  // The first digit is the most significant: byte i holds digit i. Pair, then gather.
+  v = ((v & 0x000F000F000F000Full) << 4) | ((v >> 8) & 0x000F000F000F000Full);
+  v = (v | (v >> 8)) & 0x0000FFFF0000FFFFull;
+  v = (v | (v >> 16)) & 0xFFFFFFFFull;
+  out = __builtin_bswap32(static_cast<std::uint32_t>(v));
+  return true;
 }
 
 }  // namespace
 
 std::optional<core::Timestamp> ParseTai64nLabel(std::string_view label) {
   if (label.size() != kTai64nLabelSize || label[0] != '@') return std::nullopt;
-  auto secs = ReadHex(label.data() + 1, 16);
-  auto nanos = ReadHex(label.data() + 17, 8);
-  if (!secs || !nanos || *nanos >= static_cast<std::uint64_t>(kNanosPerSecond)) return std::nullopt;
-  // Labels at or past 2^63 are reserved by TAI64 and would not fit int64 below; FromUnix
-  // rejects the rest of what Timestamp cannot hold.
-  if (*secs >= (std::uint64_t{1} << 63)) return std::nullopt;
-  std::int64_t unix_secs =
-      static_cast<std::int64_t>(*secs) - static_cast<std::int64_t>(kTai64Epoch);
-  return core::FromUnix(unix_secs, static_cast<std::int64_t>(*nanos));
+  std::uint32_t secs_high, secs_low, nanos;
+  if (!ReadHex8(label.data() + 1, secs_high) || !ReadHex8(label.data() + 9, secs_low) ||
+      !ReadHex8(label.data() + 17, nanos) || nanos >= kNanosPerSecond) {
+    return std::nullopt;
+  }
+  const std::uint64_t secs = (std::uint64_t{secs_high} << 32) | secs_low;
+  // Labels at or past 2^63 are reserved by TAI64 and would not fit int64 below.
+  if (secs >= (std::uint64_t{1} << 63)) return std::nullopt;
+  const std::int64_t unix_secs =
+      static_cast<std::int64_t>(secs) - static_cast<std::int64_t>(kTai64Epoch);
+  // Any label of this century: no overflow is possible, so no check is needed.
+  if (unix_secs >= 0 && unix_secs < (std::int64_t{1} << 32)) {
+    return core::Timestamp(core::Duration(unix_secs * kNanosPerSecond + nanos));
+  }
+  // FromUnix rejects the rest of what Timestamp cannot hold.
+  return core::FromUnix(unix_secs, static_cast<std::int64_t>(nanos));
 }
 
 std::string FormatTai64nLabel(core::Timestamp t) {

@@ -104,5 +104,35 @@ TEST(Tai64nLabelTest, ParseInvertsFormatOverTheWholeTimestampRange) {
   }
 }
 
+// The digits are read eight at a time in one word: every byte value at every digit position must
+// be judged as a byte-at-a-time reader would, and each digit must keep its weight.
+TEST(Tai64nLabelTest, EveryByteAtEveryDigitPositionIsJudgedAlone) {
+  const std::string base = "@400000000000000000000000";  // 1970, 10 s before the epoch
+  const Timestamp base_time = *ParseTai64nLabel(base);
+  for (std::size_t pos = 1; pos < kTai64nLabelSize; ++pos) {
+    for (int b = 0; b < 256; ++b) {
+      std::string label = base;
+      label[pos] = static_cast<char>(b);
+      auto t = ParseTai64nLabel(label);
+      if (std::isxdigit(b) == 0) {
+        EXPECT_FALSE(t) << "byte " << b << " at " << pos;
+        continue;
+      }
+      // Digits 2..8 weigh 2^32 s and more: past Timestamp's range unless 0 (1 stays valid).
+      if (pos < 9) continue;
+      const std::int64_t digit = b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
+      const bool seconds = pos <= 16;
+      const std::int64_t weight = std::int64_t{1} << (4 * (seconds ? 16 - pos : 24 - pos));
+      if (!seconds && digit * weight >= 1'000'000'000) {
+        EXPECT_FALSE(t) << label;  // nanoseconds >= 10^9
+        continue;
+      }
+      ASSERT_TRUE(t) << label;
+      const std::chrono::nanoseconds step(seconds ? weight * 1'000'000'000 : weight);
+      EXPECT_EQ(*t, base_time + digit * step) << label;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace relaywatch::stamp
