@@ -4,21 +4,28 @@
 
 namespace relaywatch::detect {
 
-MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key) {
-  if (rule >= tables_.size()) {
-    tables_.resize(rule + 1);  // moves the tables: forget where their nodes were
-    ForgetRecent();
-  }
-  if (KeyState* known = recent_[rule].Get(key)) return *known;
-  Table& table = tables_[rule];
-  auto it = table.find(key);
-  if (it == table.end()) it = table.emplace(std::string(key), KeyState{}).first;
-  recent_[rule].Remember(key, &it->second);
-  return it->second;
+bool MemoryWindowStore::Row::empty() const {
+  return std::all_of(by_rule.begin(), by_rule.end(), [](const KeyState& s) { return s.empty(); });
 }
 
-void MemoryWindowStore::ForgetRecent() {
-  recent_.assign(tables_.size(), {});
+MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key) {
+  rules_ = std::max(rules_, rule + 1);
+  Row* row = recent_.Get(key);
+  if (row == nullptr) {
+    auto it = rows_.find(key);
+    if (it == rows_.end()) it = rows_.emplace(std::string(key), Row{}).first;
+    row = &it->second;  // nodes stay put when the table grows: only an erase moves them
+    recent_.Remember(key, row);
+  }
+  if (row->by_rule.size() <= rule) row->by_rule.resize(rules_);
+  return row->by_rule[rule];
+}
+
+const MemoryWindowStore::KeyState* MemoryWindowStore::Find(std::size_t rule,
+                                                           std::string_view key) const {
+  auto it = rows_.find(key);
+  if (it == rows_.end() || rule >= it->second.by_rule.size()) return nullptr;
+  return &it->second.by_rule[rule];
 }
 
 WindowCount MemoryWindowStore::Add(std::size_t rule, std::string_view key, core::Timestamp t,
@@ -39,30 +46,37 @@ WindowCount MemoryWindowStore::AddDistinct(std::size_t rule, std::string_view ke
 
 std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key,
                                        core::Timestamp now, core::Duration window) const {
-  if (rule >= tables_.size()) return 0;
-  auto it = tables_[rule].find(key);
-  if (it == tables_[rule].end()) return 0;
-  return it->second.counts.CountAt(now, window) + it->second.distinct.CountAt(now, window);
+  const KeyState* s = Find(rule, key);
+  if (s == nullptr) return 0;
+  return s->counts.CountAt(now, window) + s->distinct.CountAt(now, window);
 }
 
 void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Duration>& windows) {
-  for (std::size_t r = 0; r < tables_.size() && r < windows.size(); ++r) {
-    if (windows[r] <= core::Duration::zero()) continue;
-    Table& table = tables_[r];
-    for (auto it = table.begin(); it != table.end();) {
-      bool counts_empty = it->second.counts.Expire(now, windows[r]);
-      bool distinct_empty = it->second.distinct.Expire(now, windows[r]);
-      it = (counts_empty && distinct_empty) ? table.erase(it) : std::next(it);
+  for (auto it = rows_.begin(); it != rows_.end();) {
+    std::vector<KeyState>& by_rule = it->second.by_rule;
+    bool all_empty = true;
+    for (std::size_t r = 0; r < by_rule.size(); ++r) {
+      KeyState& s = by_rule[r];
+      if (r < windows.size() && windows[r] > core::Duration::zero()) {
+        // Both, not &&: each drops what fell out of its window.
+        const bool counts_empty = s.counts.Expire(now, windows[r]);
+        const bool distinct_empty = s.distinct.Expire(now, windows[r]);
+        all_empty = all_empty && counts_empty && distinct_empty;
+      } else {
+        all_empty = all_empty && s.empty();
+      }
     }
+    it = all_empty ? rows_.erase(it) : std::next(it);
   }
-  ForgetRecent();
+  recent_.Forget();
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> MemoryWindowStore::TopKeys(
     std::size_t rule, core::Timestamp now, core::Duration window, std::size_t n) const {
   std::vector<std::pair<std::string, std::uint64_t>> top;
-  if (rule >= tables_.size()) return top;
-  for (const auto& [key, s] : tables_[rule]) {
+  for (const auto& [key, row] : rows_) {
+    if (rule >= row.by_rule.size()) continue;
+    const KeyState& s = row.by_rule[rule];
     std::uint64_t c = s.counts.CountAt(now, window) + s.distinct.CountAt(now, window);
     if (c > 0) top.emplace_back(key, c);
   }
@@ -76,16 +90,19 @@ std::vector<std::pair<std::string, std::uint64_t>> MemoryWindowStore::TopKeys(
 }
 
 std::size_t MemoryWindowStore::KeyCount() const {
+  // (rule, Key) pairs with a window, as one table per rule would hold them.
   std::size_t n = 0;
-  for (const Table& t : tables_) n += t.size();
+  for (const auto& [key, row] : rows_) {
+    for (const KeyState& s : row.by_rule) n += s.empty() ? 0 : 1;
+  }
   return n;
 }
 
 std::vector<KeyWindowState> MemoryWindowStore::Export(std::size_t rule) const {
   std::vector<KeyWindowState> out;
-  if (rule >= tables_.size()) return out;
-  out.reserve(tables_[rule].size());
-  for (const auto& [key, s] : tables_[rule]) {
+  for (const auto& [key, row] : rows_) {
+    if (rule >= row.by_rule.size() || row.by_rule[rule].empty()) continue;
+    const KeyState& s = row.by_rule[rule];
     out.push_back(KeyWindowState{key, s.counts.buckets(), s.distinct.entries()});
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
@@ -93,25 +110,30 @@ std::vector<KeyWindowState> MemoryWindowStore::Export(std::size_t rule) const {
 }
 
 void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> keys) {
-  if (rule >= tables_.size()) tables_.resize(rule + 1);
-  Table& table = tables_[rule];
-  table.clear();
-  for (KeyWindowState& k : keys) {
-    table[k.key] = KeyState{BucketWindow::FromBuckets(std::move(k.buckets)),
-                            DistinctWindow::FromEntries(std::move(k.distinct))};
+  for (auto& [key, row] : rows_) {
+    if (rule < row.by_rule.size()) row.by_rule[rule] = KeyState{};
   }
-  ForgetRecent();
+  std::erase_if(rows_, [](const auto& kv) { return kv.second.empty(); });
+  recent_.Forget();
+  for (KeyWindowState& k : keys) {
+    Slot(rule, k.key) = KeyState{BucketWindow::FromBuckets(std::move(k.buckets)),
+                                 DistinctWindow::FromEntries(std::move(k.distinct))};
+  }
 }
 
 void MemoryWindowStore::Remap(const std::vector<int>& map, std::size_t rules) {
-  std::vector<Table> next(rules);
-  for (std::size_t i = 0; i < map.size() && i < tables_.size(); ++i) {
-    if (map[i] >= 0 && static_cast<std::size_t>(map[i]) < rules) {
-      next[static_cast<std::size_t>(map[i])] = std::move(tables_[i]);
+  for (auto& [key, row] : rows_) {
+    std::vector<KeyState> next(rules);
+    for (std::size_t i = 0; i < map.size() && i < row.by_rule.size(); ++i) {
+      if (map[i] >= 0 && static_cast<std::size_t>(map[i]) < rules) {
+        next[static_cast<std::size_t>(map[i])] = std::move(row.by_rule[i]);
+      }
     }
+    row.by_rule = std::move(next);
   }
-  tables_ = std::move(next);
-  ForgetRecent();
+  std::erase_if(rows_, [](const auto& kv) { return kv.second.empty(); });
+  rules_ = rules;
+  recent_.Forget();
 }
 
 }  // namespace relaywatch::detect

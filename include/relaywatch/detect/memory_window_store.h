@@ -1,7 +1,8 @@
 // MemoryWindowStore: the embedded WindowStore, in memory, saved in the checkpoint.
 //
 // Memory grows with active keys and their non-empty slices, not with lines: Expire drops a key
-// as soon as its window is empty. Export/Import move the whole state to and from the
+// as soon as its windows are all empty. A Key has one row holding its window for every rule, so
+// a line that several rules count looks its Key up once, not once per rule. Export/Import move the whole state to and from the
 // checkpoint, by rule name, so a reload keeps the windows of rules that did not change.
 #ifndef RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 #define RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
@@ -27,7 +28,7 @@ struct KeyWindowState {
 
 class MemoryWindowStore : public WindowStore {
  public:
-  explicit MemoryWindowStore(std::size_t rules = 0) : tables_(rules), recent_(rules) {}
+  explicit MemoryWindowStore(std::size_t rules = 0) : rules_(rules) {}
 
   WindowCount Add(std::size_t rule, std::string_view key, core::Timestamp t, std::uint64_t amount,
                   core::Duration window) override;
@@ -50,15 +51,22 @@ class MemoryWindowStore : public WindowStore {
   struct KeyState {
     BucketWindow counts;
     DistinctWindow distinct;
+    bool empty() const { return counts.buckets().empty() && distinct.entries().empty(); }
   };
-  using Table = core::StringMap<KeyState>;
+  // A Key's windows, by rule index; shorter than rules_ until the Key is counted by a later rule.
+  struct Row {
+    std::vector<KeyState> by_rule;
+    bool empty() const;
+  };
+  using Table = core::StringMap<Row>;
 
   KeyState& Slot(std::size_t rule, std::string_view key);
-  void ForgetRecent();
-  std::vector<Table> tables_;
-  // Per rule, the key it looked up last; every erase, and every change to tables_ itself,
-  // forgets them.
-  std::vector<core::RecentKey<KeyState>> recent_;
+  const KeyState* Find(std::size_t rule, std::string_view key) const;
+  std::size_t rules_ = 0;
+  Table rows_;
+  // The row looked up last (a line's rules, and a session's lines, name one Key); every erase
+  // forgets it.
+  core::RecentKey<Row> recent_;
 };
 
 }  // namespace relaywatch::detect
