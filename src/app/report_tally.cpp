@@ -21,24 +21,27 @@ UserRow& ReportTally::Row(std::string_view key) {
   return it->second;
 }
 
-void ReportTally::OnRecipient(const detect::RecipientHit& r) {
-  if (r.time < since_) return;
-  UserRow& row = Row(r.key);
+void ReportTally::OnLine(const detect::LineHits& line) {
+  if (line.time < since_) return;
+  UserRow& row = Row(line.key);
+  for (const detect::Hit& hit : line.hits) {
+    std::uint64_t& peak = row.peak[hit.rule];
+    if (hit.count > peak) peak = hit.count;
+  }
+  if (!line.recipient) return;
+  const detect::RecipientHit& r = *line.recipient;
   if (r.relaying) {
     ++row.recipients;
     row.relayed = true;
   }
-  if (r.authenticated && !r.client_ip.empty() && row.remote_ips.size() < kMaxIps) {
+  if (r.authenticated && !r.client_ip.empty() && row.remote_ips.size() < kMaxIps &&
+      (&row != last_ip_row_ || r.client_ip != last_ip_)) {
     row.remote_ips.insert(std::hash<std::string_view>{}(r.client_ip));
+    last_ip_row_ = &row;
+    last_ip_.assign(r.client_ip);
   }
   // Once per recipient, however many sender rules rejected its sender.
   if (!r.foreign_sender.empty()) AddForeignSender(row, r.foreign_sender);
-}
-
-void ReportTally::OnHit(const detect::Hit& hit) {
-  if (hit.time < since_) return;
-  std::uint64_t& peak = Row(hit.key).peak[hit.rule];
-  if (hit.count > peak) peak = hit.count;
 }
 
 void ReportTally::AddForeignSender(UserRow& row, std::string_view sender) {

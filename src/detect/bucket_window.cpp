@@ -71,6 +71,7 @@ core::Timestamp BucketWindow::FirstAt(core::Timestamp now, core::Duration window
 }
 
 bool BucketWindow::Expire(core::Timestamp now, core::Duration window) {
+  if (buckets_.empty()) return true;  // a sweep visits every Key: most rules of most are empty
   std::int64_t oldest = SliceIndex(now, window) - kSlices;
   std::size_t drop = 0;
   while (drop < buckets_.size() && buckets_[drop].index < oldest) {
@@ -78,7 +79,8 @@ bool BucketWindow::Expire(core::Timestamp now, core::Duration window) {
     ++drop;
   }
   if (drop > 0) buckets_.erase(buckets_.begin(), buckets_.begin() + static_cast<long>(drop));
-  if (buckets_.empty()) buckets_.shrink_to_fit();
+  // The capacity stays (at most kSlices + 1 buckets): the Key is forgotten whole, and its memory
+  // freed, once all its windows are empty; until then it is likely to be counted again.
   return buckets_.empty();
 }
 

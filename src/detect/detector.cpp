@@ -51,7 +51,7 @@ Detector::Detector(std::vector<RuleSpec> rules, std::string default_domain, Wind
     } else if (const auto* s = std::get_if<SenderParams>(&r.params)) {
       c.sender.emplace(*s, default_domain_);
     } else if (const auto* p = std::get_if<ServicePolicyParams>(&r.params)) {
-      c.allowed_services.insert(p->allowed_services.begin(), p->allowed_services.end());
+      c.allowed_services.assign(p->allowed_services.begin(), p->allowed_services.end());
     }
     compiled_.push_back(std::move(c));
     windows_.push_back(r.window);
@@ -78,22 +78,29 @@ std::string_view Detector::KeyOf(std::string_view auth_user, std::string_view ip
   return key_buf_;
 }
 
-std::uint64_t Detector::LimitFor(std::size_t rule, std::string_view key) const {
-  const Compiled& c = compiled_[rule];
-  if (!c.overrides.empty()) {
-    auto it = c.overrides.find(key);
-    if (it != c.overrides.end()) return it->second;
-    parse::AddressParts a = parse::SplitAddress(key);
-    if (a.has_at) {
-      std::string domain_key;
-      domain_key.reserve(a.domain.size() + 1);
-      domain_key.push_back('@');
-      domain_key.append(a.domain);
-      it = c.overrides.find(domain_key);
-      if (it != c.overrides.end()) return it->second;
-    }
+std::uint64_t Detector::LimitFor(std::size_t rule, std::string_view key) {
+  Compiled& c = compiled_[rule];
+  if (c.overrides.empty()) return rules_[rule].limit;
+  if (c.limit.Is(key)) return c.limit.value;
+  std::uint64_t limit = rules_[rule].limit;
+  if (auto it = c.overrides.find(key); it != c.overrides.end()) {
+    limit = it->second;
+  } else if (parse::AddressParts a = parse::SplitAddress(key); a.has_at) {
+    std::string domain_key;
+    domain_key.reserve(a.domain.size() + 1);
+    domain_key.push_back('@');
+    domain_key.append(a.domain);
+    if (it = c.overrides.find(domain_key); it != c.overrides.end()) limit = it->second;
   }
-  return rules_[rule].limit;
+  c.limit.Set(key, {}, limit);
+  return limit;
+}
+
+bool Detector::SenderAllowed(Compiled& c, std::string_view key, std::string_view sender) {
+  if (!c.sender_allowed.Is(key, sender)) {
+    c.sender_allowed.Set(key, sender, c.sender->Allowed(key, sender));
+  }
+  return c.sender_allowed.value;
 }
 
 void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view key,
@@ -107,7 +114,7 @@ void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view
                        ? store_.Add(rule, key, ctx.time, amount, spec.window)
                        : store_.AddDistinct(rule, key, distinct_value, ctx.time, spec.window,
                                             DistinctCap(limit));
-  if (observer_) observer_->OnHit(Hit{rule, ctx.time, key, wc.count, detail});
+  if (observer_) hits_.push_back(Hit{rule, wc.count, detail});
   if (wc.count * 2 >= limit) near_limit_ = true;
   if (wc.count < limit) return;
   Finding f;
@@ -186,7 +193,16 @@ void Detector::OnMessage(const EventContext& ctx, std::string_view key, std::str
       Count(r, ctx, key, basis, 1, {}, {}, out);
     }
   }
+  Notify(ctx, key);
   NoteSample(ctx, key, first_new, out);
+}
+
+void Detector::Notify(const EventContext& ctx, std::string_view key,
+                      std::optional<RecipientHit> recipient) {
+  if (observer_ != nullptr && (!hits_.empty() || recipient)) {
+    observer_->OnLine(LineHits{ctx.time, key, hits_, recipient});
+  }
+  hits_.clear();
 }
 
 Detector::ServiceLog& Detector::ServiceOf(std::string_view name) {
@@ -278,7 +294,7 @@ void Detector::CountDelivery(const EventContext& ctx, const Delivery& d,
         }
         break;
       case RuleKind::kSender:
-        if (d.authenticated && !c.sender->Allowed(d.key, d.sender)) {
+        if (d.authenticated && !SenderAllowed(compiled_[r], d.key, d.sender)) {
           if (foreign.empty()) foreign = parse::NormalizeLogin(d.sender);
           Count(r, ctx, d.key, d.basis, 1, {}, foreign, out);
         }
@@ -287,7 +303,9 @@ void Detector::CountDelivery(const EventContext& ctx, const Delivery& d,
         if (d.authenticated && !d.ip.empty()) Count(r, ctx, d.key, d.basis, 1, d.ip, {}, out);
         break;
       case RuleKind::kServicePolicy:
-        if (d.authenticated && d.relaying && !c.allowed_services.contains(ctx.service)) {
+        if (d.authenticated && d.relaying &&
+            std::find(c.allowed_services.begin(), c.allowed_services.end(), ctx.service) ==
+                c.allowed_services.end()) {
           Count(r, ctx, d.key, d.basis, 1, {}, ctx.service, out);
         }
         break;
@@ -296,10 +314,7 @@ void Detector::CountDelivery(const EventContext& ctx, const Delivery& d,
         break;
     }
   }
-  if (observer_) {
-    observer_->OnRecipient(
-        RecipientHit{ctx.time, d.key, d.ip, foreign, d.relaying, d.authenticated});
-  }
+  Notify(ctx, d.key, RecipientHit{d.ip, foreign, d.relaying, d.authenticated});
   NoteSample(ctx, d.key, first_new, out);
 }
 
@@ -309,6 +324,7 @@ void Detector::CountRcptLimitHit(const EventContext& ctx, std::string_view key,
   for (std::size_t r = 0; r < rules_.size(); ++r) {
     if (compiled_[r].kind == RuleKind::kRcptLimit) Count(r, ctx, key, basis, 1, {}, {}, out);
   }
+  Notify(ctx, key);
   NoteSample(ctx, key, first_new, out);
 }
 

@@ -13,8 +13,11 @@ bool InWindow(core::Timestamp seen, core::Timestamp now, core::Duration window) 
 
 std::uint64_t DistinctWindow::Add(std::string_view value, core::Timestamp t,
                                   core::Duration window, std::size_t cap) {
-  auto it = std::find_if(entries_.begin(), entries_.end(),
-                         [&](const DistinctEntry& e) { return e.value == value; });
+  // A session's lines come from one address, most often the one added last.
+  auto it = !entries_.empty() && entries_.back().value == value
+                ? entries_.end() - 1
+                : std::find_if(entries_.begin(), entries_.end(),
+                               [&](const DistinctEntry& e) { return e.value == value; });
   if (it != entries_.end()) {
     if (!InWindow(it->last, t, window)) it->first = t;
     it->last = std::max(it->last, t);
@@ -47,6 +50,7 @@ core::Timestamp DistinctWindow::FirstAt(core::Timestamp now, core::Duration wind
 }
 
 bool DistinctWindow::Expire(core::Timestamp now, core::Duration window) {
+  if (entries_.empty()) return true;
   std::erase_if(entries_, [&](const DistinctEntry& e) { return !InWindow(e.last, now, window); });
   return entries_.empty();
 }

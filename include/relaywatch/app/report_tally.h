@@ -3,7 +3,7 @@
 // What the old cron scripts printed as `COUNT USER`, kept exactly: recipients relayed per Key in
 // the range, the peak window count per rule, the foreign senders used with how many recipients,
 // and the number of distinct client IPs of authenticated recipients. It counts the accepted
-// recipients the Detector counts (HitObserver::OnRecipient), under the Detector's Key, so the
+// recipients the Detector counts (HitObserver::OnLine), under the Detector's Key, so the
 // table and the findings agree on who sent what (chkuser's login, or qlog's where the log has
 // qlogenvelope lines). Only recipients and hits stamped inside the range count; the pipeline's
 // warm-up before the range does not.
@@ -44,8 +44,7 @@ class ReportTally : public detect::HitObserver {
 
   ReportTally(const std::vector<detect::RuleSpec>& rules, core::Timestamp since);
 
-  void OnHit(const detect::Hit& hit) override;
-  void OnRecipient(const detect::RecipientHit& recipient) override;
+  void OnLine(const detect::LineHits& line) override;
 
   // The rows; the caller may take them once the tally is done.
   Users& users() { return users_; }
@@ -58,6 +57,9 @@ class ReportTally : public detect::HitObserver {
   core::Timestamp since_;
   Users users_;
   core::RecentKey<UserRow> recent_;  // a line and its hits all name the same key
+  // The address inserted last, and into which row: a session's lines repeat it (rows never move).
+  const UserRow* last_ip_row_ = nullptr;
+  std::string last_ip_;
 };
 
 }  // namespace relaywatch::app

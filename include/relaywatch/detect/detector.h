@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,11 +45,9 @@ struct EventContext {
   std::string_view service;
 };
 
-// One counted line, for observers (the report's per-login table).
+// One rule's count of a line, for observers (the report's per-login table).
 struct Hit {
   std::size_t rule = 0;
-  core::Timestamp time{};
-  std::string_view key;
   std::uint64_t count = 0;    // in the window, after this line
   std::string_view detail;    // sender rule: the foreign sender (domain lowercased)
 };
@@ -56,20 +55,26 @@ struct Hit {
 // One counted accepted recipient, whatever rules counted it: the report's per-login table counts
 // exactly these, under the same Key.
 struct RecipientHit {
-  core::Timestamp time{};
-  std::string_view key;
   std::string_view client_ip;
   std::string_view foreign_sender;  // some sender rule rejects the sender (domain lowercased)
   bool relaying = false;
   bool authenticated = false;
 };
 
+// What one line counted for its Key. One call per line, not one per rule: an observer that keeps
+// a row per Key looks it up once.
+struct LineHits {
+  core::Timestamp time{};
+  std::string_view key;
+  std::span<const Hit> hits;              // the rules that counted the line, in rule order
+  std::optional<RecipientHit> recipient;  // set when the line was an accepted recipient
+};
+
 class HitObserver {
  public:
   virtual ~HitObserver() = default;
-  virtual void OnHit(const Hit& hit) = 0;
-  // After the line's OnHit calls.
-  virtual void OnRecipient(const RecipientHit& recipient) = 0;
+  // For every line some rule counted, and every accepted recipient.
+  virtual void OnLine(const LineHits& line) = 0;
 };
 
 class Detector {
@@ -96,12 +101,31 @@ class Detector {
   WindowStore& store() { return store_; }
 
  private:
+  // The answer for the Key (and sender) asked about last: a session's lines all ask the same
+  // question, and the lookups behind it hash the Key.
+  template <typename T>
+  struct LastAnswer {
+    std::string key, sender;
+    T value{};
+    bool known = false;
+    bool Is(std::string_view k, std::string_view s = {}) const {
+      return known && k == key && s == sender;
+    }
+    void Set(std::string_view k, std::string_view s, T v) {
+      key.assign(k);
+      sender.assign(s);
+      value = v;
+      known = true;
+    }
+  };
   struct Compiled {
     RuleKind kind = RuleKind::kVolume;
     std::optional<SenderPolicyCheck> sender;
     core::StringMap<std::uint64_t> overrides;  // normalized
-    core::StringSet allowed_services;  // looked up by the line's service, a view
+    std::vector<std::string> allowed_services;  // a few names: compared, not hashed
     CountUnit unit = CountUnit::kRecipients;
+    LastAnswer<std::uint64_t> limit;    // LimitFor
+    LastAnswer<bool> sender_allowed;    // sender->Allowed
   };
 
   // One accepted recipient as the recipient-counting rules see it (chkuser or qlogenvelope).
@@ -134,12 +158,16 @@ class Detector {
   ServiceLog& ServiceOf(std::string_view name);
   void OnMessage(const EventContext& ctx, std::string_view key, std::string_view basis,
                  std::string_view sender, std::string_view ip, std::vector<Finding>& out);
-  std::uint64_t LimitFor(std::size_t rule, std::string_view key) const;
+  std::uint64_t LimitFor(std::size_t rule, std::string_view key);
+  bool SenderAllowed(Compiled& c, std::string_view key, std::string_view sender);
   void Count(std::size_t rule, const EventContext& ctx, std::string_view key,
              std::string_view basis, std::uint64_t amount, std::string_view distinct_value,
              std::string_view detail, std::vector<Finding>& out);
   void NoteSample(const EventContext& ctx, std::string_view key, std::size_t first_new,
                   std::vector<Finding>& out);
+  // Hands the line's hits_ (and recipient) to the observer, and clears them.
+  void Notify(const EventContext& ctx, std::string_view key,
+              std::optional<RecipientHit> recipient = std::nullopt);
   std::string_view KeyOf(std::string_view auth_user, std::string_view ip);
 
   std::vector<RuleSpec> rules_;
@@ -154,6 +182,7 @@ class Detector {
   std::vector<ServiceLog> services_;  // one per service seen: bounded by the sources
   std::size_t last_service_ = 0;      // lines come in runs from one service: looked at first
   HitObserver* observer_ = nullptr;
+  std::vector<Hit> hits_;  // reused: the current line's hits, for the observer
   bool keep_samples_ = true;
   std::string key_buf_;          // reused: the normalized key of the current line
   std::vector<std::int64_t> last_sweep_;  // per rule: the quarter-window last swept

@@ -222,11 +222,13 @@ TEST(ReportTallyTest, AServiceWithoutQlogLinesIsTalliedFromChkuser) {
 
 TEST(ReportTallyTest, PeakIsTheHighestWindowCountOfEachRuleInRange) {
   ReportTally tally(Rules(), kSince);
-  tally.OnHit({0, kSince - minutes(1), "bob@example.com", 90, ""});  // warm-up: not in range
-  tally.OnHit({0, kSince, "bob@example.com", 4, ""});
-  tally.OnHit({0, kSince + minutes(1), "bob@example.com", 7, ""});
-  tally.OnHit({0, kSince + minutes(2), "bob@example.com", 5, ""});
-  tally.OnHit({3, kSince + minutes(2), "bob@example.com", 2, ""});
+  auto hits = [&](core::Timestamp t, std::vector<detect::Hit> h) {
+    tally.OnLine({t, "bob@example.com", h, std::nullopt});
+  };
+  hits(kSince - minutes(1), {{0, 90, ""}});  // warm-up: not in range
+  hits(kSince, {{0, 4, ""}});
+  hits(kSince + minutes(1), {{0, 7, ""}});
+  hits(kSince + minutes(2), {{0, 5, ""}, {3, 2, ""}});
   const UserRow* bob = Find(tally, "bob@example.com");
   ASSERT_NE(bob, nullptr);
   // By rule index: hourly-volume, foreign-sender, own-address, many-ips.
@@ -263,7 +265,7 @@ TEST(ReportTallyTest, ForeignSendersPastTheCapAreFoldedIntoOneEntry) {
   for (std::size_t i = 0; i < n; ++i) senders.push_back("s" + std::to_string(i) + "@x.example");
   senders.push_back("s0@x.example");  // known: still counted
   for (const std::string& s : senders) {
-    tally.OnRecipient({kSince, "bot@example.com", "203.0.113.5", s, true, true});
+    tally.OnLine({kSince, "bot@example.com", {}, detect::RecipientHit{"203.0.113.5", s, true, true}});
   }
   const UserRow* bot = Find(tally, "bot@example.com");
   ASSERT_NE(bot, nullptr);

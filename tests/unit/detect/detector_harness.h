@@ -74,12 +74,17 @@ struct HitLog : HitObserver {
     bool relaying;
     bool authenticated;
   };
-  void OnHit(const Hit& h) override {
-    hits.push_back(Copy{h.rule, h.time, std::string(h.key), h.count, std::string(h.detail)});
-  }
-  void OnRecipient(const RecipientHit& r) override {
-    recipients.push_back(RecipientCopy{r.time, std::string(r.key), std::string(r.client_ip),
-                                       std::string(r.foreign_sender), r.relaying, r.authenticated});
+  void OnLine(const LineHits& line) override {
+    for (const Hit& h : line.hits) {
+      hits.push_back(
+          Copy{h.rule, line.time, std::string(line.key), h.count, std::string(h.detail)});
+    }
+    if (const auto& r = line.recipient) {
+      recipients.push_back(RecipientCopy{line.time, std::string(line.key),
+                                         std::string(r->client_ip),
+                                         std::string(r->foreign_sender), r->relaying,
+                                         r->authenticated});
+    }
   }
   std::vector<Copy> hits;
   std::vector<RecipientCopy> recipients;
