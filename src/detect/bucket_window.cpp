@@ -17,7 +17,29 @@ std::int64_t SliceIndex(core::Timestamp t, core::Duration window) {
   return FloorDiv(t.time_since_epoch().count(), width);
 }
 
+namespace {
+
+// Whether `t` falls in slice `index`. A multiply where SliceIndex divides by a width known only
+// at run time: most lines fall in the slice of the line before, and this runs per rule per line.
+bool InSlice(core::Timestamp t, std::int64_t index, core::Duration window) {
+  const std::int64_t width = std::max<std::int64_t>(window.count() / kSlices, 1);
+  std::int64_t start;
+  if (__builtin_mul_overflow(index, width, &start)) return false;
+  const std::int64_t ns = t.time_since_epoch().count();
+  return ns >= start && ns - start < width;
+}
+
+}  // namespace
+
 std::uint64_t BucketWindow::Add(core::Timestamp t, std::uint64_t amount, core::Duration window) {
+  if (!buckets_.empty() && InSlice(t, buckets_.back().index, window) &&
+      buckets_.front().index >= buckets_.back().index - kSlices) {
+    // The newest slice again: nothing new fell out of the window.
+    buckets_.back().count += amount;
+    buckets_.back().first = std::min(buckets_.back().first, t);
+    total_ += amount;
+    return total_;
+  }
   std::int64_t idx = SliceIndex(t, window);
   if (!buckets_.empty() && idx < buckets_.back().index) {
     // Out of order: count it in its own slice if that slice is still in the window.
@@ -63,7 +85,10 @@ std::uint64_t BucketWindow::CountAt(core::Timestamp now, core::Duration window) 
 }
 
 core::Timestamp BucketWindow::FirstAt(core::Timestamp now, core::Duration window) const {
-  std::int64_t oldest = SliceIndex(now, window) - kSlices;
+  const std::int64_t oldest =
+      (!buckets_.empty() && InSlice(now, buckets_.back().index, window) ? buckets_.back().index
+                                                                         : SliceIndex(now, window)) -
+      kSlices;
   for (const Bucket& b : buckets_) {
     if (b.index >= oldest) return b.first;
   }
@@ -71,8 +96,11 @@ core::Timestamp BucketWindow::FirstAt(core::Timestamp now, core::Duration window
 }
 
 bool BucketWindow::Expire(core::Timestamp now, core::Duration window) {
-  if (buckets_.empty()) return true;  // a sweep visits every Key: most rules of most are empty
-  std::int64_t oldest = SliceIndex(now, window) - kSlices;
+  return ExpireBefore(SliceIndex(now, window) - kSlices);
+}
+
+bool BucketWindow::ExpireBefore(std::int64_t oldest) {
+  if (buckets_.empty() || buckets_.front().index >= oldest) return buckets_.empty();
   std::size_t drop = 0;
   while (drop < buckets_.size() && buckets_[drop].index < oldest) {
     total_ -= buckets_[drop].count;
