@@ -55,7 +55,7 @@ class StoredLogReader::Cursor {
       if (done_ || !Refill()) return false;
     }
     line_ = queue_[head_++];
-    stamped_ = stamper_.Stamp(line_);
+    stamper_.Stamp(line_, stamped_);
     if (stamped_.stamped) {
       last_ = stamped_.time;
     } else {

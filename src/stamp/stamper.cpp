@@ -42,19 +42,15 @@ std::optional<std::string_view> TextAfter(std::string_view s, std::size_t end) {
   return s.substr(end + 1);
 }
 
-// multilog `t`: "@<24 hex> text".
-std::optional<Line> StampTai64n(std::string_view s) {
-  if (s.size() < kTai64nLabelSize) return std::nullopt;
-  auto text = TextAfter(s, kTai64nLabelSize);
-  if (!text) return std::nullopt;
-  auto t = ParseTai64nLabel(s.substr(0, kTai64nLabelSize));
-  if (!t) return std::nullopt;
-  Line line;
-  line.time = *t;
+// multilog `t`: "@<24 hex> text", into `line`; false (and `line` untouched) if it is not one.
+bool StampTai64n(std::string_view s, Line& line) {
+  if (s.size() < kTai64nLabelSize) return false;
+  if (s.size() > kTai64nLabelSize && s[kTai64nLabelSize] != ' ') return false;
+  if (!ReadTai64nLabel(s.substr(0, kTai64nLabelSize), line.time)) return false;
   line.stamped = true;
   line.stamp = StampKind::kTai64n;
-  line.text = *text;
-  return line;
+  line.text = s.substr(std::min(s.size(), kTai64nLabelSize + 1));
+  return true;
 }
 
 // The `d` prefix's fields: "YYYY-MM-DD HH:MM:SS.F{1,9}"; returns the wall time and where the
@@ -196,10 +192,19 @@ std::optional<core::Timestamp> Stamper::LaterReading(core::Timestamp early) cons
 }
 
 Line Stamper::Stamp(std::string_view raw) {
+  Line line;
+  Stamp(raw, line);
+  return line;
+}
+
+void Stamper::Stamp(std::string_view raw, Line& line) {
+  // Filled in place: a Line copied out of one just written stalls every line (its bool and enum
+  // stores cannot be forwarded to the wide loads of the copy).
+  line = Line{};
   if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
   char first = raw.empty() ? '\0' : raw[0];
   if (first == '@') {
-    if (auto line = StampTai64n(raw)) return *line;
+    if (StampTai64n(raw, line)) return;
   } else if (IsDigit(first)) {
     if (auto prefix = ReadDatePrefix(raw)) {
       auto text = TextAfter(raw, prefix->second);
@@ -211,20 +216,20 @@ Line Stamper::Stamp(std::string_view raw) {
       }
       if (t) {
         last_date_ = t;
-        Line line;
         line.time = *t;
         line.stamped = true;
         line.stamp = StampKind::kDate;
         line.text = *text;
-        return line;
+        return;
       }
     }
   } else if (first >= 'A' && first <= 'S') {  // Apr .. Sep
-    if (auto line = StampSyslog(raw)) return *line;
+    if (auto syslog = StampSyslog(raw)) {
+      line = *syslog;
+      return;
+    }
   }
-  Line line;
   line.text = raw;
-  return line;
 }
 
 }  // namespace relaywatch::stamp
