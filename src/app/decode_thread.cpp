@@ -119,13 +119,11 @@ void Produce(StoredLogReader& reader, const DecodeThread::Consumer& inspect, Han
     char* copy = batch->bytes.get() + batch->used;
     if (!raw.empty()) std::memcpy(copy, raw.data(), raw.size());
     batch->used += raw.size();
-    DecodedLine& d = batch->lines.emplace_back();
-    d.input = input;
-    d.raw = std::string_view(copy, raw.size());
-    d.line = line;
-    d.line.tag = Rebase(line.tag, raw, copy);
-    d.line.text = Rebase(line.text, raw, copy);
-    d.event = parse::ParseEvent(d.line.tag, d.line.text);
+    stamp::Line moved = line;
+    moved.tag = Rebase(line.tag, raw, copy);
+    moved.text = Rebase(line.text, raw, copy);
+    const DecodedLine& d =
+        batch->lines.emplace_back(input, std::string_view(copy, raw.size()), moved);
     if (inspect) inspect(d);
   });
   if (batch && !batch->lines.empty()) handoff.PutFull(std::move(batch));

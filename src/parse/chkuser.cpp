@@ -199,44 +199,71 @@ std::string_view ChkuserTitle(ChkuserVerdict verdict) {
 
 Event ParseChkuser(std::string_view text) {
   if (!text.starts_with(kPrefix)) return OtherEvent{};
+  // The event is built inside the Event returned, and every later path returns that one object:
+  // building a ChkuserEvent and converting it on return copied it whole, on every line.
+  Event result(std::in_place_type<ChkuserEvent>);
+  ChkuserEvent& event = *std::get_if<ChkuserEvent>(&result);
+  auto malformed = [&result](std::string_view reason) { result = Malformed(reason); };
   // A second line head means another process's write landed inside this line.
   if (scan::Find(text, kPrefix, kPrefix.size()) != kNpos) {
-    return Malformed("chkuser: interleaved line (a second 'CHKUSER ')");
+    malformed("chkuser: interleaved line (a second 'CHKUSER ')");
+    return result;
   }
   const std::string_view rest = text.substr(kPrefix.size());
   const std::size_t colon = rest.find(':');
   if (colon == kNpos || rest.compare(colon, kFrom.size(), kFrom) != 0) {
-    return Malformed("chkuser: no ': from <' after the title");
+    malformed("chkuser: no ': from <' after the title");
+    return result;
   }
 
-  ChkuserEvent event;
   event.title = rest.substr(0, colon);
   event.verdict = ChkuserVerdictFromTitle(event.title);
 
   const std::string_view body = rest.substr(colon + kFrom.size());
   const Delimiters at = FindDelimiters(body);
-  if (at.remote == kNpos) return Malformed("chkuser: no '> remote <'");
-  if (at.remote_twice) return Malformed("chkuser: '> remote <' occurs twice");
-  if (at.rcpt == kNpos) return Malformed("chkuser: no '> rcpt <'");
-  if (at.rcpt_twice) return Malformed("chkuser: '> rcpt <' occurs twice");
-  if (at.reason == kNpos) return Malformed("chkuser: no '> : ' before the reason");
+  std::string_view error;
+  if (at.remote == kNpos) {
+    error = "chkuser: no '> remote <'";
+  } else if (at.remote_twice) {
+    error = "chkuser: '> remote <' occurs twice";
+  } else if (at.rcpt == kNpos) {
+    error = "chkuser: no '> rcpt <'";
+  } else if (at.rcpt_twice) {
+    error = "chkuser: '> rcpt <' occurs twice";
+  } else if (at.reason == kNpos) {
+    error = "chkuser: no '> : ' before the reason";
+  }
+  if (!error.empty()) {
+    malformed(error);
+    return result;
+  }
   const std::size_t remote_start = at.remote + kRemote.size();
   const std::size_t rcpt_start = at.rcpt + kRcpt.size();
   event.rcpt = body.substr(rcpt_start, at.reason - rcpt_start);
   event.reason = body.substr(at.reason + kReason.size());
-  if (event.reason.empty()) return Malformed("chkuser: empty reason");
 
   const Parsed<FromField> from = ParseFrom(body.substr(0, at.remote));
-  if (!from.error.empty()) return Malformed(from.error);
   const std::string_view remote_text = body.substr(remote_start, at.rcpt - remote_start);
-  const Parsed<RemoteField> peer =
-      from.value.field_named ? ParseRemoteFieldNamed(remote_text) : ParseRemoteClassic(remote_text);
-  if (!peer.error.empty()) return Malformed(peer.error);
-  if (!IsHostName(peer.value.host)) return Malformed("chkuser: bad remote host");
-  if (!peer.value.ip.empty() && !IsRemoteIp(peer.value.ip)) {
-    return Malformed("chkuser: bad remote ip");
+  Parsed<RemoteField> peer;
+  if (event.reason.empty()) {
+    error = "chkuser: empty reason";
+  } else if (!from.error.empty()) {
+    error = from.error;
+  } else if (peer = from.value.field_named ? ParseRemoteFieldNamed(remote_text)
+                                           : ParseRemoteClassic(remote_text);
+             !peer.error.empty()) {
+    error = peer.error;
+  } else if (!IsHostName(peer.value.host)) {
+    error = "chkuser: bad remote host";
+  } else if (!peer.value.ip.empty() && !IsRemoteIp(peer.value.ip)) {
+    error = "chkuser: bad remote ip";
+  } else if (!IsAuthField(from.value.auth_user)) {
+    error = "chkuser: bad auth field";
   }
-  if (!IsAuthField(from.value.auth_user)) return Malformed("chkuser: bad auth field");
+  if (!error.empty()) {
+    malformed(error);
+    return result;
+  }
 
   event.sender = from.value.sender;
   event.auth_user = from.value.auth_user;
@@ -245,7 +272,7 @@ Event ParseChkuser(std::string_view text) {
   event.helo = peer.value.helo;
   event.remote_host = peer.value.host;
   event.remote_ip = peer.value.ip;
-  return event;
+  return result;
 }
 
 }  // namespace relaywatch::parse

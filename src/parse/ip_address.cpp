@@ -76,6 +76,13 @@ bool IsIpv6(std::string_view text) {
 bool IsIpAddress(std::string_view text) { return IsIpv4(text) || IsIpv6(text); }
 
 std::optional<std::size_t> FindIpSeparator(std::string_view text) {
+  // The common case, a host name ("unknown", "mail.example.com") before an address: the run of
+  // address characters starts at the last ':', the only place left for the separator.
+  const std::size_t last = text.rfind(':');
+  if (last != std::string_view::npos && last > 0 && !IsIpChar(text[last - 1])) {
+    if (IsIpAddress(text.substr(last + 1))) return last;
+    return std::nullopt;
+  }
   // Only the trailing run of address characters can hold the separator, and an address is at
   // most kMaxIpLength long: this bounds the work whatever precedes it (an attacker's HELO).
   std::size_t start = text.size();

@@ -14,11 +14,16 @@
 
 #include "relaywatch/app/stored_log_reader.h"
 #include "relaywatch/parse/event.h"
+#include "relaywatch/parse/parser.h"
 #include "relaywatch/stamp/line.h"
 
 namespace relaywatch::app {
 
 struct DecodedLine {
+  // Parses in place: the event is built where it stays, not zeroed, parsed, then copied in.
+  DecodedLine(std::size_t in, std::string_view bytes, const stamp::Line& stamped)
+      : input(in), raw(bytes), line(stamped), event(parse::ParseEvent(line.tag, line.text)) {}
+
   std::size_t input = 0;
   std::string_view raw;
   stamp::Line line;    // as StoredLogReader hands it on, its views into `raw`

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <random>
+#include <string>
+
 #include "relaywatch/parse/ip_address.h"
 
 namespace relaywatch::parse {
@@ -96,6 +101,32 @@ TEST(FindIpSeparator, ReturnsTheColonBeforeTheLongestAddressSuffix) {
   // A long run of address characters costs no more than the longest address.
   const std::string long_helo = std::string(4000, ':') + "1.2.3.4";
   EXPECT_EQ(FindIpSeparator(long_helo), 3997u);  // "::1.2.3.4" is itself an IPv6 literal
+}
+
+// FindIpSeparator's definition, written out slowly: the first ':' of the trailing run of address
+// characters (at most the longest address plus one) after which the rest is an address.
+std::optional<std::size_t> ReferenceIpSeparator(std::string_view text) {
+  auto ip_char = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':'; };
+  std::size_t start = text.size();
+  while (start > 0 && ip_char(text[start - 1])) --start;
+  if (text.size() > 46) start = std::max(start, text.size() - 46);
+  for (std::size_t i = start; i < text.size(); ++i) {
+    if (text[i] == ':' && IsIpAddress(text.substr(i + 1))) return i;
+  }
+  return std::nullopt;
+}
+
+TEST(FindIpSeparator, AgreesWithItsDefinitionOnRandomRemoteFields) {
+  // Host names ending in letters, hex digits, dots and colons, before IPv4 and IPv6 addresses.
+  const char alphabet[] = "afgnx019.:";
+  std::mt19937 rng(20261205);
+  for (int n = 0; n < 200000; ++n) {
+    std::string text;
+    const int len = static_cast<int>(rng() % 24);
+    for (int i = 0; i < len; ++i) text.push_back(alphabet[rng() % (sizeof alphabet - 1)]);
+    if (rng() % 2) text += (rng() % 2) ? ":192.0.2.1" : ":2001:db8::5";
+    ASSERT_EQ(FindIpSeparator(text), ReferenceIpSeparator(text)) << text;
+  }
 }
 
 }  // namespace
