@@ -4,6 +4,8 @@
 #include <functional>
 #include <string>
 
+#include "relaywatch/core/same_bytes.h"
+
 namespace relaywatch::app {
 
 ReportTally::ReportTally(const std::vector<detect::RuleSpec>& rules, core::Timestamp since)
@@ -35,7 +37,7 @@ void ReportTally::OnLine(const detect::LineHits& line) {
     row.relayed = true;
   }
   if (r.authenticated && !r.client_ip.empty() && row.remote_ips.size() < kMaxIps &&
-      (&row != last_ip_row_ || r.client_ip != last_ip_)) {
+      (&row != last_ip_row_ || !core::SameBytes(r.client_ip, last_ip_))) {
     row.remote_ips.insert(std::hash<std::string_view>{}(r.client_ip));
     last_ip_row_ = &row;
     last_ip_.assign(r.client_ip);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "relaywatch/core/same_bytes.h"
+
 namespace relaywatch::detect {
 namespace {
 
@@ -14,14 +16,20 @@ bool InWindow(core::Timestamp seen, core::Timestamp now, core::Duration window) 
 std::uint64_t DistinctWindow::Add(std::string_view value, core::Timestamp t,
                                   core::Duration window, std::size_t cap) {
   // A session's lines come from one address, most often the one added last.
-  auto it = !entries_.empty() && entries_.back().value == value
+  auto it = !entries_.empty() && core::SameBytes(entries_.back().value, value)
                 ? entries_.end() - 1
-                : std::find_if(entries_.begin(), entries_.end(),
-                               [&](const DistinctEntry& e) { return e.value == value; });
+                : std::find_if(entries_.begin(), entries_.end(), [&](const DistinctEntry& e) {
+                    return core::SameBytes(e.value, value);
+                  });
   if (it != entries_.end()) {
     if (!InWindow(it->last, t, window)) it->first = t;
     it->last = std::max(it->last, t);
-  } else if (entries_.size() < std::max<std::size_t>(cap, 1)) {
+    return CountAt(t, window);
+  }
+  // A new value first drops the values that fell out of the window: the sweep passes over a Key
+  // that is still busy, so this is where its window shrinks.
+  std::erase_if(entries_, [&](const DistinctEntry& e) { return !InWindow(e.last, t, window); });
+  if (entries_.size() < std::max<std::size_t>(cap, 1)) {
     entries_.push_back(DistinctEntry{std::string(value), t, t});
   } else {
     // Full: replace the value seen longest ago (bounded memory under a flood of addresses).

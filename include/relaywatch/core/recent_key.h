@@ -10,13 +10,17 @@
 #include <string>
 #include <string_view>
 
+#include "relaywatch/core/same_bytes.h"
+
 namespace relaywatch::core {
 
 template <typename V>
 class RecentKey {
  public:
   // The value remembered for `key`; nullptr when the last lookup was of another key.
-  V* Get(std::string_view key) const { return value_ != nullptr && key == key_ ? value_ : nullptr; }
+  V* Get(std::string_view key) const {
+    return value_ != nullptr && SameBytes(key, key_) ? value_ : nullptr;
+  }
   void Remember(std::string_view key, V* value) {
     key_.assign(key);
     value_ = value;

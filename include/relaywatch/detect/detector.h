@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "relaywatch/core/same_bytes.h"
 #include "relaywatch/core/string_map.h"
 #include "relaywatch/core/time.h"
 #include "relaywatch/detect/finding.h"
@@ -109,7 +110,7 @@ class Detector {
     T value{};
     bool known = false;
     bool Is(std::string_view k, std::string_view s = {}) const {
-      return known && k == key && s == sender;
+      return known && core::SameBytes(k, key) && core::SameBytes(s, sender);
     }
     void Set(std::string_view k, std::string_view s, T v) {
       key.assign(k);
