@@ -206,7 +206,7 @@ void Detector::Notify(const EventContext& ctx, std::string_view key,
 }
 
 Detector::ServiceLog& Detector::ServiceOf(std::string_view name) {
-  if (last_service_ < services_.size() && services_[last_service_].name == name) {
+  if (last_service_ < services_.size() && core::SameBytes(services_[last_service_].name, name)) {
     return services_[last_service_];
   }
   for (last_service_ = 0; last_service_ < services_.size(); ++last_service_) {
@@ -304,8 +304,8 @@ void Detector::CountDelivery(const EventContext& ctx, const Delivery& d,
         break;
       case RuleKind::kServicePolicy:
         if (d.authenticated && d.relaying &&
-            std::find(c.allowed_services.begin(), c.allowed_services.end(), ctx.service) ==
-                c.allowed_services.end()) {
+            std::none_of(c.allowed_services.begin(), c.allowed_services.end(),
+                         [&](const std::string& s) { return core::SameBytes(s, ctx.service); })) {
           Count(r, ctx, d.key, d.basis, 1, {}, ctx.service, out);
         }
         break;
