@@ -1,6 +1,7 @@
 #include "relaywatch/parse/chkuser.h"
 
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <utility>
@@ -60,10 +61,26 @@ bool IsRemoteIp(std::string_view ip) { return ip == "unknown" || IsIpAddress(ip)
 
 // remoteinfo is a login or an ident answer; spaces, controls or angle brackets in it can only
 // come from a spliced line.
+bool IsAuthByte(unsigned char u) { return u > ' ' && u != 0x7f && u != '<' && u != '>'; }
+
 bool IsAuthField(std::string_view auth) {
-  for (char c : auth) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= ' ' || u == 0x7f || c == '<' || c == '>') return false;
+  // Eight bytes per step (every relaying line has a login to check): a byte below '!' or equal
+  // to DEL, '<' or '>' leaves a high bit set. Bytes from 0x80 up (UTF-8) pass, as one at a time.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = kOnes * 0x80;
+  auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  std::size_t i = 0;
+  for (; i + 8 <= auth.size(); i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, auth.data() + i, sizeof x);
+    const std::uint64_t below = (x - kOnes * 0x21) & ~x & kHigh;  // exact for "any byte < 0x21"
+    if (below | has_zero(x ^ (kOnes * 0x7f)) | has_zero(x ^ (kOnes * '<')) |
+        has_zero(x ^ (kOnes * '>'))) {
+      return false;
+    }
+  }
+  for (; i < auth.size(); ++i) {
+    if (!IsAuthByte(static_cast<unsigned char>(auth[i]))) return false;
   }
   return true;
 }
@@ -86,6 +103,7 @@ struct RemoteField {
   std::string_view helo;
   std::string_view host;
   std::string_view ip;
+  bool ip_is_address = false;  // already found to be an address: no need to check it again
 };
 
 Parsed<FromField> ParseFrom(std::string_view from) {
@@ -125,7 +143,8 @@ Parsed<RemoteField> ParseRemoteFieldNamed(std::string_view remote) {
 
 Parsed<RemoteField> ParseRemoteClassic(std::string_view remote) {
   std::size_t ip_colon;
-  if (const auto found = FindIpSeparator(remote)) {
+  const auto found = FindIpSeparator(remote);
+  if (found) {
     ip_colon = *found;
   } else {
     // No address literal: qmail-smtpd then writes "unknown" (checked by the caller) or nothing.
@@ -136,7 +155,7 @@ Parsed<RemoteField> ParseRemoteClassic(std::string_view remote) {
   const std::size_t host_colon = remote.rfind(':', ip_colon - 1);
   if (host_colon == kNpos) return {{}, "chkuser: remote is not HELO:HOST:IP"};
   return {{remote.substr(0, host_colon), remote.substr(host_colon + 1, ip_colon - host_colon - 1),
-           remote.substr(ip_colon + 1)},
+           remote.substr(ip_colon + 1), found.has_value()},
           {}};
 }
 
@@ -198,11 +217,12 @@ std::string_view ChkuserTitle(ChkuserVerdict verdict) {
 }
 
 Event ParseChkuser(std::string_view text) {
-  if (!text.starts_with(kPrefix)) return OtherEvent{};
-  // The event is built inside the Event returned, and every later path returns that one object:
-  // building a ChkuserEvent and converting it on return copied it whole, on every line.
-  Event result(std::in_place_type<ChkuserEvent>);
-  ChkuserEvent& event = *std::get_if<ChkuserEvent>(&result);
+  // The event is built inside the Event returned, and every path returns that one object (so
+  // the compiler builds it in the caller's place): building a ChkuserEvent and converting it on
+  // return copied it whole, on every line.
+  Event result;  // OtherEvent
+  if (!text.starts_with(kPrefix)) return result;
+  ChkuserEvent& event = result.emplace<ChkuserEvent>();
   auto malformed = [&result](std::string_view reason) { result = Malformed(reason); };
   // A second line head means another process's write landed inside this line.
   if (scan::Find(text, kPrefix, kPrefix.size()) != kNpos) {
@@ -255,7 +275,7 @@ Event ParseChkuser(std::string_view text) {
     error = peer.error;
   } else if (!IsHostName(peer.value.host)) {
     error = "chkuser: bad remote host";
-  } else if (!peer.value.ip.empty() && !IsRemoteIp(peer.value.ip)) {
+  } else if (!peer.value.ip_is_address && !peer.value.ip.empty() && !IsRemoteIp(peer.value.ip)) {
     error = "chkuser: bad remote ip";
   } else if (!IsAuthField(from.value.auth_user)) {
     error = "chkuser: bad auth field";

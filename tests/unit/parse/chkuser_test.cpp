@@ -442,5 +442,30 @@ TEST(ParseChkuser, ASplicedChunkInTheRemoteFieldIsMalformed) {
             "chkuser: bad auth field");
 }
 
+// The login is checked eight bytes at a time: every byte value at every position of a 23-byte
+// login (two full words and a tail) must be judged as one byte at a time would. ':' is left
+// out: it moves the field boundaries instead.
+TEST(ParseChkuser, EveryByteAtEveryPositionOfTheLoginIsJudgedAlone) {
+  const std::string login = "suzy.sales@corp.example";
+  for (std::size_t pos = 0; pos < login.size(); ++pos) {
+    for (int b = 0; b < 256; ++b) {
+      if (b == ':') continue;
+      std::string auth = login;
+      auth[pos] = static_cast<char>(b);
+      const std::string line = "CHKUSER relaying rcpt: from <s@x.example:" + auth +
+                               ":> remote <h:unknown:192.0.2.1> rcpt <r@y.example> : ok";
+      const bool bad = b <= ' ' || b == 0x7f || b == '<' || b == '>';
+      const Event e = ParseChkuser(line);
+      if (bad) {
+        ASSERT_EQ(MalformedReason(line), "chkuser: bad auth field") << "byte " << b << " at " << pos;
+      } else {
+        const auto* c = std::get_if<ChkuserEvent>(&e);
+        ASSERT_NE(c, nullptr) << "byte " << b << " at " << pos;
+        EXPECT_EQ(c->auth_user, auth);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace relaywatch::parse
