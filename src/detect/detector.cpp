@@ -110,22 +110,23 @@ void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view
   std::uint64_t limit = LimitFor(rule, key);
   if (limit == 0) return;  // 0 = unlimited for this key
   const RuleSpec& spec = rules_[rule];
-  WindowCount wc = distinct_value.empty()
-                       ? store_.Add(rule, key, ctx.time, amount, spec.window)
-                       : store_.AddDistinct(rule, key, distinct_value, ctx.time, spec.window,
-                                            DistinctCap(limit));
-  if (observer_) hits_.push_back(Hit{rule, wc.count, detail});
-  if (wc.count * 2 >= limit) near_limit_ = true;
-  if (wc.count < limit) return;
+  const std::uint64_t count =
+      distinct_value.empty()
+          ? store_.Add(rule, key, ctx.time, amount, spec.window)
+          : store_.AddDistinct(rule, key, distinct_value, ctx.time, spec.window,
+                               DistinctCap(limit));
+  if (observer_) hits_.push_back(Hit{rule, count, detail});
+  if (count * 2 >= limit) near_limit_ = true;
+  if (count < limit) return;
   Finding f;
   f.rule = spec.name;
   f.kind = compiled_[rule].kind;
   f.unit = compiled_[rule].unit;
   f.key = std::string(key);
-  f.count = wc.count;
+  f.count = count;
   f.limit = limit;
   f.window = spec.window;
-  f.first = wc.first;
+  f.first = store_.FirstAt(rule, key, ctx.time, spec.window);
   f.last = ctx.time;
   f.service = std::string(ctx.service);
   f.basis = std::string(basis);

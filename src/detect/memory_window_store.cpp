@@ -30,20 +30,26 @@ const MemoryWindowStore::KeyState* MemoryWindowStore::Find(std::size_t rule,
   return &it->second.by_rule[rule];
 }
 
-WindowCount MemoryWindowStore::Add(std::size_t rule, std::string_view key, core::Timestamp t,
-                                   std::uint64_t amount, core::Duration window) {
-  KeyState& s = Slot(rule, key, t);
-  std::uint64_t n = s.counts.Add(t, amount, window);
-  core::Timestamp newest = std::max(t, s.counts.buckets().back().first);
-  return WindowCount{n, s.counts.FirstAt(newest, window)};
+std::uint64_t MemoryWindowStore::Add(std::size_t rule, std::string_view key, core::Timestamp t,
+                                     std::uint64_t amount, core::Duration window) {
+  return Slot(rule, key, t).counts.Add(t, amount, window);
 }
 
-WindowCount MemoryWindowStore::AddDistinct(std::size_t rule, std::string_view key,
-                                           std::string_view value, core::Timestamp t,
-                                           core::Duration window, std::size_t cap) {
-  KeyState& s = Slot(rule, key, t);
-  std::uint64_t n = s.distinct.Add(value, t, window, cap);
-  return WindowCount{n, s.distinct.FirstAt(t, window)};
+std::uint64_t MemoryWindowStore::AddDistinct(std::size_t rule, std::string_view key,
+                                             std::string_view value, core::Timestamp t,
+                                             core::Duration window, std::size_t cap) {
+  return Slot(rule, key, t).distinct.Add(value, t, window, cap);
+}
+
+core::Timestamp MemoryWindowStore::FirstAt(std::size_t rule, std::string_view key,
+                                           core::Timestamp t, core::Duration window) const {
+  const KeyState* s = Find(rule, key);
+  if (s == nullptr) return t;
+  if (!s->distinct.entries().empty()) return s->distinct.FirstAt(t, window);
+  if (s->counts.buckets().empty()) return t;
+  // "Now" for a bucket window is the newest stamp it has seen (lines may come out of order).
+  const core::Timestamp newest = std::max(t, s->counts.buckets().back().first);
+  return s->counts.FirstAt(newest, window);
 }
 
 std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key,

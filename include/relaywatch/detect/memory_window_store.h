@@ -32,10 +32,12 @@ class MemoryWindowStore : public WindowStore {
  public:
   explicit MemoryWindowStore(std::size_t rules = 0) : rules_(rules) {}
 
-  WindowCount Add(std::size_t rule, std::string_view key, core::Timestamp t, std::uint64_t amount,
-                  core::Duration window) override;
-  WindowCount AddDistinct(std::size_t rule, std::string_view key, std::string_view value,
-                          core::Timestamp t, core::Duration window, std::size_t cap) override;
+  std::uint64_t Add(std::size_t rule, std::string_view key, core::Timestamp t,
+                    std::uint64_t amount, core::Duration window) override;
+  std::uint64_t AddDistinct(std::size_t rule, std::string_view key, std::string_view value,
+                            core::Timestamp t, core::Duration window, std::size_t cap) override;
+  core::Timestamp FirstAt(std::size_t rule, std::string_view key, core::Timestamp t,
+                          core::Duration window) const override;
   std::uint64_t Count(std::size_t rule, std::string_view key, core::Timestamp now,
                       core::Duration window) const override;
   void Expire(core::Timestamp now, const std::vector<core::Duration>& windows) override;

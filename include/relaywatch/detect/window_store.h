@@ -17,21 +17,21 @@
 
 namespace relaywatch::detect {
 
-struct WindowCount {
-  std::uint64_t count = 0;      // in the window after the addition
-  core::Timestamp first{};      // the oldest counted stamp in the window
-};
-
 class WindowStore {
  public:
   virtual ~WindowStore() = default;
 
-  // Counts `amount` for (rule, key) at `t`.
-  virtual WindowCount Add(std::size_t rule, std::string_view key, core::Timestamp t,
-                          std::uint64_t amount, core::Duration window) = 0;
+  // Counts `amount` for (rule, key) at `t`; returns the count in the window after it.
+  virtual std::uint64_t Add(std::size_t rule, std::string_view key, core::Timestamp t,
+                            std::uint64_t amount, core::Duration window) = 0;
   // Records `value` (a client IP) for (rule, key) at `t`; the count is of distinct values.
-  virtual WindowCount AddDistinct(std::size_t rule, std::string_view key, std::string_view value,
-                                  core::Timestamp t, core::Duration window, std::size_t cap) = 0;
+  virtual std::uint64_t AddDistinct(std::size_t rule, std::string_view key,
+                                    std::string_view value, core::Timestamp t,
+                                    core::Duration window, std::size_t cap) = 0;
+  // The oldest stamp counted for (rule, key) in the window, just after an Add or AddDistinct at
+  // `t`. Asked only when a count reached its limit (a finding says since when), not per line.
+  virtual core::Timestamp FirstAt(std::size_t rule, std::string_view key, core::Timestamp t,
+                                  core::Duration window) const = 0;
   // The count for (rule, key) in the window ending at `now`; 0 for an unknown key.
   virtual std::uint64_t Count(std::size_t rule, std::string_view key, core::Timestamp now,
                               core::Duration window) const = 0;

@@ -20,17 +20,19 @@ constexpr core::Duration kDay = hours(24);
 
 using TopList = std::vector<std::pair<std::string, std::uint64_t>>;
 
-TEST(MemoryWindowStoreTest, AddReturnsTheCountAndTheOldestCountedStamp) {
+TEST(MemoryWindowStoreTest, AddReturnsTheCountAndFirstAtTheOldestCountedStamp) {
   MemoryWindowStore store(2);
-  WindowCount c = store.Add(0, "bob@example.com", kMidnight + seconds(5), 1, kHour);
-  EXPECT_EQ(c.count, 1u);
-  EXPECT_EQ(c.first, kMidnight + seconds(5));
-  c = store.Add(0, "bob@example.com", kMidnight + minutes(30), 2, kHour);
-  EXPECT_EQ(c.count, 3u);
-  EXPECT_EQ(c.first, kMidnight + seconds(5));
-  c = store.Add(0, "bob@example.com", kMidnight + minutes(61), 1, kHour);
-  EXPECT_EQ(c.count, 3u);
-  EXPECT_EQ(c.first, kMidnight + minutes(30));
+  const std::string_view bob = "bob@example.com";
+  EXPECT_EQ(store.Add(0, bob, kMidnight + seconds(5), 1, kHour), 1u);
+  EXPECT_EQ(store.FirstAt(0, bob, kMidnight + seconds(5), kHour), kMidnight + seconds(5));
+  EXPECT_EQ(store.Add(0, bob, kMidnight + minutes(30), 2, kHour), 3u);
+  EXPECT_EQ(store.FirstAt(0, bob, kMidnight + minutes(30), kHour), kMidnight + seconds(5));
+  EXPECT_EQ(store.Add(0, bob, kMidnight + minutes(61), 1, kHour), 3u);
+  EXPECT_EQ(store.FirstAt(0, bob, kMidnight + minutes(61), kHour), kMidnight + minutes(30));
+  // A line older than the newest (two services merged): the window still ends at the newest.
+  EXPECT_EQ(store.Add(0, bob, kMidnight + minutes(60), 1, kHour), 4u);
+  EXPECT_EQ(store.FirstAt(0, bob, kMidnight + minutes(60), kHour), kMidnight + minutes(30));
+  EXPECT_EQ(store.FirstAt(1, bob, kMidnight, kHour), kMidnight);  // nothing counted: "now"
 }
 
 TEST(MemoryWindowStoreTest, KeysAndRulesAreCountedApart) {
@@ -55,21 +57,20 @@ TEST(MemoryWindowStoreTest, AnUnknownKeyOrRuleCountsZero) {
 
 TEST(MemoryWindowStoreTest, ARuleBeyondTheTablesGrowsThem) {
   MemoryWindowStore store;
-  EXPECT_EQ(store.Add(3, "ip:192.0.2.44", kMidnight, 1, kHour).count, 1u);
+  EXPECT_EQ(store.Add(3, "ip:192.0.2.44", kMidnight, 1, kHour), 1u);
   EXPECT_EQ(store.Count(3, "ip:192.0.2.44", kMidnight, kHour), 1u);
 }
 
 TEST(MemoryWindowStoreTest, AddDistinctCountsDistinctValuesPerKey) {
   MemoryWindowStore store(1);
-  EXPECT_EQ(store.AddDistinct(0, "tom@example.com", "2001:db8::5", kMidnight, kHour, 16).count,
-            1u);
-  EXPECT_EQ(store.AddDistinct(0, "tom@example.com", "2001:db8::5", kMidnight + seconds(1), kHour,
-                              16).count,
-            1u);
-  WindowCount c = store.AddDistinct(0, "tom@example.com", "::ffff:198.51.100.7",
-                                    kMidnight + seconds(2), kHour, 16);
-  EXPECT_EQ(c.count, 2u);
-  EXPECT_EQ(c.first, kMidnight);
+  EXPECT_EQ(store.AddDistinct(0, "tom@example.com", "2001:db8::5", kMidnight, kHour, 16), 1u);
+  EXPECT_EQ(
+      store.AddDistinct(0, "tom@example.com", "2001:db8::5", kMidnight + seconds(1), kHour, 16),
+      1u);
+  EXPECT_EQ(store.AddDistinct(0, "tom@example.com", "::ffff:198.51.100.7", kMidnight + seconds(2),
+                              kHour, 16),
+            2u);
+  EXPECT_EQ(store.FirstAt(0, "tom@example.com", kMidnight + seconds(2), kHour), kMidnight);
   EXPECT_EQ(store.Count(0, "tom@example.com", kMidnight + seconds(3), kHour), 2u);
   EXPECT_EQ(store.Count(0, "tom@example.com", kMidnight + hours(2), kHour), 0u);
 }
@@ -143,8 +144,8 @@ TEST(MemoryWindowStoreTest, ExportIsSortedByKeyAndImportRestoresTheSameCounts) {
               store.Count(1, "amy@example.com", kMidnight + at, kHour));
   }
   // The restored window carries on where the old one was.
-  EXPECT_EQ(restored.Add(0, "amy@example.com", kMidnight + minutes(40), 1, kHour).count, 6u);
-  EXPECT_EQ(store.Add(0, "amy@example.com", kMidnight + minutes(40), 1, kHour).count, 6u);
+  EXPECT_EQ(restored.Add(0, "amy@example.com", kMidnight + minutes(40), 1, kHour), 6u);
+  EXPECT_EQ(store.Add(0, "amy@example.com", kMidnight + minutes(40), 1, kHour), 6u);
 }
 
 TEST(MemoryWindowStoreTest, ImportReplacesWhatTheRuleHeld) {
@@ -189,7 +190,7 @@ TEST(MemoryWindowStoreTest, AKeyAddedAgainAfterExpireImportOrRemapStartsFromItsN
   store.Add(0, "bob@example.com", kMidnight, 5, kHour);
   store.Expire(kMidnight + hours(2), {kHour, kHour});
   EXPECT_EQ(store.KeyCount(), 0u);
-  EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour).count, 1u);
+  EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour), 1u);
   EXPECT_EQ(store.KeyCount(), 1u);  // held again, not written into the forgotten window
   ASSERT_EQ(store.Export(0).size(), 1u);
   EXPECT_EQ(store.Export(0)[0].buckets.size(), 1u);
@@ -198,13 +199,13 @@ TEST(MemoryWindowStoreTest, AKeyAddedAgainAfterExpireImportOrRemapStartsFromItsN
                                   {Bucket{SliceIndex(kMidnight + hours(2), kHour), 7,
                                           kMidnight + hours(2)}},
                                   {}}});
-  EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour).count, 8u);
+  EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour), 8u);
   EXPECT_EQ(store.Export(0)[0].buckets[0].count, 8u);
 
   store.Add(1, "bob@example.com", kMidnight + hours(2), 3, kHour);
   store.Remap({1, 0}, 2);  // the two rules swap places
-  EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour).count, 4u);
-  EXPECT_EQ(store.Add(1, "bob@example.com", kMidnight + hours(2), 1, kHour).count, 9u);
+  EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour), 4u);
+  EXPECT_EQ(store.Add(1, "bob@example.com", kMidnight + hours(2), 1, kHour), 9u);
 }
 
 TEST(MemoryWindowStoreTest, ConsecutiveLinesOfOneKeyAndInterleavedKeysCountTheSame) {
@@ -213,7 +214,7 @@ TEST(MemoryWindowStoreTest, ConsecutiveLinesOfOneKeyAndInterleavedKeysCountTheSa
                                          "a@example.com", "b@example.com", "b@example.com"};
   std::vector<std::uint64_t> got;
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    got.push_back(store.Add(0, keys[i], kMidnight + seconds(i), 1, kHour).count);
+    got.push_back(store.Add(0, keys[i], kMidnight + seconds(i), 1, kHour));
   }
   EXPECT_EQ(got, (std::vector<std::uint64_t>{1, 2, 1, 3, 2, 3}));
 }
