@@ -1,5 +1,8 @@
 #include "relaywatch/alerting/ledger.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "relaywatch/alerting/alert_id.h"
 
 namespace relaywatch::alerting {
@@ -69,6 +72,7 @@ std::optional<Alert> Ledger::Admit(const detect::Finding& f) {
   s.kind = f.kind;
   s.limit = f.limit;
   s.window = f.window;
+  prune_after_ = std::min(prune_after_, StaleAfter(s));
   return MakeAlert(state, MakeAlertId(f.rule, f.key, f.last), f, previous);
 }
 
@@ -105,11 +109,28 @@ bool Ledger::Stale(const State& s, core::Timestamp now) const {
   return old && !waiting_for_resolve;
 }
 
+// When `s` turns stale if nothing changes it first: two periods after its last alert.
+core::Timestamp Ledger::StaleAfter(const State& s) {
+  const std::uint64_t twice = 2 * Ticks(s.period);  // Ticks < 2^63: no wrap
+  std::int64_t at;
+  if (twice > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
+      __builtin_add_overflow(s.last_alert.time_since_epoch().count(),
+                             static_cast<std::int64_t>(twice), &at)) {
+    return core::Timestamp::max();
+  }
+  return core::Timestamp(core::Duration(at));
+}
+
 void Ledger::Prune(core::Timestamp now) {
+  // Runs every few minutes of event time over every entry; it can skip the walk until the
+  // earliest entry could have turned stale.
+  if (now <= prune_after_) return;
+  prune_after_ = core::Timestamp::max();
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (Stale(it->second, now)) {
       it = entries_.erase(it);
     } else {
+      prune_after_ = std::min(prune_after_, StaleAfter(it->second));
       ++it;
     }
   }
@@ -127,6 +148,7 @@ std::vector<Ledger::Entry> Ledger::Entries() const {
 
 void Ledger::Restore(std::vector<Entry> entries) {
   entries_.clear();
+  prune_after_ = core::Timestamp::min();  // the next Prune walks them
   for (Entry& e : entries) {
     entries_[Key(std::move(e.rule), std::move(e.key))] =
         State{e.last_alert, e.last_count, e.period, e.open, e.kind, e.limit, e.window};

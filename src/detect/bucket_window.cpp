@@ -87,7 +87,7 @@ std::uint64_t BucketWindow::CountAt(core::Timestamp now, core::Duration window) 
 core::Timestamp BucketWindow::FirstAt(core::Timestamp now, core::Duration window) const {
   const std::int64_t oldest =
       (!buckets_.empty() && InSlice(now, buckets_.back().index, window) ? buckets_.back().index
-                                                                         : SliceIndex(now, window)) -
+                                                                        : SliceIndex(now, window)) -
       kSlices;
   for (const Bucket& b : buckets_) {
     if (b.index >= oldest) return b.first;

@@ -110,11 +110,10 @@ void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view
   std::uint64_t limit = LimitFor(rule, key);
   if (limit == 0) return;  // 0 = unlimited for this key
   const RuleSpec& spec = rules_[rule];
-  const std::uint64_t count =
-      distinct_value.empty()
-          ? store_.Add(rule, key, ctx.time, amount, spec.window)
-          : store_.AddDistinct(rule, key, distinct_value, ctx.time, spec.window,
-                               DistinctCap(limit));
+  const std::uint64_t count = distinct_value.empty()
+                                  ? store_.Add(rule, key, ctx.time, amount, spec.window)
+                                  : store_.AddDistinct(rule, key, distinct_value, ctx.time,
+                                                       spec.window, DistinctCap(limit));
   if (observer_) hits_.push_back(Hit{rule, count, detail});
   if (count * 2 >= limit) near_limit_ = true;
   if (count < limit) return;

@@ -125,8 +125,8 @@ class Detector {
     core::StringMap<std::uint64_t> overrides;  // normalized
     std::vector<std::string> allowed_services;  // a few names: compared, not hashed
     CountUnit unit = CountUnit::kRecipients;
-    LastAnswer<std::uint64_t> limit;    // LimitFor
-    LastAnswer<bool> sender_allowed;    // sender->Allowed
+    LastAnswer<std::uint64_t> limit;  // LimitFor
+    LastAnswer<bool> sender_allowed;  // sender->Allowed
   };
 
   // One accepted recipient as the recipient-counting rules see it (chkuser or qlogenvelope).

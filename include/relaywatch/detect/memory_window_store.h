@@ -3,9 +3,10 @@
 // Memory grows with active keys and their non-empty slices, not with lines: Expire drops a key
 // as soon as its windows are all empty. It reaches the windows only of Keys not seen within the
 // shortest window; a Key seen more recently slides its windows with each line it counts, and
-// keeps at most kSlices + 1 slices per rule until it goes quiet. A Key has one row holding its window for every rule, so
-// a line that several rules count looks its Key up once, not once per rule. Export/Import move the whole state to and from the
-// checkpoint, by rule name, so a reload keeps the windows of rules that did not change.
+// keeps at most kSlices + 1 slices per rule until it goes quiet. A Key has one row holding its
+// window for every rule, so a line that several rules count looks its Key up once, not once per
+// rule. Export/Import move the whole state to and from the checkpoint, by rule name, so a reload
+// keeps the windows of rules that did not change.
 #ifndef RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 #define RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 
@@ -32,8 +33,8 @@ class MemoryWindowStore : public WindowStore {
  public:
   explicit MemoryWindowStore(std::size_t rules = 0) : rules_(rules) {}
 
-  std::uint64_t Add(std::size_t rule, std::string_view key, core::Timestamp t,
-                    std::uint64_t amount, core::Duration window) override;
+  std::uint64_t Add(std::size_t rule, std::string_view key, core::Timestamp t, std::uint64_t amount,
+                    core::Duration window) override;
   std::uint64_t AddDistinct(std::size_t rule, std::string_view key, std::string_view value,
                             core::Timestamp t, core::Duration window, std::size_t cap) override;
   core::Timestamp FirstAt(std::size_t rule, std::string_view key, core::Timestamp t,

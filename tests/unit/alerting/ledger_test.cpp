@@ -266,6 +266,32 @@ TEST(LedgerTest, PruneDropsEntriesOlderThanTwoPeriods) {
   EXPECT_EQ(a->state, AlertState::kNew);
 }
 
+// Prune skips its walk until the earliest entry could be stale: an entry admitted after a walk,
+// with a shorter period, and entries restored from a checkpoint must still go on time.
+TEST(LedgerTest, PruneDropsEachEntryOnTimeWhateverItSkips) {
+  Ledger ledger(Options());
+  ASSERT_TRUE(ledger.Admit(Sender(1, kT0)));  // 24h period: stale after kT0 + 48h
+  ledger.Prune(kT0 + hours(1));
+  ASSERT_TRUE(ledger.Admit(Volume(500, kT0 + hours(1))));  // 1h period: stale after kT0 + 3h
+  ledger.Prune(kT0 + hours(2));
+  EXPECT_EQ(ledger.size(), 2u);
+  ledger.Prune(kT0 + hours(3));
+  EXPECT_EQ(ledger.size(), 2u);
+  ledger.Prune(kT0 + hours(3) + nanoseconds(1));
+  ASSERT_EQ(ledger.size(), 1u);
+  EXPECT_EQ(ledger.Entries()[0].rule, "foreign-sender");
+
+  Ledger restored(Options());
+  restored.Prune(kT0 + hours(50));  // empty: nothing to walk, nothing learned
+  restored.Restore(ledger.Entries());
+  restored.Prune(kT0 + hours(48) + nanoseconds(1));
+  EXPECT_EQ(restored.size(), 0u);
+  ledger.Prune(kT0 + hours(48));
+  EXPECT_EQ(ledger.size(), 1u);
+  ledger.Prune(kT0 + hours(48) + nanoseconds(1));
+  EXPECT_EQ(ledger.size(), 0u);
+}
+
 TEST(LedgerTest, NewOrOngoingDoesNotDependOnWhenPruneRan) {
   Ledger pruned(Options()), unpruned(Options());
   for (Ledger* l : {&pruned, &unpruned}) ASSERT_TRUE(l->Admit(Volume(500, kT0)));

@@ -81,9 +81,8 @@ struct HitLog : HitObserver {
     }
     if (const auto& r = line.recipient) {
       recipients.push_back(RecipientCopy{line.time, std::string(line.key),
-                                         std::string(r->client_ip),
-                                         std::string(r->foreign_sender), r->relaying,
-                                         r->authenticated});
+                                         std::string(r->client_ip), std::string(r->foreign_sender),
+                                         r->relaying, r->authenticated});
     }
   }
   std::vector<Copy> hits;

@@ -106,7 +106,9 @@ TEST(FindIpSeparator, ReturnsTheColonBeforeTheLongestAddressSuffix) {
 // FindIpSeparator's definition, written out slowly: the first ':' of the trailing run of address
 // characters (at most the longest address plus one) after which the rest is an address.
 std::optional<std::size_t> ReferenceIpSeparator(std::string_view text) {
-  auto ip_char = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':'; };
+  auto ip_char = [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':';
+  };
   std::size_t start = text.size();
   while (start > 0 && ip_char(text[start - 1])) --start;
   if (text.size() > 46) start = std::max(start, text.size() - 46);

@@ -457,7 +457,8 @@ TEST(ParseChkuser, EveryByteAtEveryPositionOfTheLoginIsJudgedAlone) {
       const bool bad = b <= ' ' || b == 0x7f || b == '<' || b == '>';
       const Event e = ParseChkuser(line);
       if (bad) {
-        ASSERT_EQ(MalformedReason(line), "chkuser: bad auth field") << "byte " << b << " at " << pos;
+        ASSERT_EQ(MalformedReason(line), "chkuser: bad auth field")
+            << "byte " << b << " at " << pos;
       } else {
         const auto* c = std::get_if<ChkuserEvent>(&e);
         ASSERT_NE(c, nullptr) << "byte " << b << " at " << pos;
