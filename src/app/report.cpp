@@ -199,7 +199,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   for (auto& [key, row] : tally.users()) {
     if (user && !is_user(key)) continue;
     if (!req.all && !has_finding(key)) continue;
-    if (req.all && !row.relayed && !has_finding(key)) continue;
+    if (req.all && row.recipients == 0 && !has_finding(key)) continue;
     data.users.push_back(std::move(row));  // the tally is done with it
   }
   std::sort(data.users.begin(), data.users.end(), [](const UserRow& a, const UserRow& b) {

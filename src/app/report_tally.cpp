@@ -32,10 +32,7 @@ void ReportTally::OnLine(const detect::LineHits& line) {
   }
   if (!line.recipient) return;
   const detect::RecipientHit& r = *line.recipient;
-  if (r.relaying) {
-    ++row.recipients;
-    row.relayed = true;
-  }
+  if (r.relaying) ++row.recipients;
   if (r.authenticated && !r.client_ip.empty() && row.remote_ips.size() < kMaxIps &&
       (&row != last_ip_row_ || !core::SameBytes(r.client_ip, last_ip_))) {
     row.remote_ips.insert(std::hash<std::string_view>{}(r.client_ip));

@@ -32,7 +32,6 @@ struct UserRow {
   std::map<std::string, std::uint64_t> foreign_senders;  // sender -> recipients
   // Distinct client IPs, as 64-bit hashes: exact in practice, and no string per address.
   core::U64Set remote_ips;  // capped at kMaxIps
-  bool relayed = false;
 };
 
 class ReportTally : public detect::HitObserver {

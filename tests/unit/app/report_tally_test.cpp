@@ -96,7 +96,6 @@ TEST(ReportTallyTest, CountsRelayingRecipientsPerLogin) {
   ASSERT_NE(bob, nullptr);
   EXPECT_EQ(bob->user, "bob@example.com");
   EXPECT_EQ(bob->recipients, 3u);
-  EXPECT_TRUE(bob->relayed);
   EXPECT_EQ(t.Find("amy@example.com")->recipients, 1u);
   EXPECT_EQ(t.tally().users().size(), 2u);
 }
@@ -138,7 +137,6 @@ TEST(ReportTallyTest, AuthenticatedLocalDeliveriesAddAddressesButNoRecipients) {
   const UserRow* bob = t.Find("bob@example.com");
   ASSERT_NE(bob, nullptr);
   EXPECT_EQ(bob->recipients, 0u);
-  EXPECT_FALSE(bob->relayed);
   EXPECT_EQ(bob->remote_ips.size(), 2u);
 }
 
@@ -187,7 +185,6 @@ TEST(ReportTallyTest, OnAQlogServiceAForgedAuthFieldIsTalliedForTheClientIp) {
   const UserRow* ip = t.Find("ip:192.0.2.44");
   ASSERT_NE(ip, nullptr);
   EXPECT_EQ(ip->recipients, 2u);  // z@ was before the range
-  EXPECT_TRUE(ip->relayed);
   EXPECT_TRUE(ip->remote_ips.empty());
   EXPECT_TRUE(ip->foreign_senders.empty());
 }
