@@ -109,16 +109,15 @@ bool Ledger::Stale(const State& s, core::Timestamp now) const {
   return old && !waiting_for_resolve;
 }
 
-// When `s` turns stale if nothing changes it first: two periods after its last alert.
+// When `s` turns stale if nothing changes it first: two periods after its last alert (in 128
+// bits: a stamp before 1970 and a period of centuries must neither wrap nor be cut short).
 core::Timestamp Ledger::StaleAfter(const State& s) {
-  const std::uint64_t twice = 2 * Ticks(s.period);  // Ticks < 2^63: no wrap
-  std::int64_t at;
-  if (twice > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
-      __builtin_add_overflow(s.last_alert.time_since_epoch().count(),
-                             static_cast<std::int64_t>(twice), &at)) {
+  const __int128 at = static_cast<__int128>(s.last_alert.time_since_epoch().count()) +
+                      2 * static_cast<__int128>(Ticks(s.period));
+  if (at >= static_cast<__int128>(std::numeric_limits<std::int64_t>::max())) {
     return core::Timestamp::max();
   }
-  return core::Timestamp(core::Duration(at));
+  return core::Timestamp(core::Duration(static_cast<std::int64_t>(at)));
 }
 
 void Ledger::Prune(core::Timestamp now) {

@@ -24,12 +24,7 @@ std::uint64_t DistinctWindow::Add(std::string_view value, core::Timestamp t,
   if (it != entries_.end()) {
     if (!InWindow(it->last, t, window)) it->first = t;
     it->last = std::max(it->last, t);
-    return CountAt(t, window);
-  }
-  // A new value first drops the values that fell out of the window: the sweep passes over a Key
-  // that is still busy, so this is where its window shrinks.
-  std::erase_if(entries_, [&](const DistinctEntry& e) { return !InWindow(e.last, t, window); });
-  if (entries_.size() < std::max<std::size_t>(cap, 1)) {
+  } else if (entries_.size() < std::max<std::size_t>(cap, 1)) {
     entries_.push_back(DistinctEntry{std::string(value), t, t});
   } else {
     // Full: replace the value seen longest ago (bounded memory under a flood of addresses).

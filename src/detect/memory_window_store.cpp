@@ -8,8 +8,7 @@ bool MemoryWindowStore::Row::empty() const {
   return std::all_of(by_rule.begin(), by_rule.end(), [](const KeyState& s) { return s.empty(); });
 }
 
-MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key,
-                                                     core::Timestamp seen) {
+MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key) {
   rules_ = std::max(rules_, rule + 1);
   Row* row = recent_.Get(key);
   if (row == nullptr) {
@@ -19,7 +18,6 @@ MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::stri
     recent_.Remember(key, row);
   }
   if (row->by_rule.size() <= rule) row->by_rule.resize(rules_);
-  row->last_seen = std::max(row->last_seen, seen);
   return row->by_rule[rule];
 }
 
@@ -32,13 +30,13 @@ const MemoryWindowStore::KeyState* MemoryWindowStore::Find(std::size_t rule,
 
 std::uint64_t MemoryWindowStore::Add(std::size_t rule, std::string_view key, core::Timestamp t,
                                      std::uint64_t amount, core::Duration window) {
-  return Slot(rule, key, t).counts.Add(t, amount, window);
+  return Slot(rule, key).counts.Add(t, amount, window);
 }
 
 std::uint64_t MemoryWindowStore::AddDistinct(std::size_t rule, std::string_view key,
                                              std::string_view value, core::Timestamp t,
                                              core::Duration window, std::size_t cap) {
-  return Slot(rule, key, t).distinct.Add(value, t, window, cap);
+  return Slot(rule, key).distinct.Add(value, t, window, cap);
 }
 
 core::Timestamp MemoryWindowStore::FirstAt(std::size_t rule, std::string_view key,
@@ -61,23 +59,12 @@ std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key,
 
 void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Duration>& windows) {
   oldest_slice_.resize(windows.size());
-  core::Duration shortest = core::Duration::max();
   for (std::size_t r = 0; r < windows.size(); ++r) {
-    if (windows[r] <= core::Duration::zero()) continue;
-    oldest_slice_[r] = SliceIndex(now, windows[r]) - kSlices;
-    shortest = std::min(shortest, windows[r]);
-  }
-  // Seen after this, within the shortest window: the rule that counted it last has a window that
-  // is not empty, so the Key stays and its windows need not be reached.
-  const core::Timestamp quiet_since =
-      shortest == core::Duration::max() || now < core::Timestamp::min() + shortest
-          ? core::Timestamp::max()
-          : now - shortest;
-  for (auto it = rows_.begin(); it != rows_.end();) {
-    if (it->second.last_seen > quiet_since) {
-      ++it;
-      continue;
+    if (windows[r] > core::Duration::zero()) {
+      oldest_slice_[r] = SliceIndex(now, windows[r]) - kSlices;
     }
+  }
+  for (auto it = rows_.begin(); it != rows_.end();) {
     std::vector<KeyState>& by_rule = it->second.by_rule;
     bool all_empty = true;
     for (std::size_t r = 0; r < by_rule.size(); ++r) {

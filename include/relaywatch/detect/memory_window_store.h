@@ -1,12 +1,10 @@
 // MemoryWindowStore: the embedded WindowStore, in memory, saved in the checkpoint.
 //
 // Memory grows with active keys and their non-empty slices, not with lines: Expire drops a key
-// as soon as its windows are all empty. It reaches the windows only of Keys not seen within the
-// shortest window; a Key seen more recently slides its windows with each line it counts, and
-// keeps at most kSlices + 1 slices per rule until it goes quiet. A Key has one row holding its
-// window for every rule, so a line that several rules count looks its Key up once, not once per
-// rule. Export/Import move the whole state to and from the checkpoint, by rule name, so a reload
-// keeps the windows of rules that did not change.
+// as soon as its windows are all empty. A Key has one row holding its window for every rule, so
+// a line that several rules count looks its Key up once, not once per rule. Export/Import move
+// the whole state to and from the checkpoint, by rule name, so a reload keeps the windows of
+// rules that did not change.
 #ifndef RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 #define RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 
@@ -61,15 +59,11 @@ class MemoryWindowStore : public WindowStore {
   // A Key's windows, by rule index; shorter than rules_ until the Key is counted by a later rule.
   struct Row {
     std::vector<KeyState> by_rule;
-    // The newest stamp counted for the Key: a sweep passes over a Key seen within the shortest
-    // window without reaching its windows (its lines slide them as they come).
-    core::Timestamp last_seen = core::Timestamp::min();
     bool empty() const;
   };
   using Table = core::StringMap<Row>;
 
-  KeyState& Slot(std::size_t rule, std::string_view key,
-                 core::Timestamp seen = core::Timestamp::min());
+  KeyState& Slot(std::size_t rule, std::string_view key);
   const KeyState* Find(std::size_t rule, std::string_view key) const;
   std::size_t rules_ = 0;
   Table rows_;

@@ -292,6 +292,21 @@ TEST(LedgerTest, PruneDropsEachEntryOnTimeWhateverItSkips) {
   EXPECT_EQ(ledger.size(), 0u);
 }
 
+// The bound Prune keeps is exact at the edges too: an alert stamped before 1970 with a period
+// of 146 years turns stale within Timestamp's range (two periods exceed 2^63 ns).
+TEST(LedgerTest, PruneDropsAnEntryWhoseTwoPeriodsPassTwoToTheSixtyThree) {
+  LedgerOptions o = Options();
+  o.repeat = core::Duration((std::int64_t{1} << 62) + 1);
+  Ledger ledger(o);
+  const core::Timestamp at{core::Duration(-(std::int64_t{1} << 62))};  // 1823
+  ASSERT_TRUE(ledger.Admit(Volume(500, at)));
+  const core::Timestamp due{core::Duration((std::int64_t{1} << 62) + 2)};  // 2116
+  ledger.Prune(due);
+  EXPECT_EQ(ledger.size(), 1u);  // exactly two periods: kept
+  ledger.Prune(due + nanoseconds(1));
+  EXPECT_EQ(ledger.size(), 0u);
+}
+
 TEST(LedgerTest, NewOrOngoingDoesNotDependOnWhenPruneRan) {
   Ledger pruned(Options()), unpruned(Options());
   for (Ledger* l : {&pruned, &unpruned}) ASSERT_TRUE(l->Admit(Volume(500, kT0)));

@@ -167,5 +167,16 @@ TEST(BucketWindowTest, AWindowOfThirtyMinutesSlidesInThirtySecondSlices) {
   EXPECT_EQ(w.Add(kMidnight + half + seconds(30), 1, half), 3u);
 }
 
+// The newest slice is recognised by a multiply and a subtraction: a line centuries after it
+// (a damaged stamp before) must not be counted in that slice.
+TEST(BucketWindowTest, ALineCenturiesAfterTheNewestSliceIsNotCountedInIt) {
+  const core::Timestamp y1700(seconds(-8'520'000'000));
+  BucketWindow w;
+  w.Add(y1700, 1, kHour);
+  EXPECT_EQ(w.Add(kMidnight, 1, kHour), 1u);
+  EXPECT_EQ(w.buckets().size(), 1u);
+  EXPECT_EQ(w.FirstAt(kMidnight, kHour), kMidnight);
+}
+
 }  // namespace
 }  // namespace relaywatch::detect

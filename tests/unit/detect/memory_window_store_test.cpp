@@ -219,5 +219,19 @@ TEST(MemoryWindowStoreTest, ConsecutiveLinesOfOneKeyAndInterleavedKeysCountTheSa
   EXPECT_EQ(got, (std::vector<std::uint64_t>{1, 2, 1, 3, 2, 3}));
 }
 
+// A Key kept busy by one rule still loses, at a sweep, the window of a rule that no longer
+// counts it: status's key count and the checkpoint hold only live windows.
+TEST(MemoryWindowStoreTest, ASweepDropsTheEmptyWindowOfAKeyBusyUnderAnotherRule) {
+  MemoryWindowStore store(2);
+  store.Add(1, "bob@example.com", kMidnight, 1, kHour);
+  for (int m = 0; m <= 180; m += 10)
+    store.Add(0, "bob@example.com", kMidnight + minutes(m), 1, kHour);
+  store.Expire(kMidnight + minutes(180), {kHour, kHour});
+  EXPECT_EQ(store.Count(1, "bob@example.com", kMidnight + minutes(180), kHour), 0u);
+  EXPECT_EQ(store.KeyCount(), 1u);
+  EXPECT_TRUE(store.Export(1).empty());
+  EXPECT_EQ(store.Export(0).size(), 1u);
+}
+
 }  // namespace
 }  // namespace relaywatch::detect
