@@ -65,7 +65,7 @@ void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Dura
     }
   }
   for (auto it = rows_.begin(); it != rows_.end();) {
-    auto& by_rule = it->second.by_rule;
+    std::vector<KeyState>& by_rule = it->second.by_rule;
     bool all_empty = true;
     for (std::size_t r = 0; r < by_rule.size(); ++r) {
       KeyState& s = by_rule[r];
@@ -135,7 +135,7 @@ void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> key
 
 void MemoryWindowStore::Remap(const std::vector<int>& map, std::size_t rules) {
   for (auto& [key, row] : rows_) {
-    decltype(row.by_rule) next(rules);
+    std::vector<KeyState> next(rules);
     for (std::size_t i = 0; i < map.size() && i < row.by_rule.size(); ++i) {
       if (map[i] >= 0 && static_cast<std::size_t>(map[i]) < rules) {
         next[static_cast<std::size_t>(map[i])] = std::move(row.by_rule[i]);

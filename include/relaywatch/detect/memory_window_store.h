@@ -11,8 +11,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/container/small_vector.hpp>
-
 #include "relaywatch/core/recent_key.h"
 #include "relaywatch/core/string_map.h"
 #include "relaywatch/detect/bucket_window.h"
@@ -60,9 +58,7 @@ class MemoryWindowStore : public WindowStore {
   };
   // A Key's windows, by rule index; shorter than rules_ until the Key is counted by a later rule.
   struct Row {
-    // Inline for up to six rules (the example config's number): the first line of a session finds
-    // the Key's windows inside the table's node, not behind a second pointer.
-    boost::container::small_vector<KeyState, 6> by_rule;
+    std::vector<KeyState> by_rule;
     bool empty() const;
   };
   using Table = core::StringMap<Row>;
