@@ -54,7 +54,7 @@ class Daemon::Impl {
       LogError(st.error().message);
       return kExitBadInput;
     }
-    s_.store = std::make_unique<detect::MemoryWindowStore>(s_.config.rules.size());
+    s_.store = std::make_unique<detect::MemoryWindowStore>();
     s_.pipeline = MakePipeline(s_.config);
     outbox_ = std::make_unique<AlertOutbox>(s_.config, [](std::string_view level,
                                                           std::string_view msg) {

@@ -104,7 +104,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   if (!sources) return sources.error();
   data.sources = *sources;
 
-  detect::MemoryWindowStore store(config.rules.size());
+  detect::MemoryWindowStore store;
   pipeline::Pipeline pipe(config, zone, store);
   std::vector<StoredLogInput> inputs;
   std::vector<std::string> warnings;

@@ -9,7 +9,6 @@ bool MemoryWindowStore::Row::empty() const {
 }
 
 MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key) {
-  rules_ = std::max(rules_, rule + 1);
   Row* row = recent_.Get(key);
   if (row == nullptr) {
     auto it = rows_.find(key);
@@ -17,7 +16,7 @@ MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::stri
     row = &it->second;  // nodes stay put when the table grows: only an erase moves them
     recent_.Remember(key, row);
   }
-  if (row->by_rule.size() <= rule) row->by_rule.resize(rules_);
+  if (row->by_rule.size() <= rule) row->by_rule.resize(rule + 1);
   return row->by_rule[rule];
 }
 
@@ -141,10 +140,10 @@ void MemoryWindowStore::Remap(const std::vector<int>& map, std::size_t rules) {
         next[static_cast<std::size_t>(map[i])] = std::move(row.by_rule[i]);
       }
     }
+    while (!next.empty() && next.back().empty()) next.pop_back();  // up to its highest rule
     row.by_rule = std::move(next);
   }
   std::erase_if(rows_, [](const auto& kv) { return kv.second.empty(); });
-  rules_ = rules;
   recent_.Forget();
 }
 

@@ -29,7 +29,7 @@ struct KeyWindowState {
 
 class MemoryWindowStore : public WindowStore {
  public:
-  explicit MemoryWindowStore(std::size_t rules = 0) : rules_(rules) {}
+  MemoryWindowStore() = default;
 
   std::uint64_t Add(std::size_t rule, std::string_view key, core::Timestamp t, std::uint64_t amount,
                     core::Duration window) override;
@@ -47,7 +47,8 @@ class MemoryWindowStore : public WindowStore {
 
   std::vector<KeyWindowState> Export(std::size_t rule) const;
   void Import(std::size_t rule, std::vector<KeyWindowState> keys);
-  // Resizes to `rules` tables, moving table old[i] to new[map[i]] (map[i] < 0: dropped).
+  // For a new rule list of `rules` rules: moves every Key's window of old rule i to new rule
+  // map[i] (map[i] < 0, or >= rules: dropped).
   void Remap(const std::vector<int>& map, std::size_t rules);
 
  private:
@@ -56,7 +57,8 @@ class MemoryWindowStore : public WindowStore {
     DistinctWindow distinct;
     bool empty() const { return counts.buckets().empty() && distinct.entries().empty(); }
   };
-  // A Key's windows, by rule index; shorter than rules_ until the Key is counted by a later rule.
+  // A Key's windows, by rule index, up to the highest rule that has counted the Key: a login
+  // counted only by the volume rules holds two windows, whatever the number of rules.
   struct Row {
     std::vector<KeyState> by_rule;
     bool empty() const;
@@ -65,7 +67,6 @@ class MemoryWindowStore : public WindowStore {
 
   KeyState& Slot(std::size_t rule, std::string_view key);
   const KeyState* Find(std::size_t rule, std::string_view key) const;
-  std::size_t rules_ = 0;
   Table rows_;
   // The row looked up last (a line's rules, and a session's lines, name one Key); every erase
   // forgets it.

@@ -38,9 +38,7 @@ std::vector<detect::RuleSpec> Rules() {
 class Tallied {
  public:
   explicit Tallied(std::string default_domain = "", std::vector<detect::RuleSpec> rules = Rules())
-      : store_(rules.size()),
-        detector_(rules, default_domain, store_),
-        tally_(rules, kSince) {
+      : detector_(rules, default_domain, store_), tally_(rules, kSince) {
     detector_.set_observer(&tally_);
   }
 

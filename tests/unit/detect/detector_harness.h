@@ -92,8 +92,7 @@ struct HitLog : HitObserver {
 class DetectorHarness {
  public:
   explicit DetectorHarness(std::vector<RuleSpec> rules, std::string default_domain = "")
-      : store_(rules.size()),
-        detector_(std::move(rules), std::move(default_domain), store_),
+      : detector_(std::move(rules), std::move(default_domain), store_),
         stamper_(core::LocalZone::Fixed(0)) {
     detector_.set_observer(&hits_);
   }

@@ -21,7 +21,7 @@ constexpr core::Duration kDay = hours(24);
 using TopList = std::vector<std::pair<std::string, std::uint64_t>>;
 
 TEST(MemoryWindowStoreTest, AddReturnsTheCountAndFirstAtTheOldestCountedStamp) {
-  MemoryWindowStore store(2);
+  MemoryWindowStore store;
   const std::string_view bob = "bob@example.com";
   EXPECT_EQ(store.Add(0, bob, kMidnight + seconds(5), 1, kHour), 1u);
   EXPECT_EQ(store.FirstAt(0, bob, kMidnight + seconds(5), kHour), kMidnight + seconds(5));
@@ -36,7 +36,7 @@ TEST(MemoryWindowStoreTest, AddReturnsTheCountAndFirstAtTheOldestCountedStamp) {
 }
 
 TEST(MemoryWindowStoreTest, KeysAndRulesAreCountedApart) {
-  MemoryWindowStore store(2);
+  MemoryWindowStore store;
   store.Add(0, "bob@example.com", kMidnight, 1, kHour);
   store.Add(0, "Bob@example.com", kMidnight, 1, kHour);
   store.Add(1, "bob@example.com", kMidnight, 5, kDay);
@@ -47,7 +47,7 @@ TEST(MemoryWindowStoreTest, KeysAndRulesAreCountedApart) {
 }
 
 TEST(MemoryWindowStoreTest, AnUnknownKeyOrRuleCountsZero) {
-  MemoryWindowStore store(1);
+  MemoryWindowStore store;
   store.Add(0, "bob@example.com", kMidnight, 1, kHour);
   EXPECT_EQ(store.Count(0, "alice@example.com", kMidnight, kHour), 0u);
   EXPECT_EQ(store.Count(7, "bob@example.com", kMidnight, kHour), 0u);
@@ -55,14 +55,18 @@ TEST(MemoryWindowStoreTest, AnUnknownKeyOrRuleCountsZero) {
   EXPECT_TRUE(store.Export(7).empty());
 }
 
-TEST(MemoryWindowStoreTest, ARuleBeyondTheTablesGrowsThem) {
+TEST(MemoryWindowStoreTest, AKeyHoldsWindowsUpToTheHighestRuleThatCountedIt) {
   MemoryWindowStore store;
   EXPECT_EQ(store.Add(3, "ip:192.0.2.44", kMidnight, 1, kHour), 1u);
   EXPECT_EQ(store.Count(3, "ip:192.0.2.44", kMidnight, kHour), 1u);
+  EXPECT_EQ(store.Add(1, "ip:192.0.2.44", kMidnight, 2, kHour), 2u);  // a lower rule: no regrowth
+  EXPECT_EQ(store.Count(3, "ip:192.0.2.44", kMidnight, kHour), 1u);
+  EXPECT_EQ(store.Count(5, "ip:192.0.2.44", kMidnight, kHour), 0u);  // beyond: nothing, no growth
+  EXPECT_EQ(store.KeyCount(), 2u);
 }
 
 TEST(MemoryWindowStoreTest, AddDistinctCountsDistinctValuesPerKey) {
-  MemoryWindowStore store(1);
+  MemoryWindowStore store;
   EXPECT_EQ(store.AddDistinct(0, "tom@example.com", "2001:db8::5", kMidnight, kHour, 16), 1u);
   EXPECT_EQ(
       store.AddDistinct(0, "tom@example.com", "2001:db8::5", kMidnight + seconds(1), kHour, 16),
@@ -77,7 +81,7 @@ TEST(MemoryWindowStoreTest, AddDistinctCountsDistinctValuesPerKey) {
 
 TEST(MemoryWindowStoreTest, ExpireForgetsKeysWhoseWindowIsEmpty) {
   // Rules: 0 an hourly volume, 1 an hourly remote-ips, 2 a daily volume.
-  MemoryWindowStore store(3);
+  MemoryWindowStore store;
   store.Add(0, "old@example.com", kMidnight, 1, kHour);
   store.Add(0, "new@example.com", kMidnight + minutes(50), 1, kHour);
   store.AddDistinct(1, "old@example.com", "203.0.113.5", kMidnight, kHour, 16);
@@ -96,7 +100,7 @@ TEST(MemoryWindowStoreTest, ExpireForgetsKeysWhoseWindowIsEmpty) {
 }
 
 TEST(MemoryWindowStoreTest, TopKeysAreHighestFirstThenByNameAndSkipEmptyWindows) {
-  MemoryWindowStore store(1);
+  MemoryWindowStore store;
   store.Add(0, "c@example.com", kMidnight, 3, kHour);
   store.Add(0, "a@example.com", kMidnight, 5, kHour);
   store.Add(0, "b@example.com", kMidnight, 3, kHour);
@@ -113,7 +117,7 @@ TEST(MemoryWindowStoreTest, TopKeysAreHighestFirstThenByNameAndSkipEmptyWindows)
 }
 
 TEST(MemoryWindowStoreTest, ExportIsSortedByKeyAndImportRestoresTheSameCounts) {
-  MemoryWindowStore store(2);
+  MemoryWindowStore store;
   store.Add(0, "zed@example.com", kMidnight + seconds(1), 2, kHour);
   store.Add(0, "amy@example.com", kMidnight + minutes(5), 1, kHour);
   store.Add(0, "amy@example.com", kMidnight + minutes(35), 4, kHour);
@@ -131,7 +135,7 @@ TEST(MemoryWindowStoreTest, ExportIsSortedByKeyAndImportRestoresTheSameCounts) {
   EXPECT_EQ(rule1[0].distinct.size(), 2u);
   EXPECT_TRUE(rule1[0].buckets.empty());
 
-  MemoryWindowStore restored(2);
+  MemoryWindowStore restored;
   restored.Import(0, rule0);
   restored.Import(1, rule1);
   EXPECT_EQ(restored.Export(0), rule0);
@@ -149,7 +153,7 @@ TEST(MemoryWindowStoreTest, ExportIsSortedByKeyAndImportRestoresTheSameCounts) {
 }
 
 TEST(MemoryWindowStoreTest, ImportReplacesWhatTheRuleHeld) {
-  MemoryWindowStore store(1);
+  MemoryWindowStore store;
   store.Add(0, "stale@example.com", kMidnight, 1, kHour);
   store.Import(0, {KeyWindowState{"bob@example.com",
                                   {Bucket{SliceIndex(kMidnight, kHour), 7, kMidnight}},
@@ -160,7 +164,7 @@ TEST(MemoryWindowStoreTest, ImportReplacesWhatTheRuleHeld) {
 }
 
 TEST(MemoryWindowStoreTest, RemapMovesTablesToTheirNewRuleIndexAndDropsRemovedRules) {
-  MemoryWindowStore store(3);
+  MemoryWindowStore store;
   store.Add(0, "zero@example.com", kMidnight, 1, kHour);
   store.Add(1, "one@example.com", kMidnight, 2, kHour);
   store.Add(2, "two@example.com", kMidnight, 3, kHour);
@@ -175,7 +179,7 @@ TEST(MemoryWindowStoreTest, RemapMovesTablesToTheirNewRuleIndexAndDropsRemovedRu
 }
 
 TEST(MemoryWindowStoreTest, RemapToFewerRulesIgnoresTargetsOutOfRange) {
-  MemoryWindowStore store(2);
+  MemoryWindowStore store;
   store.Add(0, "zero@example.com", kMidnight, 1, kHour);
   store.Add(1, "one@example.com", kMidnight, 2, kHour);
   store.Remap({5, 0}, 1);
@@ -186,7 +190,7 @@ TEST(MemoryWindowStoreTest, RemapToFewerRulesIgnoresTargetsOutOfRange) {
 // The store remembers the key each rule looked up last; whatever drops or replaces that key's
 // window must not leave the next Add counting into the old one.
 TEST(MemoryWindowStoreTest, AKeyAddedAgainAfterExpireImportOrRemapStartsFromItsNewWindow) {
-  MemoryWindowStore store(2);
+  MemoryWindowStore store;
   store.Add(0, "bob@example.com", kMidnight, 5, kHour);
   store.Expire(kMidnight + hours(2), {kHour, kHour});
   EXPECT_EQ(store.KeyCount(), 0u);
@@ -209,7 +213,7 @@ TEST(MemoryWindowStoreTest, AKeyAddedAgainAfterExpireImportOrRemapStartsFromItsN
 }
 
 TEST(MemoryWindowStoreTest, ConsecutiveLinesOfOneKeyAndInterleavedKeysCountTheSame) {
-  MemoryWindowStore store(1);
+  MemoryWindowStore store;
   const std::vector<std::string> keys = {"a@example.com", "a@example.com", "b@example.com",
                                          "a@example.com", "b@example.com", "b@example.com"};
   std::vector<std::uint64_t> got;
@@ -222,7 +226,7 @@ TEST(MemoryWindowStoreTest, ConsecutiveLinesOfOneKeyAndInterleavedKeysCountTheSa
 // A Key kept busy by one rule still loses, at a sweep, the window of a rule that no longer
 // counts it: status's key count and the checkpoint hold only live windows.
 TEST(MemoryWindowStoreTest, ASweepDropsTheEmptyWindowOfAKeyBusyUnderAnotherRule) {
-  MemoryWindowStore store(2);
+  MemoryWindowStore store;
   store.Add(1, "bob@example.com", kMidnight, 1, kHour);
   for (int m = 0; m <= 180; m += 10)
     store.Add(0, "bob@example.com", kMidnight + minutes(m), 1, kHour);

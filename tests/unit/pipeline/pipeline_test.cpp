@@ -54,9 +54,7 @@ config::Config ConfigWith(std::vector<detect::RuleSpec> rules) {
 class PipelineHarness {
  public:
   explicit PipelineHarness(config::Config config)
-      : config_(std::move(config)),
-        store_(config_.rules.size()),
-        pipe_(config_, core::LocalZone::Fixed(0), store_) {
+      : config_(std::move(config)), pipe_(config_, core::LocalZone::Fixed(0), store_) {
     pipe_.set_alert_sink([this](alerting::Alert&& a) { alerts.push_back(std::move(a)); });
     pipe_.set_line_observer([this](const LineView& v) {
       seen.push_back(Seen{std::string(v.line.text), v.line.time, v.line.stamped,

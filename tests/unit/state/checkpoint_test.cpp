@@ -167,7 +167,7 @@ TEST(CheckpointTest, KeepsHostileKeysValuesAndReasonsByteForByte) {
 }
 
 TEST(CheckpointTest, CarriesAMemoryWindowStoreThroughExportAndImport) {
-  detect::MemoryWindowStore store(2);
+  detect::MemoryWindowStore store;
   store.Add(0, "bob@example.com", kT0 - minutes(50), 3, hours(1));
   store.Add(0, "bob@example.com", kT0, 4, hours(1));
   store.Add(0, "ip:203.0.113.5", kT0, 1, hours(1));
@@ -180,7 +180,7 @@ TEST(CheckpointTest, CarriesAMemoryWindowStoreThroughExportAndImport) {
   core::Result<Checkpoint> back = DecodeCheckpoint(EncodeCheckpoint(c));
   ASSERT_TRUE(back) << back.error().message;
 
-  detect::MemoryWindowStore restored(2);
+  detect::MemoryWindowStore restored;
   restored.Import(0, back->windows[0].keys);
   restored.Import(1, back->windows[1].keys);
   EXPECT_EQ(restored.Count(0, "bob@example.com", kT0, hours(1)), 7u);
