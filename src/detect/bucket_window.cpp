@@ -20,7 +20,7 @@ std::int64_t SliceIndex(core::Timestamp t, core::Duration window) {
 namespace {
 
 // Whether `t` falls in slice `index`. A multiply where SliceIndex divides by a width known only
-// at run time: most lines fall in the slice of the line before, and this runs per rule per line.
+// at run time: most lines fall in the slice of the line before, and Add runs per rule per line.
 bool InSlice(core::Timestamp t, std::int64_t index, core::Duration window) {
   const std::int64_t width = std::max<std::int64_t>(window.count() / kSlices, 1);
   std::int64_t start, offset;
@@ -86,10 +86,7 @@ std::uint64_t BucketWindow::CountAt(core::Timestamp now, core::Duration window) 
 }
 
 core::Timestamp BucketWindow::FirstAt(core::Timestamp now, core::Duration window) const {
-  const std::int64_t oldest =
-      (!buckets_.empty() && InSlice(now, buckets_.back().index, window) ? buckets_.back().index
-                                                                        : SliceIndex(now, window)) -
-      kSlices;
+  std::int64_t oldest = SliceIndex(now, window) - kSlices;
   for (const Bucket& b : buckets_) {
     if (b.index >= oldest) return b.first;
   }
@@ -97,11 +94,8 @@ core::Timestamp BucketWindow::FirstAt(core::Timestamp now, core::Duration window
 }
 
 bool BucketWindow::Expire(core::Timestamp now, core::Duration window) {
-  return ExpireBefore(SliceIndex(now, window) - kSlices);
-}
-
-bool BucketWindow::ExpireBefore(std::int64_t oldest) {
-  if (buckets_.empty() || buckets_.front().index >= oldest) return buckets_.empty();
+  if (buckets_.empty()) return true;  // a sweep visits every rule of every Key
+  std::int64_t oldest = SliceIndex(now, window) - kSlices;
   std::size_t drop = 0;
   while (drop < buckets_.size() && buckets_[drop].index < oldest) {
     total_ -= buckets_[drop].count;

@@ -53,7 +53,6 @@ core::Timestamp DistinctWindow::FirstAt(core::Timestamp now, core::Duration wind
 }
 
 bool DistinctWindow::Expire(core::Timestamp now, core::Duration window) {
-  if (entries_.empty()) return true;
   std::erase_if(entries_, [&](const DistinctEntry& e) { return !InWindow(e.last, now, window); });
   return entries_.empty();
 }

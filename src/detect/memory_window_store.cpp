@@ -57,12 +57,6 @@ std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key,
 }
 
 void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Duration>& windows) {
-  oldest_slice_.resize(windows.size());
-  for (std::size_t r = 0; r < windows.size(); ++r) {
-    if (windows[r] > core::Duration::zero()) {
-      oldest_slice_[r] = SliceIndex(now, windows[r]) - kSlices;
-    }
-  }
   for (auto it = rows_.begin(); it != rows_.end();) {
     std::vector<KeyState>& by_rule = it->second.by_rule;
     bool all_empty = true;
@@ -70,7 +64,7 @@ void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Dura
       KeyState& s = by_rule[r];
       if (r < windows.size() && windows[r] > core::Duration::zero()) {
         // Both, not &&: each drops what fell out of its window.
-        const bool counts_empty = s.counts.ExpireBefore(oldest_slice_[r]);
+        const bool counts_empty = s.counts.Expire(now, windows[r]);
         const bool distinct_empty = s.distinct.Expire(now, windows[r]);
         all_empty = all_empty && counts_empty && distinct_empty;
       } else {

@@ -198,8 +198,7 @@ Line Stamper::Stamp(std::string_view raw) {
 }
 
 void Stamper::Stamp(std::string_view raw, Line& line) {
-  // Filled in place: a Line copied out of one just written stalls every line (its bool and enum
-  // stores cannot be forwarded to the wide loads of the copy).
+  // Filled in place, so the per-line loops keep one Line instead of copying a new one in.
   line = Line{};
   if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
   char first = raw.empty() ? '\0' : raw[0];

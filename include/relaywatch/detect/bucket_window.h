@@ -36,8 +36,6 @@ class BucketWindow {
   core::Timestamp FirstAt(core::Timestamp now, core::Duration window) const;
   // Drops slices that fell out of the window ending at `now`; true when nothing is left.
   bool Expire(core::Timestamp now, core::Duration window);
-  // The same, given SliceIndex(now, window) - kSlices: a sweep computes it once for every Key.
-  bool ExpireBefore(std::int64_t oldest_slice);
 
   const std::vector<Bucket>& buckets() const { return buckets_; }
   // Rebuilds from a checkpoint; `buckets` sorted by index.

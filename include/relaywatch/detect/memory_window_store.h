@@ -71,7 +71,6 @@ class MemoryWindowStore : public WindowStore {
   // The row looked up last (a line's rules, and a session's lines, name one Key); every erase
   // forgets it.
   core::RecentKey<Row> recent_;
-  std::vector<std::int64_t> oldest_slice_;  // reused by Expire: per rule, the first slice kept
 };
 
 }  // namespace relaywatch::detect
