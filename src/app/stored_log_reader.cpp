@@ -55,7 +55,7 @@ class StoredLogReader::Cursor {
       if (done_ || !Refill()) return false;
     }
     line_ = queue_[head_++];
-    stamper_.Stamp(line_, stamped_);
+    stamped_ = stamper_.Stamp(line_);
     if (stamped_.stamped) {
       last_ = stamped_.time;
     } else {

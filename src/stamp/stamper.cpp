@@ -42,15 +42,19 @@ std::optional<std::string_view> TextAfter(std::string_view s, std::size_t end) {
   return s.substr(end + 1);
 }
 
-// multilog `t`: "@<24 hex> text", into `line`; false (and `line` untouched) if it is not one.
-bool StampTai64n(std::string_view s, Line& line) {
-  if (s.size() < kTai64nLabelSize) return false;
-  if (s.size() > kTai64nLabelSize && s[kTai64nLabelSize] != ' ') return false;
-  if (!ReadTai64nLabel(s.substr(0, kTai64nLabelSize), line.time)) return false;
+// multilog `t`: "@<24 hex> text".
+std::optional<Line> StampTai64n(std::string_view s) {
+  if (s.size() < kTai64nLabelSize) return std::nullopt;
+  auto text = TextAfter(s, kTai64nLabelSize);
+  if (!text) return std::nullopt;
+  auto t = ParseTai64nLabel(s.substr(0, kTai64nLabelSize));
+  if (!t) return std::nullopt;
+  Line line;
+  line.time = *t;
   line.stamped = true;
   line.stamp = StampKind::kTai64n;
-  line.text = s.substr(std::min(s.size(), kTai64nLabelSize + 1));
-  return true;
+  line.text = *text;
+  return line;
 }
 
 // The `d` prefix's fields: "YYYY-MM-DD HH:MM:SS.F{1,9}"; returns the wall time and where the
@@ -192,18 +196,10 @@ std::optional<core::Timestamp> Stamper::LaterReading(core::Timestamp early) cons
 }
 
 Line Stamper::Stamp(std::string_view raw) {
-  Line line;
-  Stamp(raw, line);
-  return line;
-}
-
-void Stamper::Stamp(std::string_view raw, Line& line) {
-  // Filled in place, so the per-line loops keep one Line instead of copying a new one in.
-  line = Line{};
   if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
   char first = raw.empty() ? '\0' : raw[0];
   if (first == '@') {
-    if (StampTai64n(raw, line)) return;
+    if (auto line = StampTai64n(raw)) return *line;
   } else if (IsDigit(first)) {
     if (auto prefix = ReadDatePrefix(raw)) {
       auto text = TextAfter(raw, prefix->second);
@@ -215,20 +211,20 @@ void Stamper::Stamp(std::string_view raw, Line& line) {
       }
       if (t) {
         last_date_ = t;
+        Line line;
         line.time = *t;
         line.stamped = true;
         line.stamp = StampKind::kDate;
         line.text = *text;
-        return;
+        return line;
       }
     }
   } else if (first >= 'A' && first <= 'S') {  // Apr .. Sep
-    if (auto syslog = StampSyslog(raw)) {
-      line = *syslog;
-      return;
-    }
+    if (auto line = StampSyslog(raw)) return *line;
   }
+  Line line;
   line.text = raw;
+  return line;
 }
 
 }  // namespace relaywatch::stamp

@@ -40,34 +40,20 @@ bool ReadHex8(const char* p, std::uint32_t& out) {
 
 }  // namespace
 
-bool ReadTai64nLabel(std::string_view label, core::Timestamp& out) {
-  if (label.size() != kTai64nLabelSize || label[0] != '@') return false;
+std::optional<core::Timestamp> ParseTai64nLabel(std::string_view label) {
+  if (label.size() != kTai64nLabelSize || label[0] != '@') return std::nullopt;
   std::uint32_t secs_high, secs_low, nanos;
   if (!ReadHex8(label.data() + 1, secs_high) || !ReadHex8(label.data() + 9, secs_low) ||
       !ReadHex8(label.data() + 17, nanos) || nanos >= kNanosPerSecond) {
-    return false;
+    return std::nullopt;
   }
   const std::uint64_t secs = (std::uint64_t{secs_high} << 32) | secs_low;
-  // Labels at or past 2^63 are reserved by TAI64 and would not fit int64 below.
-  if (secs >= (std::uint64_t{1} << 63)) return false;
+  // Labels at or past 2^63 are reserved by TAI64 and would not fit int64 below; FromUnix
+  // rejects the rest of what Timestamp cannot hold.
+  if (secs >= (std::uint64_t{1} << 63)) return std::nullopt;
   const std::int64_t unix_secs =
       static_cast<std::int64_t>(secs) - static_cast<std::int64_t>(kTai64Epoch);
-  // Any label of this century: no overflow is possible, so no check is needed.
-  if (unix_secs >= 0 && unix_secs < (std::int64_t{1} << 32)) {
-    out = core::Timestamp(core::Duration(unix_secs * kNanosPerSecond + nanos));
-    return true;
-  }
-  // FromUnix rejects the rest of what Timestamp cannot hold.
-  auto t = core::FromUnix(unix_secs, static_cast<std::int64_t>(nanos));
-  if (!t) return false;
-  out = *t;
-  return true;
-}
-
-std::optional<core::Timestamp> ParseTai64nLabel(std::string_view label) {
-  core::Timestamp t;
-  if (!ReadTai64nLabel(label, t)) return std::nullopt;
-  return t;
+  return core::FromUnix(unix_secs, static_cast<std::int64_t>(nanos));
 }
 
 std::string FormatTai64nLabel(core::Timestamp t) {

@@ -42,8 +42,6 @@ class Stamper {
 
   // `raw` is one line without its '\n'.
   Line Stamp(std::string_view raw);
-  // The same into `line` (every field set): for the per-line loops that keep one Line.
-  void Stamp(std::string_view raw, Line& line);
 
  private:
   // The UTC instant of a local wall time, through the per-hour offset cache.

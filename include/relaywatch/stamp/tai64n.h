@@ -28,9 +28,6 @@ inline constexpr std::size_t kTai64nLabelSize = 25;
 // Returns nullopt for anything else: 23 or 25 digits, a non-hex digit, nanoseconds >= 10^9,
 // an instant Timestamp cannot hold.
 std::optional<core::Timestamp> ParseTai64nLabel(std::string_view label);
-// The same for the per-line path (the Stamper): true and `out` set, or false and `out`
-// untouched, so no optional is built and copied out for every stamped line.
-bool ReadTai64nLabel(std::string_view label, core::Timestamp& out);
 
 // The lowercase label of `t`, as multilog would write it; always kTai64nLabelSize bytes.
 std::string FormatTai64nLabel(core::Timestamp t);
