@@ -1,8 +1,5 @@
 #include "relaywatch/alerting/ledger.h"
 
-#include <algorithm>
-#include <limits>
-
 #include "relaywatch/alerting/alert_id.h"
 
 namespace relaywatch::alerting {
@@ -72,7 +69,6 @@ std::optional<Alert> Ledger::Admit(const detect::Finding& f) {
   s.kind = f.kind;
   s.limit = f.limit;
   s.window = f.window;
-  prune_after_ = std::min(prune_after_, StaleAfter(s));
   return MakeAlert(state, MakeAlertId(f.rule, f.key, f.last), f, previous);
 }
 
@@ -109,27 +105,11 @@ bool Ledger::Stale(const State& s, core::Timestamp now) const {
   return old && !waiting_for_resolve;
 }
 
-// When `s` turns stale if nothing changes it first: two periods after its last alert (in 128
-// bits: a stamp before 1970 and a period of centuries must neither wrap nor be cut short).
-core::Timestamp Ledger::StaleAfter(const State& s) {
-  const __int128 at = static_cast<__int128>(s.last_alert.time_since_epoch().count()) +
-                      2 * static_cast<__int128>(Ticks(s.period));
-  if (at >= static_cast<__int128>(std::numeric_limits<std::int64_t>::max())) {
-    return core::Timestamp::max();
-  }
-  return core::Timestamp(core::Duration(static_cast<std::int64_t>(at)));
-}
-
 void Ledger::Prune(core::Timestamp now) {
-  // Runs every few minutes of event time over every entry; it can skip the walk until the
-  // earliest entry could have turned stale.
-  if (now <= prune_after_) return;
-  prune_after_ = core::Timestamp::max();
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (Stale(it->second, now)) {
       it = entries_.erase(it);
     } else {
-      prune_after_ = std::min(prune_after_, StaleAfter(it->second));
       ++it;
     }
   }
@@ -147,7 +127,6 @@ std::vector<Ledger::Entry> Ledger::Entries() const {
 
 void Ledger::Restore(std::vector<Entry> entries) {
   entries_.clear();
-  prune_after_ = core::Timestamp::min();  // the next Prune walks them
   for (Entry& e : entries) {
     entries_[Key(std::move(e.rule), std::move(e.key))] =
         State{e.last_alert, e.last_count, e.period, e.open, e.kind, e.limit, e.window};

@@ -108,12 +108,9 @@ class Ledger {
   bool Escalated(const State& s, const detect::Finding& f) const;
   // Older than two periods at `now` and not waiting for a resolution: as good as forgotten.
   bool Stale(const State& s, core::Timestamp now) const;
-  static core::Timestamp StaleAfter(const State& s);
 
   LedgerOptions options_;
   std::map<Key, State> entries_;
-  // No entry can be stale at or before this: Prune has nothing to do until then.
-  core::Timestamp prune_after_ = core::Timestamp::min();
 };
 
 }  // namespace relaywatch::alerting

@@ -266,8 +266,9 @@ TEST(LedgerTest, PruneDropsEntriesOlderThanTwoPeriods) {
   EXPECT_EQ(a->state, AlertState::kNew);
 }
 
-// Prune skips its walk until the earliest entry could be stale: an entry admitted after a walk,
-// with a shorter period, and entries restored from a checkpoint must still go on time.
+// Each entry goes at the first Prune after its two periods, however the Prunes before were
+// timed: an entry admitted after one, with a shorter period, and entries restored from a
+// checkpoint included.
 TEST(LedgerTest, PruneDropsEachEntryOnTimeWhateverItSkips) {
   Ledger ledger(Options());
   ASSERT_TRUE(ledger.Admit(Sender(1, kT0)));  // 24h period: stale after kT0 + 48h
@@ -292,8 +293,8 @@ TEST(LedgerTest, PruneDropsEachEntryOnTimeWhateverItSkips) {
   EXPECT_EQ(ledger.size(), 0u);
 }
 
-// The bound Prune keeps is exact at the edges too: an alert stamped before 1970 with a period
-// of 146 years turns stale within Timestamp's range (two periods exceed 2^63 ns).
+// At the edges too: an alert stamped before 1970 with a period of 146 years turns stale within
+// Timestamp's range (two periods exceed 2^63 ns).
 TEST(LedgerTest, PruneDropsAnEntryWhoseTwoPeriodsPassTwoToTheSixtyThree) {
   LedgerOptions o = Options();
   o.repeat = core::Duration((std::int64_t{1} << 62) + 1);
