@@ -1,6 +1,7 @@
 #include "relaywatch/app/report.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "relaywatch/app/decode_thread.h"
 #include "relaywatch/core/text.h"
@@ -15,24 +16,18 @@
 namespace relaywatch::app {
 namespace {
 
-// The service a --dir belongs to when no configured source names it: "<svc>/log/<x>" gives svc,
-// otherwise the last component (/var/log/qmail/submission -> submission).
-std::string ServiceOfDir(const std::string& dir) {
-  std::string d = dir;
-  while (d.size() > 1 && d.back() == '/') d.pop_back();
-  auto last = d.rfind('/');
-  std::string base = last == std::string::npos ? d : d.substr(last + 1);
-  if (last != std::string::npos && last > 0) {
-    std::string parent = d.substr(0, last);
-    auto p = parent.rfind('/');
-    std::string parent_base = p == std::string::npos ? parent : parent.substr(p + 1);
-    if (parent_base == "log" && p != std::string::npos && p > 0) {
-      std::string svc = parent.substr(0, p);
-      auto q = svc.rfind('/');
-      return q == std::string::npos ? svc : svc.substr(q + 1);
-    }
+// The service a --dir belongs to when no configured source names it. daemontools' layout,
+// <svc>/log/main, names it two levels up; any other directory is named by itself
+// (/var/log/qmail/submission -> submission, /var/log/qmail -> qmail).
+std::string ServiceOfDir(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  const std::filesystem::path path(dir);
+  const std::filesystem::path log = path.parent_path();
+  if (path.filename() == "main" && log.filename() == "log" && !log.parent_path().empty() &&
+      log.parent_path() != log.root_path()) {
+    return log.parent_path().filename().string();
   }
-  return base;
+  return path.filename().string();
 }
 
 // Adds a source unless its directory is already read: a directory named twice (twice on the

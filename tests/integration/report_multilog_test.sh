@@ -377,6 +377,12 @@ done
 (cd "$main" && "$bin" report --all --format json -c "$tmp/rules.yaml" --dir .) >"$tmp/p5.json" ||
   fail "report --dir . exited $?"
 echo "$part1_checks" | jcheck "--dir . inside smtp's log dir" "$tmp/p5.json"
+# A directory outside daemontools' <svc>/log/main is named by itself, even under a "log"
+# directory: /var/log/smtp is service smtp, not "var".
+mkdir -p "$tmp/var/log" && cp -r "$main" "$tmp/var/log/smtp"
+"$bin" report --all --format json -c "$tmp/rules.yaml" --dir "$tmp/var/log/smtp" >"$tmp/p5.json" ||
+  fail "report --dir var/log/smtp exited $?"
+echo "$part1_checks" | jcheck "--dir var/log/smtp is service smtp" "$tmp/p5.json"
 
 # A discovered service whose log/run has not yet created its directory is skipped, and said so
 # in the report; the other services are still reported.
