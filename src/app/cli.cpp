@@ -14,8 +14,9 @@ namespace {
 void PrintUsage(std::FILE* out) {
   std::fprintf(out, "usage: relaywatch COMMAND [OPTIONS]\n\ncommands:\n");
   for (const Command& c : Commands()) std::fprintf(out, "  %-11s %s\n", c.name, c.help);
-  std::fprintf(out, "\n`relaywatch COMMAND --help` describes each. Exit codes: 0 ok, 1 bad input "
-                    "or config, 2 usage, 3 internal error.\n");
+  std::fprintf(out,
+               "\n`relaywatch COMMAND --help` describes each. Exit codes: 0 ok, 1 bad input "
+               "or config, 2 usage, 3 internal error or report output not written.\n");
 }
 
 }  // namespace
