@@ -13,21 +13,38 @@
 #include "relaywatch/config/describe.h"
 #include "relaywatch/core/text.h"
 #include "relaywatch/follow/discovery.h"
+#include "relaywatch/follow/log_dir.h"
 
 namespace relaywatch::app {
 namespace {
+
+// A directory the admin named under sources.logs, rather than one a log/run script names.
+bool NamedInLogs(const config::Config& config, const follow::Source& s) {
+  return std::any_of(config.sources.logs.begin(), config.sources.logs.end(), [&](const auto& l) {
+    return l.service == s.service && follow::SameDir(l.dir, s.dir);
+  });
+}
 
 // What is valid YAML and a valid config, yet almost surely not what the admin meant.
 std::vector<std::string> Doubts(const config::Config& config, const follow::DiscoveryResult& found) {
   std::vector<std::string> doubts;
   for (const auto& s : found.sources) {
+    std::string name = "service " + s.service + ": " + s.dir;
     std::error_code ec;
     if (!std::filesystem::is_directory(s.dir, ec)) {
-      doubts.push_back("service " + s.service + ": " + s.dir +
-                       " does not exist (yet); its log/run has not written it");
-    } else if (std::filesystem::directory_iterator(s.dir, ec); ec) {
-      // As the user check runs as: run it as the daemon's user to see what the daemon sees.
-      doubts.push_back("service " + s.service + ": " + s.dir + " cannot be read: " + ec.message());
+      doubts.push_back(name + (NamedInLogs(config, s) ? " does not exist; check sources.logs"
+                                                      : " does not exist (yet); its log/run has "
+                                                        "not written it"));
+      continue;
+    }
+    // As the user check runs as: run it as the daemon's user to see what the daemon sees.
+    auto files = follow::ListLogFiles(s.dir);
+    if (!files) {
+      doubts.push_back("service " + s.service + ": " + files.error().message);
+    } else if (files->empty()) {
+      doubts.push_back(name +
+                       " holds no multilog 'current' nor @*.s archive (yet): is it the "
+                       "directory multilog writes?");
     }
   }
   for (const auto& rule : config.rules) {
@@ -43,7 +60,7 @@ std::vector<std::string> Doubts(const config::Config& config, const follow::Disc
                                      [&](const auto& s) { return s.service == allowed; });
       if (!known) {
         doubts.push_back("rule " + rule.name + ": allowed service " + allowed +
-                         " is none of the sources below; relaying there would be allowed, "
+                         " is none of the sources above; relaying there would be allowed, "
                          "everywhere else it is a finding");
       }
     }

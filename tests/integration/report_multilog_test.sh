@@ -475,10 +475,29 @@ grep -qF "$tmp/sagredo/smtpd/log/qlog holds copies of lines multilog also writes
 for want in \
   "warning: service smtps: $sv/smtps/log/main does not exist (yet); its log/run has not written it" \
   "warning: rule foreign-sender: a login written without '@' (bob) is not judged; set default_domain to judge it as bob@that-domain" \
-  "warning: rule port25-auth: allowed service submission is none of the sources below; relaying there would be allowed, everywhere else it is a finding"; do
+  "warning: rule port25-auth: allowed service submission is none of the sources above; relaying there would be allowed, everywhere else it is a finding"; do
   grep -qxF "$want" "$tmp/check.out" || fail "check lacks \"$want\"; it said: $(cat "$tmp/check.out")"
 done
 grep -qF "allowed service smtps" "$tmp/check.out" && fail "check doubts smtps, which is a source"
+# A sources.logs entry that is missing is the admin's path to fix; an empty directory is no log.
+mkdir -p "$tmp/empty-log"
+cat >"$tmp/logs.yaml" <<EOF
+hostname: mx1.example.com
+state_dir: $tmp/state
+sources:
+  supervise_dir: ""
+  logs:
+    - {service: smtp, dir: $tmp/no-such-log}
+    - {service: submission, dir: $tmp/empty-log}
+rules:
+  - {name: hourly-volume, kind: volume, window: 1h, limit: 10}
+EOF
+"$bin" check -c "$tmp/logs.yaml" >"$tmp/check.out" 2>&1 || fail "check of sources.logs exited $?"
+for want in \
+  "warning: service smtp: $tmp/no-such-log does not exist; check sources.logs" \
+  "warning: service submission: $tmp/empty-log holds no multilog 'current' nor @*.s archive (yet): is it the directory multilog writes?"; do
+  grep -qxF "$want" "$tmp/check.out" || fail "check lacks \"$want\"; it said: $(cat "$tmp/check.out")"
+done
 
 # A report that could not be written is not a success; a local time the clocks skip is named so.
 "$bin" report -c "$tmp/rules.yaml" --dir "$main" >/dev/full 2>"$tmp/p5.err"
