@@ -17,12 +17,12 @@ std::string IsoSeconds(core::Timestamp t) {
   return full.substr(0, 19) + "Z";
 }
 
-// The next whole second at or after `t`, or `t` at the edges of Timestamp's range.
-core::Timestamp CeilSecond(core::Timestamp t) {
+// The first whole second after `t`: report's --until is exclusive, so a last line stamped on a
+// whole second (first == last included) must still fall inside. `t` at the top of the range.
+core::Timestamp SecondAfter(core::Timestamp t) {
   constexpr std::chrono::seconds kSecond(1);
-  if (t < core::Timestamp::min() + kSecond || t > core::Timestamp::max() - kSecond) return t;
-  const core::Timestamp down = std::chrono::floor<std::chrono::seconds>(t);
-  return down == t ? t : down + kSecond;
+  if (t > core::Timestamp::max() - kSecond) return t;
+  return std::chrono::floor<std::chrono::seconds>(t) + kSecond;
 }
 
 }  // namespace
@@ -54,7 +54,7 @@ core::Result<std::string> InvestigateCommand(const detect::Finding& f) {
         "has it exactly"};
   }
   return "relaywatch report --user " + quoted + " --since " + IsoSeconds(f.first) + " --until " +
-         IsoSeconds(CeilSecond(f.last));
+         IsoSeconds(SecondAfter(f.last));
 }
 
 }  // namespace relaywatch::alerting

@@ -20,9 +20,9 @@ namespace relaywatch::alerting {
 std::string ShellQuote(std::string_view s);
 
 // "relaywatch report --user '<key>' --since <first> --until <last>", the times in UTC to the
-// second (first rounded down, last rounded up, so the span holds both lines whether or not
-// --until is inclusive). An Error, worded for the admin, when the key cannot be quoted safely or
-// the finding is not about a login (a gap).
+// second: first rounded down, and the whole second after last, since report's --until is
+// exclusive (a last line on a whole second stays in). An Error, worded for the admin, when the key
+// cannot be quoted safely or the finding is not about a login (a gap).
 core::Result<std::string> InvestigateCommand(const detect::Finding& f);
 
 }  // namespace relaywatch::alerting

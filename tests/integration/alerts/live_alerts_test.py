@@ -237,7 +237,8 @@ def check_email(h, m, alert, sms_text, body_needles):
             "%s: the command quotes the login: %r" % (what, cmd[0]))
     since = ah.parse_iso(argv[argv.index("--since") + 1])
     until = ah.parse_iso(argv[argv.index("--until") + 1])
-    h.check(since <= iso_ns(alert["first"]) / 1e9 and until >= iso_ns(alert["last"]) / 1e9,
+    # --until is exclusive: the last line must lie before it.
+    h.check(since <= iso_ns(alert["first"]) / 1e9 and until > iso_ns(alert["last"]) / 1e9,
             "%s: --since/--until cover first..last: %r" % (what, cmd[0]))
     # Run it (with our config): it must find what the daemon alerted.
     r = subprocess.run([h.bin] + argv[1:] + ["-c", h.config, "--format", "json"],

@@ -29,13 +29,18 @@ TEST(InvestigateCommandTest, CoversTheAlertsSpanToTheSecond) {
             "2026-11-28T03:37:27Z");
 }
 
-TEST(InvestigateCommandTest, KeepsAWholeSecondUntilAsItIs) {
+TEST(InvestigateCommandTest, EndsAfterALastLineOnAWholeSecond) {
+  // --until is exclusive: "--until 03:55:26Z" would leave out the line at 03:55:26.000000000.
   detect::Finding f = VolumeAlert().finding;
   f.first = core::Timestamp(seconds(1795834526));
   f.last = f.first + hours(1);
   EXPECT_EQ(*InvestigateCommand(f),
             "relaywatch report --user 'bob@example.com' --since 2026-11-28T02:55:26Z --until "
-            "2026-11-28T03:55:26Z");
+            "2026-11-28T03:55:27Z");
+  f.last = f.first;  // one line: the range is that one second, not empty
+  EXPECT_EQ(*InvestigateCommand(f),
+            "relaywatch report --user 'bob@example.com' --since 2026-11-28T02:55:26Z --until "
+            "2026-11-28T02:55:27Z");
 }
 
 TEST(InvestigateCommandTest, QuotesALoginWithAQuoteSafely) {
