@@ -128,6 +128,19 @@ class Daemon::Impl {
     for (const follow::Source& src : found.sources) AddSource(src, loaded);
   }
 
+  // The follower cuts a line over 64 KiB (only its first 64 KiB is parsed); the count goes into
+  // the pipeline's stats, which the checkpoint keeps with the positions, and the log says so.
+  void CountCutLines(FollowedSource& src) {
+    const std::uint64_t cut = src.follower->stats().long_lines;
+    if (cut <= src.long_lines_seen) return;
+    const std::uint64_t n = cut - src.long_lines_seen;
+    src.long_lines_seen = cut;
+    s_.pipeline->stats().long_lines += n;
+    LogWarning(Esc(src.source.service) + ": " + std::to_string(n) + " line" + (n == 1 ? "" : "s") +
+               " over 64 KiB in " + Esc(src.source.dir) +
+               ", cut: only the first 64 KiB of each is read");
+  }
+
   void AddSource(const follow::Source& src, const CheckpointLoad& loaded) {
     auto fs = std::make_unique<FollowedSource>();
     fs->source = src;
@@ -141,6 +154,7 @@ class Daemon::Impl {
     };
     cb.on_batch_end = [this, raw](const state::Position& pos) {
       raw->position = pos;
+      CountCutLines(*raw);
       ScheduleCheckpoint();
     };
     cb.on_gap = [this, raw](const follow::Gap& gap) { OnGap(*raw, gap); };
@@ -293,9 +307,9 @@ class Daemon::Impl {
       if (ec) return;
       const pipeline::Stats& st = s_.pipeline->stats();
       LogInfo("summary: lines " + std::to_string(st.lines) + " relaying " +
-              std::to_string(st.relay) + " malformed " + std::to_string(st.malformed) +
-              " alerts " + std::to_string(s_.alerts_spooled) + " keys " +
-              std::to_string(s_.store->KeyCount()) + " pending " +
+              std::to_string(st.relay) + " malformed " + std::to_string(st.malformed) + " long " +
+              std::to_string(st.long_lines) + " alerts " + std::to_string(s_.alerts_spooled) +
+              " keys " + std::to_string(s_.store->KeyCount()) + " pending " +
               std::to_string(outbox_->Pending()));
       ArmSummary();
     });

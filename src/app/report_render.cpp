@@ -125,12 +125,14 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone) {
   out += until ? local(*until) : std::string("");
   out += "  (local time)\n";
   char buf[256];
-  std::snprintf(buf, sizeof buf,
-                "lines %llu  relaying rcpt %llu  malformed %llu  unstamped %llu  sources %zu\n",
-                static_cast<unsigned long long>(d.stats.lines),
-                static_cast<unsigned long long>(d.stats.relay),
-                static_cast<unsigned long long>(d.stats.malformed),
-                static_cast<unsigned long long>(d.stats.unstamped), d.sources.size());
+  std::snprintf(
+      buf, sizeof buf,
+      "lines %llu  relaying rcpt %llu  malformed %llu  long %llu  unstamped %llu  sources %zu\n",
+      static_cast<unsigned long long>(d.stats.lines),
+      static_cast<unsigned long long>(d.stats.relay),
+      static_cast<unsigned long long>(d.stats.malformed),
+      static_cast<unsigned long long>(d.stats.long_lines),
+      static_cast<unsigned long long>(d.stats.unstamped), d.sources.size());
   out += buf;
 
   out += "\nFINDINGS (" + std::to_string(d.findings.size()) + ")\n";

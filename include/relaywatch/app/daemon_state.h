@@ -26,6 +26,7 @@ struct FollowedSource {
   std::unique_ptr<follow::Follower> follower;
   std::optional<state::Position> position;  // after the last line the pipeline consumed
   std::uint64_t lines = 0;
+  std::uint64_t long_lines_seen = 0;  // of follower->stats().long_lines, already in the pipeline's
   // lines/s over the last status interval
   std::uint64_t rate_lines = 0;
   std::chrono::steady_clock::time_point rate_since = std::chrono::steady_clock::now();

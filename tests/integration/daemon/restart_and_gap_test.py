@@ -82,6 +82,15 @@ def part_a(binary, tmp):
                         "phase 1 read and checkpointed")
         check(st["lines"]["total"] == 12 and top(st, "hour-volume", "m@dom.example") == 8,
               "phase 1: 12 lines, m@dom.example counted 8")
+        # A line over 64 KiB is cut, counted, said in the log, and kept across the restart.
+        ml = rwtest.Multilog(logdir, size=1000000, num=3)
+        ml.write(["qmail-smtpd: " + "X" * 70000])
+        ml.close()
+        st = d.wait_for(lambda s: rwtest.caught_up(d, s, logdir) and s["lines"]["total"] == 13,
+                        "the long line read")
+        check(st["lines"]["long"] == 1, "status lines.long == 1 (%d)" % st["lines"]["long"])
+        check("1 line over 64 KiB in " + logdir + ", cut" in d.log_text(),
+              "the daemon's log says a line was cut")
         check(mode(state) == 0o700, "state_dir is 0700 (%o)" % mode(state))
         check(mode(os.path.join(state, "status.sock")) == 0o600,
               "status.sock is 0600 (%o)" % mode(os.path.join(state, "status.sock")))
@@ -108,9 +117,11 @@ def part_a(binary, tmp):
         st = d.wait_for(lambda s: rwtest.caught_up(d, s, logdir) and rwtest.outbox_idle(s)
                         and s["gaps"] > 0, "restarted, caught up, outbox idle")
         check(st["gaps"] == 1, "status gaps == 1 (%d)" % st["gaps"])
-        check(st["lines"]["total"] == 12 + len(surviving),
-              "lines.total resumes exactly: 12 + %d surviving = %d" % (len(surviving),
+        check(st["lines"]["total"] == 13 + len(surviving),
+              "lines.total resumes exactly: 13 + %d surviving = %d" % (len(surviving),
                                                                       st["lines"]["total"]))
+        check(st["lines"]["long"] == 1, "lines.long kept by the checkpoint (%d)"
+              % st["lines"]["long"])
         m_surv = sum(1 for t in surviving if "<m@dom.example:" in t)
         check(top(st, "hour-volume", "m@dom.example") == 8 + m_surv,
               "m@dom.example's window count is 8 + %d from the surviving files (%d)"
