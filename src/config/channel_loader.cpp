@@ -63,6 +63,12 @@ core::Status ReadCommand(const Reporter& reporter, const Mapping& channel, Chann
             ? ReadChecked(reporter, element, "an absolute path to a program", IsAbsolutePath)
             : ReadChecked(reporter, element, "an argument without control characters", IsArgument);
     if (!text) return text.error();
+    // Refused at every delivery otherwise, and each alert lost to this channel.
+    if (i > 0 && out.via == ChannelVia::kSendmail && *text == "-t") {
+      return reporter.At(element,
+                         "remove -t: relaywatch gives the recipients (to:) as arguments, and "
+                         "-t would also send to any address in the alert's headers");
+    }
     out.command.push_back(std::move(*text));
   }
   return core::OkStatus();

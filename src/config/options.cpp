@@ -89,7 +89,10 @@ constexpr std::array kOptions = std::to_array<Option>({
      "sendmail: hand the mail to a sendmail-like program such as qmail-inject; smtp: send it to a "
      "mail server; exec: run a program with the alert."},
     {"alerts.channels[].command", "list of strings", "required", "sendmail exec",
-     "The program (an absolute path) and its arguments, run directly, never through a shell."},
+     "The program (an absolute path) and its arguments, run directly, never through a shell. "
+     "With via sendmail, relaywatch adds -fFROM (unless an argument starts with -f), then -- and "
+     "the to addresses; a -t argument is refused, since the recipients come from to, never from "
+     "the alert's headers."},
     {"alerts.channels[].from", "address", "required", "sendmail smtp",
      "Sender address of the alert mails."},
     {"alerts.channels[].to", "list of addresses", "required", "sendmail smtp",

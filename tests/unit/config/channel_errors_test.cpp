@@ -84,6 +84,16 @@ TEST(ChannelErrorsTest, RequiresACommandWhoseProgramIsAnAbsolutePath) {
             "control characters, got \"x\\ny\"");
 }
 
+TEST(ChannelErrorsTest, RefusesSendmailsDashT) {
+  EXPECT_EQ(ErrorOf(Channel("{name: s, via: sendmail, command: [/usr/sbin/sendmail, -t], from: "
+                            "a@example.com, to: [b@example.com]}")),
+            "relaywatch.yaml:4:62: alerts.channels[0].command[1]: remove -t: relaywatch gives the "
+            "recipients (to:) as arguments, and -t would also send to any address in the alert's "
+            "headers");
+  // An exec program's own -t is its business.
+  EXPECT_EQ(ErrorOf(Channel("{name: h, via: exec, command: [/bin/a, -t]}")), "(loaded)");
+}
+
 TEST(ChannelErrorsTest, RequiresFromAndAtLeastOneToAddress) {
   EXPECT_EQ(ErrorOf(Channel("{name: m, via: smtp, to: [b@example.com]}")),
             "relaywatch.yaml:4:7: alerts.channels[0]: missing key from (via smtp needs it)");
