@@ -50,8 +50,8 @@ core::Result<std::string> InvestigateCommand(const detect::Finding& f) {
       core::SanitizeField(f.key, kMaxQuotedKey) != f.key) {
     return core::Error{
         "the login holds control characters or bytes that are not UTF-8, or is too long to "
-        "quote, so no command is printed that could be pasted into a shell; the alert's JSON "
-        "has it exactly"};
+        "quote, so no command is printed that could be pasted into a shell; relaywatch report "
+        "--all lists it, such bytes written as \\xNN"};
   }
   return "relaywatch report --user " + quoted + " --since " + IsoSeconds(f.first) + " --until " +
          IsoSeconds(SecondAfter(f.last));

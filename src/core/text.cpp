@@ -21,8 +21,10 @@ std::string Clean(std::string_view s, std::size_t max_len, Target target) {
   // Stop as soon as the output is known to need a cut: a 10 MiB field costs no more than max_len.
   for (std::size_t i = 0; i < s.size() && out.size() <= max_len;) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
+    // A control character becomes '?', like a byte that is not UTF-8: dropped, it would turn
+    // "ceo\x7f@bank.example" into an alert naming ceo@bank.example, another address.
     if (c < 0x80) {
-      if (c >= 0x20 && c != 0x7F) out.push_back(static_cast<char>(c));
+      out.push_back(c >= 0x20 && c != 0x7F ? static_cast<char>(c) : '?');
       ++i;
       continue;
     }
@@ -32,12 +34,10 @@ std::string Clean(std::string_view s, std::size_t max_len, Target target) {
       ++i;
       continue;
     }
-    if (!IsControlCodePoint(Utf8Decode(s, i, n))) {
-      if (target == Target::kAscii) {
-        out.push_back('?');
-      } else {
-        out.append(s.substr(i, n));
-      }
+    if (target == Target::kAscii || IsControlCodePoint(Utf8Decode(s, i, n))) {
+      out.push_back('?');
+    } else {
+      out.append(s.substr(i, n));
     }
     i += n;
   }

@@ -31,10 +31,11 @@ std::uint32_t Utf8Decode(std::string_view s, std::size_t i, std::size_t n);
 // True for the code points listed above as "control".
 bool IsControlCodePoint(std::uint32_t cp);
 
-// Text for alert bodies and subjects: control characters dropped, each byte that is not part of
-// well-formed UTF-8 replaced by '?'. When the result would exceed `max_len` bytes it is cut on a
-// character boundary and ends in "..." (the "..." counts: the result is never longer than
-// max_len; with max_len < 3 only as many dots as fit).
+// Text for alert bodies and subjects: each control character, and each byte that is not part of
+// well-formed UTF-8, replaced by '?' (never dropped: the text must not read as another address).
+// When the result would exceed `max_len` bytes it is cut on a character boundary and ends in "..."
+// (the "..." counts: the result is never longer than max_len; with max_len < 3 only as many dots as
+// fit).
 std::string SanitizeField(std::string_view s, std::size_t max_len);
 
 // Text for SMS: like SanitizeField, but every non-ASCII character (and every byte that is not

@@ -55,8 +55,8 @@ TEST(InvestigateCommandTest, QuotesALoginWithAQuoteSafely) {
 TEST(InvestigateCommandTest, RefusesALoginThatCannotBePastedSafely) {
   const std::string refusal =
       "the login holds control characters or bytes that are not UTF-8, or is too long to quote, "
-      "so no command is printed that could be pasted into a shell; the alert's JSON has it "
-      "exactly";
+      "so no command is printed that could be pasted into a shell; relaywatch report --all "
+      "lists it, such bytes written as \\xNN";
   detect::Finding f = VolumeAlert().finding;
   for (const std::string& key : {"x@y\r\nBcc: victim@z"s, "a\0b"s, "caf\xE9"s,
                                  "evil\xE2\x80\xAE"

@@ -138,9 +138,10 @@ TEST(BuildRfc5322Test, HeaderInjectionThroughAnyFieldStaysOnItsOwnLine) {
   for (const std::string& line : lines) {
     EXPECT_NE(line.rfind("Bcc:", 0), 0u) << line;
   }
-  EXPECT_NE(mail.find("\r\nFrom: x@yBcc: victim@z\r\n"), std::string::npos) << mail;
-  EXPECT_NE(mail.find("\r\nSubject: x@yBcc: victim@z\r\n"), std::string::npos) << mail;
-  EXPECT_NE(mail.find("\r\nMessage-ID: <id@hBccvictim@z>\r\n"), std::string::npos) << mail;
+  // Each CR and LF shows as '?': visible, on the header's own line.
+  EXPECT_NE(mail.find("\r\nFrom: x@y??Bcc: victim@z\r\n"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("\r\nSubject: x@y??Bcc: victim@z\r\n"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("\r\nMessage-ID: <id@h??Bccvictim@z>\r\n"), std::string::npos) << mail;
 }
 
 TEST(BuildRfc5322Test, BodyNeverHasALoneDotOrFromLineAndDecodesBack) {
@@ -159,9 +160,10 @@ TEST(BuildRfc5322Test, BodyNeverHasALoneDotOrFromLineAndDecodesBack) {
                                                 std::string(75, 'y') + "From z\nend\n");
 }
 
-TEST(BuildRfc5322Test, BodyDropsControlsReplacesInvalidBytesAndEndsLinesInCrlf) {
+TEST(BuildRfc5322Test, BodyMarksControlsAndInvalidBytesAndEndsLinesInCrlf) {
   const std::string mail = BuildRfc5322(Header(), "a\0b\tc\x1B[2Jd\xFF\r\ne\rf\n\ng"s);
-  EXPECT_EQ(DecodeQuotedPrintable(mail.substr(mail.find("\r\n\r\n") + 4)), "abc[2Jd?\ne\nf\n\ng\n");
+  EXPECT_EQ(DecodeQuotedPrintable(mail.substr(mail.find("\r\n\r\n") + 4)),
+            "a?b?c?[2Jd?\ne\nf\n\ng\n");
   ExpectWellFormed(mail);
 }
 

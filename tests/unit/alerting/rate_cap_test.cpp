@@ -149,7 +149,7 @@ TEST(RateCapTest, DigestLinesCarryNoAttackerControlBytes) {
             Decision::kFold);
   auto d = cap.TakeDigest(kNow + hours(1));
   ASSERT_TRUE(d);
-  const std::string expected_first = "VOLUME x@yBcc: victim@z[2J? 500/1h\n";
+  const std::string expected_first = "VOLUME x@y??Bcc: victim@z??[2J? 500/1h\n";
   EXPECT_EQ(d->digest_text.substr(0, expected_first.size()), expected_first);
   EXPECT_EQ(d->digest_text.substr(expected_first.size()),
             "VOLUME " + std::string(61, 'a') + "... 500/1h\n");

@@ -154,11 +154,11 @@ TEST(RenderEmailTest, RefusesTheCommandForALoginWithControlBytesAndSaysWhy) {
   Alert a = VolumeAlert();
   a.finding.key = "bob@example.com\r\nrm -rf /";
   const std::string body = RenderEmail(a, kZone).body;
-  EXPECT_NE(body.find("\nKey:       bob@example.comrm -rf /\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("\nKey:       bob@example.com??rm -rf /\n"), std::string::npos) << body;
   EXPECT_NE(body.find("\nInvestigate:\n  (no command: the login holds control characters"),
             std::string::npos)
       << body;
-  EXPECT_EQ(body.find("relaywatch report"), std::string::npos);
+  EXPECT_EQ(body.find("relaywatch report --user"), std::string::npos);
 }
 
 TEST(RenderEmailTest, CutsTenKilobyteFieldsAndListsAtMostTenSamples) {

@@ -80,15 +80,17 @@ TEST(SanitizeFieldTest, KeepsOrdinaryAddressesUnchanged) {
   EXPECT_EQ(SanitizeField("J\xC3\xBCrgen@m\xC3\xBCller.de", 200), "J\xC3\xBCrgen@m\xC3\xBCller.de");
 }
 
-TEST(SanitizeFieldTest, DropsCarriageReturnLineFeedNulTabAndDelete) {
-  EXPECT_EQ(SanitizeField(kInjected, 200), "x@yBcc: victim@z");
+TEST(SanitizeFieldTest, MarksCarriageReturnLineFeedNulTabAndDelete) {
+  // Marked, not dropped: "ceo\x7f@bank.example" must not read as ceo@bank.example.
+  EXPECT_EQ(SanitizeField(kInjected, 200), "x@y??Bcc: victim@z");
   EXPECT_EQ(SanitizeField("a\0b\tc\x7F"
                           "d\x1B[31me"s,
                           200),
-            "abcd[31me");
+            "a?b?c?d?[31me");
+  EXPECT_EQ(SanitizeField("ceo\x7F@bank.example", 200), "ceo?@bank.example");
 }
 
-TEST(SanitizeFieldTest, DropsC1ControlsLineSeparatorsAndBidiOverrides) {
+TEST(SanitizeFieldTest, MarksC1ControlsLineSeparatorsAndBidiOverrides) {
   // U+0085 NEL, U+009B CSI, U+2028 LS, U+2029 PS, U+202E RLO, U+2066 LRI, U+200F RLM.
   EXPECT_EQ(SanitizeField("a\xC2\x85"
                           "b\xC2\x9B"
@@ -96,8 +98,9 @@ TEST(SanitizeFieldTest, DropsC1ControlsLineSeparatorsAndBidiOverrides) {
                           "d\xE2\x80\xA9"
                           "e",
                           200),
-            "abcde");
-  EXPECT_EQ(SanitizeField("evil\xE2\x80\xAEgpj.exe\xE2\x81\xA6x\xE2\x80\x8F", 200), "evilgpj.exex");
+            "a?b?c?d?e");
+  EXPECT_EQ(SanitizeField("evil\xE2\x80\xAEgpj.exe\xE2\x81\xA6x\xE2\x80\x8F", 200),
+            "evil?gpj.exe?x?");
 }
 
 TEST(SanitizeFieldTest, ReplacesEachByteThatIsNotUtf8ByAQuestionMark) {
@@ -121,8 +124,9 @@ TEST(SanitizeFieldTest, CutsLongTextToMaxLenIncludingTheEllipsis) {
   EXPECT_EQ(SanitizeField("abcdefg", 0), "");
 }
 
-TEST(SanitizeFieldTest, MeasuresTheCutAfterDroppingControls) {
-  EXPECT_EQ(SanitizeField("ab\r\n\r\n\r\ncd", 4), "abcd");
+TEST(SanitizeFieldTest, CountsEachMarkedControlInTheCut) {
+  EXPECT_EQ(SanitizeField("ab\r\n\r\n\r\ncd", 4), "a...");
+  EXPECT_EQ(SanitizeField("ab\r\ncd", 6), "ab??cd");
 }
 
 TEST(SanitizeFieldTest, NeverCutsInsideAMultiByteCharacter) {
@@ -142,17 +146,18 @@ TEST(SanitizeFieldTest, OutputIsValidUtf8WithoutControlsForEveryByteValue) {
   const std::string out = SanitizeField(all + all, 100000);
   EXPECT_TRUE(IsValidUtf8(out));
   EXPECT_FALSE(HasControlByte(out));
-  EXPECT_EQ(out.substr(0, 95), all.substr(0x20, 95));  // printable ASCII survives
+  EXPECT_EQ(out.substr(0, 0x20), std::string(0x20, '?'));  // C0 controls marked
+  EXPECT_EQ(out.substr(0x20, 95), all.substr(0x20, 95));   // printable ASCII survives
 }
 
 TEST(ToAsciiSafeTest, TurnsEachNonAsciiCharacterIntoOneQuestionMark) {
   EXPECT_EQ(ToAsciiSafe("J\xC3\xBCrgen@m\xF0\x9F\x98\x80ller.de", 200), "J?rgen@m?ller.de");
   EXPECT_EQ(ToAsciiSafe("caf\xE9\xFF", 200), "caf??");
-  EXPECT_EQ(ToAsciiSafe(kInjected, 200), "x@yBcc: victim@z");
+  EXPECT_EQ(ToAsciiSafe(kInjected, 200), "x@y??Bcc: victim@z");
   EXPECT_EQ(ToAsciiSafe("a\xE2\x80\xAE"
                         "b",
                         200),
-            "ab");  // bidi override dropped, not '?'
+            "a?b");  // bidi override marked like any other non-ASCII character
 }
 
 TEST(ToAsciiSafeTest, IsPrintableAsciiAndBoundedForEveryByteValue) {
