@@ -42,14 +42,7 @@ Dispatcher::Dispatcher(store::Spool& spool, std::vector<DispatchChannel> channel
                        ": the name is not a safe file name; ignoring the channel");
       continue;
     }
-    auto slot = std::unique_ptr<Slot>(new Slot{std::move(c.channel),
-                                               name,
-                                               c.max_per_hour,
-                                               alerting::RateCap(c.max_per_hour),
-                                               {},
-                                               {},
-                                               {},
-                                               {}});
+    auto slot = std::make_unique<Slot>(std::move(c.channel), name, c.max_per_hour);
     slot->counters.channel = name;
     slots_.push_back(std::move(slot));
   }
@@ -74,16 +67,19 @@ void Dispatcher::Count(Slot& slot, F f) {
 
 void Dispatcher::Start() {
   std::lock_guard lock(mu_);
-  if (thread_.joinable() || stop_requested_) return;
-  thread_ = std::thread([this] { Loop(); });
+  if (started_ || stop_requested_) return;
+  started_ = true;
+  for (const std::unique_ptr<Slot>& slot : slots_) {
+    slot->thread = std::thread([this, s = slot.get()] { Loop(*s); });
+  }
 }
 
 void Dispatcher::Notify() {
   {
     std::lock_guard lock(mu_);
-    notified_ = true;
+    for (const std::unique_ptr<Slot>& slot : slots_) slot->notified = true;
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 void Dispatcher::Stop() {
@@ -93,34 +89,42 @@ void Dispatcher::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  for (const std::unique_ptr<Slot>& slot : slots_) {
+    if (slot->thread.joinable()) slot->thread.join();
+  }
 }
 
-void Dispatcher::Loop() {
+void Dispatcher::Loop(Slot& slot) {
   std::unique_lock lock(mu_);
   while (!stop_requested_) {
-    notified_ = false;
+    slot.notified = false;
     lock.unlock();
-    const std::optional<core::Timestamp> next = RunOnce();
+    const std::optional<core::Timestamp> next = RunSlot(slot);
     lock.lock();
-    if (stop_requested_ || notified_) continue;
+    if (stop_requested_ || slot.notified) continue;
     core::Duration wait = kMaxIdle;
     if (next) wait = std::clamp(*next - Now(), core::Duration::zero(), kMaxIdle);
     if (wait <= core::Duration::zero()) continue;
-    cv_.wait_for(lock, wait, [this] { return stop_requested_ || notified_; });
+    cv_.wait_for(lock, wait, [this, &slot] { return stop_requested_ || slot.notified; });
   }
 }
 
-std::optional<core::Timestamp> Dispatcher::RunOnce() {
-  std::lock_guard run(run_mu_);
+std::optional<core::Timestamp> Dispatcher::RunSlot(Slot& slot) {
+  std::lock_guard run(slot.run_mu);
+  if (stopping_) return std::nullopt;
   const core::Timestamp now = Now();
+  std::optional<core::Timestamp> next = RunChannel(slot, now);
+  Prune(slot, now);
+  return next;
+}
+
+std::optional<core::Timestamp> Dispatcher::RunOnce() {
   std::optional<core::Timestamp> next;
   for (const std::unique_ptr<Slot>& slot : slots_) {
     if (stopping_) break;
-    const std::optional<core::Timestamp> due = RunChannel(*slot, now);
+    const std::optional<core::Timestamp> due = RunSlot(*slot);
     if (due && (!next || *due < *next)) next = due;
   }
-  Prune(now);
   return next;
 }
 
@@ -231,13 +235,16 @@ std::optional<core::Timestamp> Dispatcher::RunChannel(Slot& slot, core::Timestam
     } else {
       const std::uint32_t attempts = e.attempts + 1;
       const core::Duration delay = RetryDelay(attempts);
+      // From when it failed: an attempt that ran to its timeout must not eat the wait.
+      const core::Timestamp failed_at = std::max(now, Now());
       Count(slot, [](ChannelCounters& c) { ++c.failed; });
       Log("warning", "unable to deliver alert " + id + " via " + slot.name + Detail(r.detail) +
                          "; retrying in " + core::FormatDuration(delay));
-      if (core::Status s = spool_.Reschedule(slot.name, id, attempts, now + delay, r.detail); !s) {
+      if (core::Status s = spool_.Reschedule(slot.name, id, attempts, failed_at + delay, r.detail);
+          !s) {
         Log("error", s.error().message);
       }
-      consider(now + delay);
+      consider(failed_at + delay);
       // The rest of this channel waits for the next pass, after the other channels had theirs.
       for (std::size_t j = i + 1; j < entries.size(); ++j) {
         if (slot.held.count(entries[j].alert.id) == 0) {
@@ -254,13 +261,11 @@ std::optional<core::Timestamp> Dispatcher::RunChannel(Slot& slot, core::Timestam
   return next;
 }
 
-void Dispatcher::Prune(core::Timestamp now) {
-  if (last_prune_ && now >= *last_prune_ && now - *last_prune_ < kPruneEvery) return;
-  last_prune_ = now;
+void Dispatcher::Prune(Slot& slot, core::Timestamp now) {
+  if (slot.last_prune && now >= *slot.last_prune && now - *slot.last_prune < kPruneEvery) return;
+  slot.last_prune = now;
   // Markers outlive every replay that could re-spool their alert: those are within max_age.
-  for (const std::unique_ptr<Slot>& slot : slots_) {
-    spool_.Prune(slot->name, now - 2 * options_.max_age);
-  }
+  spool_.Prune(slot.name, now - 2 * options_.max_age);
 }
 
 std::vector<ChannelCounters> Dispatcher::Counters() const {

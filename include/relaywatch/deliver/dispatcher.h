@@ -1,8 +1,10 @@
-// Dispatcher: the sending loop from the Spool to the Channels, on its own thread, losing nothing.
+// Dispatcher: the sending loops from the Spool to the Channels, one thread per channel, losing
+// nothing.
 //
 // Ingest never waits for a mail server: the daemon spools an alert (store/spool.h) and calls
-// Notify(); this loop, on its own std::thread, does the sending. Each pass goes over the channels
-// in turn and, for each, over its pending entries oldest first (first spooled):
+// Notify(); each channel's loop, on a std::thread of its own, does that channel's sending, so a
+// mail server that hangs until its timeout delays only its own channel, never the SMS. Each pass
+// of a channel goes over its pending entries oldest first (first spooled):
 //   - an entry older than alerts.max_age is given up: by its first spooling (retried too long)
 //     or, except for digests, by its alert's last line (history is not paged after a restart);
 //   - an entry whose next attempt is later waits;
@@ -13,17 +15,18 @@
 //     alert do not ask again: a failed attempt reached no one.
 //   - Channel::Deliver: kOk removes it (spool sent/ marker); kPermanent gives it up (spool
 //     failed/, logged); kTemporary reschedules it with backoff and ends this channel's pass, so a
-//     channel that is down costs one timeout per pass and the other channels go first.
-// Backoff after the n-th failed attempt (RetryDelay): 30s, 1m, 2m, 4m, 8m, 16m, then every 30m,
-// until max_age. No jitter: one daemon per host has no herd to spread, and exact times keep the
-// log and the tests exact.
+//     channel that is down costs one timeout per pass.
+// Backoff after the n-th failed attempt (RetryDelay), counted from when the attempt failed (an
+// attempt can take its whole timeout): 30s, 1m, 2m, 4m, 8m, 16m, then every 30m, until max_age. No
+// jitter: one daemon per host has no herd to spread, and exact times keep the log and the tests
+// exact.
 //
-// The loop sleeps until the next entry or digest is due, at most a minute, and wakes early on
-// Notify(). Stop() ends it after the Deliver in progress, if any (a transport's own timeout bounds
-// that). After a restart a new Dispatcher over the same spool sends what was pending, oldest
-// first; the rate cap's count starts again from zero. Times are wall-clock, from `clock` (tests
-// inject one); alert times are event time and are only compared for max_age.
-// Log lines (level, message) read like djb's:
+// A loop sleeps until its channel's next entry or digest is due, at most a minute, and wakes early
+// on Notify(). Stop() ends every loop after the Deliver in progress, if any (a transport's own
+// timeout bounds that). After a restart a new Dispatcher over the same spool sends what was
+// pending, oldest first; the rate cap's count starts again from zero. Times are wall-clock, from
+// `clock` (tests inject one); alert times are event time and are only compared for max_age. Log
+// lines (level, message) read like djb's:
 //   warning  unable to deliver alert ID via phone: 421 try later; retrying in 1m
 //   error    unable to deliver alert ID via phone: 550 no such user; giving up; kept in
 //   DIR/failed/ID
@@ -88,16 +91,17 @@ class Dispatcher {
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
-  // Starts the thread (once).
+  // Starts the channels' threads (once).
   void Start();
-  // Wakes the thread for a pass now (call after spooling). Cheap; never blocks on a Deliver.
+  // Wakes every channel's thread for a pass now (call after spooling). Cheap; never blocks on a
+  // Deliver.
   void Notify();
-  // Ends the thread after the pass step in progress and joins it. Idempotent.
+  // Ends the threads after the pass step in progress and joins them. Idempotent.
   void Stop();
 
-  // One pass over every channel at clock(), as described at the top. Returns when the next entry
-  // or digest falls due (a time <= clock() means "at once"), or nullopt when nothing is pending.
-  // The thread calls this in a loop; tests and one-shot callers call it directly (without Start).
+  // One pass over every channel in turn at clock(), as described at the top. Returns when the
+  // next entry or digest falls due (a time <= clock() means "at once"), or nullopt when nothing
+  // is pending. Tests and one-shot callers call it directly (without Start).
   std::optional<core::Timestamp> RunOnce();
 
   // A snapshot, one per channel in configuration order. Thread-safe.
@@ -105,6 +109,11 @@ class Dispatcher {
 
  private:
   struct Slot {
+    Slot(std::shared_ptr<Channel> c, std::string n, std::uint32_t cap_per_hour)
+        : channel(std::move(c)),
+          name(std::move(n)),
+          max_per_hour(cap_per_hour),
+          cap(cap_per_hour) {}
     std::shared_ptr<Channel> channel;
     std::string name;
     std::uint32_t max_per_hour = 0;
@@ -113,17 +122,23 @@ class Dispatcher {
     std::set<std::string> admitted;  // passed the cap; retries do not ask again
     std::set<std::string> done;      // delivered, but the spool could not record it yet
     ChannelCounters counters;
+    std::mutex run_mu;                          // one pass of this channel at a time
+    std::optional<core::Timestamp> last_prune;  // under run_mu
+    bool notified = false;                      // under the Dispatcher's mu_
+    std::thread thread;
   };
 
   core::Timestamp Now() const;
   void Log(std::string_view level, const std::string& message) const;
-  void Loop();
+  void Loop(Slot& slot);
+  // One pass of `slot` at Now(), its spool pruned when due.
+  std::optional<core::Timestamp> RunSlot(Slot& slot);
   std::optional<core::Timestamp> RunChannel(Slot& slot, core::Timestamp now);
   void SpoolDigestIfDue(Slot& slot, core::Timestamp now);
   bool TooOld(const store::SpoolEntry& e, core::Timestamp now) const;
   void GiveUp(Slot& slot, const store::SpoolEntry& e, const std::string& message);
   void MarkDone(Slot& slot, const std::string& id, core::Timestamp now);
-  void Prune(core::Timestamp now);
+  void Prune(Slot& slot, core::Timestamp now);
   // Applies `f` to slot.counters under counters_mu_.
   template <typename F>
   void Count(Slot& slot, F f);
@@ -131,16 +146,13 @@ class Dispatcher {
   store::Spool& spool_;
   DispatcherOptions options_;
   std::vector<std::unique_ptr<Slot>> slots_;
-  std::optional<core::Timestamp> last_prune_;
 
-  std::mutex run_mu_;  // one pass at a time
   mutable std::mutex counters_mu_;
-  std::mutex mu_;  // guards stop_ and notified_ for the condition variable
+  std::mutex mu_;  // guards started_, stop_requested_ and each Slot::notified
   std::condition_variable cv_;
+  bool started_ = false;
   bool stop_requested_ = false;
-  bool notified_ = false;
   std::atomic<bool> stopping_{false};  // read between entries without mu_
-  std::thread thread_;
 };
 
 }  // namespace relaywatch::deliver

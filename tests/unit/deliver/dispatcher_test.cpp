@@ -320,6 +320,95 @@ TEST_F(DispatcherTest, AChannelThatIsDownDoesNotHoldUpTheOthers) {
   EXPECT_EQ(spool_->Pending("phone"), 2u);
 }
 
+// A mail server that accepts the connection and never answers: each attempt runs to its timeout
+// (moving the test's clock by it) and fails temporarily.
+class TimingOutChannel final : public Channel {
+ public:
+  TimingOutChannel(core::Timestamp& now, core::Duration timeout) : now_(now), timeout_(timeout) {}
+  const std::string& name() const override { return name_; }
+  DeliveryResult Deliver(const alerting::Alert&, core::Timestamp) override {
+    ++calls;
+    now_ += timeout_;
+    return {DeliveryStatus::kTemporary, "read from 192.0.2.1:25: timed out"};
+  }
+  int calls = 0;
+
+ private:
+  const std::string name_ = "mail";
+  core::Timestamp& now_;
+  const core::Duration timeout_;
+};
+
+TEST_F(DispatcherTest, TheRetryWaitCountsFromWhenTheAttemptFailed) {
+  auto mail = std::make_shared<TimingOutChannel>(now_, seconds(30));
+  auto d = Make({{mail, 20}});
+  ASSERT_TRUE(spool_->Put("mail", Volume("a@example.com"), kT0));
+  EXPECT_EQ(d->RunOnce(), kT0 + seconds(60));  // failed at +30s, then the 30s wait
+  EXPECT_EQ(mail->calls, 1);
+  EXPECT_EQ(d->RunOnce(), kT0 + seconds(60));  // at +30s: not again at once
+  EXPECT_EQ(mail->calls, 1);
+  now_ = kT0 + seconds(60);
+  EXPECT_EQ(d->RunOnce(), kT0 + seconds(150));  // failed at +90s, then 1m
+  EXPECT_EQ(mail->calls, 2);
+}
+
+// A channel whose Deliver blocks until the test releases it: a mail server that hangs.
+class HangingChannel final : public Channel {
+ public:
+  const std::string& name() const override { return name_; }
+  DeliveryResult Deliver(const alerting::Alert&, core::Timestamp) override {
+    std::unique_lock lock(mu_);
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return released_; });
+    return {DeliveryStatus::kTemporary, "timed out"};
+  }
+  bool WaitEntered() {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(20), [this] { return entered_; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  const std::string name_ = "mail";
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false;
+  bool released_ = false;
+};
+
+TEST_F(DispatcherTest, AHangingChannelDoesNotDelayTheOthers) {
+  auto mail = std::make_shared<HangingChannel>();
+  auto phone = std::make_shared<FakeChannel>("phone");
+  auto d = Make({{mail, 20}, {phone, 20}}, hours(48), /*real_clock=*/true);
+  const core::Timestamp wall =
+      std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now());
+  const alerting::Alert a = Volume("suzy@example.com", wall);
+  ASSERT_TRUE(spool_->Put("mail", a, wall));
+  ASSERT_TRUE(spool_->Put("phone", a, wall));
+  d->Start();
+  d->Notify();
+  ASSERT_TRUE(mail->WaitEntered());
+  {
+    // The SMS goes out while the mail server still hangs.
+    std::unique_lock lock(log_mu_);
+    EXPECT_TRUE(log_cv_.wait_for(lock, std::chrono::seconds(20), [&] {
+      for (const std::string& line : log_) {
+        if (line.rfind("info: delivered alert " + a.id + " via phone", 0) == 0) return true;
+      }
+      return false;
+    }));
+  }
+  EXPECT_EQ(phone->delivered().size(), 1u);
+  mail->Release();
+  d->Stop();
+  EXPECT_EQ(spool_->Pending("mail"), 1u);  // still to retry, never lost
+}
+
 TEST_F(DispatcherTest, SendsATestAlertEvenWhenTheCapIsReached) {
   auto phone = std::make_shared<FakeChannel>("phone");
   auto d = Make({{phone, 1}});
