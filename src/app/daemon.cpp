@@ -141,7 +141,8 @@ class Daemon::Impl {
                ", cut: only the first 64 KiB of each is read");
   }
 
-  void AddSource(const follow::Source& src, const CheckpointLoad& loaded) {
+  void AddSource(const follow::Source& src, const CheckpointLoad& loaded,
+                 std::string_view resumed = "from the checkpoint") {
     auto fs = std::make_unique<FollowedSource>();
     fs->source = src;
     fs->pipeline_id = s_.pipeline->AddSource(src.service);
@@ -173,7 +174,9 @@ class Daemon::Impl {
     }
     fs->follower->Start(from);
     LogInfo("following " + Esc(src.service) + " " + Esc(src.dir) +
-            (from.position ? " from the checkpoint" : from.warm_since ? " (warm start)" : " from the end"));
+            (from.position     ? " " + std::string(resumed)
+             : from.warm_since ? " (warm start)"
+                               : " from the end"));
     s_.sources[src.dir] = std::move(fs);
   }
 
@@ -286,15 +289,19 @@ class Daemon::Impl {
       if (!wanted.count(it->first) || wanted[it->first].service != it->second->source.service) {
         LogInfo("releasing " + Esc(it->first));
         it->second->follower->Stop();
+        if (it->second->position) s_.released[it->first] = *it->second->position;
         it = s_.sources.erase(it);
       } else {
         it->second->pipeline_id = s_.pipeline->AddSource(it->second->source.service);
         ++it;
       }
     }
-    CheckpointLoad none;
+    CheckpointLoad resume;
+    resume.positions = s_.released;
     for (const auto& [dir, src] : wanted) {
-      if (!s_.sources.count(dir)) AddSource(src, none);
+      if (s_.sources.count(dir)) continue;
+      AddSource(src, resume, "from where it was read to before a reload");
+      s_.released.erase(dir);
     }
     LogInfo("reloaded " + s_.config_path + ": " + std::to_string(s_.sources.size()) +
             " sources, " + std::to_string(s_.config.rules.size()) + " rules");

@@ -40,6 +40,10 @@ struct DaemonState {
   std::unique_ptr<detect::MemoryWindowStore> store;
   std::unique_ptr<pipeline::Pipeline> pipeline;
   std::map<std::string, std::unique_ptr<FollowedSource>> sources;  // by dir
+  // Where a source a reload released had read to, by dir: a later reload that follows the dir
+  // again (renamed service, a swap undone) resumes there instead of reading back and counting
+  // again what was counted.
+  std::map<std::string, state::Position> released;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::uint64_t checkpoints = 0;
   std::uint64_t alerts_spooled = 0;

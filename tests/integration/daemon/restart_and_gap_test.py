@@ -230,6 +230,30 @@ def part_b(binary, tmp):
               and recs[0]["user"] == "t@dom.example",
               "one five-volume alert for t@dom.example at count 5 (%s)" % [
                   (a["rule"], a["user"], a["count"]) for a in recs])
+
+        # SIGHUP renaming the late dir's service, then one leaving it out and one taking it back:
+        # each time it resumes where it was read to; the warm start would count its 7 lines again.
+        def reload(logs, what):
+            doc["sources"]["logs"] = logs
+            rwtest.write_config(cfg, doc)
+            n = d.log_text().count("reloaded " + cfg)
+            d.signal(signal.SIGHUP)
+            return d.wait_for(lambda s: d.log_text().count("reloaded " + cfg) == n + 1, what)
+        submission = {"service": "submission", "dir": trunc}
+        reload([submission, {"service": "late2", "dir": late}], "late renamed late2")
+        reload([submission], "late2 left out")
+        reload([submission, {"service": "late", "dir": late}], "late taken back")
+        ml = rwtest.Multilog(late, size=4096, num=10)
+        ml.write([relay("l@dom.example", 100 + i) for i in range(3)])
+        ml.close()
+        st = d.wait_for(lambda s: rwtest.caught_up(d, s, late) and source(s, late)["lines"] == 3,
+                        "3 new lines in late")
+        check(top(st, "hour-volume", "l@dom.example") == 10,
+              "l@dom.example counted 7 + 3 = 10 across the reloads (%d)"
+              % top(st, "hour-volume", "l@dom.example"))
+        check(d.log_text().count("following late " + late +
+                                 " from where it was read to before a reload") == 1,
+              "the log says late resumed where it was read to")
         rc = d.term()
         check(rc == 0, "SIGTERM: exit 0 (%d)" % rc)
     finally:
