@@ -12,6 +12,7 @@
 #include "relaywatch/app/commands.h"
 #include "relaywatch/config/describe.h"
 #include "relaywatch/core/text.h"
+#include "relaywatch/deliver/channel.h"
 #include "relaywatch/follow/discovery.h"
 #include "relaywatch/follow/log_dir.h"
 
@@ -45,6 +46,12 @@ std::vector<std::string> Doubts(const config::Config& config, const follow::Disc
       doubts.push_back(name +
                        " holds no multilog 'current' nor @*.s archive (yet): is it the "
                        "directory multilog writes?");
+    }
+  }
+  for (const config::ChannelConfig& channel : config.alerts.channels) {
+    for (const std::string& problem : deliver::ChannelFileProblems(channel)) {
+      doubts.push_back("channel " + channel.name + ": " + problem +
+                       "; its alerts wait, retried, until that is fixed");
     }
   }
   for (const auto& rule : config.rules) {

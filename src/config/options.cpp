@@ -109,7 +109,9 @@ constexpr std::array kOptions = std::to_array<Option>({
     {"alerts.channels[].username", "string", "none", "smtp",
      "Log in (SMTP AUTH) as this user; needs password_file."},
     {"alerts.channels[].password_file", "path", "none", "smtp",
-     "File holding the password on its first line; keep it mode 0600. Only with username."},
+     "File holding the password on its first line, mode 0600 (any group or other bit and it is "
+     "refused: the alert waits, retried, until chmod 600). Read at each delivery. Only with "
+     "username."},
     {"alerts.channels[].timeout", "duration", "30s", "",
      "Give up one delivery attempt after this long; it is tried again later."},
     {"alerts.channels[].max_per_hour", "integer", "alerts.max_per_hour", "",

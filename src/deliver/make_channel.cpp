@@ -1,10 +1,15 @@
 // MakeChannel (channel.h): config entry -> format -> renderer -> transport.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <utility>
 
 #include "relaywatch/deliver/channel.h"
+#include "relaywatch/deliver/detail_text.h"
 #include "relaywatch/deliver/exec_channel.h"
 #include "relaywatch/deliver/mail_channel.h"
+#include "relaywatch/deliver/password_file.h"
 
 namespace relaywatch::deliver {
 namespace {
@@ -59,6 +64,30 @@ std::unique_ptr<Channel> MakeChannel(const config::ChannelConfig& config,
     options.transport = std::move(smtp);
   }
   return std::make_unique<MailChannel>(std::move(options), zone);
+}
+
+}  // namespace relaywatch::deliver
+
+namespace relaywatch::deliver {
+
+std::vector<std::string> ChannelFileProblems(const config::ChannelConfig& config) {
+  std::vector<std::string> problems;
+  if (config.via != config::ChannelVia::kSmtp) return problems;
+  if (!config.username.empty()) {
+    if (auto read = ReadPasswordFile(config.password_file); !read) {
+      problems.push_back(read.error().message);
+    }
+  }
+  if (config.starttls && !config.ca_file.empty()) {
+    std::FILE* f = std::fopen(config.ca_file.c_str(), "r");
+    if (f == nullptr) {
+      problems.push_back("unable to read ca_file " + EscapeDetail(config.ca_file) + ": " +
+                         std::strerror(errno));
+    } else {
+      std::fclose(f);
+    }
+  }
+  return problems;
 }
 
 }  // namespace relaywatch::deliver

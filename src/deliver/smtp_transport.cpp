@@ -134,18 +134,20 @@ std::optional<DeliveryResult> Session::Authenticate(const EhloExtensions& extens
 }
 
 DeliveryResult Session::Run(const Envelope& envelope, std::string_view message) {
-  // Everything that a retry cannot fix is checked before connecting.
+  // What a retry cannot fix is checked before connecting.
   if (auto checked = CheckEnvelope(envelope); !checked) return Permanent(checked.error().message);
+  // The local files are the admin's to fix (chmod 600, a ca_file put in place): temporary, so
+  // the alert goes out at the next attempt after the fix instead of waiting in failed/.
   std::string password;
   if (!options_.username.empty()) {
     auto read = ReadPasswordFile(options_.password_file);
-    if (!read) return Permanent(read.error().message);
+    if (!read) return Temporary(read.error().message);
     password = std::move(*read);
   }
   std::shared_ptr<net::ssl::context> tls_context;
   if (options_.starttls) {
     auto made = internal::MakeTlsContext(options_.tls_verify, options_.ca_file);
-    if (!made) return Permanent(made.error().message);
+    if (!made) return Temporary(made.error().message);
     tls_context = std::move(*made);
   }
 

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "relaywatch/alerting/alert.h"
 #include "relaywatch/config/config.h"
@@ -39,6 +40,11 @@ class Channel {
 // refused (format json via mail) gives a channel whose every Deliver is kPermanent, saying why.
 std::unique_ptr<Channel> MakeChannel(const config::ChannelConfig& config,
                                      const core::LocalZone& zone);
+
+// What is wrong now with the local files a channel reads at each delivery (password_file,
+// ca_file), as the delivery would say it; empty when nothing is. For `check` and the daemon's
+// start: such an alert waits, retried, until the admin fixes the file.
+std::vector<std::string> ChannelFileProblems(const config::ChannelConfig& config);
 
 }  // namespace relaywatch::deliver
 

@@ -3,8 +3,8 @@
 // The config names a file instead of holding the password, so relaywatch.yaml can stay readable.
 // The file is read at each delivery (a changed password needs no restart). It must be a regular
 // file with no permission bits for group or others (chmod 600); anything else is refused with
-// an error naming the file, which the SMTP transport reports as kPermanent: retrying cannot fix
-// a file mode. The password is the first line, without its line end.
+// an error naming the file, which the SMTP transport reports as kTemporary: the admin fixes the
+// file and the next attempt sends. The password is the first line, without its line end.
 #ifndef RELAYWATCH_DELIVER_PASSWORD_FILE_H_
 #define RELAYWATCH_DELIVER_PASSWORD_FILE_H_
 

@@ -221,5 +221,28 @@ TEST(MakeChannelTest, JsonByMailIsRefusedOnEveryDelivery) {
   EXPECT_EQ(sink.count(), 0);
 }
 
+TEST(ChannelFileProblemsTest, NamesWhatADeliveryWouldRefuseAndNothingOnceFixed) {
+  TempDir dir;
+  testing::WriteFile(dir / "password", "s3cret\n", 0644);
+  config::ChannelConfig c;
+  c.name = "mail";
+  c.via = config::ChannelVia::kSmtp;
+  c.username = "relaywatch@example.com";
+  c.password_file = dir / "password";
+  c.starttls = true;
+  c.ca_file = "/nonexistent/ca.pem";
+  EXPECT_THAT(ChannelFileProblems(c),
+              ElementsAre("refusing password file " + c.password_file +
+                              ": mode 0644 lets group or others read or change it (chmod 600 " +
+                              c.password_file + ")",
+                          "unable to read ca_file /nonexistent/ca.pem: No such file or directory"));
+  testing::WriteFile(dir / "password", "s3cret\n", 0600);
+  c.ca_file.clear();  // the system store
+  EXPECT_THAT(ChannelFileProblems(c), ElementsAre());
+  c.via = config::ChannelVia::kSendmail;  // reads no such file
+  c.password_file = dir / "missing";
+  EXPECT_THAT(ChannelFileProblems(c), ElementsAre());
+}
+
 }  // namespace
 }  // namespace relaywatch::deliver

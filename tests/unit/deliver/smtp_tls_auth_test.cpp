@@ -4,6 +4,7 @@
 // certificates (not supported).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <string>
 #include <vector>
@@ -87,12 +88,12 @@ TEST_F(SmtpTlsTest, RefusesAServerThatSendsMoreAfterItsReplyToStartTls) {
   EXPECT_EQ(sink.count(), 0);
 }
 
-TEST_F(SmtpTlsTest, AnUnreadableCaFileIsPermanent) {
+TEST_F(SmtpTlsTest, AnUnreadableCaFileIsTemporaryUntilTheAdminFixesIt) {
   SmtpSink sink(TlsSink("good"));
   SmtpOptions options = TlsOptions(sink);
   options.ca_file = "/nonexistent/ca.pem";
   const DeliveryResult result = Send(options);
-  EXPECT_EQ(result.status, DeliveryStatus::kPermanent);
+  EXPECT_EQ(result.status, DeliveryStatus::kTemporary);
   EXPECT_THAT(result.detail, ::testing::StartsWith("unable to load ca_file /nonexistent/ca.pem: "));
 }
 
@@ -151,19 +152,22 @@ TEST_F(SmtpAuthTest, RefusesAPasswordFileOthersCanReadWithoutConnecting) {
   SmtpSink sink(AuthSink("PLAIN"));
   const SmtpOptions options = AuthOptions(sink, "s3cret pa:ss", 0644);
   const DeliveryResult result = Send(options);
-  EXPECT_EQ(result.status, DeliveryStatus::kPermanent);
+  EXPECT_EQ(result.status, DeliveryStatus::kTemporary);  // sent once it is chmod 600
   EXPECT_EQ(result.detail, "refusing password file " + options.password_file +
                                ": mode 0644 lets group or others read or change it (chmod 600 " +
                                options.password_file + ")");
   EXPECT_EQ(sink.count(), 0);
+  ASSERT_EQ(::chmod(options.password_file.c_str(), 0600), 0);
+  EXPECT_EQ(Send(options).status, DeliveryStatus::kOk);
+  EXPECT_EQ(sink.count(), 1);
 }
 
-TEST_F(SmtpAuthTest, AMissingPasswordFileIsPermanent) {
+TEST_F(SmtpAuthTest, AMissingPasswordFileIsTemporary) {
   SmtpSink sink(AuthSink("PLAIN"));
   SmtpOptions options = AuthOptions(sink, "x");
   options.password_file = dir_ / "missing";
   const DeliveryResult result = Send(options);
-  EXPECT_EQ(result.status, DeliveryStatus::kPermanent);
+  EXPECT_EQ(result.status, DeliveryStatus::kTemporary);
   EXPECT_EQ(result.detail, "unable to open password file " + options.password_file +
                                ": No such file or directory");
 }
