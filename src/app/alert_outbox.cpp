@@ -93,6 +93,7 @@ std::string AlertOutbox::StatusJson() const {
     w.Key("sent").Uint(c.sent);
     w.Key("failed").Uint(c.failed);
     w.Key("given_up").Uint(c.given_up);
+    w.Key("in_failed").Uint(c.in_failed);
     w.Key("folded").Uint(c.folded);
     w.Key("digests").Uint(c.digests);
     w.EndObject();
@@ -106,7 +107,8 @@ std::string AlertOutbox::StatusText() const {
   for (const auto& c : impl_->dispatcher_->Counters()) {
     out += "  " + c.channel + ": pending " + std::to_string(c.pending) + " (held for digest " +
            std::to_string(c.held) + ")  sent " + std::to_string(c.sent) + "  failed attempts " +
-           std::to_string(c.failed) + "  given up " + std::to_string(c.given_up) + "\n";
+           std::to_string(c.failed) + "  given up " + std::to_string(c.given_up) + "  in failed/ " +
+           std::to_string(c.in_failed) + "\n";
   }
   if (out.empty()) out = "  no channels configured\n";
   return out;

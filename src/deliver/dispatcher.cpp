@@ -274,7 +274,10 @@ std::vector<ChannelCounters> Dispatcher::Counters() const {
     std::lock_guard lock(counters_mu_);
     for (const std::unique_ptr<Slot>& slot : slots_) out.push_back(slot->counters);
   }
-  for (std::size_t i = 0; i < out.size(); ++i) out[i].pending = spool_.Pending(out[i].channel);
+  for (ChannelCounters& c : out) {
+    c.pending = spool_.Pending(c.channel);
+    c.in_failed = spool_.Failed(c.channel);
+  }
   return out;
 }
 

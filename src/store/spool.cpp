@@ -187,6 +187,12 @@ std::size_t Spool::Pending(std::string_view channel) {
   return IndexOf(channel).size();
 }
 
+std::size_t Spool::Failed(std::string_view channel) {
+  if (!IsValidChannelName(channel)) return 0;
+  auto names = ListDir(Join(ChannelDir(channel), kFailed));
+  return names ? names->size() : 0;
+}
+
 core::Status Spool::Remove(std::string_view channel, std::string_view id, core::Timestamp now) {
   if (!IsValidChannelName(channel) || !IsValidAlertId(id)) {
     return Refused("remove", id, channel, "not a spool name");

@@ -78,6 +78,8 @@ struct ChannelCounters {
   std::uint64_t sent = 0;      // delivered (a digest counts once)
   std::uint64_t failed = 0;    // temporary failures (each attempt)
   std::uint64_t given_up = 0;  // permanent failures and max_age
+  std::size_t in_failed =
+      0;  // in the spool's failed/ now, given up by this start or an earlier one
   std::uint64_t folded = 0;    // alerts folded into a digest
   std::uint64_t digests = 0;   // digests spooled
 };

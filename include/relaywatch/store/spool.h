@@ -82,6 +82,10 @@ class Spool {
   // The number of pending entries of `channel` (reads the directory on first use, like List).
   std::size_t Pending(std::string_view channel);
 
+  // The number of files in `channel`'s failed/ now: alerts given up, by this process or an earlier
+  // one, that the admin has not yet removed or moved back. Read from the directory at each call.
+  std::size_t Failed(std::string_view channel);
+
   // Marks `id` done at `now` (sent/<id>) and removes it from the pending entries. Removing an id
   // that is not pending still writes the marker, so a later Put of it does nothing.
   core::Status Remove(std::string_view channel, std::string_view id, core::Timestamp now);

@@ -205,6 +205,13 @@ TEST_F(DispatcherTest, GivesUpOnAPermanentFailureAndKeepsTheAlertForTheAdmin) {
   EXPECT_EQ(d->RunOnce(), std::nullopt);
   EXPECT_EQ(phone->calls(), 2u);
   EXPECT_EQ(d->Counters()[0].given_up, 1u);
+  EXPECT_EQ(d->Counters()[0].in_failed, 1u);
+  // After a restart the count of this start is 0, but failed/ still shows the lost alert.
+  d.reset();
+  Restart();
+  auto again = Make({{phone, 20}});
+  EXPECT_EQ(again->Counters()[0].given_up, 0u);
+  EXPECT_EQ(again->Counters()[0].in_failed, 1u);
 }
 
 TEST_F(DispatcherTest, GivesUpRetryingOnceAnAlertIsOlderThanMaxAge) {
