@@ -193,9 +193,10 @@ class Daemon::Impl {
     f.last = gap.to.value_or(WallNow());
     f.service = src.source.service;
     f.basis = "follower";
-    f.detail = "log lost before it was read in " + src.source.dir + ": " +
-               std::to_string(gap.files_skipped) + " file(s)" +
-               (gap.from ? " after " + core::FormatIso8601Utc(*gap.from) : std::string()) +
+    // multilog deleted the file being read and leaves no count of any after it: say the span.
+    f.detail = "log lost before it was read in " + src.source.dir +
+               ": multilog pruned the file being read and any after it" +
+               (gap.from ? ", lines after " + core::FormatIso8601Utc(*gap.from) : std::string()) +
                (gap.to ? " until " + core::FormatIso8601Utc(*gap.to) : std::string());
     LogWarning(Esc(f.detail));
     s_.pipeline->InjectFinding(std::move(f));
