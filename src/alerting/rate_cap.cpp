@@ -1,5 +1,6 @@
 #include "relaywatch/alerting/rate_cap.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "relaywatch/alerting/alert_id.h"
@@ -21,6 +22,12 @@ void RateCap::Expire(core::Timestamp now) {
   while (!sent_.empty() && sent_.front() <= now && now - sent_.front() >= kHour) {
     sent_.pop_front();
   }
+}
+
+void RateCap::Restore(std::vector<core::Timestamp> times) {
+  if (max_per_hour_ == 0) return;
+  std::sort(times.begin(), times.end());
+  sent_.assign(times.begin(), times.end());
 }
 
 bool RateCap::HasRoom() const { return max_per_hour_ == 0 || sent_.size() < max_per_hour_; }

@@ -44,6 +44,9 @@ Dispatcher::Dispatcher(store::Spool& spool, std::vector<DispatchChannel> channel
     }
     auto slot = std::make_unique<Slot>(std::move(c.channel), name, c.max_per_hour);
     slot->counters.channel = name;
+    // The cap goes on from the previous start or config: a daemon restarted (or crash-looping
+    // under supervise) must not send a fresh hour's worth each time.
+    slot->cap.Restore(spool_.LoadSendTimes(name));
     slots_.push_back(std::move(slot));
   }
 }
@@ -135,6 +138,15 @@ bool Dispatcher::TooOld(const store::SpoolEntry& e, core::Timestamp now) const {
   return now >= since && now - since >= options_.max_age;
 }
 
+void Dispatcher::SaveSendTimes(Slot& slot) {
+  if (slot.max_per_hour == 0) return;
+  if (core::Status saved = spool_.SaveSendTimes(slot.name, slot.cap.SendTimes()); !saved) {
+    Log("warning", saved.error().message +
+                       "; after a restart this channel's hourly cap starts "
+                       "from zero");
+  }
+}
+
 void Dispatcher::GiveUp(Slot& slot, const store::SpoolEntry& e, const std::string& message) {
   const std::string kept = spool_.ChannelDir(slot.name) + "/failed/" + e.alert.id;
   if (core::Status moved = spool_.GiveUp(slot.name, e.alert.id); !moved) {
@@ -162,6 +174,7 @@ void Dispatcher::SpoolDigestIfDue(Slot& slot, core::Timestamp now) {
   if (slot.held.empty()) return;
   std::optional<alerting::Alert> digest = slot.cap.TakeDigest(now);
   if (!digest) return;
+  SaveSendTimes(slot);
   const std::size_t n = slot.held.size();
   if (core::Status put = spool_.Put(slot.name, *digest, now); !put) {
     // The held alerts are still in the spool: they go through the cap again, nothing is lost.
@@ -221,6 +234,7 @@ std::optional<core::Timestamp> Dispatcher::RunChannel(Slot& slot, core::Timestam
         continue;
       }
       slot.admitted.insert(id);
+      SaveSendTimes(slot);
     }
 
     const DeliveryResult r = slot.channel->Deliver(e.alert, now);

@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::string_view kSent = "sent";
 constexpr std::string_view kFailed = "failed";
+constexpr std::string_view kSendTimes = "send-times";
 constexpr std::string_view kMarkerPrefix = "sent ";
 
 bool IsStaleTemp(std::string_view name) {
@@ -88,7 +89,7 @@ Spool::Index Spool::Scan(const std::string& dir) {
     return index;
   }
   for (const std::string& name : *names) {
-    if (name == kSent || name == kFailed) continue;
+    if (name == kSent || name == kFailed || name == kSendTimes) continue;
     if (IsStaleTemp(name)) {
       // Only this process writes here, and not now (mu_ is held): a crash left it.
       if (core::Status removed = RemoveFile(Join(dir, name)); !removed) {
@@ -185,6 +186,46 @@ std::size_t Spool::Pending(std::string_view channel) {
   if (!IsValidChannelName(channel)) return 0;
   std::lock_guard lock(mu_);
   return IndexOf(channel).size();
+}
+
+core::Status Spool::SaveSendTimes(std::string_view channel,
+                                  const std::vector<core::Timestamp>& times) {
+  if (!IsValidChannelName(channel)) return core::Error{"not a channel name"};
+  std::string text;
+  for (core::Timestamp t : times) text += std::to_string(t.time_since_epoch().count()) + "\n";
+  std::lock_guard lock(mu_);
+  const std::string dir = ChannelDir(channel);
+  if (core::Status made = EnsureDir(dir, 0700); !made) return made;
+  return WriteFileAtomic(Join(dir, kSendTimes), text);
+}
+
+std::vector<core::Timestamp> Spool::LoadSendTimes(std::string_view channel) {
+  std::vector<core::Timestamp> out;
+  if (!IsValidChannelName(channel)) return out;
+  std::lock_guard lock(mu_);
+  const std::string path = Join(ChannelDir(channel), kSendTimes);
+  core::Result<std::optional<std::string>> text = ReadFileIfExists(path);
+  if (!text) {
+    Log("warning", text.error().message + "; this channel's hourly cap starts from zero");
+    return out;
+  }
+  if (!text->has_value()) return out;
+  std::string_view rest = **text;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    const std::string_view line = rest.substr(0, end);
+    std::int64_t ns = 0;
+    const auto [ptr, ec] = std::from_chars(line.data(), line.data() + line.size(), ns);
+    if (ec != std::errc() || ptr != line.data() + line.size()) {
+      Log("warning", "ignoring " + core::EscapeForLog(path) +
+                         ": not one time per line; this channel's hourly cap starts from zero");
+      return {};
+    }
+    out.push_back(core::Timestamp(core::Duration(ns)));
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+  return out;
 }
 
 std::size_t Spool::Failed(std::string_view channel) {

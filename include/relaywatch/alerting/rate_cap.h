@@ -24,6 +24,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "relaywatch/alerting/alert.h"
 #include "relaywatch/core/time.h"
@@ -52,6 +53,12 @@ class RateCap {
 
   // Alerts held for the digest.
   std::uint32_t folded() const { return folded_; }
+
+  // The send times that count now (within the hour before the last Admit or TakeDigest), oldest
+  // first; and Restore, for a new RateCap after a restart, from those saved (any order; times an
+  // hour old are dropped at the next call).
+  std::vector<core::Timestamp> SendTimes() const { return {sent_.begin(), sent_.end()}; }
+  void Restore(std::vector<core::Timestamp> times);
 
  private:
   void Expire(core::Timestamp now);

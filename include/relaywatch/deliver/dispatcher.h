@@ -24,7 +24,9 @@
 // A loop sleeps until its channel's next entry or digest is due, at most a minute, and wakes early
 // on Notify(). Stop() ends every loop after the Deliver in progress, if any (a transport's own
 // timeout bounds that). After a restart a new Dispatcher over the same spool sends what was
-// pending, oldest first; the rate cap's count starts again from zero. Times are wall-clock, from
+// pending, oldest first; the rate cap goes on from the send times the spool kept (a restart or a
+// reload does not open it again, and what it held is held again for a digest). Times are
+// wall-clock, from
 // `clock` (tests inject one); alert times are event time and are only compared for max_age. Log
 // lines (level, message) read like djb's:
 //   warning  unable to deliver alert ID via phone: 421 try later; retrying in 1m
@@ -139,6 +141,7 @@ class Dispatcher {
   void SpoolDigestIfDue(Slot& slot, core::Timestamp now);
   bool TooOld(const store::SpoolEntry& e, core::Timestamp now) const;
   void GiveUp(Slot& slot, const store::SpoolEntry& e, const std::string& message);
+  void SaveSendTimes(Slot& slot);
   void MarkDone(Slot& slot, const std::string& id, core::Timestamp now);
   void Prune(Slot& slot, core::Timestamp now);
   // Applies `f` to slot.counters under counters_mu_.

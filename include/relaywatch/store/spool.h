@@ -13,6 +13,7 @@
 //                                    admin, who can read it, delete it, or move it back up a
 //                                    directory to have it retried after the next start
 //   spool/<channel>/failed/<id>.corrupt   a pending file that did not decode
+//   spool/<channel>/send-times       the hour's send times of the channel's rate cap
 // Each step commits with one rename or one marker file:
 //   Put         write .<id>.tmp, fsync, rename to <id>, fsync the directory. Nothing at all when
 //               <id>, sent/<id> or failed/<id> exists: the id is deterministic (rule, key,
@@ -81,6 +82,12 @@ class Spool {
 
   // The number of pending entries of `channel` (reads the directory on first use, like List).
   std::size_t Pending(std::string_view channel);
+
+  // The times `channel`'s rate cap counted in the last hour (spool/<channel>/send-times, one
+  // nanosecond count per line), so that a restart or a reload does not open the cap again.
+  // Load gives none, with a warning, when the file is unreadable or damaged.
+  core::Status SaveSendTimes(std::string_view channel, const std::vector<core::Timestamp>& times);
+  std::vector<core::Timestamp> LoadSendTimes(std::string_view channel);
 
   // The number of files in `channel`'s failed/ now: alerts given up, by this process or an earlier
   // one, that the admin has not yet removed or moved back. Read from the directory at each call.

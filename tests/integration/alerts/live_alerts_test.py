@@ -386,7 +386,7 @@ def phase2(h, t, logdir, hook_out, maildirs, spool):
 
     def new_spool_file():
         now = {n for n in os.listdir(os.path.join(spool, "sms")) if not n.startswith(".")}
-        return (now - before - {"sent", "failed"}) or None
+        return (now - before - {"sent", "failed", "send-times"}) or None
     h.wait_until(new_spool_file, 20, "erin's alert in spool/sms", interval=0.002)
     t_kill = time.time()
     h.kill_daemon(signal.SIGKILL)
@@ -483,7 +483,11 @@ def main(h):
         h.check(len(text) <= 160 and all(0x20 <= ord(ch) <= 0x7e for ch in text), "SMS %r" % text)
     spool = os.path.join(h.tmp, "state", "spool")
     for c in ("sms", "mail", "hook"):
-        pending = [n for n in os.listdir(os.path.join(spool, c)) if n not in ("sent", "failed")]
+        pending = [n for n in os.listdir(os.path.join(spool, c))
+                   if n not in ("sent", "failed", "send-times")]
+        times = os.path.join(spool, c, "send-times")  # the rate cap's hour, kept for a restart
+        h.check(os.path.isfile(times) and os.stat(times).st_mode & 0o777 == 0o600,
+                "spool/%s/send-times exists, mode 0600" % c)
         failed = os.listdir(os.path.join(spool, c, "failed")) if os.path.isdir(os.path.join(spool, c, "failed")) else []
         sent = sorted(os.listdir(os.path.join(spool, c, "sent")))
         h.check(not pending and not failed, "spool/%s: nothing pending %s or failed %s" % (c, pending, failed))

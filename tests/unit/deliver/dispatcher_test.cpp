@@ -295,6 +295,45 @@ TEST_F(DispatcherTest, FoldsTheOverflowIntoOneDigestAndDropsNothing) {
   EXPECT_EQ(c.held, 0u);
 }
 
+TEST_F(DispatcherTest, ARestartKeepsTheCapAndWhatItHeldGoesIntoTheDigest) {
+  auto phone = std::make_shared<FakeChannel>("phone");
+  auto d = Make({{phone, 2}});
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(
+        spool_->Put("phone", Volume("u" + std::to_string(i) + "@example.com"), kT0 + seconds(i)));
+  }
+  now_ = kT0 + seconds(10);
+  EXPECT_EQ(d->RunOnce(), now_ + hours(1));
+  EXPECT_EQ(phone->calls(), 2u);
+  // svc -t (or a crash loop, or a reload) a minute later: the hour's two sends still count.
+  d.reset();
+  Restart();
+  now_ += minutes(1);
+  d = Make({{phone, 2}});
+  EXPECT_EQ(d->RunOnce(), kT0 + seconds(10) + hours(1));
+  EXPECT_EQ(phone->calls(), 2u);
+  EXPECT_EQ(d->Counters()[0].held, 3u);
+  now_ = kT0 + seconds(10) + hours(1);
+  EXPECT_EQ(d->RunOnce(), std::nullopt);
+  ASSERT_EQ(phone->delivered().size(), 3u);
+  EXPECT_EQ(phone->delivered()[2].state, alerting::AlertState::kDigest);
+  EXPECT_EQ(phone->delivered()[2].digest_count, 3u);
+}
+
+TEST_F(DispatcherTest, ADamagedSendTimesFileStartsTheCapFromZeroAndSaysSo) {
+  auto phone = std::make_shared<FakeChannel>("phone");
+  std::filesystem::create_directories(dir_ / "spool/phone");
+  testing::WriteFile(dir_ / "spool/phone/send-times", "1795836000000000000\nnot a time\n");
+  auto d = Make({{phone, 2}});
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(spool_->Put("phone", Volume("u" + std::to_string(i) + "@example.com"), kT0));
+  }
+  EXPECT_EQ(d->RunOnce(), std::nullopt);
+  EXPECT_EQ(phone->delivered().size(), 2u);
+  EXPECT_EQ(Log()[0], "warning: ignoring " + (dir_ / "spool/phone/send-times") +
+                          ": not one time per line; this channel's hourly cap starts from zero");
+}
+
 TEST_F(DispatcherTest, DeliversTheSameAlertSpooledTwiceOnce) {
   auto phone = std::make_shared<FakeChannel>("phone");
   auto d = Make({{phone, 20}});
