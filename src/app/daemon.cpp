@@ -109,14 +109,18 @@ class Daemon::Impl {
   }
 
   void OnAlert(alerting::Alert&& alert) {
+    const std::string what =
+        "alert " + alert.id + ": " + Esc(detect::RuleKindName(alert.finding.kind)) + " " +
+        Esc(alert.finding.key) + " " + std::to_string(alert.finding.count) + "/" +
+        std::to_string(alert.finding.limit) + " rule " + Esc(alert.finding.rule);
     // Catch-up after a warm start or a long stop: history is recorded, not paged.
     if (WallNow() - alert.finding.last > s_.config.alerts.max_age) {
       ++s_.alerts_not_paged;
+      LogInfo(what + " not paged: its last line is older than alerts.max_age (" +
+              core::FormatDuration(s_.config.alerts.max_age) + ")");
       return;
     }
-    LogInfo("alert " + alert.id + ": " + Esc(detect::RuleKindName(alert.finding.kind)) + " " +
-            Esc(alert.finding.key) + " " + std::to_string(alert.finding.count) + "/" +
-            std::to_string(alert.finding.limit) + " rule " + Esc(alert.finding.rule));
+    LogInfo(what);
     ++s_.alerts_spooled;
     outbox_->Put(alert, WallNow());
   }

@@ -120,20 +120,20 @@ std::string DaemonStatusText(DaemonState& s, const std::string& dispatcher_text)
   std::string out;
   char buf[512];
   const pipeline::Stats& st = s.pipeline->stats();
-  std::snprintf(buf, sizeof buf,
-                "relaywatch %s on %s, up %llds, config %s\nlines %llu  relaying %llu  malformed "
-                "%llu  long %llu  alerts %llu (not paged %llu)  gaps %llu  keys %zu\n\nSOURCES\n",
-                RELAYWATCH_VERSION, core::EscapeForLog(s.config.hostname).c_str(),
-                static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(
-                                           std::chrono::steady_clock::now() - s.started)
-                                           .count()),
-                s.config_path.c_str(), static_cast<unsigned long long>(st.lines),
-                static_cast<unsigned long long>(st.relay),
-                static_cast<unsigned long long>(st.malformed),
-                static_cast<unsigned long long>(st.long_lines),
-                static_cast<unsigned long long>(s.alerts_spooled),
-                static_cast<unsigned long long>(s.alerts_not_paged),
-                static_cast<unsigned long long>(s.gaps), s.store->KeyCount());
+  std::snprintf(
+      buf, sizeof buf,
+      "relaywatch %s on %s, up %llds, config %s\nlines %llu  relaying %llu  malformed "
+      "%llu  long %llu  alerts spooled %llu  not paged %llu  gaps %llu  keys %zu\n\nSOURCES\n",
+      RELAYWATCH_VERSION, core::EscapeForLog(s.config.hostname).c_str(),
+      static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::steady_clock::now() - s.started)
+                                 .count()),
+      s.config_path.c_str(), static_cast<unsigned long long>(st.lines),
+      static_cast<unsigned long long>(st.relay), static_cast<unsigned long long>(st.malformed),
+      static_cast<unsigned long long>(st.long_lines),
+      static_cast<unsigned long long>(s.alerts_spooled),
+      static_cast<unsigned long long>(s.alerts_not_paged), static_cast<unsigned long long>(s.gaps),
+      s.store->KeyCount());
   out += buf;
   for (auto& [dir, src] : s.sources) {
     auto last = s.pipeline->LastStamp(src->pipeline_id);
