@@ -108,7 +108,16 @@ int CheckCommand(const std::vector<std::string>& argv) {
     std::printf("warning: %s\n", core::EscapeForLog(doubt).c_str());
   }
   if (found.sources.empty()) {
-    std::printf("warning: no log directory to follow; set sources.supervise_dir or sources.logs\n");
+    if (config->sources.supervise_dir.empty()) {
+      std::printf(
+          "warning: no log directory to follow; set sources.supervise_dir or "
+          "sources.logs\n");
+    } else {
+      std::printf(
+          "warning: no log directory to follow: no multilog directory found in %s/*/log/run "
+          "(see above); name the directories in sources.logs\n",
+          core::EscapeForLog(config->sources.supervise_dir).c_str());
+    }
   }
   return kExitOk;
 }

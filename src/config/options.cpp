@@ -22,7 +22,8 @@ constexpr std::array kOptions = std::to_array<Option>({
      "Where the supervised qmail services live: relaywatch reads each */log/run to find the "
      "multilog directories. \"\" turns discovery off."},
     {"sources.services", "list of service names", "every discovered service", "",
-     "Which discovered services to follow, by directory name (submission, smtps, smtp)."},
+     "Which discovered services to follow, by directory name (submission, smtps, smtp). "
+     "Unless named here, relaywatch's own service (relaywatch) is left out."},
     {"sources.logs", "list of log directories", "none", "",
      "Multilog directories to follow in addition to the discovered ones."},
     {"sources.logs[].service", "service name", "required", "",

@@ -19,6 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr std::string_view kOwnService = "relaywatch";
+
 // Lexically normal, without a trailing slash (except for "/").
 std::string Normal(const fs::path& p) {
   std::string s = p.lexically_normal().string();
@@ -51,12 +53,18 @@ std::variant<std::string, int> ReadSmallFile(const std::string& path) {
   return text;
 }
 
-// Through a symlink (/service -> /var/qmail/supervise) one log dir can be found twice.
-void Add(std::vector<Source>& sources, Source s) {
-  for (const Source& have : sources) {
-    if (SameDir(have.dir, s.dir)) return;
+// Through a symlink (/service -> /var/qmail/supervise) one log dir can be found twice; two
+// services may also log into one directory. It is read once, under the first name.
+void Add(DiscoveryResult& result, Source s) {
+  for (const Source& have : result.sources) {
+    if (!SameDir(have.dir, s.dir)) continue;
+    if (have.service != s.service) {
+      result.problems.push_back("service " + s.service + " logs to " + s.dir + " like service " +
+                                have.service + "; read once, as " + have.service);
+    }
+    return;
   }
-  sources.push_back(std::move(s));
+  result.sources.push_back(std::move(s));
 }
 
 }  // namespace
@@ -86,23 +94,40 @@ DiscoveryResult DiscoverSources(const config::SourcesConfig& config) {
     std::set<std::string> seen;
     for (const std::string& name : names) {
       if (!wanted.empty() && !wanted.count(name)) continue;
+      // relaywatch's own service (install-supervise.sh puts it next to qmail's): its log holds
+      // no qmail line, only what relaywatch says about them.
+      if (wanted.empty() && name == kOwnService) continue;
       const fs::path log_dir = supervise / name / "log";
       const std::string run = (log_dir / "run").string();
       auto text = ReadSmallFile(run);
       if (const int* err = std::get_if<int>(&text)) {
-        // A service without a log/run logs elsewhere; only say so when it was asked for.
-        if (*err != ENOENT && *err != ENOTDIR) {
+        // A service without a log/run logs elsewhere; only say so when it was asked for. A
+        // log/run symlink to nothing is a broken service, not an absent one.
+        std::error_code link_ec;
+        if (*err == ENOENT && fs::is_symlink(fs::symlink_status(run, link_ec))) {
+          result.problems.push_back(run + ": a symlink to nothing (" +
+                                    fs::read_symlink(run, link_ec).string() + ")");
+          seen.insert(name);
+        } else if (*err != ENOENT && *err != ENOTDIR) {
           result.problems.push_back("unable to read " + run + ": " + std::strerror(*err));
           seen.insert(name);
         }
         continue;
       }
       seen.insert(name);
+      if (::access(run.c_str(), X_OK) != 0) {
+        result.problems.push_back(run + ": not executable, so supervise cannot run it (chmod +x)");
+      }
       const std::vector<RunScriptFinding> findings =
           DiscoverFromRunScript(std::get<std::string>(text));
       auto path_of = [&](const DiscoveredDir& d) {
         fs::path dir(d.dir);
-        return Normal(dir.is_absolute() ? dir : log_dir / dir);
+        if (dir.is_absolute()) return Normal(dir);
+        // supervise runs log/run in the log dir as the kernel resolves it: through a symlinked
+        // service (/service/smtpd -> /var/qmail/supervise/smtpd), ".." is the target's parent.
+        const bool goes_up =
+            std::any_of(dir.begin(), dir.end(), [](const fs::path& part) { return part == ".."; });
+        return Normal((goes_up ? fs::path(ResolvedDir(log_dir.string())) : log_dir) / dir);
       };
       // The directory of the same multilog command that gets every line, if any.
       auto unfiltered_of = [&](int line) -> const DiscoveredDir* {
@@ -121,7 +146,7 @@ DiscoveryResult DiscoverSources(const config::SourcesConfig& config) {
                                       path_of(*all) + "; not read, so none counts twice");
             continue;
           }
-          Add(result.sources, Source{name, path_of(*d)});
+          Add(result, Source{name, path_of(*d)});
         } else {
           const auto& p = std::get<RunScriptProblem>(f);
           result.problems.push_back(run + ":" + std::to_string(p.line) + ": " + p.message);
@@ -143,7 +168,7 @@ DiscoveryResult DiscoverSources(const config::SourcesConfig& config) {
     if (same != result.sources.end()) {
       same->service = s.service;
     } else {
-      Add(result.sources, std::move(s));
+      Add(result, std::move(s));
     }
   }
   return result;

@@ -208,6 +208,12 @@ class Discoverer {
         k = SkipOptions(f, k, "ubUe/nlLmdopfcrt");
       } else if (prog == "nice") {
         k = SkipOptions(f, k, "n");
+      } else if (prog == "runuser") {
+        // runuser -u USER [--] PROGRAM (util-linux); the -l/-c shell form names no program here
+        k = SkipOptions(f, k, "ugGw");
+      } else if (prog == "fdmove") {
+        // execline: fdmove [-c] TO FROM PROGRAM
+        k = SkipOptions(f, k, "") + 2;
       } else if (prog == "env") {
         // env [-i] [-] [-u NAME] [NAME=VALUE]... PROGRAM
         for (;;) {
@@ -265,7 +271,9 @@ class Discoverer {
   }
 
   void Multilog(const std::vector<Field>& f, std::size_t k, int line) {
-    bool filtered = false;  // a '+'/'-' selection action came before: later dirs get some lines
+    // A '+'/'-' selection action came before: later dirs get some lines. '+*' selects every line
+    // again (multilog's `'-*' '+*CHKUSER*' DIR1 '+*' DIR2`: DIR2 gets them all).
+    bool filtered = false;
     for (; k < f.size(); ++k) {
       const Field& arg = f[k];
       const std::string& raw = arg.word->raw;
@@ -275,7 +283,11 @@ class Discoverer {
         continue;
       }
       if (arg.text.empty() || (arg.text[0] != '/' && arg.text[0] != '.')) {  // an action
-        if (!arg.text.empty() && (arg.text[0] == '+' || arg.text[0] == '-')) filtered = true;
+        if (arg.text == "+*") {
+          filtered = false;
+        } else if (!arg.text.empty() && (arg.text[0] == '+' || arg.text[0] == '-')) {
+          filtered = true;
+        }
         continue;
       }
       if (!arg.certain()) {

@@ -62,9 +62,12 @@ struct DiscoveryResult {
   std::vector<std::string> problems;  // "PATH:LINE: message" or "PATH: reason"
 };
 
-// Reads every `<supervise_dir>/<service>/log/run` (entries starting with '.' are skipped;
-// symlinks are followed), keeps the services listed in `config.services` (all when empty), and
-// adds `config.logs`. A directory found twice is listed once (an explicit log entry wins). A
+// Reads every `<supervise_dir>/<service>/log/run` (entries starting with '.' are skipped, and
+// relaywatch's own service unless `config.services` names it; symlinks are followed, and a
+// relative directory going up with ".." is taken from the log dir's real path, as multilog's
+// working directory is), keeps the services listed in `config.services` (all when empty), and
+// adds `config.logs`. A directory found twice is listed once (an explicit log entry wins; two
+// services in one directory is a problem). A
 // filtered directory of a multilog command that also writes an unfiltered one holds copies of
 // lines read there: it is left out (reading it would count those lines twice) and said so in
 // `problems`. A listed service that has no log/run, an unreadable file or a script problem is a

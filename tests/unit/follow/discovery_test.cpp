@@ -181,6 +181,14 @@ TEST(DiscoverFromRunScriptTest, FindsDirsInBothBranchesOfAnIf) {
               ElementsAre("dir 2 ./debug", "dir 4 ./main"));
 }
 
+TEST(DiscoverFromRunScriptTest, SeesThroughRunuserAndAOneLineExeclineFdmove) {
+  EXPECT_THAT(FromScript("#!/bin/sh\nexec runuser -u qmaill -- multilog t ./main\n"),
+              ElementsAre("dir 2 ./main"));
+  EXPECT_THAT(FromScript("#!/command/execlineb -P\nfdmove -c 2 1 s6-setuidgid qmaill multilog t "
+                         "./main\n"),
+              ElementsAre("dir 2 ./main"));
+}
+
 TEST(DiscoverFromRunScriptTest, AcceptsCrLfScripts) {
   EXPECT_THAT(FromScript("#!/bin/sh\r\nexec setuidgid qmaill multilog t ./main\r\n"),
               ElementsAre("dir 2 ./main"));
@@ -196,9 +204,13 @@ class DiscoverSourcesTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
+  // A service whose log/run is `script`, executable as supervise needs it.
   void Service(const std::string& name, const std::string& script) {
     fs::create_directories(root_ / name / "log");
     std::ofstream(root_ / name / "log" / "run") << script;
+    fs::permissions(root_ / name / "log" / "run",
+                    fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                        fs::perms::others_read | fs::perms::others_exec);
   }
   config::SourcesConfig Config() {
     config::SourcesConfig c;
@@ -316,6 +328,61 @@ TEST_F(DiscoverSourcesTest, ReportsAnUnreadableRunScript) {
   ASSERT_EQ(r.problems.size(), 1u);
   EXPECT_THAT(r.problems[0],
               ::testing::StartsWith("unable to read " + Path("smtp/log/run") + ": "));
+}
+
+TEST_F(DiscoverSourcesTest, ACopyFilterFollowedByPlusStarLeavesOutTheFilteredDir) {
+  // '+*' selects every line again: /var/log/qmail/smtpd gets them all, chkuser only copies.
+  Service("smtpd",
+          "exec setuidgid qmaill multilog t '-*' '+*CHKUSER*' /var/log/qmail/chkuser "
+          "'+*' /var/log/qmail/smtpd\n");
+  DiscoveryResult r = DiscoverSources(Config());
+  EXPECT_THAT(r.sources, ElementsAre(Source{"smtpd", "/var/log/qmail/smtpd"}));
+  EXPECT_THAT(r.problems,
+              ElementsAre(Path("smtpd/log/run") +
+                          ":1: /var/log/qmail/chkuser holds copies of lines "
+                          "multilog also writes to /var/log/qmail/smtpd; not read, so none counts "
+                          "twice"));
+}
+
+TEST_F(DiscoverSourcesTest, GoesUpFromTheRealLogDirOfASymlinkedService) {
+  // /service/smtpd -> supervise/smtpd: multilog's "../../logs/smtpd" is under supervise/.
+  Service("supervise/smtpd", "exec setuidgid qmaill multilog t ../../logs/smtpd\n");
+  fs::create_directories(root_ / "service");
+  fs::create_symlink(root_ / "supervise" / "smtpd", root_ / "service" / "smtpd");
+  config::SourcesConfig c;
+  c.supervise_dir = Path("service");
+  DiscoveryResult r = DiscoverSources(c);
+  EXPECT_THAT(r.problems, IsEmpty());
+  EXPECT_THAT(r.sources, ElementsAre(Source{"smtpd", Path("supervise/logs/smtpd")}));
+}
+
+TEST_F(DiscoverSourcesTest, LeavesOutRelaywatchsOwnServiceUnlessNamed) {
+  Service("relaywatch", "exec setuidgid qmaill multilog t s1000000 n10 ./main\n");
+  Service("smtp", "exec multilog t ./main\n");
+  EXPECT_THAT(DiscoverSources(Config()).sources,
+              ElementsAre(Source{"smtp", Path("smtp/log/main")}));
+  config::SourcesConfig c = Config();
+  c.services = {"relaywatch"};
+  EXPECT_THAT(DiscoverSources(c).sources,
+              ElementsAre(Source{"relaywatch", Path("relaywatch/log/main")}));
+}
+
+TEST_F(DiscoverSourcesTest, SaysWhatSuperviseCouldNotRunOrTwoServicesShare) {
+  Service("smtp", "exec multilog t /var/log/qmail/smtpd\n");
+  Service("submission", "exec multilog t /var/log/qmail/smtpd\n");
+  Service("smtps", "exec multilog t ./main\n");
+  fs::permissions(Path("smtps/log/run"), fs::perms::owner_read | fs::perms::owner_write);
+  fs::create_directories(root_ / "pop3" / "log");
+  fs::create_symlink(root_ / "nowhere" / "run", root_ / "pop3" / "log" / "run");
+  DiscoveryResult r = DiscoverSources(Config());
+  EXPECT_THAT(r.sources, ElementsAre(Source{"smtp", "/var/log/qmail/smtpd"},
+                                     Source{"smtps", Path("smtps/log/main")}));
+  EXPECT_THAT(
+      r.problems,
+      ElementsAre(Path("pop3/log/run") + ": a symlink to nothing (" + Path("nowhere/run") + ")",
+                  Path("smtps/log/run") + ": not executable, so supervise cannot run it (chmod +x)",
+                  "service submission logs to /var/log/qmail/smtpd like service smtp; "
+                  "read once, as smtp"));
 }
 
 TEST_F(DiscoverSourcesTest, TurnsDiscoveryOffWithAnEmptySuperviseDir) {
