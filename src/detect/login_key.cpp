@@ -1,24 +1,41 @@
 #include "relaywatch/detect/login_key.h"
 
-#include "relaywatch/parse/address.h"
-
 namespace relaywatch::detect {
+namespace {
+
+// vpopmail's parse_email: the user ends at the first of its ATCHARS.
+constexpr std::string_view kAtChars = "@%/";
+
+char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+}  // namespace
 
 std::string LoginKey(std::string_view auth_user, std::string_view remote_ip,
                      std::string_view default_domain) {
   if (auth_user.empty()) return "ip:" + std::string(remote_ip);
-  if (default_domain.empty() || auth_user.find('@') != std::string_view::npos) {
-    return parse::NormalizeLogin(auth_user);
-  }
+  // The account vpopmail authenticates: user and domain lowercased (every vauth backend lowers
+  // both), split at '@', '%' or '/'. "Dan", "DAN%Example.com" and "dan@example.com" are one
+  // mailbox, so one key: a stolen password typed in three cases must not get three windows.
   std::string key(auth_user);
-  key.push_back('@');
-  key.append(default_domain);
-  return parse::NormalizeLogin(key);
+  for (char& c : key) c = LowerAscii(c);
+  const std::size_t at = key.find_first_of(kAtChars);
+  if (at != std::string::npos) {
+    key[at] = '@';
+  } else if (!default_domain.empty()) {
+    key.push_back('@');
+    for (char c : default_domain) key.push_back(LowerAscii(c));
+  }
+  return key;
 }
 
 bool IsLoginKeyAsWritten(std::string_view auth_user, std::string_view default_domain) {
-  if (auth_user.empty() || parse::NeedsNormalization(auth_user)) return false;
-  return default_domain.empty() || auth_user.find('@') != std::string_view::npos;
+  if (auth_user.empty()) return false;
+  for (char c : auth_user) {
+    if (c >= 'A' && c <= 'Z') return false;
+  }
+  const std::size_t at = auth_user.find_first_of(kAtChars);
+  if (at == std::string_view::npos) return default_domain.empty();
+  return auth_user[at] == '@';
 }
 
 }  // namespace relaywatch::detect

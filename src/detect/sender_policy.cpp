@@ -53,15 +53,18 @@ bool SenderPolicyCheck::AllowListed(std::string_view allow_key, std::string_view
 }
 
 bool SenderPolicyCheck::Allowed(std::string_view login, std::string_view sender) const {
-  if (sender.empty()) return true;  // the null sender (bounces, vacation replies) is never fraud
+  // The null sender (bounces, vacation replies) is never fraud; nor is "#@[]", qmail's null
+  // sender for double bounces, which a qmail host relaying through this one sends as it is.
+  if (sender.empty() || sender == "#@[]") return true;
   if (exempt_.contains(login)) return true;
   parse::AddressParts l = parse::SplitAddress(login);
   parse::AddressParts s = parse::SplitAddress(sender);
   std::string_view login_domain = l.has_at ? l.domain : std::string_view(default_domain_);
   std::string_view sender_domain = s.has_at ? s.domain : std::string_view(default_domain_);
   if (login_domain.empty() || sender_domain.empty()) return true;  // cannot be judged
+  // The login is keyed as vpopmail sees it, lowercased: so is its mailbox, "Dan@" is "dan@".
   bool same = DomainsEquivalent(login_domain, sender_domain) &&
-              (policy_ == SenderPolicy::kSameDomain || l.local == s.local);
+              (policy_ == SenderPolicy::kSameDomain || parse::EqualsIgnoreCase(l.local, s.local));
   if (same) return true;
   if (allow_.empty()) return false;
   if (AllowListed(login, sender)) return true;

@@ -104,10 +104,13 @@ def normalize(login):
 
 
 def login_key(login, default_domain):
-    """A login as it is counted: without '@' it belongs to default_domain when one is set."""
-    if default_domain and "@" not in login:
-        login = login + "@" + default_domain
-    return normalize(login)
+    """The account vpopmail authenticates, as it is counted: lowercased and split at the first
+    '@', '%' or '/'; without any of them it belongs to default_domain when one is set."""
+    login = lower_ascii(login)
+    m = re.search(r"[@%/]", login)
+    if m:
+        return login[:m.start()] + "@" + login[m.end():]
+    return login + "@" + lower_ascii(default_domain) if default_domain else login
 
 
 def glob_to_re(pattern):
@@ -158,7 +161,7 @@ class SenderPolicy:
         return a == b or (a in self.group and b in self.group and self.group[a] == self.group[b])
 
     def allowed(self, login, sender):
-        if sender == "" or login in self.exempt:
+        if sender in ("", "#@[]") or login in self.exempt:  # "#@[]": qmail's double bounce
             return True
         l_local, l_dom, l_at = split_address(login)
         s_local, s_dom, s_at = split_address(sender)
@@ -166,7 +169,8 @@ class SenderPolicy:
         s_dom = s_dom if s_at else self.default
         if not l_dom or not s_dom:
             return True
-        if self.same_domain(l_dom, s_dom) and (not self.same_address or l_local == s_local):
+        if self.same_domain(l_dom, s_dom) and (not self.same_address
+                                               or lower_ascii(l_local) == lower_ascii(s_local)):
             return True
         for key in (login, "@" + lower_ascii(l_dom)):
             if any(g.fullmatch(sender) for g in self.allow.get(key, [])):

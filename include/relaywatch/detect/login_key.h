@@ -1,9 +1,10 @@
 // LoginKey: the Key a line is counted under.
 //
-// An authenticated line counts for its login, domain lowercased and local part as written
-// ("Tom@EXAMPLE.com" -> "Tom@example.com"). A login written without a domain is vpopmail's
-// default domain: with `default_domain` set, "bob" counts as "bob@<default_domain>" (one login,
-// however the client typed it); without it, "bob" stays as it is. An unauthenticated relaying
+// An authenticated line counts for the account vpopmail authenticated: the login lowercased and
+// split at vpopmail's first '@', '%' or '/' ("Tom@EXAMPLE.com" and "tom%example.com" ->
+// "tom@example.com"). A login written without a domain is vpopmail's default domain: with
+// `default_domain` set, "bob" counts as "bob@<default_domain>" (one login, however the client
+// typed it); without it, "bob" stays as it is (lowercased). An unauthenticated relaying
 // line (RELAYCLIENT by IP) counts for "ip:ADDRESS". The detector, the sender policy's lists and
 // the report's per-login table all key by this.
 #ifndef RELAYWATCH_DETECT_LOGIN_KEY_H_

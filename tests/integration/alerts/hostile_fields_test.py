@@ -76,11 +76,12 @@ def hostile(tag):
 
 
 def json_text(raw):
-    """What relaywatch's JSON makes of a login: UTF-8 kept, other bytes U+FFFD, the domain (after
-    the last '@') in ASCII lower case (domains compare case-insensitively)."""
-    local, at, domain = raw.rpartition(b"@")
-    if at:
-        raw = local + at + bytes(c + 32 if 0x41 <= c <= 0x5a else c for c in domain)
+    """What relaywatch's JSON makes of a login: the account vpopmail would see (ASCII lower case,
+    split at the first '@', '%' or '/'), UTF-8 kept, other bytes U+FFFD."""
+    raw = bytes(c + 32 if 0x41 <= c <= 0x5a else c for c in raw)
+    cut = min((i for i in (raw.find(b"@"), raw.find(b"%"), raw.find(b"/")) if i >= 0), default=-1)
+    if cut >= 0:
+        raw = raw[:cut] + b"@" + raw[cut + 1:]
     return raw.decode("utf-8", "replace")
 
 

@@ -137,10 +137,10 @@ def domain_of(addr):
 
 
 def normalize_login(login):
-    if "@" not in login:
-        return login
-    local, dom = login.rsplit("@", 1)
-    return local + "@" + dom.lower()
+    """The account vpopmail authenticates: lowercased, split at the first '@', '%' or '/'."""
+    login = login.lower()
+    m = re.search(r"[@%/]", login)
+    return login[:m.start()] + "@" + login[m.end():] if m else login
 
 
 # ---------------------------------------------------------------------------------------------

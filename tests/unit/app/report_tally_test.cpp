@@ -116,8 +116,8 @@ TEST(ReportTallyTest, KeysAreNormalizedLikeTheDetectorsAndIpKeysNeedNoLogin) {
   t.Line(Chkuser("relaying rcpt", "a@x.example", "Tom@example.COM", "203.0.113.5"));
   t.Line(Chkuser("relaying rcpt", "www-data@web1.example.com", "", "192.0.2.44"));
   t.Line(Chkuser("relaying rcpt", "www-data@web1.example.com", "", "2001:db8::44"));
-  ASSERT_NE(t.Find("Tom@example.com"), nullptr);
-  EXPECT_EQ(t.Find("Tom@example.com")->recipients, 2u);
+  ASSERT_NE(t.Find("tom@example.com"), nullptr);
+  EXPECT_EQ(t.Find("tom@example.com")->recipients, 2u);
   ASSERT_NE(t.Find("ip:192.0.2.44"), nullptr);
   EXPECT_EQ(t.Find("ip:192.0.2.44")->recipients, 1u);
   // Unauthenticated lines are not a login's client addresses.

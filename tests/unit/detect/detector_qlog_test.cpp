@@ -190,12 +190,12 @@ TEST(DetectorQlogTest, ARealLoginIsTakenFromQlogAuthuserNormalizedLikeChkusers) 
                       "Suzy@EXAMPLE.com", "203.0.113.5"));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].rule, "foreign-sender");
-  EXPECT_EQ(got[0].key, "Suzy@example.com");
+  EXPECT_EQ(got[0].key, "suzy@example.com");
   EXPECT_EQ(got[0].basis, "qlog");
   EXPECT_EQ(got[0].detail, "ceo@bank.example");
   EXPECT_EQ(Recipients(h), (std::vector<std::string>{
                                "bob@example.com relaying auth 203.0.113.7",
-                               "Suzy@example.com relaying auth 203.0.113.5 ceo@bank.example",
+                               "suzy@example.com relaying auth 203.0.113.5 ceo@bank.example",
                            }));
 }
 

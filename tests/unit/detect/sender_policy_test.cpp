@@ -36,39 +36,41 @@ void Check(const SenderPolicyCheck& check, const std::vector<Case>& cases) {
 
 TEST(SenderPolicyCheckTest, SameDomainPolicyWithoutDefaultDomain) {
   const SenderPolicyCheck check(ExampleParams(), "");
-  Check(check, {
-      {"bob@example.com", "alice@example.com", true, "same domain"},
-      {"bob@example.com", "bob@example.com", true, "itself"},
-      {"bob@example.com", "alice@EXAMPLE.COM", true, "domain case differs"},
-      {"bob@example.com", "Alice@Example.Com", true, "domain case differs, local as written"},
-      {"bob@example.com", "ceo@bank.example", false, "foreign domain"},
-      {"bob@example.com", "ceo@example.com.bank.example", false, "suffix trick"},
-      {"bob@example.com", "ceo@mail.example.com", false, "subdomain is another domain"},
-      {"bob@example.com", "", true, "null sender never"},
-      {"bob@example.com", "x@example.org", true, "alias"},
-      {"bob@example.com", "x@EXAMPLE.ORG", true, "alias, upper case"},
-      {"bob@example.org", "x@Example.Com", true, "alias, the other way"},
-      {"bob@example.com", "x@example.net", false, "example.net is not in the alias group"},
-      {"suzy@example.com", "sales@example.com", true, "allow (and same domain)"},
-      {"suzy@example.com", "anyone@example.net", true, "allow glob"},
-      {"suzy@example.com", "Anyone@EXAMPLE.NET", true, "allow glob, case-insensitive"},
-      {"suzy@example.com", "anyone@bank.example", false, "not in her allow list"},
-      {"bob@example.com", "anyone@example.net", false, "suzy's allow list is hers only"},
-      {"tom@corp.example", "x@partner.example", true, "allow for @domain"},
-      {"tom@corp.example", "noreply-7@vendor.example", true, "allow class"},
-      {"tom@corp.example", "noreply-x@vendor.example", false, "class does not match"},
-      {"tom@corp.example", "x@other.example", false, "@domain allow list does not have it"},
-      {"bob@example.com", "x@partner.example", false, "another domain's allow list"},
-      {"Ann@shop.example", "orders@marketplace.example", true, "allow key normalized"},
-      {"ann@shop.example", "orders@marketplace.example", false, "local part as written"},
-      {"lists@example.com", "owner@bank.example", true, "exempt"},
-      {"Robot@bulk.example", "x@anything.example", true, "exempt key normalized"},
-      {"robot@bulk.example", "x@anything.example", false, "exempt local part as written"},
-      {"bob", "x@bank.example", true, "login without @ and no default_domain: not judged"},
-      {"bob@example.com", "alice", true, "sender without @ and no default_domain: not judged"},
-      {"bob@example.com", "@example.com", true, "empty local part, same domain"},
-      {"bob@example.com", "x@", true, "empty domain: cannot be judged"},
-  });
+  Check(
+      check,
+      {
+          {"bob@example.com", "alice@example.com", true, "same domain"},
+          {"bob@example.com", "bob@example.com", true, "itself"},
+          {"bob@example.com", "alice@EXAMPLE.COM", true, "domain case differs"},
+          {"bob@example.com", "Alice@Example.Com", true, "domain case differs, local as written"},
+          {"bob@example.com", "ceo@bank.example", false, "foreign domain"},
+          {"bob@example.com", "ceo@example.com.bank.example", false, "suffix trick"},
+          {"bob@example.com", "ceo@mail.example.com", false, "subdomain is another domain"},
+          {"bob@example.com", "", true, "null sender never"},
+          {"bob@example.com", "#@[]", true, "qmail's double-bounce null sender never"},
+          {"bob@example.com", "x@example.org", true, "alias"},
+          {"bob@example.com", "x@EXAMPLE.ORG", true, "alias, upper case"},
+          {"bob@example.org", "x@Example.Com", true, "alias, the other way"},
+          {"bob@example.com", "x@example.net", false, "example.net is not in the alias group"},
+          {"suzy@example.com", "sales@example.com", true, "allow (and same domain)"},
+          {"suzy@example.com", "anyone@example.net", true, "allow glob"},
+          {"suzy@example.com", "Anyone@EXAMPLE.NET", true, "allow glob, case-insensitive"},
+          {"suzy@example.com", "anyone@bank.example", false, "not in her allow list"},
+          {"bob@example.com", "anyone@example.net", false, "suzy's allow list is hers only"},
+          {"tom@corp.example", "x@partner.example", true, "allow for @domain"},
+          {"tom@corp.example", "noreply-7@vendor.example", true, "allow class"},
+          {"tom@corp.example", "noreply-x@vendor.example", false, "class does not match"},
+          {"tom@corp.example", "x@other.example", false, "@domain allow list does not have it"},
+          {"bob@example.com", "x@partner.example", false, "another domain's allow list"},
+          // Logins come keyed as vpopmail sees them (lowercased); so are the allow and exempt keys.
+          {"ann@shop.example", "orders@marketplace.example", true, "allow key Ann@ is ann@"},
+          {"lists@example.com", "owner@bank.example", true, "exempt"},
+          {"robot@bulk.example", "x@anything.example", true, "exempt key Robot@ is robot@"},
+          {"bob", "x@bank.example", true, "login without @ and no default_domain: not judged"},
+          {"bob@example.com", "alice", true, "sender without @ and no default_domain: not judged"},
+          {"bob@example.com", "@example.com", true, "empty local part, same domain"},
+          {"bob@example.com", "x@", true, "empty domain: cannot be judged"},
+      });
 }
 
 TEST(SenderPolicyCheckTest, ADefaultDomainJudgesLoginsAndSendersWithoutAt) {
@@ -89,20 +91,22 @@ TEST(SenderPolicyCheckTest, SameAddressPolicyAllowsOnlyTheLoginItself) {
   SenderParams p = ExampleParams();
   p.policy = SenderPolicy::kSameAddress;
   const SenderPolicyCheck check(p, "example.com");
-  Check(check, {
-      {"bob@example.com", "bob@example.com", true, "itself"},
-      {"bob@example.com", "bob@EXAMPLE.COM", true, "itself, domain case"},
-      {"bob@example.com", "bob@example.org", true, "itself at an alias domain"},
-      {"bob@example.com", "Bob@example.com", false, "local part as written"},
-      {"bob@example.com", "alice@example.com", false, "another address of the domain"},
-      {"bob@example.com", "", true, "null sender never"},
-      {"suzy@example.com", "sales@example.com", true, "allow list still applies"},
-      {"suzy@example.com", "x@example.net", true, "allow glob still applies"},
-      {"suzy@example.com", "x@example.com", false, "not in her allow list"},
-      {"bob", "bob@example.com", true, "default domain"},
-      {"bob", "bob", true, "both default"},
-      {"lists@example.com", "x@example.com", true, "exempt"},
-  });
+  Check(check,
+        {
+            {"bob@example.com", "bob@example.com", true, "itself"},
+            {"bob@example.com", "bob@EXAMPLE.COM", true, "itself, domain case"},
+            {"bob@example.com", "bob@example.org", true, "itself at an alias domain"},
+            {"bob@example.com", "Bob@example.com", true, "local part case: one vpopmail mailbox"},
+            {"bob@example.com", "#@[]", true, "double-bounce null sender never"},
+            {"bob@example.com", "alice@example.com", false, "another address of the domain"},
+            {"bob@example.com", "", true, "null sender never"},
+            {"suzy@example.com", "sales@example.com", true, "allow list still applies"},
+            {"suzy@example.com", "x@example.net", true, "allow glob still applies"},
+            {"suzy@example.com", "x@example.com", false, "not in her allow list"},
+            {"bob", "bob@example.com", true, "default domain"},
+            {"bob", "bob", true, "both default"},
+            {"lists@example.com", "x@example.com", true, "exempt"},
+        });
 }
 
 TEST(SenderPolicyCheckTest, WithoutAllowOrAliasesOnlyTheSameDomainPasses) {
