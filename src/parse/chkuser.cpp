@@ -291,7 +291,7 @@ Event ParseChkuser(std::string_view text) {
   event.field_named = from.value.field_named;
   event.helo = peer.value.helo;
   event.remote_host = peer.value.host;
-  event.remote_ip = peer.value.ip;
+  event.remote_ip = WithoutV4Mapping(peer.value.ip);
   return result;
 }
 

@@ -75,6 +75,17 @@ bool IsIpv6(std::string_view text) {
 
 bool IsIpAddress(std::string_view text) { return IsIpv4(text) || IsIpv6(text); }
 
+std::string_view WithoutV4Mapping(std::string_view ip) {
+  constexpr std::string_view kMapped = "::ffff:";
+  if (ip.size() <= kMapped.size() || ip[0] != ':') return ip;  // the usual case: one compare
+  for (std::size_t i = 0; i < kMapped.size(); ++i) {
+    const char c = ip[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kMapped[i]) return ip;
+  }
+  const std::string_view v4 = ip.substr(kMapped.size());
+  return IsIpv4(v4) ? v4 : ip;
+}
+
 std::optional<std::size_t> FindIpSeparator(std::string_view text) {
   // The common case, a host name ("unknown", "mail.example.com") before an address: the run of
   // address characters starts at the last ':', the only place left for the separator.

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 
+#include "relaywatch/parse/ip_address.h"
 #include "scan.h"
 
 namespace relaywatch::parse {
@@ -140,7 +141,7 @@ Event ParseQlog(std::string_view text) {
   event.rcptto = head[kRcptto];
   event.rcpt_count = scan::CountListEntries(event.rcptto);
   event.authuser = tail[kAuthuser];
-  event.remoteip = tail[kRemoteip];
+  event.remoteip = WithoutV4Mapping(tail[kRemoteip]);
   event.localport = tail[kLocalport];
   event.relay = tail[kRelay] == "yes";
   event.rcpthosts = tail[kRcpthosts] == "yes";

@@ -16,7 +16,7 @@ std::optional<RblsmtpdEvent> ParseCurrentForm(std::string_view text) {
   const auto pid = scan::ParseUint32(digits);
   if (!pid) return std::nullopt;
   RblsmtpdEvent event;
-  event.remote_ip = ip->before;
+  event.remote_ip = WithoutV4Mapping(ip->before);
   event.pid = *pid;
   const std::string_view rest = ip->after.substr(digits.size());
   if (const auto zone = scan::After(rest, " ")) {
@@ -38,7 +38,7 @@ std::optional<RblsmtpdEvent> ParseBlockedForm(std::string_view text) {
   if (!IsIpAddress(ip)) return std::nullopt;
   RblsmtpdEvent event;
   event.zone = zone->before;
-  event.remote_ip = ip;
+  event.remote_ip = WithoutV4Mapping(ip);
   return event;
 }
 

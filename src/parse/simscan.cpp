@@ -71,7 +71,7 @@ Event ParseSimscan(std::string_view text) {
       return MalformedEvent{"simscan: bad remote ip"};
     }
   }
-  event.remote_ip = subject_ip.substr(ip_colon + 1);
+  event.remote_ip = WithoutV4Mapping(subject_ip.substr(ip_colon + 1));
   return event;
 }
 

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "relaywatch/parse/ip_address.h"
 #include "scan.h"
 
 namespace relaywatch::parse {
@@ -68,7 +69,7 @@ Event ParseSpamdyke(std::string_view text) {
   }
   event.from = text.substr(from_start, end - from_start);
   event.to = value[kTo];
-  event.origin_ip = value[kOriginIp];
+  event.origin_ip = WithoutV4Mapping(value[kOriginIp]);
   event.origin_rdns = value[kOriginRdns];
   event.auth = value[kAuth];
   event.encryption = value[kEncryption];

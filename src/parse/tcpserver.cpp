@@ -73,7 +73,8 @@ Event ParseConnection(TcpserverKind kind, std::string_view rest) {
   event.kind = kind;
   event.pid = pid->number;
   event.local_port = local.substr(local_port_colon + 1);
-  event.remote_ip = remote.substr(remote_host_end + 1, info_colon - remote_host_end - 1);
+  event.remote_ip =
+      WithoutV4Mapping(remote.substr(remote_host_end + 1, info_colon - remote_host_end - 1));
   if (!IsIpAddress(event.remote_ip)) return MalformedEvent{"tcpserver: bad remote ip"};
   return event;
 }
@@ -96,7 +97,7 @@ Event ParseTcpserver(std::string_view text) {
     TcpserverEvent event;
     event.kind = TcpserverKind::kPid;
     event.pid = pid->number;
-    event.remote_ip = pid->rest;
+    event.remote_ip = WithoutV4Mapping(pid->rest);
     return event;
   }
   if (const auto rest = scan::After(*body, "end ")) {

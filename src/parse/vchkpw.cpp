@@ -21,7 +21,7 @@ Event ParseVchkpw(std::string_view text) {
   const std::string_view last = space == scan::kNpos ? message : message.substr(space + 1);
   if (const auto colon = FindIpSeparator(last)) {
     event.user = last.substr(0, *colon);
-    event.remote_ip = last.substr(*colon + 1);
+    event.remote_ip = WithoutV4Mapping(last.substr(*colon + 1));
   }
   return event;
 }

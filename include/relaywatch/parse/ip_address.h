@@ -23,6 +23,11 @@ bool IsIpv6(std::string_view text);
 // True when `text` is an IPv4 or IPv6 literal.
 bool IsIpAddress(std::string_view text);
 
+// An IPv4-mapped IPv6 address ("::ffff:192.0.2.7", as an IPv6 tcpserver logs an IPv4 client) as
+// the IPv4 address it is ("192.0.2.7"), so one client is one address whichever service it used;
+// anything else as it is. A view into `ip`.
+std::string_view WithoutV4Mapping(std::string_view ip);
+
 // For "PREFIX:ADDRESS" where ADDRESS may itself contain ':', returns the index of the ':' that
 // starts the longest suffix that is an IP literal, or nullopt when no suffix after a ':' is one.
 // "unknown:2001:db8::5" gives 7; "h:unknown:::ffff:1.2.3.4" gives 9.

@@ -399,6 +399,22 @@ TEST(DetectorTest, RemoteIpsCountsDistinctClientAddressesOfAuthenticatedLines) {
   EXPECT_EQ(h.detector().CountNow(0, "suzy@example.com", kTomMapped), 1u);
 }
 
+TEST(DetectorTest, AnIpv4ClientSeenThroughAnIpv6TcpserverIsOneAddress) {
+  DetectorHarness h({RemoteIpsRule("many-ips", 2)});
+  const core::Timestamp t = kSuzyFirstRelay;
+  EXPECT_TRUE(h.Feed(Relaying(t, "a@x.example", "a@x.example", "203.0.113.7")).empty());
+  EXPECT_TRUE(
+      h.Feed(Relaying(t + seconds(1), "a@x.example", "a@x.example", "::ffff:203.0.113.7")).empty());
+  EXPECT_EQ(h.detector().CountNow(0, "a@x.example", t + seconds(1)), 1u);
+  // And unauthenticated relaying keys it once: ip:203.0.113.9 either way.
+  DetectorHarness v({VolumeRule("hourly-volume", hours(1), 100)});
+  v.Feed(Relaying(t, "www@x.example", "", "203.0.113.9"));
+  v.Feed(Relaying(t + seconds(1), "www@x.example", "", "::ffff:203.0.113.9"));
+  ASSERT_EQ(v.hits().size(), 2u);
+  EXPECT_EQ(v.hits()[1].key, "ip:203.0.113.9");
+  EXPECT_EQ(v.hits()[1].count, 2u);
+}
+
 TEST(DetectorTest, RemoteIpsCountsLocalDeliveriesButNotUnauthenticatedRelaying) {
   DetectorHarness h({RemoteIpsRule("many-ips", 3)});
   const core::Timestamp t = kSuzyFirstRelay;

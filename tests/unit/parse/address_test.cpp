@@ -133,3 +133,19 @@ TEST(FindIpSeparator, AgreesWithItsDefinitionOnRandomRemoteFields) {
 
 }  // namespace
 }  // namespace relaywatch::parse
+
+namespace relaywatch::parse {
+namespace {
+
+TEST(WithoutV4MappingTest, GivesTheIpv4AddressOfAnIpv4MappedOneAndLeavesTheRest) {
+  EXPECT_EQ(WithoutV4Mapping("::ffff:203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(WithoutV4Mapping("::FFFF:203.0.113.7"), "203.0.113.7");
+  for (std::string_view same :
+       {"203.0.113.7", "2001:db8::5", "::ffff:", "::ffff:1.2.3", "::ffff:c000:207", "::1", "",
+        "unknown", ":ffff:1.2.3.4", "::fffe:1.2.3.4"}) {
+    EXPECT_EQ(WithoutV4Mapping(same), same) << same;
+  }
+}
+
+}  // namespace
+}  // namespace relaywatch::parse

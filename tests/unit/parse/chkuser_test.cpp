@@ -98,7 +98,7 @@ TEST(ParseChkuser, ReadsEveryFieldOfTheConstructedLines) {
            "unknown", "2001:db8::5", "friend@gmail.example", kRelay},
           // IPv4-mapped address, empty HELO, sender domain in capitals.
           {V::kRelayingRcpt, "Tom@EXAMPLE.com", "tom@example.com", "", "", "unknown",
-           "::ffff:198.51.100.7", "friend@gmail.example", kRelay},
+           "198.51.100.7", "friend@gmail.example", kRelay},  // logged ::ffff:198.51.100.7
           // RELAYCLIENT by IP: no auth.
           {V::kRelayingRcpt, "www-data@web1.example.com", "", "", "web1", "unknown", "192.0.2.44",
            "buyer@gmail.example", kRelay},
@@ -207,7 +207,7 @@ TEST(ParseChkuser, SplitsTheClassicRemoteFieldAtTheAddress) {
       {"h:unknown:192.0.2.1", "h", "unknown", "192.0.2.1"},
       {":unknown:2001:db8::5", "", "unknown", "2001:db8::5"},
       {"[IPv6:2001:db8::5]:unknown:2001:db8::5", "[IPv6:2001:db8::5]", "unknown", "2001:db8::5"},
-      {"h:unknown:::ffff:1.2.3.4", "h", "unknown", "::ffff:1.2.3.4"},
+      {"h:unknown:::ffff:1.2.3.4", "h", "unknown", "1.2.3.4"},  // IPv4-mapped: the IPv4
       {"h:unknown:::1", "h", "unknown", "::1"},
       {"h::::1", "h", "", "::1"},                        // empty host, loopback
       {"h::192.0.2.1", "h", "", "192.0.2.1"},            // empty host

@@ -70,7 +70,7 @@ TEST(ParseVchkpw, ReadsFailuresAndSuccesses) {
   EXPECT_EQ(v6.service, "smtp");
   EXPECT_TRUE(v6.failed);
   EXPECT_EQ(v6.user, "x@y.example");
-  EXPECT_EQ(v6.remote_ip, "::ffff:192.0.2.4");
+  EXPECT_EQ(v6.remote_ip, "192.0.2.4");  // IPv4-mapped: the IPv4 address it is
   const VchkpwEvent ok = MustParseVchkpw("vchkpw-imap: login success a@b.example:192.0.2.1");
   EXPECT_FALSE(ok.failed);
   const VchkpwEvent no_ip = MustParseVchkpw("vchkpw-pop3: null password given");

@@ -69,8 +69,8 @@ TEST(ParseSimscan, FindsIpv6AddressesNullSendersAndSubjectsWithColons) {
   const std::vector<Case> cases = {
       {"simscan:[1]:RELAYCLIENT:0.0100s:-:2001:db8::5:a@x.example:b@y.example", "2001:db8::5",
        "a@x.example", "b@y.example"},
-      {"simscan:[1]:RELAYCLIENT:0.0100s:-:::ffff:192.0.2.1::b@y.example,c@y.example",
-       "::ffff:192.0.2.1", "", "b@y.example,c@y.example"},
+      {"simscan:[1]:RELAYCLIENT:0.0100s:-:::ffff:192.0.2.1::b@y.example,c@y.example", "192.0.2.1",
+       "", "b@y.example,c@y.example"},
       {"simscan:[1]:VIRUS:1.0000s:Eicar:Test:Sig:192.0.2.1:a@x.example:b@y.example", "192.0.2.1",
        "a@x.example", "b@y.example"},
       {"simscan:[1]:CLEAN:1.0000s:Re_ hi:2001:db8:::a@x.example:b@y.example",

@@ -63,7 +63,7 @@ TEST(ParseTcpserver, ReadsOkAndDenyEndpointsIncludingIpv6) {
       {"tcpserver: ok 9848 0:127.0.0.1:2023 :127.0.0.1::43424", TcpserverKind::kOk, 9848,
        "127.0.0.1", "2023"},
       {"tcpserver: ok 40045 vpopmail:::ffff:172.16.15.8:89 :::ffff:172.16.15.9::10422",
-       TcpserverKind::kOk, 40045, "::ffff:172.16.15.9", "89"},
+       TcpserverKind::kOk, 40045, "172.16.15.9", "89"},
       {"tcpserver: ok 7 mx:2001:db8::1:587 client.example:2001:db8::99:ident?user:50000",
        TcpserverKind::kOk, 7, "2001:db8::99", "587"},
   };
