@@ -231,7 +231,10 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
   const bool authenticated = !e.auth_user.empty();
   const bool relaying = e.verdict == ChkuserVerdict::kRelayingRcpt;
   const bool delivery = IsDelivery(e.verdict) && (relaying || authenticated);
-  const bool rcpt_limit = IsRcptLimitHit(e);
+  // A login's session at the limit is a spam run through an account; an unauthenticated client
+  // at it is the everyday dictionary run against local mailboxes on port 25, not relaying (a
+  // client relaying by IP shows in volume instead).
+  const bool rcpt_limit = IsRcptLimitHit(e) && authenticated;
   if (!delivery && !rcpt_limit) return;
 
   std::string_view key = KeyOf(e.auth_user, e.remote_ip);

@@ -29,7 +29,8 @@ Semantics implemented (detector.h, bucket_window.h, distinct_window.h, ledger.h,
   - remote-ips: distinct client IPs of those authenticated lines, each counted for W after its
     last use, at most clamp(2 * limit, 16, 4096) kept (the least recently used is replaced).
   - service-policy: +1 per authenticated "relaying rcpt" on a service not allowed.
-  - rcpt-limit: +1 per "intrusion threshold" whose reason holds "max number of allowed rcpt".
+  - rcpt-limit: +1 per authenticated "intrusion threshold" whose reason holds "max number of
+    allowed rcpt".
   - counting windows: a line of slice index i (stamp // (W/60)) counts while the newest line's
     slice index is at most i + 60; the count includes the line itself.
   - ledger: one alert per (rule, key) per period (alerts.repeat, else the rule's window) from the
@@ -341,7 +342,8 @@ def count(cfg, dirs, since, until):
             relaying = title == "relaying rcpt"
             delivery = title in DELIVERY
             authed = auth != ""
-            rcpt_limit = title == "intrusion threshold" and "max number of allowed rcpt" in reason
+            rcpt_limit = (authed and title == "intrusion threshold"
+                          and "max number of allowed rcpt" in reason)
             key = login_key(auth, default_domain) if authed else "ip:" + ip
             if not quiet and (relaying or (authed and delivery)):
                 u = row(key)
