@@ -241,6 +241,15 @@ class Discoverer {
         found_multilog_ = true;
         Multilog(f, k, line);
         return;
+      } else if (prog == "sh" || prog == "bash" || prog == "dash") {
+        // `envdir ./env sh -c 'exec setuidgid qmaill multilog t ./main'`: the string is a script.
+        if (k + 1 < f.size() && f[k].certain() && f[k].text == "-c" && f[k + 1].certain()) {
+          for (ShellCommand inner : ParseShellScript(f[k + 1].text)) {
+            inner.line = line;
+            Command(inner);
+          }
+        }
+        return;
       } else {
         return;  // some other program: not a log writer we follow
       }
@@ -280,6 +289,12 @@ class Discoverer {
       if (arg.known == 0) {
         Problem(line, "multilog argument " + raw + " depends on " + arg.unknown +
                           "; it may be a directory");
+        continue;
+      }
+      if (!arg.text.empty() && arg.text[0] == '!') {
+        Problem(line, "multilog runs each archive through " + arg.text.substr(1) +
+                          "; relaywatch reads the archives as it leaves them, and a compressed "
+                          "one holds no line it can read");
         continue;
       }
       if (arg.text.empty() || (arg.text[0] != '/' && arg.text[0] != '.')) {  // an action

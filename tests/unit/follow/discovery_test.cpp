@@ -125,7 +125,10 @@ TEST(DiscoverFromRunScriptTest, SplitsUnquotedVariablesIntoSeveralArguments) {
 TEST(DiscoverFromRunScriptTest, SkipsEveryMultilogActionIncludingStatusFilesAndProcessors) {
   EXPECT_THAT(FromScript("exec multilog e t s99999 n10 '!tai64nlocal' '-*' '+*qlog*' =status "
                          "./qlog l900\n"),
-              ElementsAre("dir 1 ./qlog filtered"));
+              ElementsAre("problem 1: multilog runs each archive through tai64nlocal; relaywatch "
+                          "reads the archives as it leaves them, and a compressed one holds no "
+                          "line it can read",
+                          "dir 1 ./qlog filtered"));
 }
 
 TEST(DiscoverFromRunScriptTest, FollowsChainLoadersWithTheirOptions) {
@@ -187,6 +190,20 @@ TEST(DiscoverFromRunScriptTest, SeesThroughRunuserAndAOneLineExeclineFdmove) {
   EXPECT_THAT(FromScript("#!/command/execlineb -P\nfdmove -c 2 1 s6-setuidgid qmaill multilog t "
                          "./main\n"),
               ElementsAre("dir 2 ./main"));
+}
+
+TEST(DiscoverFromRunScriptTest, ReadsTheScriptOfShDashC) {
+  EXPECT_THAT(FromScript("#!/bin/sh\nexec envdir ./env sh -c 'exec setuidgid qmaill multilog t "
+                         "s\"$LOGMAX\" n\"$LOGNUM\" ./main'\n"),
+              ElementsAre("dir 2 ./main"));
+}
+
+TEST(DiscoverFromRunScriptTest, SaysAnArchiveProcessorMakesArchivesUnreadable) {
+  EXPECT_THAT(FromScript("exec multilog t '!/usr/bin/gzip -9' ./main\n"),
+              ElementsAre("problem 1: multilog runs each archive through /usr/bin/gzip -9; "
+                          "relaywatch reads the archives as it leaves them, and a compressed one "
+                          "holds no line it can read",
+                          "dir 1 ./main"));
 }
 
 TEST(DiscoverFromRunScriptTest, AcceptsCrLfScripts) {
