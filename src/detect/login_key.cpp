@@ -30,12 +30,17 @@ std::string LoginKey(std::string_view auth_user, std::string_view remote_ip,
 
 bool IsLoginKeyAsWritten(std::string_view auth_user, std::string_view default_domain) {
   if (auth_user.empty()) return false;
+  // One pass, on every relaying line: no uppercase, and '@' before any '%' or '/'.
+  bool at = false;
   for (char c : auth_user) {
     if (c >= 'A' && c <= 'Z') return false;
+    if (c == '@') {
+      at = true;
+    } else if (!at && (c == '%' || c == '/')) {
+      return false;
+    }
   }
-  const std::size_t at = auth_user.find_first_of(kAtChars);
-  if (at == std::string_view::npos) return default_domain.empty();
-  return auth_user[at] == '@';
+  return at || default_domain.empty();
 }
 
 }  // namespace relaywatch::detect
