@@ -22,10 +22,7 @@ class AlertOutbox::Impl {
     std::vector<deliver::DispatchChannel> channels;
     core::LocalZone zone = SystemLocalZone();
     for (const config::ChannelConfig& cc : config.alerts.channels) {
-      for (const std::string& problem : deliver::ChannelFileProblems(cc)) {
-        log_("warning", "channel " + cc.name + ": " + problem +
-                            "; its alerts wait, retried, until that is fixed");
-      }
+      for (const std::string& warning : deliver::ChannelFileWarnings(cc)) log_("warning", warning);
       channels.push_back({std::shared_ptr<deliver::Channel>(deliver::MakeChannel(cc, zone)),
                           cc.max_per_hour.value_or(config.alerts.max_per_hour)});
       channel_names_.push_back(cc.name);

@@ -49,9 +49,8 @@ std::vector<std::string> Doubts(const config::Config& config, const follow::Disc
     }
   }
   for (const config::ChannelConfig& channel : config.alerts.channels) {
-    for (const std::string& problem : deliver::ChannelFileProblems(channel)) {
-      doubts.push_back("channel " + channel.name + ": " + problem +
-                       "; its alerts wait, retried, until that is fixed");
+    for (std::string& warning : deliver::ChannelFileWarnings(channel)) {
+      doubts.push_back(std::move(warning));
     }
   }
   for (const auto& rule : config.rules) {

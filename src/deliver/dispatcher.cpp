@@ -141,9 +141,8 @@ bool Dispatcher::TooOld(const store::SpoolEntry& e, core::Timestamp now) const {
 void Dispatcher::SaveSendTimes(Slot& slot) {
   if (slot.max_per_hour == 0) return;
   if (core::Status saved = spool_.SaveSendTimes(slot.name, slot.cap.SendTimes()); !saved) {
-    Log("warning", saved.error().message +
-                       "; after a restart this channel's hourly cap starts "
-                       "from zero");
+    Log("warning",
+        saved.error().message + "; after a restart this channel's hourly cap starts from zero");
   }
 }
 

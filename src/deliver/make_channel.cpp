@@ -90,4 +90,12 @@ std::vector<std::string> ChannelFileProblems(const config::ChannelConfig& config
   return problems;
 }
 
+std::vector<std::string> ChannelFileWarnings(const config::ChannelConfig& config) {
+  std::vector<std::string> warnings = ChannelFileProblems(config);
+  for (std::string& w : warnings) {
+    w = "channel " + config.name + ": " + w + "; its alerts wait, retried, until that is fixed";
+  }
+  return warnings;
+}
+
 }  // namespace relaywatch::deliver

@@ -11,13 +11,7 @@ namespace {
 
 using parse::ChkuserVerdict;
 
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+using parse::LowerAscii;
 
 bool IsDelivery(ChkuserVerdict v) {
   return v == ChkuserVerdict::kRelayingRcpt || v == ChkuserVerdict::kAcceptedRcpt ||

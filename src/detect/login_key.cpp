@@ -1,12 +1,12 @@
 #include "relaywatch/detect/login_key.h"
 
+#include "relaywatch/parse/address.h"
+
 namespace relaywatch::detect {
 namespace {
 
 // vpopmail's parse_email: the user ends at the first of its ATCHARS.
 constexpr std::string_view kAtChars = "@%/";
-
-char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
 
@@ -16,14 +16,13 @@ std::string LoginKey(std::string_view auth_user, std::string_view remote_ip,
   // The account vpopmail authenticates: user and domain lowercased (every vauth backend lowers
   // both), split at '@', '%' or '/'. "Dan", "DAN%Example.com" and "dan@example.com" are one
   // mailbox, so one key: a stolen password typed in three cases must not get three windows.
-  std::string key(auth_user);
-  for (char& c : key) c = LowerAscii(c);
+  std::string key = parse::LowerAscii(auth_user);
   const std::size_t at = key.find_first_of(kAtChars);
   if (at != std::string::npos) {
     key[at] = '@';
   } else if (!default_domain.empty()) {
     key.push_back('@');
-    for (char c : default_domain) key.push_back(LowerAscii(c));
+    key += parse::LowerAscii(default_domain);
   }
   return key;
 }

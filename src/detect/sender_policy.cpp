@@ -9,28 +9,21 @@
 namespace relaywatch::detect {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; });
-  return out;
-}
-
 // "@Example.COM" -> "@example.com"; logins -> their LoginKey.
 std::string NormalizeAllowKey(std::string_view key, std::string_view default_domain) {
-  if (!key.empty() && key.front() == '@') return Lower(key);
+  if (!key.empty() && key.front() == '@') return parse::LowerAscii(key);
   return LoginKey(key, {}, default_domain);
 }
 
 }  // namespace
 
 SenderPolicyCheck::SenderPolicyCheck(const SenderParams& params, std::string default_domain)
-    : policy_(params.policy), default_domain_(Lower(default_domain)) {
+    : policy_(params.policy), default_domain_(parse::LowerAscii(default_domain)) {
   for (const auto& [key, globs] : params.allow) {
     allow_[NormalizeAllowKey(key, default_domain_)] = globs;
   }
   for (std::size_t g = 0; g < params.domain_aliases.size(); ++g) {
-    for (const std::string& d : params.domain_aliases[g]) alias_group_[Lower(d)] = g;
+    for (const std::string& d : params.domain_aliases[g]) alias_group_[parse::LowerAscii(d)] = g;
   }
   for (const std::string& login : params.exempt) {
     exempt_.insert(LoginKey(login, {}, default_domain_));
@@ -40,8 +33,8 @@ SenderPolicyCheck::SenderPolicyCheck(const SenderParams& params, std::string def
 bool SenderPolicyCheck::DomainsEquivalent(std::string_view a, std::string_view b) const {
   if (parse::DomainEquals(a, b)) return true;
   if (alias_group_.empty()) return false;
-  auto ga = alias_group_.find(Lower(a));
-  auto gb = alias_group_.find(Lower(b));
+  auto ga = alias_group_.find(parse::LowerAscii(a));
+  auto gb = alias_group_.find(parse::LowerAscii(b));
   return ga != alias_group_.end() && gb != alias_group_.end() && ga->second == gb->second;
 }
 
@@ -69,7 +62,7 @@ bool SenderPolicyCheck::Allowed(std::string_view login, std::string_view sender)
   if (allow_.empty()) return false;
   if (AllowListed(login, sender)) return true;
   std::string domain_key(1, '@');
-  domain_key.append(Lower(login_domain));
+  domain_key.append(parse::LowerAscii(login_domain));
   return AllowListed(domain_key, sender);
 }
 

@@ -1,11 +1,14 @@
 #include "relaywatch/parse/address.h"
 
 namespace relaywatch::parse {
-namespace {
 
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-}  // namespace
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = LowerAscii(c);
+  return out;
+}
 
 AddressParts SplitAddress(std::string_view addr) {
   const std::size_t at = addr.rfind('@');
@@ -22,14 +25,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 bool DomainEquals(std::string_view a, std::string_view b) { return EqualsIgnoreCase(a, b); }
-
-bool NeedsNormalization(std::string_view login) {
-  const AddressParts parts = SplitAddress(login);
-  for (char c : parts.domain) {
-    if (c >= 'A' && c <= 'Z') return true;
-  }
-  return false;
-}
 
 std::string NormalizeLogin(std::string_view login) {
   std::string out(login);

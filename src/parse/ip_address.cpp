@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "relaywatch/parse/address.h"
+
 namespace relaywatch::parse {
 namespace {
 
@@ -78,10 +80,7 @@ bool IsIpAddress(std::string_view text) { return IsIpv4(text) || IsIpv6(text); }
 std::string_view WithoutV4Mapping(std::string_view ip) {
   constexpr std::string_view kMapped = "::ffff:";
   if (ip.size() <= kMapped.size() || ip[0] != ':') return ip;  // the usual case: one compare
-  for (std::size_t i = 0; i < kMapped.size(); ++i) {
-    const char c = ip[i];
-    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kMapped[i]) return ip;
-  }
+  if (!EqualsIgnoreCase(ip.substr(0, kMapped.size()), kMapped)) return ip;
   const std::string_view v4 = ip.substr(kMapped.size());
   return IsIpv4(v4) ? v4 : ip;
 }

@@ -45,6 +45,9 @@ std::unique_ptr<Channel> MakeChannel(const config::ChannelConfig& config,
 // ca_file), as the delivery would say it; empty when nothing is. For `check` and the daemon's
 // start: such an alert waits, retried, until the admin fixes the file.
 std::vector<std::string> ChannelFileProblems(const config::ChannelConfig& config);
+// The same, each as the warning `check` and the daemon's start print:
+// "channel NAME: PROBLEM; its alerts wait, retried, until that is fixed".
+std::vector<std::string> ChannelFileWarnings(const config::ChannelConfig& config);
 
 }  // namespace relaywatch::deliver
 

@@ -26,9 +26,8 @@
 // timeout bounds that). After a restart a new Dispatcher over the same spool sends what was
 // pending, oldest first; the rate cap goes on from the send times the spool kept (a restart or a
 // reload does not open it again, and what it held is held again for a digest). Times are
-// wall-clock, from
-// `clock` (tests inject one); alert times are event time and are only compared for max_age. Log
-// lines (level, message) read like djb's:
+// wall-clock, from `clock` (tests inject one); alert times are event time and are only compared
+// for max_age. Log lines (level, message) read like djb's:
 //   warning  unable to deliver alert ID via phone: 421 try later; retrying in 1m
 //   error    unable to deliver alert ID via phone: 550 no such user; giving up; kept in
 //   DIR/failed/ID
@@ -80,8 +79,8 @@ struct ChannelCounters {
   std::uint64_t sent = 0;      // delivered (a digest counts once)
   std::uint64_t failed = 0;    // temporary failures (each attempt)
   std::uint64_t given_up = 0;  // permanent failures and max_age
-  std::size_t in_failed =
-      0;  // in the spool's failed/ now, given up by this start or an earlier one
+  // In the spool's failed/ now, given up by this start or an earlier one.
+  std::size_t in_failed = 0;
   std::uint64_t folded = 0;    // alerts folded into a digest
   std::uint64_t digests = 0;   // digests spooled
 };

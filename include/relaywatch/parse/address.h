@@ -1,8 +1,8 @@
 // Mail addresses and logins: splitting and comparing them the way mail servers do.
 //
 // Domains compare ASCII case-insensitively, local parts exactly as written (DESIGN.md). These
-// helpers are pure; all but NormalizeLogin are allocation-free and return views into their input,
-// so detect can call them on every line.
+// helpers are pure; all but NormalizeLogin and LowerAscii(string) are allocation-free and return
+// views into their input, so detect can call them on every line.
 #ifndef RELAYWATCH_PARSE_ADDRESS_H_
 #define RELAYWATCH_PARSE_ADDRESS_H_
 
@@ -26,8 +26,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // True when two domains are the same domain: ASCII case-insensitive.
 bool DomainEquals(std::string_view a, std::string_view b);
 
-// True when NormalizeLogin would change `login`: its domain has an uppercase ASCII letter.
-bool NeedsNormalization(std::string_view login);
+// ASCII lowercase: of one byte, and of a string (bytes outside A-Z as they are).
+char LowerAscii(char c);
+std::string LowerAscii(std::string_view s);
 
 // The login with its domain lowercased and its local part as written ("Tom@EXAMPLE.com" ->
 // "Tom@example.com"); a login without '@' is returned unchanged.
