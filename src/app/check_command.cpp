@@ -1,7 +1,15 @@
 // `relaywatch check`: is the config good, and which logs would the daemon follow?
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -15,6 +23,7 @@
 #include "relaywatch/deliver/channel.h"
 #include "relaywatch/follow/discovery.h"
 #include "relaywatch/follow/log_dir.h"
+#include "relaywatch/store/state_dir.h"
 
 namespace relaywatch::app {
 namespace {
@@ -24,6 +33,55 @@ bool NamedInLogs(const config::Config& config, const follow::Source& s) {
   return std::any_of(config.sources.logs.begin(), config.sources.logs.end(), [&](const auto& l) {
     return l.service == s.service && follow::SameDir(l.dir, s.dir);
   });
+}
+
+// The user relaywatch's own service drops to: the word after setuidgid (envuidgid, runuser -u,
+// chpst -u) in <supervise_dir>/relaywatch/run; nullopt when there is no such script or word.
+std::optional<std::string> ServiceUser(const config::Config& config) {
+  if (config.sources.supervise_dir.empty()) return std::nullopt;
+  std::ifstream in(config.sources.supervise_dir + "/relaywatch/run");
+  std::string line;
+  for (int n = 0; n < 1000 && std::getline(in, line); ++n) {
+    std::istringstream words(line);
+    std::string word;
+    std::string previous;
+    while (words >> word && word[0] != '#') {
+      if (previous == "setuidgid" || previous == "envuidgid" ||
+          (previous == "-u" && line.find("runuser") != std::string::npos) ||
+          (previous == "-u" && line.find("chpst") != std::string::npos)) {
+        return word.substr(0, word.find(':'));
+      }
+      previous = word.substr(word.rfind('/') + 1);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<uid_t> UserId(const std::string& name) {
+  std::array<char, 4096> buf{};
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  if (::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+    return std::nullopt;
+  }
+  return found->pw_uid;
+}
+
+// What the daemon would refuse in state_dir (store/state_dir.h), for the user it runs as: the one
+// its service's run script names; else this user when it is not root (check run as the daemon's
+// user); else, as root, the owner of state_dir when that is not root (root-owned files in it
+// would stop that user's daemon).
+std::optional<std::string> StateDirDoubt(const config::Config& config) {
+  std::optional<uid_t> uid;
+  if (std::optional<std::string> user = ServiceUser(config)) uid = UserId(*user);
+  if (!uid && ::geteuid() != 0) uid = ::geteuid();
+  struct stat st {};
+  if (!uid && ::stat(config.state_dir.c_str(), &st) == 0 && st.st_uid != 0) uid = st.st_uid;
+  if (!uid) return std::nullopt;
+  std::optional<std::string> problem = store::StateDirProblem(config.state_dir, *uid);
+  if (!problem) return std::nullopt;
+  return "relaywatch running as " + store::UserName(*uid) + " would refuse state_dir " +
+         config.state_dir + ": " + *problem;
 }
 
 // What is valid YAML and a valid config, yet almost surely not what the admin meant.
@@ -53,6 +111,7 @@ std::vector<std::string> Doubts(const config::Config& config, const follow::Disc
       doubts.push_back(std::move(warning));
     }
   }
+  if (std::optional<std::string> doubt = StateDirDoubt(config)) doubts.push_back(std::move(*doubt));
   for (const auto& rule : config.rules) {
     if (rule.kind() == detect::RuleKind::kSender && config.default_domain.empty()) {
       doubts.push_back("rule " + rule.name +

@@ -24,6 +24,7 @@
 #include "relaywatch/core/text.h"
 #include "relaywatch/follow/asio.h"
 #include "relaywatch/follow/discovery.h"
+#include "relaywatch/store/state_dir.h"
 
 namespace relaywatch::app {
 namespace {
@@ -88,13 +89,12 @@ class Daemon::Impl {
  private:
   core::Status PrepareStateDir() {
     const std::string& dir = s_.config.state_dir;
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-      return core::Error{"unable to create state_dir " + dir + ": " + std::strerror(errno)};
-    }
-    ::chmod(dir.c_str(), 0700);
+    // Created 0700 when missing; an existing one is refused, never chmod-ed, when it is not
+    // private to this user (store/state_dir.h).
+    if (auto st = store::PrepareStateDir(dir); !st) return st;
     // One daemon per state_dir: a second one would count every line twice.
     std::string lock = dir + "/lock";
-    lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
     if (lock_fd_ < 0) return core::Error{"unable to open " + lock + ": " + std::strerror(errno)};
     if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
       return core::Error{"unable to lock " + lock + ": another relaywatch runs with this state_dir"};

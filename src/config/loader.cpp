@@ -2,15 +2,18 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <array>
 #include <cerrno>
+#include <sstream>
 #include <system_error>
 #include <utility>
 #include <vector>
 
 #include "alerts_loader.h"
+#include "relaywatch/core/text.h"
 #include "rules_loader.h"
 #include "text_checks.h"
 #include "yaml_fields.h"
@@ -32,6 +35,12 @@ constexpr std::string_view kServiceWhat = "a service name like submission";
 
 bool IsDiscoveryDir(std::string_view s) { return s.empty() || internal::IsAbsolutePath(s); }
 
+core::Error TooLarge(std::string_view file_name) {
+  return core::Error{std::string(file_name) + ": larger than 1 MiB, the most a config may be"};
+}
+
+// The file, read up to kMaxConfigBytes (a symlink to /dev/zero, or any file without end, stops
+// there).
 core::Result<std::string> ReadWholeFile(const std::string& path) {
   auto failure = [&path](int error) {
     return core::Error{"unable to read " + path + ": " +
@@ -50,6 +59,10 @@ core::Result<std::string> ReadWholeFile(const std::string& path) {
       return failure(error);
     }
     if (n == 0) break;
+    if (text.size() + static_cast<std::size_t>(n) > kMaxConfigBytes) {
+      ::close(fd);
+      return TooLarge(path);
+    }
     text.append(buffer.data(), static_cast<std::size_t>(n));
   }
   ::close(fd);
@@ -176,6 +189,69 @@ core::Result<Config> ReadConfig(const Reporter& reporter, const YAML::Node& docu
   return config;
 }
 
+// Where a document's events start: the YAML::Parser loop below only needs to know whether there
+// is a document and where, not to build it.
+class DocumentMarks : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { Node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Node(mark);
+  }
+  void OnMapEnd() override {}
+
+  YAML::Mark start = YAML::Mark::null_mark();
+  YAML::Mark first = YAML::Mark::null_mark();  // of the document's top node
+
+ private:
+  void Node(const YAML::Mark& mark) {
+    if (first.is_null()) first = mark;
+  }
+};
+
+// The text at `mark`, to the end of its line.
+std::string_view TextAt(std::string_view yaml, const YAML::Mark& mark) {
+  if (mark.is_null() || mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= yaml.size()) {
+    return {};
+  }
+  std::string_view rest = yaml.substr(static_cast<std::size_t>(mark.pos));
+  return rest.substr(0, rest.find('\n'));
+}
+
+// Fails when `yaml` holds a second document. yaml-cpp's LoadAll loops for ever on input it cannot
+// move past (a lone ',': each call makes an empty "document" and consumes nothing), so documents
+// are taken one at a time and the loop stops at the second, whatever it is.
+core::Status CheckOneDocument(const Reporter& reporter, std::string_view yaml) {
+  std::istringstream input{std::string(yaml)};
+  YAML::Parser parser(input);
+  DocumentMarks first;
+  if (!parser.HandleNextDocument(first)) return core::OkStatus();
+  DocumentMarks second;
+  if (!parser.HandleNextDocument(second)) return core::OkStatus();
+  const YAML::Mark where = second.first.is_null() ? second.start : second.first;
+  const std::string_view at = TextAt(yaml, where);
+  if (!TextAt(yaml, second.start).starts_with("---") && !at.empty() &&
+      std::string_view(",]}").find(at.front()) != std::string_view::npos) {
+    // Not a document: a token yaml-cpp stopped at without an error.
+    return reporter.At(where, "",
+                       "expected a setting (key: value) or the end of the file, got \"" +
+                           core::EscapeForLog(at.substr(0, 20)) + "\"");
+  }
+  return reporter.At(where, "", "more than one YAML document ('---'); the config is one document");
+}
+
 // yaml-cpp's message for a tab in the indentation ("illegal block entry", "end of map not
 // found") does not say what is wrong; it is the most common way a hand-edited file breaks.
 std::string TabHint(std::string_view yaml, int line) {
@@ -199,13 +275,11 @@ core::Result<Config> LoadConfigFile(const std::string& path) {
 
 core::Result<Config> LoadConfigString(std::string_view yaml, std::string_view file_name) {
   Reporter reporter{std::string(file_name)};
+  if (yaml.size() > kMaxConfigBytes) return TooLarge(file_name);
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml));
-    if (documents.size() > 1) {
-      return reporter.At(documents[1].Mark(), "",
-                         "more than one YAML document ('---'); the config is one document");
-    }
-    return ReadConfig(reporter, documents.empty() ? YAML::Node() : documents[0], file_name);
+    if (core::Status one = CheckOneDocument(reporter, yaml); !one) return one.error();
+    // YAML::Load builds the first document only (one HandleNextDocument into its NodeBuilder).
+    return ReadConfig(reporter, YAML::Load(std::string(yaml)), file_name);
   } catch (const YAML::Exception& e) {
     // Parser errors (and anything else yaml-cpp throws) carry a mark and a bare message.
     return reporter.At(e.mark, "", e.msg + TabHint(yaml, e.mark.line));

@@ -9,6 +9,7 @@
 
 #include "relaywatch/core/text.h"
 #include "relaywatch/store/dir_ops.h"
+#include "relaywatch/store/safe_file.h"
 
 namespace relaywatch::store {
 namespace {
@@ -42,9 +43,12 @@ core::Error FileError(std::string_view verb, std::string_view path, int err) {
 
 core::Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode) {
   const std::string tmp = TempPathFor(path);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  // A stale temporary is removed rather than opened: a FIFO under its name would block the open,
+  // a symlink would redirect the write.
+  if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) return FileError("write", path, errno);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) return FileError("write", path, errno);
-  // The umask may have taken bits away, and a stale temporary keeps its old mode.
+  // The umask may have taken bits away.
   bool ok = ::fchmod(fd, mode) == 0 && WriteAll(fd, data) && ::fsync(fd) == 0;
   int err = errno;
   if (::close(fd) != 0 && ok) {
@@ -70,28 +74,17 @@ core::Status WriteFileAtomic(const std::string& path, std::string_view data, mod
 }
 
 core::Result<std::optional<std::string>> ReadFileIfExists(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return FileError("read", path, errno);
+  core::Result<RegularFile> read = ReadRegularFile(path, kMaxCheckpointBytes);
+  if (!read) return read.error();
+  switch (read->state) {
+    case RegularFile::State::kMissing:
+      return std::optional<std::string>();
+    case RegularFile::State::kRejected:
+      return core::Error{"unable to read " + core::EscapeForLog(path) + ": " + read->problem};
+    case RegularFile::State::kRead:
+      break;
   }
-  std::string out;
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
-  char buf[65536];
-  while (true) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return FileError("read", path, err);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return std::optional<std::string>(std::move(out));
+  return std::optional<std::string>(std::move(read->content));
 }
 
 }  // namespace relaywatch::store

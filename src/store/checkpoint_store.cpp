@@ -3,6 +3,7 @@
 #include "relaywatch/core/text.h"
 #include "relaywatch/store/atomic_file.h"
 #include "relaywatch/store/dir_ops.h"
+#include "relaywatch/store/safe_file.h"
 
 namespace relaywatch::store {
 
@@ -10,14 +11,26 @@ CheckpointStore::CheckpointStore(std::string state_dir)
     : state_dir_(std::move(state_dir)), path_(state_dir_ + "/checkpoint") {}
 
 core::Result<CheckpointStore::Loaded> CheckpointStore::Load() {
-  core::Result<std::optional<std::string>> text = ReadFileIfExists(path_);
+  core::Result<RegularFile> text = ReadRegularFile(path_, kMaxCheckpointBytes);
   if (!text) return text.error();
   Loaded loaded;
-  if (!text->has_value()) {
+  if (text->state == RegularFile::State::kMissing) {
     loaded.notice = "no checkpoint at " + core::EscapeForLog(path_) + ": starting fresh";
     return loaded;
   }
-  core::Result<state::Checkpoint> decoded = state::DecodeCheckpoint(**text);
+  if (text->state == RegularFile::State::kRejected) {
+    // Not a file this code wrote (a FIFO, a symlink, a device, a file past the cap): never read
+    // it, move it out of the way so the next Save can commit, and start fresh.
+    loaded.notice = "unable to use checkpoint " + core::EscapeForLog(path_) + ": " + text->problem;
+    if (core::Result<std::string> aside = SetAsideBadFile(path_); aside) {
+      loaded.notice += "; moved it to " + core::EscapeForLog(*aside);
+    } else {
+      loaded.notice += "; " + aside.error().message;
+    }
+    loaded.notice += "; starting fresh";
+    return loaded;
+  }
+  core::Result<state::Checkpoint> decoded = state::DecodeCheckpoint(text->content);
   if (decoded) {
     loaded.checkpoint = std::move(decoded).value();
     return loaded;

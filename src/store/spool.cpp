@@ -7,6 +7,7 @@
 #include "relaywatch/core/text.h"
 #include "relaywatch/store/atomic_file.h"
 #include "relaywatch/store/dir_ops.h"
+#include "relaywatch/store/safe_file.h"
 
 namespace relaywatch::store {
 namespace {
@@ -44,6 +45,21 @@ std::optional<core::Timestamp> MarkerTime(std::string_view text) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), ns);
   if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
   return core::Timestamp(core::Duration(ns));
+}
+
+// Moves `dir`/`name`, which ReadRegularFile refused for `problem`, into `dir`/failed/ (it is
+// never opened) and returns the warning to log, naming the file and what was expected.
+std::string SetAsideUnread(const std::string& dir, const std::string& name, std::string_view what,
+                           const std::string& problem) {
+  const std::string path = Join(dir, name);
+  std::string message =
+      "unable to read " + std::string(what) + " " + core::EscapeForLog(path) + ": " + problem;
+  if (core::Status made = EnsureDir(Join(dir, kFailed), 0700); !made) {
+    return message + "; " + made.error().message + "; ignoring it";
+  }
+  core::Result<std::string> aside = SetAsideBadFile(path, Join(dir, kFailed));
+  if (!aside) return message + "; " + aside.error().message + "; ignoring it";
+  return message + "; moved it to " + core::EscapeForLog(*aside);
 }
 
 }  // namespace
@@ -110,13 +126,17 @@ Spool::Index Spool::Scan(const std::string& dir) {
       }
       continue;
     }
-    core::Result<std::optional<std::string>> text = ReadFileIfExists(Join(dir, name));
+    core::Result<RegularFile> text = ReadRegularFile(Join(dir, name), kMaxAlertFileBytes);
     if (!text) {
       Log("warning", text.error().message + "; ignoring it");
       continue;
     }
-    if (!text->has_value()) continue;
-    core::Result<SpoolEntry> entry = state::DecodeSpooledAlert(**text);
+    if (text->state == RegularFile::State::kMissing) continue;
+    if (text->state == RegularFile::State::kRejected) {
+      Log("warning", SetAsideUnread(dir, name, "alert", text->problem));
+      continue;
+    }
+    core::Result<SpoolEntry> entry = state::DecodeSpooledAlert(text->content);
     if (!entry) {
       SetAside(dir, name, entry.error().message);
       continue;
@@ -204,13 +224,19 @@ std::vector<core::Timestamp> Spool::LoadSendTimes(std::string_view channel) {
   if (!IsValidChannelName(channel)) return out;
   std::lock_guard lock(mu_);
   const std::string path = Join(ChannelDir(channel), kSendTimes);
-  core::Result<std::optional<std::string>> text = ReadFileIfExists(path);
+  core::Result<RegularFile> text = ReadRegularFile(path, kMaxSendTimesBytes);
   if (!text) {
     Log("warning", text.error().message + "; this channel's hourly cap starts from zero");
     return out;
   }
-  if (!text->has_value()) return out;
-  std::string_view rest = **text;
+  if (text->state == RegularFile::State::kMissing) return out;
+  if (text->state == RegularFile::State::kRejected) {
+    Log("warning",
+        SetAsideUnread(ChannelDir(channel), std::string(kSendTimes), "send times", text->problem) +
+            "; this channel's hourly cap starts from zero");
+    return out;
+  }
+  std::string_view rest = text->content;
   while (!rest.empty()) {
     const std::size_t end = rest.find('\n');
     const std::string_view line = rest.substr(0, end);
@@ -297,10 +323,12 @@ std::size_t Spool::Prune(std::string_view channel, core::Timestamp cutoff) {
   std::size_t removed = 0;
   for (const std::string& name : *names) {
     const std::string path = Join(sent, name);
-    core::Result<std::optional<std::string>> text = ReadFileIfExists(path);
-    if (!text || !text->has_value()) continue;
-    // A marker this code did not write, or a stale temporary, is not worth keeping either.
-    std::optional<core::Timestamp> at = MarkerTime(**text);
+    core::Result<RegularFile> text = ReadRegularFile(path, kMaxMarkerBytes);
+    if (!text || text->state == RegularFile::State::kMissing) continue;
+    // A marker this code did not write (a FIFO, a symlink or a file past the cap among them: it
+    // is unlinked, never opened), or a stale temporary, is not worth keeping either.
+    std::optional<core::Timestamp> at;
+    if (text->state == RegularFile::State::kRead) at = MarkerTime(text->content);
     if (at && *at >= cutoff) continue;
     if (RemoveFile(path)) ++removed;
   }

@@ -12,6 +12,7 @@
 #ifndef RELAYWATCH_CONFIG_LOADER_H_
 #define RELAYWATCH_CONFIG_LOADER_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,12 @@
 #include "relaywatch/core/result.h"
 
 namespace relaywatch::config {
+
+// The largest config accepted (a full one is a few KiB): a larger file, or one without end
+// (/dev/zero), is "FILE: larger than 1 MiB, the most a config may be". Parsing is bounded too:
+// the YAML is read one document at a time and a second one is an error, so no input makes the
+// loader loop (yaml-cpp 0.7's LoadAll does on a lone ',').
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
 
 // Reads and loads the file at `path`. A file that cannot be read is
 // "unable to read PATH: <reason>"; otherwise as LoadConfigString with `path` as the file name.

@@ -4,8 +4,9 @@
 // commits a queue step with one rename: the data goes to a temporary file in the same directory
 // (".<name>.tmp", so a reader that lists the directory and skips dot files never sees it), is
 // fsynced, renamed over the target, and the directory is fsynced so the rename itself survives a
-// power cut. A crash before the rename leaves the old file and a stale temporary (overwritten by
-// the next write); after it, the new file. Errors read like djb's: "unable to write PATH: No space
+// power cut. A crash before the rename leaves the old file and a stale temporary (removed by the
+// next write, which creates its own: whatever had the name, a FIFO or a symlink, is never opened);
+// after it, the new file. Errors read like djb's: "unable to write PATH: No space
 // left on device". Nothing here throws.
 #ifndef RELAYWATCH_STORE_ATOMIC_FILE_H_
 #define RELAYWATCH_STORE_ATOMIC_FILE_H_
@@ -24,8 +25,9 @@ namespace relaywatch::store {
 // must exist. One writer per path at a time (the temporary's name is fixed).
 core::Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0600);
 
-// The whole content of `path`; nullopt when it does not exist. Any other failure (permission, I/O,
-// a directory in its place) is "unable to read PATH: reason".
+// The whole content of `path`; nullopt when it does not exist. Read as ReadRegularFile
+// (store/safe_file.h) reads, capped at kMaxCheckpointBytes; any other failure (permission, I/O, a
+// directory, FIFO or symlink in its place, a file past the cap) is "unable to read PATH: reason".
 core::Result<std::optional<std::string>> ReadFileIfExists(const std::string& path);
 
 // "unable to <verb> <path, escaped>: <strerror(err)>".

@@ -7,12 +7,16 @@
 //                           overwritten by the next Save
 //   checkpoint.corrupt-N    a checkpoint that did not decode (cut, changed, another version),
 //                           set aside by Load for a person to look at; N = the first free number
+//   checkpoint.bad-T        something under the name checkpoint that was never read: not a
+//                           regular file (a FIFO, a symlink, a directory, a device) or larger
+//                           than kMaxCheckpointBytes (1 GiB); set aside by Load at unix time T
 // Save: write .checkpoint.tmp, fsync it; rename it to checkpoint (THE commit: positions, windows
 // and ledger change together or not at all); fsync state_dir. A crash before the rename restarts
 // from the previous checkpoint, and the lines read since are read again and counted once, because
 // their counts were never committed either.
-// Load: no checkpoint -> start fresh; a checkpoint that decodes -> it; one that does not -> moved
-// aside, start fresh, and say so. Load never fails on the content of the file, only when the file
+// Load: no checkpoint -> start fresh; a checkpoint that decodes -> it; one that does not, or
+// that is not a regular file of at most 1 GiB (read as store/safe_file.h reads) -> moved aside,
+// start fresh, and say so. Load never fails on the content of the file, only when the file
 // cannot be read at all (permissions, I/O error): then starting fresh would silently re-alert
 // everything, so the daemon is told and decides.
 //

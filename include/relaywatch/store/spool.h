@@ -13,6 +13,10 @@
 //                                    admin, who can read it, delete it, or move it back up a
 //                                    directory to have it retried after the next start
 //   spool/<channel>/failed/<id>.corrupt   a pending file that did not decode
+//   spool/<channel>/failed/<name>.bad-T   an alert or send-times name that held something never
+//                                    read (store/safe_file.h): not a regular file (a FIFO, a
+//                                    symlink, a directory) or past its cap (16 MiB for an alert,
+//                                    1 MiB for send-times); set aside at unix time T
 //   spool/<channel>/send-times       the hour's send times of the channel's rate cap
 // Each step commits with one rename or one marker file:
 //   Put         write .<id>.tmp, fsync, rename to <id>, fsync the directory. Nothing at all when

@@ -114,10 +114,11 @@ TEST(CheckpointStoreTest, SetsACheckpointOfAnotherVersionAside) {
 
 TEST(CheckpointStoreTest, FailsOnlyWhenTheFileCannotBeReadAtAll) {
   TempDir dir;
-  ASSERT_TRUE(EnsureDir(dir / "checkpoint"));
-  core::Result<CheckpointStore::Loaded> loaded = CheckpointStore(dir.path()).Load();
+  WriteRaw(dir / "state", "");  // state_dir is a file: no checkpoint can be opened in it
+  core::Result<CheckpointStore::Loaded> loaded = CheckpointStore(dir / "state").Load();
   ASSERT_FALSE(loaded);
-  EXPECT_EQ(loaded.error().message, "unable to read " + dir / "checkpoint" + ": Is a directory");
+  EXPECT_EQ(loaded.error().message,
+            "unable to read " + dir / "state/checkpoint" + ": Not a directory");
 }
 
 TEST(CheckpointStoreTest, AFailedSaveLeavesThePreviousCheckpointWhole) {
