@@ -62,7 +62,7 @@ mkservice() {  # name, run command
 mkservice submission "/usr/bin/python3 $top/packaging/demo/simulate.py submission --seed 1"
 mkservice smtp "/usr/bin/python3 $top/packaging/demo/simulate.py smtp --seed 2"
 
-mkdir -p "$demo/state"
+mkdir -p -m 700 "$demo/state"  # relaywatch refuses a state_dir others can write
 cat > "$demo/relaywatch.yaml" <<YAML
 hostname: mx1
 state_dir: $demo/state
