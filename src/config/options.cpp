@@ -12,7 +12,8 @@ constexpr std::array kOptions = std::to_array<Option>({
      "Name of this server, shown in every alert so you know which relay it is about."},
     {"state_dir", "path", "/var/lib/relaywatch", "",
      "Directory for the checkpoint (log positions, window counts, alerts sent) and the spool of "
-     "alerts waiting to go out. It must be writable by the user relaywatch runs as."},
+     "alerts waiting to go out. It must belong to the user relaywatch runs as and be writable "
+     "by no one else (created 0700 when missing; an existing one is refused, never chmod-ed)."},
     {"startup", "warm|tail", "warm", "",
      "Where to start reading when there is no checkpoint yet: warm reads the logs that are "
      "already there to fill the windows (history older than alerts.max_age is counted but never "
