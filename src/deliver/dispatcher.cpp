@@ -47,8 +47,8 @@ Dispatcher::Dispatcher(store::Spool& spool, std::vector<DispatchChannel> channel
     // The cap goes on from the previous start or config: a daemon restarted (or crash-looping
     // under supervise) must not send a fresh hour's worth each time.
     slot->cap.Restore(spool_.LoadSendTimes(name));
-    // Read the channel's directory now, not in the first status query's way.
-    slot->counters.pending = spool_.Pending(name);
+    // The pending entries are read by the first pass, on the channel's thread; failed/ is only
+    // listed, never opened.
     slot->counters.in_failed = spool_.Failed(name);
     slot->failed_read = std::chrono::steady_clock::now();
     slots_.push_back(std::move(slot));

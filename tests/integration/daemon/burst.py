@@ -42,7 +42,7 @@ class Burst:
 
     def __init__(self, binary, tmp, size=99999, num=10, name="burst"):
         self.tmp = os.path.join(tmp, name)
-        os.makedirs(self.tmp)
+        os.makedirs(self.tmp, exist_ok=True)
         self.logdir = os.path.join(self.tmp, "log")
         self.state = os.path.join(self.tmp, "state")
         self.mbox = os.path.join(self.tmp, "mbox")
@@ -66,9 +66,13 @@ class Burst:
         while not os.path.exists(os.path.join(self.logdir, "current")):
             time.sleep(0.01)
         self.d = rwtest.Daemon(binary, cfg, os.path.join(self.tmp, "daemon.log"), self.state)
-        self.d.start()
-        self.d.wait_started()
-        self.base = self.d.wait_up()["lines"]["total"]
+        try:
+            self.d.start()
+            self.d.wait_started()
+            self.base = self.d.wait_up()["lines"]["total"]
+        except BaseException:
+            self.close()
+            raise
 
     def feed(self, rate, seconds, alerts):
         """Writes rate*seconds lines at `rate` lines/s, `alerts` wave logins spread evenly among
