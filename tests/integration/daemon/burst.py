@@ -86,23 +86,25 @@ class Burst:
             t = (j * max(1, ticks - 2)) // max(1, alerts)
             wave_at.setdefault(t, []).append((j, 0))
             wave_at.setdefault(t + 1, []).append((j, 1))
-        written = relay = 0
+        bulk = [(bulk_line(i) + "\n").encode() for i in range(max(per_tick, 5000))]
+        written = 0
         i = 0
         w0 = time.monotonic()
         for tick in range(ticks):
             n = min(per_tick, total - written)
-            lines = [wave_line(j, k) for j, k in wave_at.get(tick, ())][:n]
-            while len(lines) < n:
-                lines.append(bulk_line(i))
-                i += 1
-            self.ml.proc.stdin.write("".join(l + "\n" for l in lines).encode())
+            wave = [(wave_line(j, k) + "\n").encode() for j, k in wave_at.get(tick, ())][:n]
+            k = n - len(wave)
+            if i + k > len(bulk):
+                i = 0
+            self.ml.proc.stdin.write(b"".join(wave) + b"".join(bulk[i:i + k]))
+            i += k
             self.ml.proc.stdin.flush()
             written += n
-            relay += n  # every line written is a relaying recipient
             delay = w0 + (tick + 1) * 0.01 - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-        return written, relay, written / (time.monotonic() - w0)
+        # Every line written is a relaying recipient.
+        return written, written, written / (time.monotonic() - w0)
 
     def settle(self, timeout=120):
         """Waits until the daemon has read to the end of `current`; returns the status."""
@@ -137,24 +139,36 @@ def run(binary, tmp, rate, seconds, alerts, size=99999, num=10, name="burst",
     b = Burst(binary, tmp, size, num, name)
     try:
         written, relay, achieved = b.feed(rate, seconds, alerts)
+        t_fed = time.monotonic()
         st = b.settle()
         r = {"rate": rate, "seconds": seconds, "achieved": achieved, "written": written,
              "relay_written": relay, "counted": st["lines"]["total"] - b.base,
              "relay_counted": st["lines"]["relay"], "gaps": st["gaps"],
+             "caught_up_after": time.monotonic() - t_fed,
              "gap_warnings": b.gap_warnings(), "alerts_expected": alerts}
+        # Spooled: every alert that fired is on disk (a daemon that lost lines fired fewer).
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            st = b.d.status()
+            if st and st.get("alerts_unspooled", 0) == 0 and (
+                    st["alerts_spooled"] >= min(alerts, st["alerts"])):
+                break
+            time.sleep(0.1)
+        r["spooled_after"] = time.monotonic() - t_fed
         deadline = time.monotonic() + delivery_timeout
         while time.monotonic() < deadline:
             st = b.d.status()
-            # As many as fired: a daemon that lost lines fired fewer.
             if (st and rwtest.outbox_idle(st) and st.get("alerts_unspooled", 0) == 0
                     and len(b.delivered()) >= min(alerts, st["alerts"])):
                 break
             time.sleep(0.2)
+        r["delivered_after"] = time.monotonic() - t_fed
         st = b.d.status() or {}
         got = b.delivered()
-        r.update({"alerts_spooled": st.get("alerts_spooled"),
+        r.update({"alerts_fired": st.get("alerts"), "alerts_spooled": st.get("alerts_spooled"),
                   "alerts_unspooled": st.get("alerts_unspooled"),
-                  "delivered_ids": len(got), "delivered_twice": sum(1 for v in got.values() if v > 1),
+                  "delivered_ids": len(got),
+                  "delivered_twice": sum(1 for v in got.values() if v > 1),
                   "wave_ids": sum(1 for k in got if k.startswith("wave-")),
                   "log": b.d.log_text()})
         return r
