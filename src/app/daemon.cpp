@@ -208,8 +208,8 @@ class Daemon::Impl {
   void ScheduleCheckpoint() {
     if (checkpoint_pending_) return;
     checkpoint_pending_ = true;
-    // At most every 200 ms, and never more than a tenth of the time: a checkpoint of 100,000
-    // logins takes a few hundred ms to write.
+    // At most every 200 ms, and taking them costs this thread never more than a tenth of the
+    // time: copying out 100,000 logins' windows takes a while (writing them is the outbox's).
     checkpoint_timer_.expires_after(std::max<std::chrono::steady_clock::duration>(
         kCheckpointEvery, last_checkpoint_cost_ * 10));
     checkpoint_timer_.async_wait([this](boost::system::error_code ec) {
