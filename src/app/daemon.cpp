@@ -320,11 +320,11 @@ class Daemon::Impl {
     summary_timer_.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       const pipeline::Stats& st = s_.pipeline->stats();
+      const AlertOutbox::Counts counts = outbox_->counts();
       LogInfo("summary: lines " + std::to_string(st.lines) + " relaying " +
               std::to_string(st.relay) + " malformed " + std::to_string(st.malformed) + " long " +
-              std::to_string(st.long_lines) + " alerts " +
-              std::to_string(outbox_->counts().spooled) + " unspooled " +
-              std::to_string(outbox_->counts().unspooled) + " keys " +
+              std::to_string(st.long_lines) + " alerts " + std::to_string(counts.spooled) +
+              " unspooled " + std::to_string(counts.unspooled) + " keys " +
               std::to_string(s_.store->KeyCount()) + " pending " +
               std::to_string(outbox_->Pending()));
       ArmSummary();
