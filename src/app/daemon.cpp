@@ -121,8 +121,7 @@ class Daemon::Impl {
       return;
     }
     LogInfo(what);
-    ++s_.alerts_spooled;
-    outbox_->Put(alert, WallNow());
+    outbox_->Put(alert);
   }
 
   void StartSources(const CheckpointLoad& loaded) {
@@ -209,8 +208,8 @@ class Daemon::Impl {
   void ScheduleCheckpoint() {
     if (checkpoint_pending_) return;
     checkpoint_pending_ = true;
-    // At most every 200 ms, and never more than a tenth of the time: a checkpoint of 100,000
-    // logins takes a few hundred ms to write.
+    // At most every 200 ms, and taking them costs this thread never more than a tenth of the
+    // time: copying out 100,000 logins' windows takes a while (writing them is the outbox's).
     checkpoint_timer_.expires_after(std::max<std::chrono::steady_clock::duration>(
         kCheckpointEvery, last_checkpoint_cost_ * 10));
     checkpoint_timer_.async_wait([this](boost::system::error_code ec) {
@@ -220,15 +219,16 @@ class Daemon::Impl {
     });
   }
 
+  // Takes the checkpoint here and hands it to the outbox, which writes it on its own thread once
+  // the alerts it records are spooled; while it still holds the last one, wait for that.
   void Checkpoint() {
-    auto t0 = std::chrono::steady_clock::now();
-    auto st = SaveDaemonCheckpoint(s_);
-    last_checkpoint_cost_ = std::chrono::steady_clock::now() - t0;
-    if (!st) {
-      LogWarning(st.error().message + "; retrying at the next batch");
+    if (outbox_->Committing()) {
+      ScheduleCheckpoint();
       return;
     }
-    ++s_.checkpoints;
+    auto t0 = std::chrono::steady_clock::now();
+    outbox_->Commit(TakeDaemonCheckpoint(s_));
+    last_checkpoint_cost_ = std::chrono::steady_clock::now() - t0;
   }
 
   void WaitSignal() {
@@ -248,7 +248,9 @@ class Daemon::Impl {
     for (auto& [dir, src] : s_.sources) src->follower->Stop();
     checkpoint_timer_.cancel();
     summary_timer_.cancel();
-    Checkpoint();
+    // The last checkpoint, written by Stop once every alert before it is spooled (or not at all,
+    // logged, when the spool still refuses some: the next start then reads their lines again).
+    outbox_->Commit(TakeDaemonCheckpoint(s_));
     if (status_) status_->Close();
     outbox_->Stop();
     signals_.cancel();
@@ -318,16 +320,23 @@ class Daemon::Impl {
     summary_timer_.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       const pipeline::Stats& st = s_.pipeline->stats();
+      const AlertOutbox::Counts counts = outbox_->counts();
       LogInfo("summary: lines " + std::to_string(st.lines) + " relaying " +
               std::to_string(st.relay) + " malformed " + std::to_string(st.malformed) + " long " +
-              std::to_string(st.long_lines) + " alerts " + std::to_string(s_.alerts_spooled) +
-              " keys " + std::to_string(s_.store->KeyCount()) + " pending " +
+              std::to_string(st.long_lines) + " alerts " + std::to_string(counts.spooled) +
+              " unspooled " + std::to_string(counts.unspooled) + " keys " +
+              std::to_string(s_.store->KeyCount()) + " pending " +
               std::to_string(outbox_->Pending()));
       ArmSummary();
     });
   }
 
   std::string Status(std::string_view request) {
+    const AlertOutbox::Counts counts = outbox_->counts();
+    s_.checkpoints = counts.checkpoints;
+    s_.alerts_spooled = counts.spooled;
+    s_.alerts_unspooled = counts.unspooled;
+    s_.spool_errors = counts.spool_errors;
     if (request.starts_with("text")) return DaemonStatusText(s_, outbox_->StatusText());
     return DaemonStatusJson(s_, outbox_->StatusJson());
   }

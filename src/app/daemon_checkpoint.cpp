@@ -29,7 +29,7 @@ core::Result<CheckpointLoad> LoadDaemonCheckpoint(DaemonState& s) {
   return out;
 }
 
-core::Status SaveDaemonCheckpoint(const DaemonState& s) {
+state::Checkpoint TakeDaemonCheckpoint(const DaemonState& s) {
   state::Checkpoint c;
   for (const auto& [dir, src] : s.sources) {
     if (!src->position) continue;  // nothing read yet: a restart starts this source afresh
@@ -41,7 +41,7 @@ core::Status SaveDaemonCheckpoint(const DaemonState& s) {
   }
   c.ledger = s.pipeline->ledger().Entries();
   c.stats = s.pipeline->stats();
-  return store::CheckpointStore(s.config.state_dir).Save(c);
+  return c;
 }
 
 }  // namespace relaywatch::app

@@ -84,6 +84,8 @@ std::string DaemonStatusJson(DaemonState& s, const std::string& dispatcher_json)
   w.Key("findings").Uint(st.findings);
   w.Key("alerts").Uint(st.alerts);
   w.Key("alerts_spooled").Uint(s.alerts_spooled);
+  w.Key("alerts_unspooled").Uint(s.alerts_unspooled);
+  w.Key("spool_errors").Uint(s.spool_errors);
   w.Key("alerts_not_paged").Uint(s.alerts_not_paged);
   w.Key("gaps").Uint(s.gaps);
   w.Key("checkpoints").Uint(s.checkpoints);
@@ -123,7 +125,8 @@ std::string DaemonStatusText(DaemonState& s, const std::string& dispatcher_text)
   std::snprintf(
       buf, sizeof buf,
       "relaywatch %s on %s, up %llds, config %s\nlines %llu  relaying %llu  malformed "
-      "%llu  long %llu  alerts spooled %llu  not paged %llu  gaps %llu  keys %zu\n\nSOURCES\n",
+      "%llu  long %llu  alerts spooled %llu  not yet spooled %llu  not paged %llu  gaps %llu  keys "
+      "%zu\n\nSOURCES\n",
       RELAYWATCH_VERSION, core::EscapeForLog(s.config.hostname).c_str(),
       static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(
                                  std::chrono::steady_clock::now() - s.started)
@@ -132,6 +135,7 @@ std::string DaemonStatusText(DaemonState& s, const std::string& dispatcher_text)
       static_cast<unsigned long long>(st.relay), static_cast<unsigned long long>(st.malformed),
       static_cast<unsigned long long>(st.long_lines),
       static_cast<unsigned long long>(s.alerts_spooled),
+      static_cast<unsigned long long>(s.alerts_unspooled),
       static_cast<unsigned long long>(s.alerts_not_paged), static_cast<unsigned long long>(s.gaps),
       s.store->KeyCount());
   out += buf;

@@ -47,6 +47,10 @@ Dispatcher::Dispatcher(store::Spool& spool, std::vector<DispatchChannel> channel
     // The cap goes on from the previous start or config: a daemon restarted (or crash-looping
     // under supervise) must not send a fresh hour's worth each time.
     slot->cap.Restore(spool_.LoadSendTimes(name));
+    // The pending entries are read by the first pass, on the channel's thread; failed/ is only
+    // listed, never opened.
+    slot->counters.in_failed = spool_.Failed(name);
+    slot->failed_read = std::chrono::steady_clock::now();
     slots_.push_back(std::move(slot));
   }
 }
@@ -116,8 +120,20 @@ std::optional<core::Timestamp> Dispatcher::RunSlot(Slot& slot) {
   std::lock_guard run(slot.run_mu);
   if (stopping_) return std::nullopt;
   const core::Timestamp now = Now();
+  std::uint64_t given_up = 0;
+  Count(slot, [&given_up](ChannelCounters& c) { given_up = c.given_up; });
   std::optional<core::Timestamp> next = RunChannel(slot, now);
   Prune(slot, now);
+  // failed/ as the status shows it: after a give-up at once, and once a second for the admin's
+  // own moves; never from Counters(), which must not wait for the disk.
+  const auto read_at = std::chrono::steady_clock::now();
+  bool gave_up = false;
+  Count(slot, [&](ChannelCounters& c) { gave_up = c.given_up != given_up; });
+  if (gave_up || read_at - slot.failed_read >= std::chrono::seconds(1)) {
+    const std::size_t in_failed = spool_.Failed(slot.name);
+    slot.failed_read = read_at;
+    Count(slot, [in_failed](ChannelCounters& c) { c.in_failed = in_failed; });
+  }
   return next;
 }
 
@@ -287,10 +303,7 @@ std::vector<ChannelCounters> Dispatcher::Counters() const {
     std::lock_guard lock(counters_mu_);
     for (const std::unique_ptr<Slot>& slot : slots_) out.push_back(slot->counters);
   }
-  for (ChannelCounters& c : out) {
-    c.pending = spool_.Pending(c.channel);
-    c.in_failed = spool_.Failed(c.channel);
-  }
+  for (ChannelCounters& c : out) c.pending = spool_.PendingNow(c.channel);
   return out;
 }
 

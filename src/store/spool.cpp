@@ -5,6 +5,7 @@
 
 #include "relaywatch/alerting/alert_id.h"
 #include "relaywatch/core/text.h"
+#include "relaywatch/store/atomic_batch.h"
 #include "relaywatch/store/atomic_file.h"
 #include "relaywatch/store/dir_ops.h"
 #include "relaywatch/store/safe_file.h"
@@ -154,8 +155,22 @@ Spool::Index& Spool::IndexOf(std::string_view channel) {
   auto it = channels_.find(channel);
   if (it == channels_.end()) {
     it = channels_.emplace(std::string(channel), Scan(ChannelDir(channel))).first;
+    Counted(channel, it->second);
   }
   return it->second;
+}
+
+void Spool::Counted(std::string_view channel, const Index& index) {
+  std::lock_guard lock(counts_mu_);
+  auto it = counts_.find(channel);
+  if (it == counts_.end()) it = counts_.emplace(std::string(channel), 0).first;
+  it->second = index.size();
+}
+
+std::size_t Spool::PendingNow(std::string_view channel) const {
+  std::lock_guard lock(counts_mu_);
+  auto it = counts_.find(channel);
+  return it == counts_.end() ? 0 : it->second;
 }
 
 core::Status Spool::Write(std::string_view channel, const SpoolEntry& entry) {
@@ -186,7 +201,62 @@ core::Status Spool::Put(std::string_view channel, const alerting::Alert& alert,
   entry.next_attempt = now;
   if (core::Status written = Write(channel, entry); !written) return written;
   index.emplace(alert.id, std::move(entry));
+  Counted(channel, index);
   return core::OkStatus();
+}
+
+std::vector<core::Status> Spool::PutMany(std::string_view channel,
+                                         const std::vector<const alerting::Alert*>& alerts,
+                                         core::Timestamp now) {
+  std::vector<core::Status> out(alerts.size(), core::OkStatus());
+  std::vector<std::size_t> todo;
+  for (std::size_t i = 0; i < alerts.size(); ++i) {
+    if (!IsValidChannelName(channel)) {
+      out[i] = Refused("spool", alerts[i]->id, channel, "the channel name is not a safe file name");
+    } else if (!IsValidAlertId(alerts[i]->id)) {
+      out[i] = Refused("spool", alerts[i]->id, channel, "the alert id is not [a-z0-9-]");
+    } else {
+      todo.push_back(i);
+    }
+  }
+  if (todo.empty()) return out;
+  std::lock_guard lock(mu_);
+  Index& index = IndexOf(channel);
+  const std::string dir = ChannelDir(channel);
+  std::vector<std::size_t> writing;
+  std::vector<SpoolEntry> entries;
+  std::vector<NamedData> files;
+  std::set<std::string_view> in_batch;
+  for (std::size_t i : todo) {
+    const alerting::Alert& alert = *alerts[i];
+    if (index.count(alert.id) != 0 || !in_batch.insert(alert.id).second) continue;
+    if (PathExists(Join(Join(dir, kSent), alert.id)) ||
+        PathExists(Join(Join(dir, kFailed), alert.id))) {
+      continue;
+    }
+    SpoolEntry entry;
+    entry.alert = alert;
+    entry.first_spooled = now;
+    entry.next_attempt = now;
+    files.emplace_back(alert.id, state::EncodeSpooledAlert(entry));
+    entries.push_back(std::move(entry));
+    writing.push_back(i);
+  }
+  if (writing.empty()) return out;
+  if (core::Status made = EnsureDir(dir, 0700); !made) {
+    for (std::size_t i : writing) out[i] = made;
+    return out;
+  }
+  const std::vector<core::Status> written = WriteFilesAtomic(dir, files, 0600);
+  for (std::size_t k = 0; k < writing.size(); ++k) {
+    if (written[k]) {
+      index.emplace(entries[k].alert.id, std::move(entries[k]));
+    } else {
+      out[writing[k]] = written[k];
+    }
+  }
+  Counted(channel, index);
+  return out;
 }
 
 std::vector<SpoolEntry> Spool::List(std::string_view channel) {
@@ -276,6 +346,7 @@ core::Status Spool::Remove(std::string_view channel, std::string_view id, core::
   }
   // Done from here on: the marker is the commit, the unlink only tidies.
   if (auto it = index.find(id); it != index.end()) index.erase(it);
+  Counted(channel, index);
   return RemoveFile(Join(dir, id));
 }
 
@@ -307,6 +378,7 @@ core::Status Spool::GiveUp(std::string_view channel, std::string_view id) {
   if (core::Status made = EnsureDir(failed, 0700); !made) return made;
   if (core::Status moved = RenameFile(Join(dir, id), Join(failed, id)); !moved) return moved;
   index.erase(it);
+  Counted(channel, index);
   return core::OkStatus();
 }
 

@@ -1,12 +1,29 @@
-// AlertOutbox: alerts from the pipeline to the channels: the spool, and the dispatcher thread.
+// AlertOutbox: alerts from the pipeline to the channels, and the checkpoints that record them.
 //
-// Put spools the alert for every channel (store/spool.h) on the daemon's thread, BEFORE the
-// checkpoint that records it, and wakes the dispatcher, which sends on its own thread. A crash
-// before that checkpoint replays the same lines and puts the same deterministic id again; the
-// spool ignores an id it has pending, sent or given up, so the alert goes out once, never twice.
+// The thread that reads the log never waits here for a disk or a delivery. Put queues an alert and
+// Commit a checkpoint the daemon took of its state; both take only the queue's mutex, which is
+// never held during I/O. The outbox's writer thread handles the queue in order: it spools each
+// alert for every channel (store/spool.h; everything queued since its last turn in one batch,
+// committed with one filesystem sync and one directory fsync), wakes the dispatcher, which sends
+// on threads of its own, and writes each checkpoint (store/checkpoint_store.h) only once every
+// alert queued before it is in the spool under its deterministic id (DESIGN "Exactly once"). A
+// crash before that checkpoint replays the same lines and puts the same ids again; the spool
+// ignores an id it has pending, sent or given up, so an alert goes out once, never twice.
+//
+// When the spool refuses an alert (ENOSPC, EROFS, EACCES, EMFILE...), the alert stays in memory,
+// "unspooled", and the checkpoints wait for it: the log says so at each failed write, the status
+// counts such alerts apart (Counts::unspooled, and per channel), and the oldest is tried again
+// after 1 s, 2 s, 4 s, 8 s, then every 10 s; once it is written the others are retried and the
+// waiting checkpoint is written. Stop tries them once more; a stop (or a crash) that leaves some
+// unspooled keeps the last checkpoint written before them, so the next start reads those lines
+// again and re-creates the same alerts.
+//
+// Reconfigure takes the new channels at once for the alerts queued from then on; the writer
+// thread replaces the dispatcher (stopping the old one waits for its delivery in progress).
 #ifndef RELAYWATCH_APP_ALERT_OUTBOX_H_
 #define RELAYWATCH_APP_ALERT_OUTBOX_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -15,20 +32,40 @@
 #include "relaywatch/alerting/alert.h"
 #include "relaywatch/config/config.h"
 #include "relaywatch/core/time.h"
+#include "relaywatch/state/checkpoint.h"
 
 namespace relaywatch::app {
 
 class AlertOutbox {
  public:
   using Log = std::function<void(std::string_view level, std::string_view msg)>;
-  AlertOutbox(const config::Config& config, Log log);
-  ~AlertOutbox();
 
-  void Start();  // the dispatcher thread
+  // Since this start.
+  struct Counts {
+    std::uint64_t spooled = 0;       // alerts in the spool for every channel
+    std::uint64_t unspooled = 0;     // alerts queued or refused by the disk, not yet spooled
+    std::uint64_t spool_errors = 0;  // failed spool writes (one per alert and channel and try)
+    std::uint64_t checkpoints = 0;   // checkpoints written
+  };
+
+  AlertOutbox(const config::Config& config, Log log);
+  ~AlertOutbox();  // Stop()
+
+  void Start();  // the writer and the dispatcher threads
+  // Handles everything queued, retrying unspooled alerts once more, then ends the threads.
+  // Idempotent.
   void Stop();
-  void Put(const alerting::Alert& alert, core::Timestamp now);
+  // Queues `alert` for every channel configured now. Never waits for I/O.
+  void Put(const alerting::Alert& alert);
+  // Queues `checkpoint`, to be written once the alerts queued before it are spooled. Never waits
+  // for I/O. A checkpoint still waiting is replaced (the later one holds everything it held).
+  void Commit(state::Checkpoint checkpoint);
+  // True from Commit until that checkpoint is written or its write failed: the daemon takes no
+  // new one meanwhile, so at most one copy of its state waits here.
+  bool Committing() const;
   void Reconfigure(const config::Config& config);
   std::size_t Pending() const;
+  Counts counts() const;
   std::string StatusJson() const;
   std::string StatusText() const;
 

@@ -45,8 +45,11 @@ struct DaemonState {
   // again what was counted.
   std::map<std::string, state::Position> released;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // The AlertOutbox's counts (AlertOutbox::Counts), copied in at each status query.
   std::uint64_t checkpoints = 0;
   std::uint64_t alerts_spooled = 0;
+  std::uint64_t alerts_unspooled = 0;  // admitted, not yet in the spool (held while it refuses)
+  std::uint64_t spool_errors = 0;
   std::uint64_t alerts_not_paged = 0;  // older than max_age (warm start catch-up)
   std::uint64_t gaps = 0;
 };

@@ -79,7 +79,9 @@ struct ChannelCounters {
   std::uint64_t sent = 0;      // delivered (a digest counts once)
   std::uint64_t failed = 0;    // temporary failures (each attempt)
   std::uint64_t given_up = 0;  // permanent failures and max_age
-  // In the spool's failed/ now, given up by this start or an earlier one.
+  // In the spool's failed/, given up by this start or an earlier one: read from the directory
+  // at the start, after a pass that gave up an alert, and otherwise at the first pass a second
+  // or more after the last reading (a pass runs at least once a minute).
   std::size_t in_failed = 0;
   std::uint64_t folded = 0;    // alerts folded into a digest
   std::uint64_t digests = 0;   // digests spooled
@@ -107,7 +109,9 @@ class Dispatcher {
   // is pending. Tests and one-shot callers call it directly (without Start).
   std::optional<core::Timestamp> RunOnce();
 
-  // A snapshot, one per channel in configuration order. Thread-safe.
+  // A snapshot, one per channel in configuration order. Thread-safe, and it never waits for disk
+  // work or a delivery in progress (the daemon's status query calls it on the thread that reads
+  // the log): pending is the spool's PendingNow.
   std::vector<ChannelCounters> Counters() const;
 
  private:
@@ -127,6 +131,7 @@ class Dispatcher {
     ChannelCounters counters;
     std::mutex run_mu;                          // one pass of this channel at a time
     std::optional<core::Timestamp> last_prune;  // under run_mu
+    std::chrono::steady_clock::time_point failed_read{};  // when in_failed was read; under run_mu
     bool notified = false;                      // under the Dispatcher's mu_
     std::thread thread;
   };

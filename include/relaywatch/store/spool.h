@@ -19,7 +19,8 @@
 //                                    1 MiB for send-times); set aside at unix time T
 //   spool/<channel>/send-times       the hour's send times of the channel's rate cap
 // Each step commits with one rename or one marker file:
-//   Put         write .<id>.tmp, fsync, rename to <id>, fsync the directory. Nothing at all when
+//   Put         write .<id>.tmp, fsync, rename to <id>, fsync the directory (PutMany: every
+//               .<id>.tmp of the batch, one syncfs, the renames, one fsync). Nothing at all when
 //               <id>, sent/<id> or failed/<id> exists: the id is deterministic (rule, key,
 //               window start), so the daemon re-spooling an alert after a crash, before its
 //               checkpoint recorded it, finds the same name and sends nothing twice — even when
@@ -79,6 +80,14 @@ class Spool {
   // disk errors read "unable to write PATH: reason".
   core::Status Put(std::string_view channel, const alerting::Alert& alert, core::Timestamp now);
 
+  // Put for several alerts at once, committed together (store/atomic_batch.h: one filesystem sync
+  // and one directory fsync for the batch, not two fsyncs per alert). One Status per alert, in
+  // order, with Put's meanings: an alert whose file could not be written fails alone and is not
+  // pending; the others are.
+  std::vector<core::Status> PutMany(std::string_view channel,
+                                    const std::vector<const alerting::Alert*>& alerts,
+                                    core::Timestamp now);
+
   // The pending entries of `channel`, oldest first (first_spooled, then id). A file that does not
   // decode is moved to failed/<id>.corrupt and reported through the log; an unreadable directory
   // is reported and gives an empty list.
@@ -86,6 +95,9 @@ class Spool {
 
   // The number of pending entries of `channel` (reads the directory on first use, like List).
   std::size_t Pending(std::string_view channel);
+  // The same number as the spool last knew it, without waiting for any disk work in progress:
+  // 0 until the channel's directory was first read (by Put, List, Pending, Remove...).
+  std::size_t PendingNow(std::string_view channel) const;
 
   // The times `channel`'s rate cap counted in the last hour (spool/<channel>/send-times, one
   // nanosecond count per line), so that a restart or a reload does not open the cap again.
@@ -125,6 +137,8 @@ class Spool {
   Index Scan(const std::string& dir);
   void SetAside(const std::string& dir, const std::string& name, const std::string& why);
   core::Status Write(std::string_view channel, const SpoolEntry& entry);
+  // Publishes index.size() as `channel`'s PendingNow. Requires mu_.
+  void Counted(std::string_view channel, const Index& index);
   void Log(std::string_view level, const std::string& message) const;
 
   const std::string spool_dir_;
@@ -132,6 +146,8 @@ class Spool {
   std::mutex mu_;
   std::map<std::string, Index, std::less<>> channels_;
   std::set<std::string> warned_;  // foreign file names already reported
+  mutable std::mutex counts_mu_;  // after mu_; guards only counts_, never held during I/O
+  std::map<std::string, std::size_t, std::less<>> counts_;
 };
 
 }  // namespace relaywatch::store

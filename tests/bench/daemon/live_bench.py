@@ -14,8 +14,18 @@
 3. Idle CPU over 60 s (no status queries meanwhile); target < 0.1 %.
 4. Memory with 100,000 logins active in a 24h window: a fresh daemon, 100,000 distinct logins once
    each; VmRSS, VmHWM, status keys, checkpoint size.
+5. An alert wave (tests/integration/daemon/burst.py): a fresh daemon per rate reads a log written
+   through real `multilog t` with its default s99999 n10 at 10k and then 30k lines/s for 20 s,
+   while 3,000 distinct logins each cross a volume limit of 2 (3,000 alerts, sent through a
+   sendmail-style script). For each: lines/s, lines written vs counted, gap findings, alerts
+   fired/spooled/delivered (and how long that took), and the verdict: "every line counted" or
+   "gap alert for exactly N lost lines" (or how many were lost without one).
+6. With --sn: the same at 200k lines/s without alerts and then with the wave, for multilog
+   s99999 n10, s1000000 n10 and s16777215 n10: which s x n keeps every line.
 
-usage: live_bench.py RELAYWATCH_BINARY [--quick]   (--quick: shorter steps, 10 s idle, 20k logins)
+usage: live_bench.py RELAYWATCH_BINARY [--quick] [--alerts-only] [--sn]
+  --quick: shorter steps, 10 s idle, 20k logins, a 5 s wave of 750 alerts
+  --alerts-only: only 5 (and 6 with --sn)
 """
 
 import os
@@ -29,9 +39,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration", "daemon"))
+import burst  # noqa: E402
 import rwtest  # noqa: E402
 
 QUICK = "--quick" in sys.argv
+ALERTS_ONLY = "--alerts-only" in sys.argv
+SN = "--sn" in sys.argv
 RULES = [
     {"name": "hourly-volume", "kind": "volume", "window": "1h", "limit": 300,
      "overrides": {"@probe.example": 1}},
@@ -273,21 +286,61 @@ def memory(binary, tmp):
         b.close()
 
 
+def wave_line_report(r):
+    say("  %6d lines/s target: fed %.0f lines/s for %gs; written %d, counted %d (relaying %d); "
+        "gaps %d; caught up %.2fs after the last write"
+        % (r["rate"], r["achieved"], r["seconds"], r["written"], r["counted"], r["relay_counted"],
+           r["gaps"], r["caught_up_after"]))
+    say("         alerts fired %s, spooled %s (all on disk %.1fs after the last write), "
+        "unspooled %s, delivered %d (%d twice) %.1fs after the last write"
+        % (r["alerts_fired"], r["alerts_spooled"], r["spooled_after"], r["alerts_unspooled"],
+           r["delivered_ids"], r["delivered_twice"], r["delivered_after"]))
+    say("         => " + burst.verdict(r))
+
+
+def alert_wave(binary, tmp):
+    secs, n = (5, 750) if QUICK else (20, 3000)
+    say("== 5. alert wave: %d alerts in %d s, multilog t s99999 n10 (the default), a sendmail-style "
+        "script channel" % (n, secs))
+    out = []
+    for rate in (10000, 30000):
+        r = burst.run(binary, tmp, rate, secs, n, name="wave%d" % rate, delivery_timeout=60)
+        wave_line_report(r)
+        out.append(r)
+    return out
+
+
+def sn_at_200k(binary, tmp):
+    secs = 5 if QUICK else 10
+    say("== 6. 200k lines/s for %d s: which multilog s x n keeps every line" % secs)
+    for size, num in ((99999, 10), (1000000, 10), (16777215, 10)):
+        for alerts in (0, 3000 * secs // 20):
+            r = burst.run(binary, tmp, 200000, secs, alerts, size=size, num=num,
+                          name="sn%d-%d-%d" % (size, num, alerts), delivery_timeout=0)
+            say("  s%d n%d (%.1f MB), %d alerts: fed %.0f lines/s; written %d, counted %d; gaps "
+                "%d => %s" % (size, num, size * num / 1e6, alerts, r["achieved"], r["written"],
+                              r["counted"], r["gaps"], burst.verdict(r)))
+
+
 def main():
     binary = rwtest.find_binary([a for a in sys.argv if not a.startswith("--")])
     tmp = tempfile.mkdtemp(prefix="rw-daemon-bench-")
     say("live_bench: %s on %d CPUs, load %s" % (binary, os.cpu_count(),
                                                 open("/proc/loadavg").read().split()[:3]))
     try:
-        b = Bench(binary, tmp, "live")
-        try:
-            latency(b)  # first, while few keys make each status query cheap
-            ingest(b)
-            status_cost(b)
-            idle(b)
-        finally:
-            b.close()
-        memory(binary, tmp)
+        if not ALERTS_ONLY:
+            b = Bench(binary, tmp, "live")
+            try:
+                latency(b)  # first, while few keys make each status query cheap
+                ingest(b)
+                status_cost(b)
+                idle(b)
+            finally:
+                b.close()
+            memory(binary, tmp)
+        alert_wave(binary, tmp)
+        if SN:
+            sn_at_200k(binary, tmp)
         if rwtest.INVALID_STATUS:
             say("note: %d status answers were not valid JSON (bug B-daemon-1), repaired to read"
                 % len(rwtest.INVALID_STATUS))
