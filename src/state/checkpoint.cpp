@@ -29,6 +29,7 @@ constexpr StatField kStatFields[] = {
     {"chkuser", &pipeline::Stats::chkuser},     {"malformed", &pipeline::Stats::malformed},
     {"unstamped", &pipeline::Stats::unstamped}, {"long-lines", &pipeline::Stats::long_lines},
     {"findings", &pipeline::Stats::findings},   {"alerts", &pipeline::Stats::alerts},
+    {"evicted-keys", &pipeline::Stats::evicted_keys},
 };
 
 void WriteKind(RecordWriter& w, detect::RuleKind kind) { w.Text(detect::RuleKindName(kind)); }
