@@ -55,8 +55,8 @@ std::vector<std::string> Doubts(const config::Config& config, const follow::Disc
     if (channel.via == config::ChannelVia::kSmtp && !channel.username.empty() &&
         !channel.starttls) {
       doubts.push_back("channel " + channel.name + ": logs in as " + channel.username +
-                       " without starttls: the password is sent in clear to " + channel.host +
-                       ":" + std::to_string(channel.port) + " (allow_plaintext_auth: true)");
+                       " without starttls: the password is sent in clear to " + channel.host + ":" +
+                       std::to_string(channel.port) + " (allow_plaintext_auth: true)");
     }
   }
   for (const auto& rule : config.rules) {

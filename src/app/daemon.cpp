@@ -326,8 +326,7 @@ class Daemon::Impl {
               std::to_string(st.relay) + " malformed " + std::to_string(st.malformed) + " long " +
               std::to_string(st.long_lines) + " alerts " + std::to_string(s_.alerts_spooled) +
               " keys " + std::to_string(s_.store->KeyCount()) + " evicted " +
-              std::to_string(st.evicted_keys) + " pending " +
-              std::to_string(outbox_->Pending()));
+              std::to_string(st.evicted_keys) + " pending " + std::to_string(outbox_->Pending()));
       ArmSummary();
     });
   }

@@ -14,8 +14,8 @@ std::optional<std::string> EvictionNotice::Check(const detect::WindowStore& stor
   for (std::size_t i = 0; i < rules.size(); ++i) {
     if (store.RuleKeyCount(i) < rules[i].max_keys) continue;
     full += full.empty() ? "" : ", ";
-    full += core::EscapeForLog(rules[i].name) + " (max_keys " +
-            std::to_string(rules[i].max_keys) + ")";
+    full +=
+        core::EscapeForLog(rules[i].name) + " (max_keys " + std::to_string(rules[i].max_keys) + ")";
   }
   std::string msg = std::to_string(n) + (n == 1 ? " key" : " keys") + " evicted" +
                     (last_ ? " in the last " + std::to_string(kEvery.count()) + "s" : "") +

@@ -138,8 +138,8 @@ core::Result<std::string> QueryStatus(const std::string& state_dir, std::string_
     Attempt a = AskOnce(path, request, deadline);
     if (a.error) return core::Error{*a.error};
     if (a.stalled != nullptr) {
-      return core::Error{"no answer from the daemon at " + path + " " + within + " (" +
-                         a.stalled + (busy ? ", after busy answers" : "") +
+      return core::Error{"no answer from the daemon at " + path + " " + within + " (" + a.stalled +
+                         (busy ? ", after busy answers" : "") +
                          "); is it stopped or stuck? (--timeout sets how long to wait)"};
     }
     if (a.answer != kBusyAnswer) return std::move(a.answer);

@@ -2,10 +2,10 @@
 //
 // Memory grows with active keys and their non-empty slices, not with lines: Expire drops a key
 // as soon as its windows are all empty, and a rule holds at most its max_keys keys (SetMaxKeys:
-// a new key of a full rule evicts the rule's idlest). A Key has one row holding its window for every rule, so
-// a line that several rules count looks its Key up once, not once per rule. Export/Import move
-// the whole state to and from the checkpoint, by rule name, so a reload keeps the windows of
-// rules that did not change.
+// a new key of a full rule evicts the rule's idlest). A Key has one row holding its window for
+// every rule, so a line that several rules count looks its Key up once, not once per rule.
+// Export/Import move the whole state to and from the checkpoint, by rule name, so a reload keeps
+// the windows of rules that did not change.
 #ifndef RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 #define RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 

@@ -151,12 +151,9 @@ TEST(KeyCapTest, TheSampleBookKeepsAtMostItsCapOfPagesDroppingTheIdlest) {
   SampleBook book;
   book.set_max_pages(2);
   book.Note("a@example.com", true, "x@bank.example", "192.0.2.1", "r@x.example", kT0);
-  book.Note("b@example.com", true, "x@bank.example", "192.0.2.2", "r@x.example",
-            kT0 + seconds(1));
-  book.Note("a@example.com", false, "y@bank.example", "192.0.2.1", "r@x.example",
-            kT0 + seconds(2));
-  book.Note("c@example.com", true, "x@bank.example", "192.0.2.3", "r@x.example",
-            kT0 + seconds(3));
+  book.Note("b@example.com", true, "x@bank.example", "192.0.2.2", "r@x.example", kT0 + seconds(1));
+  book.Note("a@example.com", false, "y@bank.example", "192.0.2.1", "r@x.example", kT0 + seconds(2));
+  book.Note("c@example.com", true, "x@bank.example", "192.0.2.3", "r@x.example", kT0 + seconds(3));
   EXPECT_EQ(book.size(), 2u);
   EXPECT_TRUE(book.SampleOf("b@example.com").senders.empty());  // idlest: gone
   EXPECT_EQ(book.SampleOf("a@example.com").senders.size(), 2u);
