@@ -12,12 +12,14 @@ limit 1,000). The rule is capped at max_keys 50,000. Then:
     169 MB), the checkpoint under 8 MB (3.3 MB; ce106be: 20 MB), SIGTERM exits within 3 s
     (0.17 s; ce106be: 1.1 s, so this bound tells them apart only at larger floods);
   - the log warns about evictions in one or two lines, not one per key;
-  - after a restart from that checkpoint the rule still holds at most 50,000 keys.
+  - after a restart from that checkpoint the rule still holds at most 50,000 keys;
+  - `relaywatch report` over the same log evicts the same keys and says so in its warnings.
 Not tested: a flood of ip:ADDRESS keys (the same store and cap: detect unit tests).
 
 usage: forged_login_flood_test.py RELAYWATCH_BINARY
 """
 
+import json
 import os
 import shutil
 import signal
@@ -129,6 +131,18 @@ def main():
         check(st["keys_evicted"] == evicted, "keys_evicted %d kept by the checkpoint"
               % st["keys_evicted"])
         check(d.term() == 0, "SIGTERM: exit 0")
+
+        say("== relaywatch report over the same log")
+        r = subprocess.run([binary, "report", "-c", cfg, "--dir", logdir, "--format", "json"],
+                           capture_output=True, timeout=60)
+        rep = json.loads(r.stdout)
+        warned = [w for w in rep["warnings"] if "evicted" in w]
+        check(r.returncode == 0 and len(warned) == 1 and warned[0].startswith("%d keys were "
+              "evicted" % evicted), "the report warns that %d keys were evicted: %s"
+              % (evicted, warned))
+        check([f["user"] for f in rep["findings"]] == [ABUSER] and
+              rep["findings"][0]["count"] == 1000,
+              "and finds the abuser, as the daemon did: %s" % rep["findings"][:2])
         rwtest.check_status_json_valid()
         say("PASS")
         return 0
