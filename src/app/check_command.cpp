@@ -110,6 +110,12 @@ std::vector<std::string> Doubts(const config::Config& config, const follow::Disc
     for (std::string& warning : deliver::ChannelFileWarnings(channel)) {
       doubts.push_back(std::move(warning));
     }
+    if (channel.via == config::ChannelVia::kSmtp && !channel.username.empty() &&
+        !channel.starttls) {
+      doubts.push_back("channel " + channel.name + ": logs in as " + channel.username +
+                       " without starttls: the password is sent in clear to " + channel.host + ":" +
+                       std::to_string(channel.port) + " (allow_plaintext_auth: true)");
+    }
   }
   if (std::optional<std::string> doubt = StateDirDoubt(config)) doubts.push_back(std::move(*doubt));
   for (const auto& rule : config.rules) {

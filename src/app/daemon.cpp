@@ -17,6 +17,7 @@
 #include "relaywatch/app/command_config.h"
 #include "relaywatch/app/daemon_checkpoint.h"
 #include "relaywatch/app/daemon_state.h"
+#include "relaywatch/app/eviction_notice.h"
 #include "relaywatch/app/local_zone.h"
 #include "relaywatch/app/logging.h"
 #include "relaywatch/app/status_server.h"
@@ -159,6 +160,9 @@ class Daemon::Impl {
     cb.on_batch_end = [this, raw](const state::Position& pos) {
       raw->position = pos;
       CountCutLines(*raw);
+      if (auto w = evictions_.Check(*s_.store, s_.config.rules, std::chrono::steady_clock::now())) {
+        LogWarning(*w);
+      }
       ScheduleCheckpoint();
     };
     cb.on_gap = [this, raw](const follow::Gap& gap) { OnGap(*raw, gap); };
@@ -325,7 +329,8 @@ class Daemon::Impl {
               std::to_string(st.relay) + " malformed " + std::to_string(st.malformed) + " long " +
               std::to_string(st.long_lines) + " alerts " + std::to_string(counts.spooled) +
               " unspooled " + std::to_string(counts.unspooled) + " keys " +
-              std::to_string(s_.store->KeyCount()) + " pending " +
+              std::to_string(s_.store->KeyCount()) + " evicted " +
+              std::to_string(st.evicted_keys) + " pending " +
               std::to_string(outbox_->Pending()));
       ArmSummary();
     });
@@ -349,6 +354,7 @@ class Daemon::Impl {
   std::chrono::steady_clock::duration last_checkpoint_cost_{};
   int lock_fd_ = -1;
   DaemonState s_;
+  EvictionNotice evictions_;
   std::unique_ptr<AlertOutbox> outbox_;
   std::unique_ptr<StatusServer> status_;
   int exit_code_ = kExitOk;

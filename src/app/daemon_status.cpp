@@ -90,6 +90,7 @@ std::string DaemonStatusJson(DaemonState& s, const std::string& dispatcher_json)
   w.Key("gaps").Uint(s.gaps);
   w.Key("checkpoints").Uint(s.checkpoints);
   w.Key("keys").Uint(s.store->KeyCount());
+  w.Key("keys_evicted").Uint(st.evicted_keys);
   core::Timestamp now = EventNow(s);
   w.Key("rules").BeginArray();
   const auto& rules = s.pipeline->detector().rules();
@@ -99,6 +100,9 @@ std::string DaemonStatusJson(DaemonState& s, const std::string& dispatcher_json)
     w.Key("kind").String(detect::RuleKindName(rules[i].kind()));
     w.Key("window").String(core::FormatDuration(rules[i].window));
     w.Key("limit").Uint(rules[i].limit);
+    w.Key("keys").Uint(s.store->RuleKeyCount(i));
+    w.Key("max_keys").Uint(rules[i].max_keys);
+    w.Key("evicted").Uint(s.store->Evicted(i));  // since the daemon started
     w.Key("top").BeginArray();
     for (const auto& [key, n] : s.store->TopKeys(i, now, rules[i].window, kTopKeys)) {
       w.BeginObject().Key("key").String(key).Key("count").Uint(n).EndObject();
@@ -126,7 +130,7 @@ std::string DaemonStatusText(DaemonState& s, const std::string& dispatcher_text)
       buf, sizeof buf,
       "relaywatch %s on %s, up %llds, config %s\nlines %llu  relaying %llu  malformed "
       "%llu  long %llu  alerts spooled %llu  not yet spooled %llu  not paged %llu  gaps %llu  keys "
-      "%zu\n\nSOURCES\n",
+      "%zu  evicted %llu\n\nSOURCES\n",
       RELAYWATCH_VERSION, core::EscapeForLog(s.config.hostname).c_str(),
       static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(
                                  std::chrono::steady_clock::now() - s.started)
@@ -137,7 +141,7 @@ std::string DaemonStatusText(DaemonState& s, const std::string& dispatcher_text)
       static_cast<unsigned long long>(s.alerts_spooled),
       static_cast<unsigned long long>(s.alerts_unspooled),
       static_cast<unsigned long long>(s.alerts_not_paged), static_cast<unsigned long long>(s.gaps),
-      s.store->KeyCount());
+      s.store->KeyCount(), static_cast<unsigned long long>(st.evicted_keys));
   out += buf;
   for (auto& [dir, src] : s.sources) {
     auto last = s.pipeline->LastStamp(src->pipeline_id);
@@ -161,6 +165,10 @@ std::string DaemonStatusText(DaemonState& s, const std::string& dispatcher_text)
     out += buf;
     for (const auto& [key, n] : s.store->TopKeys(i, now, rules[i].window, kTopKeys)) {
       out += " " + core::EscapeForLog(key) + "=" + std::to_string(n);
+    }
+    if (const std::uint64_t evicted = s.store->Evicted(i); evicted > 0) {
+      out += "  (" + std::to_string(s.store->RuleKeyCount(i)) + " keys, max_keys " +
+             std::to_string(rules[i].max_keys) + ", " + std::to_string(evicted) + " evicted)";
     }
     out += "\n";
   }

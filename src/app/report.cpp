@@ -183,6 +183,13 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
             : where + "no line has a multilog timestamp, so no line has a time: add 't' to "
                       "multilog in the service's log/run");
   }
+  if (const std::uint64_t n = data.stats.evicted_keys; n > 0) {
+    // The same cap as the daemon's (rules[].max_keys), so the report is what the daemon did.
+    warnings.push_back(std::to_string(n) + (n == 1 ? " key was" : " keys were") +
+                       " evicted: a rule held max_keys logins at once and gave up the one idle "
+                       "longest for each new one, whose count then started again from zero; "
+                       "raise max_keys if so many logins are real");
+  }
   data.totals.warnings.insert(data.totals.warnings.begin(), warnings.begin(), warnings.end());
 
   std::vector<std::string> with_findings;

@@ -132,6 +132,17 @@ core::Status ReadSmtp(const Reporter& reporter, const Mapping& channel, ChannelC
     if (!path) return path.error();
     out.password_file = std::move(*path);
   }
+  if (const Field* plaintext = channel.Find("allow_plaintext_auth")) {
+    auto value = ReadBool(reporter, *plaintext);
+    if (!value) return value.error();
+    out.allow_plaintext_auth = *value;
+  }
+  // AUTH PLAIN and LOGIN send the password itself: without TLS, anyone on the path reads it.
+  if (username != nullptr && !out.starttls && !out.allow_plaintext_auth) {
+    return reporter.At(*username,
+                       "needs starttls: true (without it the password is sent in clear); set "
+                       "allow_plaintext_auth: true to send it in clear anyway");
+  }
   return core::OkStatus();
 }
 

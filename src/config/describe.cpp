@@ -131,8 +131,11 @@ std::string DescribeConfig(const Config& config) {
   }
   for (const detect::RuleSpec& rule : config.rules) {
     std::string kind(detect::RuleKindName(rule.kind()));
-    rows.emplace_back(rule.name,
-                      kind + std::string(kind_width - kind.size() + 2, ' ') + DescribeRule(rule));
+    std::string text = DescribeRule(rule);
+    if (rule.max_keys != detect::kDefaultMaxKeys) {
+      text += ", at most " + Plural(rule.max_keys, "key", "keys");
+    }
+    rows.emplace_back(rule.name, kind + std::string(kind_width - kind.size() + 2, ' ') + text);
   }
   AppendTable(out, rows);
 

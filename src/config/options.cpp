@@ -66,6 +66,11 @@ constexpr std::array kOptions = std::to_array<Option>({
     {"rules[].allowed_services", "list of service names", "required", "service-policy",
      "The services on which authenticated relaying is allowed; relaying by a login on any other "
      "followed service fires the rule."},
+    {"rules[].max_keys", "integer", "100000", "",
+     "Most logins (and ip:ADDRESS keys) the rule keeps counts for. Clients choose both (a forged "
+     "AUTH= login per message costs them nothing), so past this a new key takes the place of the "
+     "one idle longest, whose count is lost; status counts these evictions and the log warns. "
+     "100,000 keys in one rule cost about 60 MB."},
     {"alerts", "section", "", "", "How findings become alerts, and where alerts go."},
     {"alerts.repeat", "window or duration", "window", "",
      "How often the same rule may alert about the same login: once per the rule's window, or "
@@ -109,11 +114,15 @@ constexpr std::array kOptions = std::to_array<Option>({
     {"alerts.channels[].ca_file", "path", "the system's CA store", "smtp",
      "CA certificates to check the server against (only with starttls)."},
     {"alerts.channels[].username", "string", "none", "smtp",
-     "Log in (SMTP AUTH) as this user; needs password_file."},
+     "Log in (SMTP AUTH) as this user; needs password_file, and starttls: true unless "
+     "allow_plaintext_auth is set."},
     {"alerts.channels[].password_file", "path", "none", "smtp",
      "File holding the password on its first line, mode 0600 (any group or other bit and it is "
      "refused: the alert waits, retried, until chmod 600). Read at each delivery. Only with "
      "username."},
+    {"alerts.channels[].allow_plaintext_auth", "boolean", "false", "smtp",
+     "Let username log in without starttls, sending the password in clear: only for a mail "
+     "server on this machine or a network you trust. relaywatch check warns about it."},
     {"alerts.channels[].timeout", "duration", "30s", "",
      "Give up one delivery attempt after this long; it is tried again later."},
     {"alerts.channels[].max_per_hour", "integer", "alerts.max_per_hour", "",

@@ -220,6 +220,11 @@ core::Result<detect::RuleSpec> ReadRule(const Reporter& reporter, const Field& f
   if (auto status = ReadWindowAndLimit(reporter, *rule, *kind, spec); !status) {
     return status.error();
   }
+  if (const Field* max_keys = rule->Find("max_keys")) {
+    auto value = ReadCount(reporter, *max_keys, 1, kMaxCount, kLimitWhat);
+    if (!value) return value.error();
+    spec.max_keys = static_cast<std::size_t>(*value);
+  }
   switch (*kind) {
     case RuleKind::kVolume: {
       auto params = ReadVolume(reporter, *rule);

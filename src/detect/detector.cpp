@@ -51,6 +51,16 @@ Detector::Detector(std::vector<RuleSpec> rules, std::string default_domain, Wind
     windows_.push_back(r.window);
     longest_window_ = std::max(longest_window_, r.window);
   }
+  // Keys are client-chosen: each rule holds at most its max_keys, and the SampleBook, whose pages
+  // are of keys some rule holds, no more than the largest of them.
+  std::vector<std::size_t> max_keys;
+  std::size_t max_pages = 0;
+  for (const RuleSpec& r : rules_) {
+    max_keys.push_back(r.max_keys);
+    max_pages = std::max(max_pages, r.max_keys);
+  }
+  store_.SetMaxKeys(max_keys);
+  samples_.set_max_pages(max_pages);
 }
 
 std::size_t Detector::RuleIndex(std::string_view name) const {

@@ -1,6 +1,8 @@
 #include "relaywatch/detect/memory_window_store.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 namespace relaywatch::detect {
 
@@ -17,7 +19,78 @@ MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::stri
     recent_.Remember(key, row);
   }
   if (row->by_rule.size() <= rule) row->by_rule.resize(rule + 1);
-  return row->by_rule[rule];
+  KeyState& s = row->by_rule[rule];
+  if (s.empty()) {
+    // A new key for this rule. Evicting erases only other Keys' rows: `row` (which recent_ holds)
+    // and `s` stay put.
+    MakeRoom(rule, 1);
+    ++Keys(rule).live;
+  }
+  return s;
+}
+
+MemoryWindowStore::RuleKeys& MemoryWindowStore::Keys(std::size_t rule) {
+  if (keys_.size() <= rule) keys_.resize(rule + 1);
+  return keys_[rule];
+}
+
+void MemoryWindowStore::MakeRoom(std::size_t rule, std::size_t room_for) {
+  RuleKeys& k = Keys(rule);
+  while (k.max > 0 && k.live + room_for > k.max && EvictIdlest(rule)) {
+  }
+}
+
+bool MemoryWindowStore::EvictIdlest(std::size_t rule) {
+  RuleKeys& k = keys_[rule];
+  for (int walk = 0; walk < 2; ++walk) {
+    while (std::optional<IdlestKeys::Candidate> c = k.idlest.Next()) {
+      auto it = rows_.find(c->key);
+      if (it == rows_.end() || rule >= it->second.by_rule.size()) continue;
+      KeyState& s = it->second.by_rule[rule];
+      if (s.empty() || s.last != c->last) continue;  // expired, or counted since the walk
+      s = KeyState{};
+      --k.live;
+      ++k.evicted;
+      ++evicted_total_;
+      if (it->second.empty()) {
+        if (recent_.Get(c->key) != nullptr) recent_.Forget();
+        rows_.erase(it);
+      }
+      return true;
+    }
+    k.idlest.BeginWalk(k.live);
+    for (const auto& [key, row] : rows_) {
+      if (rule < row.by_rule.size() && !row.by_rule[rule].empty()) {
+        k.idlest.Offer(key, row.by_rule[rule].last);
+      }
+    }
+    k.idlest.EndWalk();
+  }
+  return false;
+}
+
+void MemoryWindowStore::CountLive() {
+  for (RuleKeys& k : keys_) k.live = 0;
+  for (const auto& [key, row] : rows_) {
+    for (std::size_t r = 0; r < row.by_rule.size(); ++r) {
+      if (!row.by_rule[r].empty()) ++Keys(r).live;
+    }
+  }
+}
+
+void MemoryWindowStore::SetMaxKeys(const std::vector<std::size_t>& max_keys) {
+  for (std::size_t r = 0; r < std::max(max_keys.size(), keys_.size()); ++r) {
+    Keys(r).max = r < max_keys.size() ? max_keys[r] : 0;
+    MakeRoom(r, 0);
+  }
+}
+
+std::uint64_t MemoryWindowStore::Evicted(std::size_t rule) const {
+  return rule < keys_.size() ? keys_[rule].evicted : 0;
+}
+
+std::size_t MemoryWindowStore::RuleKeyCount(std::size_t rule) const {
+  return rule < keys_.size() ? keys_[rule].live : 0;
 }
 
 const MemoryWindowStore::KeyState* MemoryWindowStore::Find(std::size_t rule,
@@ -29,13 +102,17 @@ const MemoryWindowStore::KeyState* MemoryWindowStore::Find(std::size_t rule,
 
 std::uint64_t MemoryWindowStore::Add(std::size_t rule, std::string_view key, core::Timestamp t,
                                      std::uint64_t amount, core::Duration window) {
-  return Slot(rule, key).counts.Add(t, amount, window);
+  KeyState& s = Slot(rule, key);
+  s.last = std::max(s.last, t);
+  return s.counts.Add(t, amount, window);
 }
 
 std::uint64_t MemoryWindowStore::AddDistinct(std::size_t rule, std::string_view key,
                                              std::string_view value, core::Timestamp t,
                                              core::Duration window, std::size_t cap) {
-  return Slot(rule, key).distinct.Add(value, t, window, cap);
+  KeyState& s = Slot(rule, key);
+  s.last = std::max(s.last, t);
+  return s.distinct.Add(value, t, window, cap);
 }
 
 core::Timestamp MemoryWindowStore::FirstAt(std::size_t rule, std::string_view key,
@@ -57,6 +134,7 @@ std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key,
 }
 
 void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Duration>& windows) {
+  for (RuleKeys& k : keys_) k.live = 0;  // counted again below, over the keys that stay
   for (auto it = rows_.begin(); it != rows_.end();) {
     std::vector<KeyState>& by_rule = it->second.by_rule;
     bool all_empty = true;
@@ -70,6 +148,7 @@ void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Dura
       } else {
         all_empty = all_empty && s.empty();
       }
+      if (!s.empty()) ++Keys(r).live;
     }
     it = all_empty ? rows_.erase(it) : std::next(it);
   }
@@ -120,10 +199,20 @@ void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> key
   }
   std::erase_if(rows_, [](const auto& kv) { return kv.second.empty(); });
   recent_.Forget();
+  // All of them first, then the cap: the idlest go, whatever order the checkpoint had.
+  const std::size_t max = std::exchange(Keys(rule).max, 0);
   for (KeyWindowState& k : keys) {
+    // The newest stamp the checkpoint keeps: the oldest of the newest slice, or of an address.
+    core::Timestamp last{};
+    if (!k.buckets.empty()) last = k.buckets.back().first;
+    for (const DistinctEntry& e : k.distinct) last = std::max(last, e.last);
     Slot(rule, k.key) = KeyState{BucketWindow::FromBuckets(std::move(k.buckets)),
-                                 DistinctWindow::FromEntries(std::move(k.distinct))};
+                                 DistinctWindow::FromEntries(std::move(k.distinct)), last};
   }
+  CountLive();  // a key with no bucket and no address holds nothing
+  Keys(rule).max = max;
+  Keys(rule).idlest.Clear();
+  MakeRoom(rule, 0);
 }
 
 void MemoryWindowStore::Remap(const std::vector<int>& map, std::size_t rules) {
@@ -139,6 +228,15 @@ void MemoryWindowStore::Remap(const std::vector<int>& map, std::size_t rules) {
   }
   std::erase_if(rows_, [](const auto& kv) { return kv.second.empty(); });
   recent_.Forget();
+  // The caps come from the new rules (SetMaxKeys); the eviction counts follow their rule.
+  std::vector<RuleKeys> keys(rules);
+  for (std::size_t i = 0; i < map.size() && i < keys_.size(); ++i) {
+    if (map[i] >= 0 && static_cast<std::size_t>(map[i]) < rules) {
+      keys[static_cast<std::size_t>(map[i])].evicted = keys_[i].evicted;
+    }
+  }
+  keys_ = std::move(keys);
+  CountLive();
 }
 
 }  // namespace relaywatch::detect

@@ -1,6 +1,7 @@
 #include "relaywatch/detect/sample_book.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace relaywatch::detect {
 namespace {
@@ -34,6 +35,7 @@ void SampleBook::Note(std::string_view key, bool open, std::string_view sender,
     auto it = pages_.find(key);
     if (it == pages_.end()) {
       if (!open) return;
+      if (max_pages_ > 0 && pages_.size() >= max_pages_) EvictIdlest();
       it = pages_.emplace(std::string(key), Page{}).first;
     }
     page = &it->second;
@@ -47,6 +49,21 @@ void SampleBook::Note(std::string_view key, bool open, std::string_view sender,
     p.recipients.emplace_back(rcpt);
   }
   p.last = std::max(p.last, t);
+}
+
+void SampleBook::EvictIdlest() {
+  recent_.Forget();
+  for (int walk = 0; walk < 2; ++walk) {
+    while (std::optional<IdlestKeys::Candidate> c = idlest_.Next()) {
+      auto it = pages_.find(c->key);
+      if (it == pages_.end() || it->second.last != c->last) continue;  // gone, or noted since
+      pages_.erase(it);
+      return;
+    }
+    idlest_.BeginWalk(pages_.size());
+    for (const auto& [key, page] : pages_) idlest_.Offer(key, page.last);
+    idlest_.EndWalk();
+  }
 }
 
 KeySample SampleBook::SampleOf(std::string_view key) const {

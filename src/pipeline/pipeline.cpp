@@ -21,6 +21,7 @@ alerting::LedgerOptions LedgerOptionsFrom(const config::Config& config) {
 
 Pipeline::Pipeline(const config::Config& config, core::LocalZone zone, detect::WindowStore& store)
     : zone_(std::move(zone)),
+      evictions_seen_(store.Evicted()),
       detector_(config.rules, config.default_domain, store),
       ledger_(LedgerOptionsFrom(config)),
       host_(config.hostname) {}
@@ -64,6 +65,10 @@ void Pipeline::OnStampedLine(std::size_t source_id, std::string_view raw, const 
 
   findings_.clear();
   detector_.OnEvent(detect::EventContext{line.time, src.service}, event, findings_);
+  if (const std::uint64_t evicted = detector_.store().Evicted(); evicted != evictions_seen_) {
+    stats_.evicted_keys += evicted - evictions_seen_;
+    evictions_seen_ = evicted;
+  }
   for (detect::Finding& f : findings_) {
     if (!quiet) ++stats_.findings;
     std::optional<alerting::Alert> alert = ledger_.Admit(f);

@@ -7,6 +7,7 @@
 #include "record_text.h"
 #include "relaywatch/alerting/alert_text.h"
 #include "relaywatch/core/text.h"
+#include "relaywatch/detect/sample_book.h"
 
 namespace relaywatch::state {
 namespace {
@@ -110,13 +111,17 @@ core::Status ApplySingle(const Record& r, SpooledAlert& s) {
   return core::OkStatus();
 }
 
+// A sample holds what detect::SampleBook gives an alert, at most kShown of each list; a spool file
+// holding more (edited, or crafted to fill the daemon's memory) is read up to that, like it.
+constexpr std::size_t kSampleCap = detect::SampleBook::kShown;
+
 core::Status ApplyRepeated(const Record& r, SpooledAlert& s) {
   detect::KeySample& sample = s.alert.finding.sample;
   if (r.tag == "recipient") {
     FieldParser p(r, 1);
     std::string rcpt = p.Text(0, "address");
     if (!p.ok()) return p.error();
-    sample.recipients.push_back(std::move(rcpt));
+    if (sample.recipients.size() < kSampleCap) sample.recipients.push_back(std::move(rcpt));
     return core::OkStatus();
   }
   FieldParser p(r, 2);
@@ -124,7 +129,7 @@ core::Status ApplyRepeated(const Record& r, SpooledAlert& s) {
   const std::uint64_t count = p.Uint(1, "count");
   if (!p.ok()) return p.error();
   auto& list = r.tag == "sender" ? sample.senders : sample.remote_ips;
-  list.emplace_back(std::move(value), count);
+  if (list.size() < kSampleCap) list.emplace_back(std::move(value), count);
   return core::OkStatus();
 }
 

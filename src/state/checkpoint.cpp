@@ -25,10 +25,15 @@ struct StatField {
   std::uint64_t pipeline::Stats::*member;
 };
 constexpr StatField kStatFields[] = {
-    {"lines", &pipeline::Stats::lines},         {"relay", &pipeline::Stats::relay},
-    {"chkuser", &pipeline::Stats::chkuser},     {"malformed", &pipeline::Stats::malformed},
-    {"unstamped", &pipeline::Stats::unstamped}, {"long-lines", &pipeline::Stats::long_lines},
-    {"findings", &pipeline::Stats::findings},   {"alerts", &pipeline::Stats::alerts},
+    {"lines", &pipeline::Stats::lines},
+    {"relay", &pipeline::Stats::relay},
+    {"chkuser", &pipeline::Stats::chkuser},
+    {"malformed", &pipeline::Stats::malformed},
+    {"unstamped", &pipeline::Stats::unstamped},
+    {"long-lines", &pipeline::Stats::long_lines},
+    {"findings", &pipeline::Stats::findings},
+    {"alerts", &pipeline::Stats::alerts},
+    {"evicted-keys", &pipeline::Stats::evicted_keys},
 };
 
 void WriteKind(RecordWriter& w, detect::RuleKind kind) { w.Text(detect::RuleKindName(kind)); }

@@ -14,3 +14,8 @@ echo "== report over 1M lines vs grep -c, and vs report's own decoding with no c
 # latency (p50/p99), idle CPU over 60 s, memory with 100,000 logins in a 24h window.
 echo "== daemon on a live multilog"
 /usr/bin/python3 "$top/tests/bench/daemon/live_bench.py" "$build/relaywatch"
+
+# daemon under a flood of 1,000,000 distinct forged logins in one window: memory, checkpoint size
+# and time, SIGTERM (README "Forged logins").
+echo "== daemon under a flood of forged logins"
+/usr/bin/python3 "$top/tests/bench/daemon/forged_logins_bench.py" "$build/relaywatch"

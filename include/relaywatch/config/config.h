@@ -48,6 +48,7 @@ struct ChannelConfig {
   std::string ca_file;                  // empty = system store
   std::string username;                 // AUTH when set
   std::string password_file;            // 0600 file holding the password
+  bool allow_plaintext_auth = false;    // username without starttls: the password goes in clear
   core::Duration timeout = std::chrono::seconds(30);
   std::optional<std::uint32_t> max_per_hour;  // overrides alerts.max_per_hour
 };

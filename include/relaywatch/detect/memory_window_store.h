@@ -1,10 +1,11 @@
 // MemoryWindowStore: the embedded WindowStore, in memory, saved in the checkpoint.
 //
 // Memory grows with active keys and their non-empty slices, not with lines: Expire drops a key
-// as soon as its windows are all empty. A Key has one row holding its window for every rule, so
-// a line that several rules count looks its Key up once, not once per rule. Export/Import move
-// the whole state to and from the checkpoint, by rule name, so a reload keeps the windows of
-// rules that did not change.
+// as soon as its windows are all empty, and a rule holds at most its max_keys keys (SetMaxKeys:
+// a new key of a full rule evicts the rule's idlest). A Key has one row holding its window for
+// every rule, so a line that several rules count looks its Key up once, not once per rule.
+// Export/Import move the whole state to and from the checkpoint, by rule name, so a reload keeps
+// the windows of rules that did not change.
 #ifndef RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 #define RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 
@@ -15,6 +16,7 @@
 #include "relaywatch/core/string_map.h"
 #include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/detect/distinct_window.h"
+#include "relaywatch/detect/idlest_keys.h"
 #include "relaywatch/detect/window_store.h"
 
 namespace relaywatch::detect {
@@ -44,8 +46,13 @@ class MemoryWindowStore : public WindowStore {
                                                              core::Duration window,
                                                              std::size_t n) const override;
   std::size_t KeyCount() const override;
+  void SetMaxKeys(const std::vector<std::size_t>& max_keys) override;
+  std::uint64_t Evicted(std::size_t rule) const override;
+  std::uint64_t Evicted() const override { return evicted_total_; }
+  std::size_t RuleKeyCount(std::size_t rule) const override;
 
   std::vector<KeyWindowState> Export(std::size_t rule) const;
+  // Replaces rule's windows with `keys`; over the rule's cap, the idlest are evicted (counted).
   void Import(std::size_t rule, std::vector<KeyWindowState> keys);
   // For a new rule list of `rules` rules: moves every Key's window of old rule i to new rule
   // map[i] (map[i] < 0, or >= rules: dropped).
@@ -55,6 +62,7 @@ class MemoryWindowStore : public WindowStore {
   struct KeyState {
     BucketWindow counts;
     DistinctWindow distinct;
+    core::Timestamp last{};  // the newest stamp counted: how idle the Key is, for eviction
     bool empty() const { return counts.buckets().empty() && distinct.entries().empty(); }
   };
   // A Key's windows, by rule index, up to the highest rule that has counted the Key: a login
@@ -65,9 +73,24 @@ class MemoryWindowStore : public WindowStore {
   };
   using Table = core::StringMap<Row>;
 
+  // Per rule: how many keys it holds and may hold, what it evicted, its eviction candidates.
+  struct RuleKeys {
+    std::size_t live = 0;
+    std::size_t max = 0;  // 0: no cap
+    std::uint64_t evicted = 0;
+    IdlestKeys idlest;
+  };
+
   KeyState& Slot(std::size_t rule, std::string_view key);
   const KeyState* Find(std::size_t rule, std::string_view key) const;
+  RuleKeys& Keys(std::size_t rule);
+  // Evicts rule's idlest keys until it holds fewer than `room_for` below its cap.
+  void MakeRoom(std::size_t rule, std::size_t room_for);
+  bool EvictIdlest(std::size_t rule);
+  void CountLive();
   Table rows_;
+  std::vector<RuleKeys> keys_;
+  std::uint64_t evicted_total_ = 0;
   // The row looked up last (a line's rules, and a session's lines, name one Key); every erase
   // forgets it.
   core::RecentKey<Row> recent_;

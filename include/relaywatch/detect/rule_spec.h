@@ -51,10 +51,19 @@ struct ServicePolicyParams {
 
 struct RcptLimitParams {};
 
+// Keys one rule holds at most, unless the rule says otherwise (rules[].max_keys): far above the
+// logins a mail server has active in a window, and a bound on what a flood of forged logins
+// (client-chosen AUTH= logins, ip:ADDRESS keys) can cost: about 60 MB and a 13 MB checkpoint
+// at 100,000 keys (README "Bounded memory").
+inline constexpr std::size_t kDefaultMaxKeys = 100000;
+
 struct RuleSpec {
   std::string name;
   core::Duration window = std::chrono::hours(1);
   std::uint64_t limit = 1;
+  // Keys (logins, ip:ADDRESS) the rule's windows hold at most; a new key past it evicts the
+  // idlest one (its count is lost; the eviction is counted and logged).
+  std::size_t max_keys = kDefaultMaxKeys;
   std::variant<VolumeParams, SenderParams, RemoteIpsParams, ServicePolicyParams, RcptLimitParams>
       params;
 

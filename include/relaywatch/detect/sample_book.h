@@ -1,8 +1,10 @@
 // SampleBook: what the keys near a limit did, for the alert body.
 //
 // Only keys whose count reached half a limit get a page (so 100,000 quiet logins cost nothing
-// here); each page holds at most kTop senders and IPs with counts and kRecipients recipients.
-// Pages not touched within the longest window are dropped by Expire.
+// here); each page holds at most kTop senders and IPs with counts and kShown recipients.
+// Pages not touched within the longest window are dropped by Expire, and at most max_pages are
+// kept (a sender rule's limit of 1 opens a page per forged login): a new page past it takes the
+// place of the idlest one.
 #ifndef RELAYWATCH_DETECT_SAMPLE_BOOK_H_
 #define RELAYWATCH_DETECT_SAMPLE_BOOK_H_
 
@@ -14,6 +16,7 @@
 #include "relaywatch/core/string_map.h"
 #include "relaywatch/core/time.h"
 #include "relaywatch/detect/finding.h"
+#include "relaywatch/detect/idlest_keys.h"
 
 namespace relaywatch::detect {
 
@@ -29,6 +32,8 @@ class SampleBook {
   KeySample SampleOf(std::string_view key) const;
   void Expire(core::Timestamp now, core::Duration longest_window);
   std::size_t size() const { return pages_.size(); }
+  // 0: no cap.
+  void set_max_pages(std::size_t max) { max_pages_ = max; }
 
  private:
   struct Page {
@@ -37,8 +42,12 @@ class SampleBook {
     std::vector<std::string> recipients;
     core::Timestamp last{};
   };
+  void EvictIdlest();
+
   core::StringMap<Page> pages_;
   core::RecentKey<Page> recent_;  // the page noted last; every erase forgets it
+  std::size_t max_pages_ = 0;
+  IdlestKeys idlest_;
 };
 
 }  // namespace relaywatch::detect

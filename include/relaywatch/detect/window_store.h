@@ -41,6 +41,17 @@ class WindowStore {
       std::size_t rule, core::Timestamp now, core::Duration window, std::size_t n) const = 0;
   // Keys held, over all rules (for status and the memory bound).
   virtual std::size_t KeyCount() const = 0;
+
+  // Caps the keys each rule holds (keys are client-chosen: a flood of forged logins must not
+  // exhaust memory): max_keys[i] for rule i, 0 or absent for no cap. A new key of a full rule
+  // evicts that rule's idlest key, the one whose newest stamp is oldest (idlest_keys.h); a rule
+  // over its new cap is cut down to it at once.
+  virtual void SetMaxKeys(const std::vector<std::size_t>& max_keys) = 0;
+  // Keys evicted so far: of `rule`, and over all rules.
+  virtual std::uint64_t Evicted(std::size_t rule) const = 0;
+  virtual std::uint64_t Evicted() const = 0;
+  // The keys `rule` holds now.
+  virtual std::size_t RuleKeyCount(std::size_t rule) const = 0;
 };
 
 }  // namespace relaywatch::detect

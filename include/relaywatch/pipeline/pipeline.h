@@ -75,6 +75,9 @@ class Pipeline {
   };
 
   core::LocalZone zone_;
+  // The store's eviction count already in stats_ (before detector_: a Detector that lowers a
+  // rule's cap evicts at once, and those count too).
+  std::uint64_t evictions_seen_;
   detect::Detector detector_;
   alerting::Ledger ledger_;
   std::string host_;

@@ -24,6 +24,7 @@ struct Stats {
   std::uint64_t long_lines = 0;  // lines over 64 KiB, cut
   std::uint64_t findings = 0;    // before the ledger
   std::uint64_t alerts = 0;      // admitted by the ledger
+  std::uint64_t evicted_keys = 0;  // keys a full rule gave up for new ones (rules[].max_keys)
   std::map<std::string, std::uint64_t> malformed_by_reason;
   std::vector<std::string> malformed_samples;  // raw text of the first few; escape to show
 

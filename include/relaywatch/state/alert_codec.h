@@ -12,7 +12,8 @@
 //   id ID  state new|ongoing|resolved|digest|test  host HOST
 //   rule NAME  kind KIND  key KEY  count N  limit N  window NS  first T  last T
 //   service S  basis B  unit recipients|messages (optional: recipients)  detail D
-//   sender TEXT N (repeated)  remote-ip TEXT N (repeated)  recipient TEXT (repeated)
+//   sender TEXT N (repeated)  remote-ip TEXT N (repeated)  recipient TEXT (repeated; of each,
+//   Decode keeps the first detect::SampleBook::kShown, as many as an alert's sample holds)
 //   previous-count N  digest-count N  digest-text TEXT
 //   attempts N  first-spooled T  next-attempt T  last-error TEXT
 #ifndef RELAYWATCH_STATE_ALERT_CODEC_H_

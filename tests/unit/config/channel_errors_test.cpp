@@ -160,5 +160,27 @@ TEST(ChannelErrorsTest, TakesCredentialsOnlyAsUsernameWithPasswordFile) {
             "relaywatch.yaml:4:79: alerts.channels[0].ca_file: only used with starttls: true");
 }
 
+// AUTH PLAIN and LOGIN send the password itself: without STARTTLS anyone on the path reads it.
+TEST(ChannelErrorsTest, RefusesAuthWithoutStarttlsUnlessPlaintextIsAllowed) {
+  const std::string head = "{name: m, via: smtp, from: a@example.com, to: [b@example.com], ";
+  const std::string auth = "username: rw, password_file: /etc/relaywatch/pw";
+  const std::string why =
+      "alerts.channels[0].username: needs starttls: true (without it the password is sent in "
+      "clear); set allow_plaintext_auth: true to send it in clear anyway";
+  EXPECT_EQ(ErrorOf(Channel(head + auth + "}")), "relaywatch.yaml:4:80: " + why);
+  EXPECT_EQ(ErrorOf(Channel(head + "starttls: false, " + auth + "}")),
+            "relaywatch.yaml:4:97: " + why);
+  EXPECT_EQ(ErrorOf(Channel(head + auth + ", allow_plaintext_auth: false}")),
+            "relaywatch.yaml:4:80: " + why);
+  EXPECT_EQ(ErrorOf(Channel(head + "starttls: true, " + auth + "}")), "(loaded)");
+  EXPECT_EQ(ErrorOf(Channel(head + auth + ", allow_plaintext_auth: true}")), "(loaded)");
+  EXPECT_EQ(ErrorOf(Channel(head + auth + ", allow_plaintext_auth: maybe}")),
+            "relaywatch.yaml:4:141: alerts.channels[0].allow_plaintext_auth: expected true or "
+            "false, got \"maybe\"");
+  EXPECT_EQ(ErrorOf(Channel("{name: h, via: exec, command: [/bin/a], allow_plaintext_auth: true}")),
+            "relaywatch.yaml:4:47: alerts.channels[0].allow_plaintext_auth: not used by via exec "
+            "(only by smtp)");
+}
+
 }  // namespace
 }  // namespace relaywatch::config

@@ -106,11 +106,14 @@ TEST(FixtureConfigsTest, EveryKeyFixtureLoadsWithNoDefaultLeft) {
   EXPECT_EQ(config.default_domain, "example.org");
   ASSERT_EQ(config.rules.size(), 3u);
   EXPECT_EQ(config.rules[2].window, std::chrono::hours(2));
+  EXPECT_EQ(config.rules[0].max_keys, 20000u);
+  EXPECT_NE(config.rules[1].max_keys, 20000u);
   EXPECT_EQ(config.alerts.repeat, std::chrono::hours(12));
   EXPECT_EQ(config.alerts.escalate, 3.0);
   EXPECT_EQ(config.alerts.max_age, std::chrono::hours(24));
   ASSERT_EQ(config.alerts.channels.size(), 2u);
   EXPECT_EQ(config.alerts.channels[0].port, 587);
+  EXPECT_TRUE(config.alerts.channels[0].allow_plaintext_auth);
   EXPECT_EQ(config.alerts.channels[0].timeout, std::chrono::minutes(1));
   EXPECT_EQ(config.alerts.channels[1].command,
             (std::vector<std::string>{"/usr/local/sbin/lock-login", "--notify"}));

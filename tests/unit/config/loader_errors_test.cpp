@@ -97,6 +97,15 @@ TEST(LoaderErrorsTest, RejectsLimitsThatAreNotPositiveWholeNumbers) {
             at + "expected a whole number of at least 1, got \"99999999999999999999999\"");
 }
 
+TEST(LoaderErrorsTest, RejectsMaxKeysThatAreNotPositiveWholeNumbers) {
+  const std::string prefix = "rules: [{name: v, kind: volume, window: 1h, limit: 5, max_keys: ";
+  const std::string at = "relaywatch.yaml:1:65: rules[0].max_keys: ";
+  EXPECT_EQ(ErrorOf(prefix + "0}]\n"), at + "expected a whole number of at least 1, got \"0\"");
+  EXPECT_EQ(ErrorOf(prefix + "lots}]\n"),
+            at + "expected a whole number of at least 1, got \"lots\"");
+  EXPECT_EQ(ErrorOf(prefix + "1}]\n"), "(loaded)");
+}
+
 TEST(LoaderErrorsTest, RejectsBadOverrides) {
   EXPECT_EQ(ErrorOf("rules:\n"
                     "  - name: v\n"

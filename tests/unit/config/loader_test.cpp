@@ -159,6 +159,7 @@ TEST(LoaderTest, FillsDefaultsForEverythingButOneRule) {
   ASSERT_EQ(config.rules.size(), 1u);
   EXPECT_EQ(config.rules[0].window, minutes(15));
   EXPECT_EQ(config.rules[0].limit, 4u);
+  EXPECT_EQ(config.rules[0].max_keys, 100000u);
   EXPECT_EQ(config.alerts.repeat, std::nullopt);
   EXPECT_EQ(config.alerts.escalate, std::nullopt);
   EXPECT_FALSE(config.alerts.resolved);

@@ -68,8 +68,8 @@ TEST(OptionsTest, ListsTheKeysDirectlyUnderAParent) {
   EXPECT_EQ(ChildKeys("sources"),
             (std::vector<std::string_view>{"supervise_dir", "services", "logs"}));
   EXPECT_EQ(ChildKeys("sources.logs[]"), (std::vector<std::string_view>{"service", "dir"}));
-  EXPECT_EQ(ChildKeys("rules[]").size(), 11u);
-  EXPECT_EQ(ChildKeys("alerts.channels[]").size(), 15u);
+  EXPECT_EQ(ChildKeys("rules[]").size(), 12u);
+  EXPECT_EQ(ChildKeys("alerts.channels[]").size(), 16u);
   EXPECT_TRUE(ChildKeys("hostname").empty());
 }
 
@@ -110,6 +110,9 @@ TEST(OptionsTest, StatesTheDefaultsConfigHas) {
   EXPECT_EQ(DefaultOf("rules[].count"), "recipients");
   EXPECT_EQ(detect::VolumeParams{}.count, detect::CountUnit::kRecipients);
   EXPECT_EQ(DefaultOf("rules[].policy"), "same-domain");
+  EXPECT_EQ(DefaultOf("rules[].max_keys"), std::to_string(detect::RuleSpec{}.max_keys));
+  EXPECT_EQ(DefaultOf("alerts.channels[].allow_plaintext_auth"),
+            channel.allow_plaintext_auth ? "true" : "false");
   EXPECT_EQ(detect::SenderParams{}.policy, detect::SenderPolicy::kSameDomain);
 }
 

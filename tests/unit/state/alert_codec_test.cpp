@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "relaywatch/alerting/alert_id.h"
+#include "relaywatch/detect/sample_book.h"
 #include "state_test_util.h"
 
 namespace relaywatch::state {
@@ -152,6 +153,30 @@ TEST(AlertCodecTest, KeepsHostileTextInEveryFieldByteForByte) {
     ASSERT_TRUE(back) << back.error().message;
     ExpectSame(*back, s);
   }
+}
+
+// A spool file is the daemon's, but a crafted or damaged one must not fill its memory: each list
+// of the sample is read up to what an alert's sample holds in memory (SampleBook::kShown).
+TEST(AlertCodecTest, ReadsAtMostASampleOfSendersIpsAndRecipients) {
+  SpooledAlert s = Fraud();
+  detect::KeySample& sample = s.alert.finding.sample;
+  sample = {};
+  for (int i = 0; i < 10000; ++i) {
+    sample.senders.emplace_back("s" + std::to_string(i) + "@bank.example", 1);
+    sample.remote_ips.emplace_back("192.0.2." + std::to_string(i % 256), 2);
+    sample.recipients.push_back("r" + std::to_string(i) + "@gmail.example");
+  }
+  core::Result<SpooledAlert> back = DecodeSpooledAlert(EncodeSpooledAlert(s));
+  ASSERT_TRUE(back) << back.error().message;
+  const detect::KeySample& got = back->alert.finding.sample;
+  constexpr std::size_t kShown = detect::SampleBook::kShown;
+  ASSERT_EQ(got.senders.size(), kShown);
+  ASSERT_EQ(got.remote_ips.size(), kShown);
+  ASSERT_EQ(got.recipients.size(), kShown);
+  EXPECT_EQ(got.senders.front().first, "s0@bank.example");
+  EXPECT_EQ(got.recipients.back(), "r" + std::to_string(kShown - 1) + "@gmail.example");
+  EXPECT_EQ(back->alert.id, s.alert.id);  // the rest of the alert as it was
+  EXPECT_EQ(back->last_error, s.last_error);
 }
 
 TEST(AlertCodecTest, WritesTheDocumentedFormat) {

@@ -31,6 +31,7 @@ void ExpectSameStats(const pipeline::Stats& a, const pipeline::Stats& b) {
   EXPECT_EQ(a.long_lines, b.long_lines);
   EXPECT_EQ(a.findings, b.findings);
   EXPECT_EQ(a.alerts, b.alerts);
+  EXPECT_EQ(a.evicted_keys, b.evicted_keys);
   EXPECT_EQ(a.malformed_by_reason, b.malformed_by_reason);
   EXPECT_EQ(a.malformed_samples, b.malformed_samples);
 }
@@ -136,6 +137,7 @@ TEST(CheckpointTest, WritesTheDocumentedFormat) {
       "stat long-lines 0\n"
       "stat findings 0\n"
       "stat alerts 0\n"
+      "stat evicted-keys 0\n"
       "malformed cut\\x20line 1\n"
       "sample x\n";
   EXPECT_EQ(EncodeCheckpoint(c), Seal(body));
@@ -210,7 +212,7 @@ TEST(CheckpointTest, SaysWhereAFileWasCutShort) {
             "line 2: missing checksum line: the file was cut short");
   // Without its final newline the checksum line itself may be cut.
   EXPECT_EQ(DecodeCheckpoint(text.substr(0, text.size() - 1)).error().message,
-            "line 29: missing checksum line: the file was cut short");
+            "line 30: missing checksum line: the file was cut short");
 }
 
 TEST(CheckpointTest, DetectsAnyFlippedByte) {
@@ -225,7 +227,7 @@ TEST(CheckpointTest, DetectsAnyFlippedByte) {
   std::string bad = text;
   bad[text.find("bucket 29930595 12") + 8] = '3';  // one digit of a count
   EXPECT_EQ(DecodeCheckpoint(bad).error().message,
-            "line 29: checksum mismatch: the file is corrupt");
+            "line 30: checksum mismatch: the file is corrupt");
 }
 
 TEST(CheckpointTest, RefusesAnotherVersionOrAnotherFile) {
