@@ -25,6 +25,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr Clock::duration kFirstRetry = std::chrono::seconds(1);
 constexpr Clock::duration kMaxRetry = std::chrono::seconds(10);
+constexpr Clock::duration kReadSpoolAtStart = std::chrono::seconds(2);
 
 core::Timestamp WallNow() {
   return std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now());
@@ -156,6 +157,10 @@ class AlertOutbox::Impl {
     started_ = true;
     dispatcher()->Start();
     writer_ = std::thread([this] { Run(); });
+    // The status counts what an earlier run left pending from the start on; but a spool that
+    // does not answer must not keep the daemon from reading.
+    std::unique_lock lock(mu_);
+    ready_cv_.wait_for(lock, kReadSpoolAtStart, [this] { return ready_; });
   }
 
   void Stop() {
@@ -170,6 +175,12 @@ class AlertOutbox::Impl {
 
   void Run() {
     std::unique_lock lock(mu_);
+    const std::vector<std::string> channels = channel_names_;
+    lock.unlock();
+    for (const std::string& ch : channels) spool_.Pending(ch);
+    lock.lock();
+    ready_ = true;
+    ready_cv_.notify_all();
     while (true) {
       if (tasks_.empty() && !stop_) {
         auto woken = [this] { return stop_ || !tasks_.empty(); };
@@ -279,6 +290,8 @@ class AlertOutbox::Impl {
     std::vector<std::string> errors;
     std::vector<Unspooled> left = SpoolItems(std::move(fresh), wrote, errors);
     fresh.clear();
+    // The spool takes writes again: the alerts it refused need not wait for their retry.
+    if (wrote && !held_.empty()) retry_at_ = Clock::now();
     if (left.empty()) return wrote;
     if (held_.empty()) {
       backoff_ = kFirstRetry;
@@ -369,6 +382,8 @@ class AlertOutbox::Impl {
   std::vector<std::string> channel_names_;  // of the config in force for Put
   std::uint64_t next_seq_ = 0;
   bool stop_ = false;
+  bool ready_ = false;  // the writer has read the channels' spools once
+  std::condition_variable ready_cv_;
 
   mutable std::mutex dispatcher_mu_;  // guards the pointer only
   std::shared_ptr<deliver::Dispatcher> dispatcher_;
