@@ -52,7 +52,7 @@ class AlertOutbox::Impl {
     std::uint64_t seq = 0;
     alerting::Alert alert;
     std::vector<std::string> channels;
-    std::unique_ptr<state::Checkpoint> checkpoint;
+    std::string checkpoint;  // encoded
     std::unique_ptr<config::Config> config;
   };
   // An alert with the channels whose spool does not have it yet. Writer thread only.
@@ -62,7 +62,7 @@ class AlertOutbox::Impl {
     std::vector<std::string> channels;
   };
   struct Waiting {
-    state::Checkpoint checkpoint;
+    std::string checkpoint;  // encoded
     std::uint64_t needs_below = 0;  // every alert numbered below is spooled first
     bool said = false;              // the log told that it waits
   };
@@ -111,13 +111,13 @@ class AlertOutbox::Impl {
     cv_.notify_one();
   }
 
-  void Commit(state::Checkpoint checkpoint) {
+  void Commit(std::string checkpoint) {
     {
       std::lock_guard lock(mu_);
       Task t;
       t.kind = Task::Kind::kCheckpoint;
       t.seq = next_seq_;
-      t.checkpoint = std::make_unique<state::Checkpoint>(std::move(checkpoint));
+      t.checkpoint = std::move(checkpoint);
       committing_ = true;
       tasks_.push_back(std::move(t));
     }
@@ -218,7 +218,7 @@ class AlertOutbox::Impl {
       // What was queued before a checkpoint or a reload is spooled before it.
       spooled |= SpoolFresh(fresh);
       if (t.kind == Task::Kind::kCheckpoint) {
-        waiting_ = Waiting{std::move(*t.checkpoint), t.seq, false};
+        waiting_ = Waiting{std::move(t.checkpoint), t.seq, false};
         WriteWaiting();
       } else {
         Swap(*t.config);
@@ -349,13 +349,13 @@ class AlertOutbox::Impl {
       }
       return;
     }
-    core::Status st = store::CheckpointStore(state_dir_).Save(waiting_->checkpoint);
+    core::Status st = store::CheckpointStore(state_dir_).SaveEncoded(waiting_->checkpoint);
+    waiting_.reset();
     if (st) {
       ++checkpoints_;
     } else {
       log_("warning", st.error().message + "; retrying at the next batch");
     }
-    waiting_.reset();
     committing_ = false;
   }
 
@@ -419,7 +419,9 @@ void AlertOutbox::Stop() {
 
 void AlertOutbox::Put(const alerting::Alert& alert) { impl_->Put(alert); }
 
-void AlertOutbox::Commit(state::Checkpoint checkpoint) { impl_->Commit(std::move(checkpoint)); }
+void AlertOutbox::Commit(std::string encoded_checkpoint) {
+  impl_->Commit(std::move(encoded_checkpoint));
+}
 
 bool AlertOutbox::Committing() const { return impl_->committing_; }
 
