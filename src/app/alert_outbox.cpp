@@ -62,7 +62,7 @@ class AlertOutbox::Impl {
     std::vector<std::string> channels;
   };
   struct Waiting {
-    std::string checkpoint;  // encoded
+    std::string checkpoint;         // encoded
     std::uint64_t needs_below = 0;  // every alert numbered below is spooled first
     bool said = false;              // the log told that it waits
   };

@@ -3,8 +3,9 @@
 // A checkpoint holds every source's Position, every rule's windows (by rule name, kind and window,
 // so a changed rule starts empty), the ledger and the counters, written in one atomic write.
 // Taking one copies them out of the state and encodes them (on the thread that reads the log); the
-// AlertOutbox writes the text on its own thread once the alerts it records are spooled. Loading restores windows,
-// ledger and counters into the state and hands back the positions for the followers.
+// AlertOutbox writes the text on its own thread once the alerts it records are spooled. Loading
+// restores windows, ledger and counters into the state and hands back the positions for the
+// followers.
 #ifndef RELAYWATCH_APP_DAEMON_CHECKPOINT_H_
 #define RELAYWATCH_APP_DAEMON_CHECKPOINT_H_
 
