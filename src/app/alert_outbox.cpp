@@ -25,6 +25,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr Clock::duration kFirstRetry = std::chrono::seconds(1);
 constexpr Clock::duration kMaxRetry = std::chrono::seconds(10);
+constexpr Clock::duration kReadSpoolAtStart = std::chrono::seconds(2);
 
 core::Timestamp WallNow() {
   return std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now());
@@ -51,7 +52,7 @@ class AlertOutbox::Impl {
     std::uint64_t seq = 0;
     alerting::Alert alert;
     std::vector<std::string> channels;
-    std::unique_ptr<state::Checkpoint> checkpoint;
+    std::string checkpoint;  // encoded
     std::unique_ptr<config::Config> config;
   };
   // An alert with the channels whose spool does not have it yet. Writer thread only.
@@ -61,7 +62,7 @@ class AlertOutbox::Impl {
     std::vector<std::string> channels;
   };
   struct Waiting {
-    state::Checkpoint checkpoint;
+    std::string checkpoint;         // encoded
     std::uint64_t needs_below = 0;  // every alert numbered below is spooled first
     bool said = false;              // the log told that it waits
   };
@@ -110,13 +111,13 @@ class AlertOutbox::Impl {
     cv_.notify_one();
   }
 
-  void Commit(state::Checkpoint checkpoint) {
+  void Commit(std::string checkpoint) {
     {
       std::lock_guard lock(mu_);
       Task t;
       t.kind = Task::Kind::kCheckpoint;
       t.seq = next_seq_;
-      t.checkpoint = std::make_unique<state::Checkpoint>(std::move(checkpoint));
+      t.checkpoint = std::move(checkpoint);
       committing_ = true;
       tasks_.push_back(std::move(t));
     }
@@ -156,6 +157,10 @@ class AlertOutbox::Impl {
     started_ = true;
     dispatcher()->Start();
     writer_ = std::thread([this] { Run(); });
+    // The status counts what an earlier run left pending from the start on; but a spool that
+    // does not answer must not keep the daemon from reading.
+    std::unique_lock lock(mu_);
+    ready_cv_.wait_for(lock, kReadSpoolAtStart, [this] { return ready_; });
   }
 
   void Stop() {
@@ -170,6 +175,12 @@ class AlertOutbox::Impl {
 
   void Run() {
     std::unique_lock lock(mu_);
+    const std::vector<std::string> channels = channel_names_;
+    lock.unlock();
+    for (const std::string& ch : channels) spool_.Pending(ch);
+    lock.lock();
+    ready_ = true;
+    ready_cv_.notify_all();
     while (true) {
       if (tasks_.empty() && !stop_) {
         auto woken = [this] { return stop_ || !tasks_.empty(); };
@@ -207,7 +218,7 @@ class AlertOutbox::Impl {
       // What was queued before a checkpoint or a reload is spooled before it.
       spooled |= SpoolFresh(fresh);
       if (t.kind == Task::Kind::kCheckpoint) {
-        waiting_ = Waiting{std::move(*t.checkpoint), t.seq, false};
+        waiting_ = Waiting{std::move(t.checkpoint), t.seq, false};
         WriteWaiting();
       } else {
         Swap(*t.config);
@@ -279,6 +290,8 @@ class AlertOutbox::Impl {
     std::vector<std::string> errors;
     std::vector<Unspooled> left = SpoolItems(std::move(fresh), wrote, errors);
     fresh.clear();
+    // The spool takes writes again: the alerts it refused need not wait for their retry.
+    if (wrote && !held_.empty()) retry_at_ = Clock::now();
     if (left.empty()) return wrote;
     if (held_.empty()) {
       backoff_ = kFirstRetry;
@@ -336,13 +349,13 @@ class AlertOutbox::Impl {
       }
       return;
     }
-    core::Status st = store::CheckpointStore(state_dir_).Save(waiting_->checkpoint);
+    core::Status st = store::CheckpointStore(state_dir_).SaveEncoded(waiting_->checkpoint);
+    waiting_.reset();
     if (st) {
       ++checkpoints_;
     } else {
       log_("warning", st.error().message + "; retrying at the next batch");
     }
-    waiting_.reset();
     committing_ = false;
   }
 
@@ -369,6 +382,8 @@ class AlertOutbox::Impl {
   std::vector<std::string> channel_names_;  // of the config in force for Put
   std::uint64_t next_seq_ = 0;
   bool stop_ = false;
+  bool ready_ = false;  // the writer has read the channels' spools once
+  std::condition_variable ready_cv_;
 
   mutable std::mutex dispatcher_mu_;  // guards the pointer only
   std::shared_ptr<deliver::Dispatcher> dispatcher_;
@@ -404,7 +419,9 @@ void AlertOutbox::Stop() {
 
 void AlertOutbox::Put(const alerting::Alert& alert) { impl_->Put(alert); }
 
-void AlertOutbox::Commit(state::Checkpoint checkpoint) { impl_->Commit(std::move(checkpoint)); }
+void AlertOutbox::Commit(std::string encoded_checkpoint) {
+  impl_->Commit(std::move(encoded_checkpoint));
+}
 
 bool AlertOutbox::Committing() const { return impl_->committing_; }
 

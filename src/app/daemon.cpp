@@ -213,7 +213,8 @@ class Daemon::Impl {
     if (checkpoint_pending_) return;
     checkpoint_pending_ = true;
     // At most every 200 ms, and taking them costs this thread never more than a tenth of the
-    // time: copying out 100,000 logins' windows takes a while (writing them is the outbox's).
+    // time: copying out and encoding 100,000 logins' windows takes a while (writing them is the
+    // outbox's).
     checkpoint_timer_.expires_after(std::max<std::chrono::steady_clock::duration>(
         kCheckpointEvery, last_checkpoint_cost_ * 10));
     checkpoint_timer_.async_wait([this](boost::system::error_code ec) {
@@ -223,8 +224,9 @@ class Daemon::Impl {
     });
   }
 
-  // Takes the checkpoint here and hands it to the outbox, which writes it on its own thread once
-  // the alerts it records are spooled; while it still holds the last one, wait for that.
+  // Takes (and encodes) the checkpoint here and hands the text to the outbox, which writes it on
+  // its own thread once the alerts it records are spooled; while it still holds the last one,
+  // wait for that. Only the text waits there: no second copy of the windows lives on.
   void Checkpoint() {
     if (outbox_->Committing()) {
       ScheduleCheckpoint();

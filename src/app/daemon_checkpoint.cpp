@@ -29,7 +29,7 @@ core::Result<CheckpointLoad> LoadDaemonCheckpoint(DaemonState& s) {
   return out;
 }
 
-state::Checkpoint TakeDaemonCheckpoint(const DaemonState& s) {
+std::string TakeDaemonCheckpoint(const DaemonState& s) {
   state::Checkpoint c;
   for (const auto& [dir, src] : s.sources) {
     if (!src->position) continue;  // nothing read yet: a restart starts this source afresh
@@ -41,7 +41,7 @@ state::Checkpoint TakeDaemonCheckpoint(const DaemonState& s) {
   }
   c.ledger = s.pipeline->ledger().Entries();
   c.stats = s.pipeline->stats();
-  return c;
+  return state::EncodeCheckpoint(c);
 }
 
 }  // namespace relaywatch::app

@@ -58,4 +58,9 @@ core::Status CheckpointStore::Save(const state::Checkpoint& checkpoint) {
   return WriteFileAtomic(path_, state::EncodeCheckpoint(checkpoint), 0600);
 }
 
+core::Status CheckpointStore::SaveEncoded(std::string_view text) {
+  if (core::Status made = EnsureDir(state_dir_, 0700); !made) return made;
+  return WriteFileAtomic(path_, text, 0600);
+}
+
 }  // namespace relaywatch::store

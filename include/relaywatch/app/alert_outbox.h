@@ -32,7 +32,6 @@
 #include "relaywatch/alerting/alert.h"
 #include "relaywatch/config/config.h"
 #include "relaywatch/core/time.h"
-#include "relaywatch/state/checkpoint.h"
 
 namespace relaywatch::app {
 
@@ -57,9 +56,10 @@ class AlertOutbox {
   void Stop();
   // Queues `alert` for every channel configured now. Never waits for I/O.
   void Put(const alerting::Alert& alert);
-  // Queues `checkpoint`, to be written once the alerts queued before it are spooled. Never waits
-  // for I/O. A checkpoint still waiting is replaced (the later one holds everything it held).
-  void Commit(state::Checkpoint checkpoint);
+  // Queues a checkpoint (state::EncodeCheckpoint's text of the daemon's state), to be written once
+  // the alerts queued before it are spooled. Never waits for I/O. A checkpoint still waiting is
+  // replaced (the later one holds everything it held).
+  void Commit(std::string encoded_checkpoint);
   // True from Commit until that checkpoint is written or its write failed: the daemon takes no
   // new one meanwhile, so at most one copy of its state waits here.
   bool Committing() const;

@@ -2,9 +2,10 @@
 //
 // A checkpoint holds every source's Position, every rule's windows (by rule name, kind and window,
 // so a changed rule starts empty), the ledger and the counters, written in one atomic write.
-// Taking one copies them out of the state (on the thread that reads the log); the AlertOutbox
-// writes it on its own thread once the alerts it records are spooled. Loading restores windows,
-// ledger and counters into the state and hands back the positions for the followers.
+// Taking one copies them out of the state and encodes them (on the thread that reads the log); the
+// AlertOutbox writes the text on its own thread once the alerts it records are spooled. Loading
+// restores windows, ledger and counters into the state and hands back the positions for the
+// followers.
 #ifndef RELAYWATCH_APP_DAEMON_CHECKPOINT_H_
 #define RELAYWATCH_APP_DAEMON_CHECKPOINT_H_
 
@@ -14,7 +15,6 @@
 
 #include "relaywatch/app/daemon_state.h"
 #include "relaywatch/core/result.h"
-#include "relaywatch/state/checkpoint.h"
 #include "relaywatch/state/position.h"
 
 namespace relaywatch::app {
@@ -29,7 +29,8 @@ struct CheckpointLoad {
 // a first start and a corrupt one is set aside (both with a warning); an unreadable one is an
 // error, because starting fresh would re-alert everything.
 core::Result<CheckpointLoad> LoadDaemonCheckpoint(DaemonState& s);
-state::Checkpoint TakeDaemonCheckpoint(const DaemonState& s);
+// The checkpoint of `s`, encoded (state::EncodeCheckpoint), for AlertOutbox::Commit.
+std::string TakeDaemonCheckpoint(const DaemonState& s);
 
 }  // namespace relaywatch::app
 

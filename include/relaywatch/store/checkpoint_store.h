@@ -54,6 +54,9 @@ class CheckpointStore {
 
   // Commits `checkpoint`; on error ("unable to write PATH: reason") the previous one stays whole.
   core::Status Save(const state::Checkpoint& checkpoint);
+  // The same for a checkpoint already encoded (state::EncodeCheckpoint's text), so that the
+  // thread that writes it need not hold the Checkpoint itself.
+  core::Status SaveEncoded(std::string_view text);
 
   const std::string& path() const { return path_; }
 

@@ -413,7 +413,9 @@ def caught_up(d, st, service_dir):
 
 
 def outbox_idle(st):
-    return all(o["pending"] == 0 for o in st["outbox"])
+    # alerts_unspooled: admitted alerts not yet in the spool (still queued, or refused by its disk).
+    return (all(o["pending"] == 0 for o in st["outbox"])
+            and st.get("alerts_unspooled", 0) == 0)
 
 
 # Every status document that was not valid JSON as sent (bug B-daemon-1: the rules array was not

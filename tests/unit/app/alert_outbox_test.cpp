@@ -14,6 +14,7 @@
 
 #include "relaywatch/alerting/alert_id.h"
 #include "relaywatch/config/loader.h"
+#include "relaywatch/state/checkpoint.h"
 #include "temp_dir.h"
 
 namespace relaywatch::app {
@@ -76,10 +77,10 @@ bool WaitFor(F f, std::chrono::milliseconds limit = std::chrono::milliseconds(80
   return f();
 }
 
-state::Checkpoint Marked(std::uint64_t lines) {
+std::string Marked(std::uint64_t lines) {
   state::Checkpoint c;
   c.stats.lines = lines;
-  return c;
+  return state::EncodeCheckpoint(c);
 }
 
 bool Exists(const std::string& path) { return std::filesystem::exists(path); }
