@@ -90,6 +90,8 @@ Attempt AskOnce(const std::string& path, std::string_view request, Clock::time_p
     }
     ssize_t n = ::send(fd.get(), req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
+    // A busy daemon may have answered and closed before the request went out: read its answer.
+    if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) break;
     if (n < 0) {
       if (TimedOut(errno)) {
         a.stalled = "sending the request";
@@ -107,6 +109,11 @@ Attempt AskOnce(const std::string& path, std::string_view request, Clock::time_p
       return a;
     }
     ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    // Closed with nothing said (the request was refused unread): as busy, ask again.
+    if (n <= 0 && a.answer.empty() && (n == 0 || errno == ECONNRESET)) {
+      a.answer = kBusyAnswer;
+      break;
+    }
     if (n == 0) break;
     if (n < 0 && errno == EINTR) continue;
     // A busy daemon closes at once, before reading the request: a Unix socket closed with

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "relaywatch/store/dir_ops.h"
@@ -75,8 +76,10 @@ TEST(CheckpointStoreTest, SetsACorruptCheckpointAsideAndStartsFresh) {
   core::Result<CheckpointStore::Loaded> loaded = store.Load();
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_FALSE(loaded->checkpoint);
-  EXPECT_EQ(loaded->notice, "unable to use checkpoint " + dir / "checkpoint" +
-                                ": line 14: checksum mismatch: the file is corrupt; moved it to " +
+  // The checksum is the file's last line: its number grows with every field the format gains.
+  const std::string last_line = std::to_string(std::count(bad.begin(), bad.end(), '\n'));
+  EXPECT_EQ(loaded->notice, "unable to use checkpoint " + dir / "checkpoint" + ": line " +
+                                last_line + ": checksum mismatch: the file is corrupt; moved it to " +
                                 dir / "checkpoint.corrupt-1" + "; starting fresh");
   EXPECT_EQ(ReadRaw(dir / "checkpoint.corrupt-1"), bad);
   EXPECT_FALSE(Exists(store.path()));
