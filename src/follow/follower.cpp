@@ -48,7 +48,8 @@ Follower::Impl::Impl(net::io_context& io, Source source, FollowerCallbacks callb
       timer_(io),
       splitter_(options_.max_line),
       stamper_(options_.zone),
-      buffer_(options_.read_buffer == 0 ? 1 : options_.read_buffer) {}
+      buffer_(options_.read_buffer == 0 ? 1 : options_.read_buffer),
+      gap_timer_(io) {}
 
 void Follower::Impl::Start(StartFrom from) {
   if (started_) return;
@@ -83,6 +84,7 @@ void Follower::Impl::Stop() {
   FlushGap(/*force=*/true);
   stopped_ = true;
   timer_.cancel();
+  gap_timer_.cancel();
   if (inotify_) {
     boost::system::error_code ignored;
     inotify_->close(ignored);

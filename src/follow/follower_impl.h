@@ -157,6 +157,8 @@ class Follower::Impl : public std::enable_shared_from_this<Impl> {
   FollowerStats stats_;
   std::optional<Gap> held_gap_;  // seen, not yet reported
   std::optional<std::chrono::steady_clock::time_point> last_gap_at_;
+  net::steady_timer gap_timer_;  // reports held_gap_ when its second is up
+  bool gap_timer_armed_ = false;
 };
 
 }  // namespace relaywatch::follow

@@ -223,7 +223,18 @@ void Follower::Impl::FlushGap(bool force) {
   if (!held_gap_ || stopped_) return;
   constexpr auto kGapEvery = std::chrono::seconds(1);
   const auto now = std::chrono::steady_clock::now();
-  if (!force && last_gap_at_ && now - *last_gap_at_ < kGapEvery) return;
+  if (!force && last_gap_at_ && now - *last_gap_at_ < kGapEvery) {
+    // Reported when its second is up, even if nothing wakes the follower meanwhile.
+    if (!gap_timer_armed_) {
+      gap_timer_armed_ = true;
+      gap_timer_.expires_at(*last_gap_at_ + kGapEvery);
+      gap_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        self->gap_timer_armed_ = false;
+        if (!ec) self->FlushGap(/*force=*/false);
+      });
+    }
+    return;
+  }
   last_gap_at_ = now;
   Gap gap = std::move(*held_gap_);
   held_gap_.reset();
