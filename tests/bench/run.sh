@@ -14,3 +14,8 @@ echo "== report over 1M lines vs grep -c, and vs report's own decoding with no c
 # latency (p50/p99), idle CPU over 60 s, memory with 100,000 logins in a 24h window.
 echo "== daemon on a live multilog"
 /usr/bin/python3 "$top/tests/bench/daemon/live_bench.py" "$build/relaywatch"
+
+# daemon: what multilog's s and n must be: lines lost (and gaps raised) at fixed rates while the
+# daemon runs, and across a SIGSTOP, for the default s99999 n10 and two larger settings.
+echo "== daemon: loss vs multilog s and n"
+/usr/bin/python3 "$top/tests/bench/daemon/live_bench.py" "$build/relaywatch" --loss

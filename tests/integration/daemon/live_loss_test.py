@@ -18,7 +18,11 @@ it did not count (never a silent loss).
 Part C (no `current` yet): start, SIGTERM, start in a log dir multilog has not written: no gap,
 no gap alert; lines written while it was down and after are counted.
 
-usage: live_loss_test.py RELAYWATCH_BINARY [a] [b] [c]   (the parts to run; all by default)
+Part D (check): `relaywatch check` warns about a log/run whose multilog keeps less than
+s x (n - 1) = 10,800,000 bytes (multilog's default s99999 n10 among them), naming the script and
+line, and not about s1000000 n20 nor an n it cannot know.
+
+usage: live_loss_test.py RELAYWATCH_BINARY [a] [b] [c] [d]   (the parts to run; all by default)
 """
 
 import os
@@ -314,6 +318,39 @@ def part_c(tmp):
         d.stop_quietly()
 
 
+def part_d(tmp):
+    say("== part D: `relaywatch check` on log/run scripts that keep too little, and enough")
+    sv = os.path.join(tmp, "d-supervise")
+    scripts = {"smtpd": "exec setuidgid qmaill multilog t ./main",          # 9 x 99999 bytes
+               "tiny": "exec multilog t s4096 n3 ./main",                   # 2 x 4096
+               "submission": "exec multilog t s1000000 n20 ./main",         # 19 x 1000000
+               "unknown": "N=`cat /etc/n`\nexec multilog t n$N ./main"}
+    for name, text in scripts.items():
+        os.makedirs(os.path.join(sv, name, "log", "main"))
+        run = os.path.join(sv, name, "log", "run")
+        with open(run, "w") as f:
+            f.write("#!/bin/sh\n" + text + "\n")
+        os.chmod(run, 0o755)
+    cfg = os.path.join(tmp, "d.yaml")
+    rwtest.write_config(cfg, {
+        "hostname": "mx-d.example", "state_dir": os.path.join(tmp, "state-d"),
+        "sources": {"supervise_dir": sv},
+        "rules": [{"name": "hour-volume", "kind": "volume", "window": "1h", "limit": 100}]})
+    r = subprocess.run([BINARY, "check", "-c", cfg], capture_output=True, text=True, timeout=30)
+    warn = {n: [l for l in r.stdout.splitlines() if l.startswith("warning: service %s:" % n)
+                and "multilog s" in l] for n in scripts}
+    say("  " + (warn["smtpd"] or ["(no warning for smtpd)"])[0])
+    check(r.returncode == 0, "check exits 0 (%d)" % r.returncode)
+    check(len(warn["smtpd"]) == 1 and "log/run:2: multilog s99999 n10 keeps 899991 bytes"
+          in warn["smtpd"][0] and "5 s of log at 1000 lines/s" in warn["smtpd"][0]
+          and "at least 10800000" in warn["smtpd"][0],
+          "multilog's default s99999 n10 is warned about, with its run script and line")
+    check(len(warn["tiny"]) == 1 and "s4096 n3 keeps 8192 bytes" in warn["tiny"][0],
+          "s4096 n3 is warned about")
+    check(not warn["submission"] and not warn["unknown"],
+          "s1000000 n20 is not, nor an n the script takes from a command substitution")
+
+
 BINARY = None
 
 
@@ -323,9 +360,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="rw-daemon-loss-")
     ok = False
     try:
-        parts = [a for a in sys.argv[2:] if a in ("a", "b", "c")] or ["c", "a", "b"]
+        parts = [a for a in sys.argv[2:] if a in ("a", "b", "c", "d")] or ["d", "c", "a", "b"]
         for p in parts:
-            {"a": part_a, "b": part_b, "c": part_c}[p](tmp)
+            {"a": part_a, "b": part_b, "c": part_c, "d": part_d}[p](tmp)
         rwtest.check_status_json_valid()
         ok = True
     except rwtest.TestFailure as e:
