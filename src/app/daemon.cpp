@@ -201,6 +201,7 @@ class Daemon::Impl {
     // while following, the archive names count the files pruned unread. Say the span.
     const std::string n = std::to_string(gap.files_skipped);
     const std::string files = gap.files_skipped == 1 ? " file" : " files";
+    std::string advice;
     switch (gap.seen) {
       case follow::Gap::Seen::kAtResume:
         f.detail = "log lost before it was read in " + src.source.dir +
@@ -208,16 +209,18 @@ class Daemon::Impl {
         break;
       case follow::Gap::Seen::kPrunedUnread:
         f.detail = "log lost before it was read in " + src.source.dir + ": multilog pruned " + n +
-                   files + " before relaywatch could read them (raise s or n in its log/run)";
+                   files + " before relaywatch could read them";
+        advice = "; raise s or n in its log/run";
         break;
       case follow::Gap::Seen::kMaybePruned:
         f.detail = "log may have been lost before it was read in " + src.source.dir +
-                   ": multilog pruned the file being read and inotify lost events, so files "
-                   "after it may have been pruned too";
+                   ": multilog pruned files while inotify lost events, so some may have gone "
+                   "unread";
+        advice = "; raise s or n in its log/run";
         break;
     }
     f.detail += (gap.from ? ", lines after " + core::FormatIso8601Utc(*gap.from) : std::string()) +
-                (gap.to ? " until " + core::FormatIso8601Utc(*gap.to) : std::string());
+                (gap.to ? " until " + core::FormatIso8601Utc(*gap.to) : std::string()) + advice;
     LogWarning(Esc(f.detail));
     s_.pipeline->InjectFinding(std::move(f));
   }
