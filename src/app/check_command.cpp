@@ -41,8 +41,9 @@ std::vector<std::string> Doubts(const config::Config& config, const follow::Disc
         doubts.push_back(
             name + ": " + script.first + ": multilog s" + std::to_string(*d.size) + " n" +
             std::to_string(*d.num) + " keeps " + std::to_string(*bytes) +
-            " bytes of archives besides current, " + std::to_string((*bytes + per_second / 2) / per_second) +
-            " s of log at " + std::to_string(follow::kPeakLinesPerSecond) +
+            " bytes of archives besides current, " +
+            std::to_string((*bytes + per_second / 2) / per_second) + " s of log at " +
+            std::to_string(follow::kPeakLinesPerSecond) +
             " lines/s; a stop or lag of relaywatch longer than that loses lines (a gap alert "
             "says so). Make s x (n - 1) at least " +
             std::to_string(follow::kMinArchiveBytes) + " (" +
