@@ -89,6 +89,26 @@ std::vector<std::string> Doubts(const config::Config& config, const follow::Disc
   std::vector<std::string> doubts;
   for (const auto& s : found.sources) {
     std::string name = "service " + s.service + ": " + s.dir;
+    // multilog keeps too little to outlast a stop of relaywatch during a burst.
+    for (const auto& [dir, script] : found.scripts) {
+      if (!follow::SameDir(dir, s.dir)) continue;
+      const follow::DiscoveredDir& d = script.second;
+      const auto bytes = follow::ArchiveBytes(d);
+      if (bytes && *bytes < follow::kMinArchiveBytes) {
+        const std::uint64_t per_second = follow::kPeakLinesPerSecond * follow::kLineBytes;
+        doubts.push_back(
+            name + ": " + script.first + ": multilog s" + std::to_string(*d.size) + " n" +
+            std::to_string(*d.num) + " keeps " + std::to_string(*bytes) +
+            " bytes of archives besides current, " +
+            std::to_string((*bytes + per_second / 2) / per_second) + " s of log at " +
+            std::to_string(follow::kPeakLinesPerSecond) +
+            " lines/s; a stop or lag of relaywatch longer than that loses lines (a gap alert "
+            "says so). Make s x (n - 1) at least " +
+            std::to_string(follow::kMinArchiveBytes) + " (" +
+            std::to_string(follow::kArchiveSeconds) + " s), e.g. s1000000 n12");
+      }
+      break;
+    }
     std::error_code ec;
     if (!std::filesystem::is_directory(s.dir, ec)) {
       doubts.push_back(name + (NamedInLogs(config, s) ? " does not exist; check sources.logs"

@@ -73,6 +73,8 @@ std::string DaemonStatusJson(DaemonState& s, const std::string& dispatcher_json)
     w.Key("files_finished").Uint(fst.files_finished);
     w.Key("truncations").Uint(fst.truncations);
     w.Key("overflows").Uint(fst.overflows);
+    w.Key("gaps").Uint(fst.gaps);
+    w.Key("files_pruned_unread").Uint(fst.files_pruned_unread);
     w.EndObject();
   }
   w.EndArray();

@@ -147,6 +147,8 @@ DiscoveryResult DiscoverSources(const config::SourcesConfig& config) {
             continue;
           }
           Add(result, Source{name, path_of(*d)});
+          result.scripts.emplace(path_of(*d),
+                                 std::make_pair(run + ":" + std::to_string(d->line), *d));
         } else {
           const auto& p = std::get<RunScriptProblem>(f);
           result.problems.push_back(run + ":" + std::to_string(p.line) + ": " + p.message);

@@ -21,6 +21,35 @@ void ArchivedThrough(ReadCursor& cursor, core::Timestamp t) {
   if (!cursor.archived_through || *cursor.archived_through < t) cursor.archived_through = t;
 }
 
+// Every label up to `t` is accounted for.
+void LabelsThrough(LabelLedger& l, core::Timestamp t) {
+  if (!l.through || *l.through < t) l.through = t;
+  l.pending.erase(l.pending.begin(), l.pending.upper_bound(t));
+}
+
+bool IsAccounted(const LabelLedger& l, core::Timestamp t) { return l.through && t <= *l.through; }
+
+// files[index] was taken or put behind.
+void Account(LabelLedger& l, const std::vector<LogFileInfo>& files, std::size_t index) {
+  const LogFileInfo& f = files[index];
+  if (IsArchive(f)) {
+    if (IsAccounted(l, f.kind.time)) return;
+    // Its label names it. Files taken earlier whose label is still unknown are older, so their
+    // labels came first: left over, they are stale (a `current` deleted rather than rotated).
+    auto it = std::find(l.unlabelled.begin(), l.unlabelled.end(), f.id.key);
+    l.unlabelled.erase(l.unlabelled.begin(),
+                       it == l.unlabelled.end() ? l.unlabelled.end() : it + 1);
+    LabelsThrough(l, f.kind.time);
+    return;
+  }
+  if (std::find(l.unlabelled.begin(), l.unlabelled.end(), f.id.key) != l.unlabelled.end()) return;
+  // Listed also under its archive name (between multilog's link() and unlink()): labelled.
+  for (const LogFileInfo& g : files) {
+    if (IsArchive(g) && g.id.key == f.id.key) return;
+  }
+  l.unlabelled.push_back(f.id.key);
+}
+
 }  // namespace
 
 bool IsArchive(const LogFileInfo& f) {
@@ -65,24 +94,96 @@ std::vector<std::size_t> FilesAfter(const std::vector<LogFileInfo>& files,
   return out;
 }
 
-void NoteTaken(ReadCursor& cursor, const std::vector<LogFileInfo>& files, std::size_t index) {
-  for (std::size_t i = 0; i < index && i < files.size(); ++i) {
+namespace {
+
+void NoteBehind(ReadCursor& cursor, const std::vector<LogFileInfo>& files, std::size_t end) {
+  for (std::size_t i = 0; i < end && i < files.size(); ++i) {
     if (IsArchive(files[i])) {
       ArchivedThrough(cursor, files[i].kind.time);
     } else {
       Behind(cursor, files[i].id);
     }
+    Account(cursor.labels, files, i);
   }
-  if (index < files.size() && IsArchive(files[index])) {
-    ArchivedThrough(cursor, files[index].kind.time);
+}
+
+}  // namespace
+
+void NoteTaken(ReadCursor& cursor, const std::vector<LogFileInfo>& files, std::size_t index) {
+  NoteBehind(cursor, files, index);
+  if (index < files.size()) {
+    if (IsArchive(files[index])) ArchivedThrough(cursor, files[index].kind.time);
+    Account(cursor.labels, files, index);
+    cursor.labels.last_taken = files[index].id.key;
   }
 }
 
 void NoteAllBehind(ReadCursor& cursor, const std::vector<LogFileInfo>& files) {
-  NoteTaken(cursor, files, files.size());
+  NoteBehind(cursor, files, files.size());
 }
 
 void NoteFinished(ReadCursor& cursor, FileIdentity id) { Behind(cursor, std::move(id)); }
+
+void NoteArchiveNamed(ReadCursor& cursor, core::Timestamp label) {
+  if (!IsAccounted(cursor.labels, label)) cursor.labels.pending.insert(label);
+}
+
+void NoteLabelsIncomplete(ReadCursor& cursor) { cursor.labels.complete = false; }
+
+std::optional<PrunedUnread> NoteListing(ReadCursor& cursor, const std::vector<LogFileInfo>& files) {
+  LabelLedger& l = cursor.labels;
+  std::optional<core::Timestamp> newest;  // the newest archive listed
+  for (const LogFileInfo& f : files) {
+    if (!IsArchive(f)) continue;
+    if (!newest || *newest < f.kind.time) newest = f.kind.time;
+    if (!IsAccounted(l, f.kind.time)) l.pending.insert(f.kind.time);
+  }
+  auto listed = [&](const FileKey& key) {
+    return std::any_of(files.begin(), files.end(),
+                       [&](const LogFileInfo& f) { return f.id.key == key; });
+  };
+  PrunedUnread pruned;
+  if (!l.complete && l.last_taken && !listed(*l.last_taken)) {
+    // The newest file taken is gone, so pruning reached past it; without every label the files
+    // between it and the oldest one left cannot be counted: there may be none.
+    pruned.count_known = false;
+    pruned.after = l.through;
+    for (const LogFileInfo& f : files) {
+      if (IsArchive(f)) {
+        pruned.through = f.kind.time;
+        break;
+      }
+    }
+  }
+  // Each label up to the newest listed one, oldest first. A later one names a file archived
+  // after the listing: it is settled by the next.
+  while (!l.pending.empty() && newest && *l.pending.begin() <= *newest) {
+    const core::Timestamp t = *l.pending.begin();
+    auto f = std::find_if(files.begin(), files.end(),
+                          [&](const LogFileInfo& g) { return IsArchive(g) && g.kind.time == t; });
+    if (f != files.end()) {
+      auto u = std::find(l.unlabelled.begin(), l.unlabelled.end(), f->id.key);
+      // Not a file taken: it is still to be read, and so is every later one.
+      if (u == l.unlabelled.end()) break;
+      l.unlabelled.erase(l.unlabelled.begin(), u + 1);
+    } else if (!l.unlabelled.empty()) {
+      l.unlabelled.pop_front();  // the label of the oldest file taken before its name was known
+    } else if (pruned.count_known) {
+      if (pruned.files == 0) pruned.after = l.through;
+      ++pruned.files;
+      pruned.through = t;
+    }
+    LabelsThrough(l, t);
+  }
+  if (!l.complete) {
+    // From here on every label is seen again. A file taken whose label was missed and that is
+    // gone now must not take the label of a later file.
+    std::erase_if(l.unlabelled, [&](const FileKey& k) { return !listed(k); });
+    l.complete = true;
+  }
+  if (pruned.files == 0 && pruned.count_known) return std::nullopt;
+  return pruned;
+}
 
 bool MatchesPosition(const LogFileInfo& file, const state::Position& position) {
   if (file.id.key.device != position.device || file.id.key.inode != position.inode) return false;
@@ -92,6 +193,11 @@ bool MatchesPosition(const LogFileInfo& file, const state::Position& position) {
 }
 
 ResumePlan PlanResume(const std::vector<LogFileInfo>& files, const state::Position& position) {
+  if (position.device == 0 && position.inode == 0) {
+    ResumePlan plan;
+    if (!files.empty()) plan.index = 0;
+    return plan;
+  }
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (MatchesPosition(files[i], position)) return ResumePlan{i, position.offset, false};
   }

@@ -48,7 +48,8 @@ Follower::Impl::Impl(net::io_context& io, Source source, FollowerCallbacks callb
       timer_(io),
       splitter_(options_.max_line),
       stamper_(options_.zone),
-      buffer_(options_.read_buffer == 0 ? 1 : options_.read_buffer) {}
+      buffer_(options_.read_buffer == 0 ? 1 : options_.read_buffer),
+      gap_timer_(io) {}
 
 void Follower::Impl::Start(StartFrom from) {
   if (started_) return;
@@ -64,6 +65,7 @@ void Follower::Impl::Start(StartFrom from) {
   }
   int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) {
+    NoteLabelsIncomplete(cursor_);
     Warn("unable to create an inotify instance for " + source_.dir + ": " + std::strerror(errno) +
          "; checking every " + core::FormatDuration(options_.safety_interval) + " instead");
   } else {
@@ -79,8 +81,10 @@ void Follower::Impl::Start(StartFrom from) {
 
 void Follower::Impl::Stop() {
   if (stopped_) return;
+  FlushGap(/*force=*/true);
   stopped_ = true;
   timer_.cancel();
+  gap_timer_.cancel();
   if (inotify_) {
     boost::system::error_code ignored;
     inotify_->close(ignored);
@@ -96,15 +100,10 @@ void Follower::Impl::ArmInotify() {
       [self = shared_from_this()](const boost::system::error_code& ec) { self->OnInotify(ec); });
 }
 
-void Follower::Impl::OnInotify(const boost::system::error_code& ec) {
-  if (stopped_ || ec == net::error::operation_aborted) return;
-  if (ec) {
-    Warn("unable to wait for inotify events on " + source_.dir + ": " + ec.message() +
-         "; checking every " + core::FormatDuration(options_.safety_interval) + " instead");
-    return;
-  }
+Follower::Impl::Events Follower::Impl::ReadEvents() {
+  Events seen;
+  if (!inotify_) return seen;
   alignas(inotify_event) char buf[64 * 1024];
-  bool overflow = false, dir_gone = false, parent_event = false;
   for (;;) {
     ssize_t n = ::read(inotify_->native_handle(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
@@ -112,30 +111,70 @@ void Follower::Impl::OnInotify(const boost::system::error_code& ec) {
     for (char* p = buf; p < buf + n;) {
       const auto* ev = reinterpret_cast<const inotify_event*>(p);
       p += sizeof(inotify_event) + ev->len;
-      if (ev->mask & IN_Q_OVERFLOW) overflow = true;
+      if (ev->mask & IN_Q_OVERFLOW) seen.overflow = true;
       if (ev->wd == dir_wd_ && dir_wd_ >= 0) {
-        if (ev->mask & kGone) dir_gone = true;
+        if (ev->mask & kGone) seen.dir_gone = true;
         // Names of log files only: lock, state, processed and newstate come and go too.
-        if ((ev->mask & kNameChange) && ev->len > 0 && stamp::ParseLogFileName(ev->name)) {
-          need_scan_ = true;
+        if ((ev->mask & kNameChange) && ev->len > 0) {
+          if (auto name = stamp::ParseLogFileName(ev->name)) {
+            need_scan_ = true;
+            // Every file multilog finishes gets its archive name so: the label is noted even
+            // when the archive is pruned before any listing shows it.
+            const bool archive = name->kind == stamp::LogFileKind::kArchiveDone ||
+                                 name->kind == stamp::LogFileKind::kArchiveUnfinished;
+            if (archive && (ev->mask & (IN_CREATE | IN_MOVED_TO))) {
+              NoteArchiveNamed(cursor_, name->time);
+            }
+          }
         }
       } else if (ev->wd == parent_wd_ && parent_wd_ >= 0) {
-        parent_event = true;
+        seen.parent_event = true;
         if (ev->mask & IN_IGNORED) parent_wd_ = -1;
       }
     }
   }
-  if (overflow) {
+  return seen;
+}
+
+void Follower::Impl::OnInotify(const boost::system::error_code& ec) {
+  if (stopped_ || ec == net::error::operation_aborted) return;
+  if (ec) {
+    Warn("unable to wait for inotify events on " + source_.dir + ": " + ec.message() +
+         "; checking every " + core::FormatDuration(options_.safety_interval) + " instead");
+    boost::system::error_code ignored;
+    inotify_->close(ignored);
+    inotify_.reset();
+    dir_wd_ = parent_wd_ = -1;
+    return;
+  }
+  Events seen = ReadEvents();
+  if (seen.overflow) {
     ReactToOverflow();
   } else {
-    if (dir_gone) {
+    if (seen.dir_gone) {
       DropWatch(dir_wd_);
       need_scan_ = true;
     }
-    if (dir_gone || parent_event) Watch();
+    if (seen.dir_gone || seen.parent_event) Watch();
     Pump();
   }
   if (!stopped_) ArmInotify();
+}
+
+bool Follower::Impl::DrainEvents() {
+  Events seen = ReadEvents();
+  if (seen.overflow) {
+    Resync();
+    return true;
+  }
+  if (seen.dir_gone) {
+    DropWatch(dir_wd_);
+    need_scan_ = true;
+    Watch();
+  } else if (seen.parent_event) {
+    Watch();
+  }
+  return false;
 }
 
 void Follower::Impl::InjectOverflow() {
@@ -149,14 +188,21 @@ void Follower::Impl::InjectOverflow() {
 }
 
 void Follower::Impl::ReactToOverflow() {
+  Resync();
+  Pump();
+}
+
+void Follower::Impl::Resync() {
   ++stats_.overflows;
   Warn("inotify queue overflowed for " + source_.dir + "; rescanning it");
   // Events were lost, the directory may even have been replaced: watch it afresh and list it.
+  // Archive names went unseen with them: the next listing can only tell whether the newest file
+  // taken was pruned.
+  NoteLabelsIncomplete(cursor_);
   DropWatch(dir_wd_);
   DropWatch(parent_wd_);
   Watch();
   need_scan_ = true;
-  Pump();
 }
 
 void Follower::Impl::ArmTimer() {
@@ -193,6 +239,8 @@ void Follower::Impl::Watch() {
   const int fd = inotify_->native_handle();
   int wd = ::inotify_add_watch(fd, source_.dir.c_str(), kDirMask);
   if (wd >= 0) {
+    // Unwatched since a listing (the directory was gone or replaced): names went unseen.
+    if (stats_.scans > 0) NoteLabelsIncomplete(cursor_);
     dir_wd_ = wd;
     DropWatch(parent_wd_);
     dir_reported_ = false;

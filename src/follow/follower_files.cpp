@@ -47,15 +47,23 @@ void Follower::Impl::Rescan() {
     return;
   }
   ClearProblem();
+  // The names of everything done before the listing are queued now: an archive created and
+  // pruned before it is known by its label, which is what tells a file pruned unread.
+  if (!inotify_ || dir_wd_ < 0) NoteLabelsIncomplete(cursor_);
+  const bool lost_events = DrainEvents();
   if (start_) {
     StartFrom from = std::move(*start_);
     start_.reset();
     ApplyStart(*files, from);
     return;
   }
+  if (auto pruned = NoteListing(cursor_, *files)) HoldGap(*pruned);
+  // Some of the events lost may be of names made after the listing: the next one is unsure too.
+  if (lost_events) NoteLabelsIncomplete(cursor_);
   std::vector<FileKey> open;
   for (const HeldFile& h : queue_) open.push_back(h.key);
   Take(*files, FilesAfter(*files, open, cursor_));
+  FlushGap(/*force=*/false);
 }
 
 void Follower::Impl::ApplyStart(const std::vector<LogFileInfo>& files, const StartFrom& from) {
@@ -63,6 +71,7 @@ void Follower::Impl::ApplyStart(const std::vector<LogFileInfo>& files, const Sta
     const state::Position& pos = *from.position;
     ResumePlan plan = PlanResume(files, pos);
     if (!plan.gap) {
+      if (!plan.index) return;  // nothing read and nothing listed: every file to come is new
       const LogFileInfo& file = files[*plan.index];
       std::uint64_t offset = plan.offset;
       if (offset > file.size) {

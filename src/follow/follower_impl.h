@@ -12,6 +12,7 @@
 #ifndef RELAYWATCH_SRC_FOLLOW_FOLLOWER_IMPL_H_
 #define RELAYWATCH_SRC_FOLLOW_FOLLOWER_IMPL_H_
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -74,6 +75,19 @@ class Follower::Impl : public std::enable_shared_from_this<Impl> {
   // follower.cpp: wake-ups and watches.
   void ArmInotify();
   void OnInotify(const boost::system::error_code& ec);
+  // Reads every queued inotify event: a log file name changing asks for a listing, an archive
+  // name appearing is noted in cursor_'s labels; the rest is reported.
+  struct Events {
+    bool overflow = false;
+    bool dir_gone = false;
+    bool parent_event = false;
+  };
+  Events ReadEvents();
+  // Rescan's drain: the events of everything that happened before the listing just taken.
+  // True when events were lost.
+  bool DrainEvents();
+  // After lost events: watch afresh, note that labels were missed, list again. No Pump.
+  void Resync();
   void ArmTimer();
   void OnTimer(const boost::system::error_code& ec);
   void SchedulePump();
@@ -96,6 +110,10 @@ class Follower::Impl : public std::enable_shared_from_this<Impl> {
   void FinishFront();
   void SetPositionTo(const HeldFile& f, std::uint64_t offset);
   void EndBatch();
+  // Files pruned unread, seen at a listing: reported at once, then at most once a second (what
+  // is seen meanwhile is added up and reported with the next, or at Stop).
+  void HoldGap(const PrunedUnread& pruned);
+  void FlushGap(bool force);
 
   // follower_files.cpp: listing, taking files, the start.
   void Rescan();
@@ -137,6 +155,10 @@ class Follower::Impl : public std::enable_shared_from_this<Impl> {
   state::Position position_;
   std::optional<state::Position> reported_;  // last passed to on_batch_end
   FollowerStats stats_;
+  std::optional<Gap> held_gap_;  // seen, not yet reported
+  std::optional<std::chrono::steady_clock::time_point> last_gap_at_;
+  net::steady_timer gap_timer_;  // reports held_gap_ when its second is up
+  bool gap_timer_armed_ = false;
 };
 
 }  // namespace relaywatch::follow

@@ -187,9 +187,60 @@ void Follower::Impl::FinishFront() {
 
 void Follower::Impl::EndBatch() {
   stats_.long_lines = splitter_long_lines_ + splitter_.long_lines();
+  FlushGap(/*force=*/false);
+  // No file yet, and files put behind (a tail start with no `current`): there is no position to
+  // resume from; a position with no file would mean that every file listed later is new.
+  if (position_.device == 0 && position_.inode == 0 &&
+      (cursor_.archived_through || !cursor_.behind.empty())) {
+    return;
+  }
   if (reported_ && *reported_ == position_) return;
   reported_ = position_;
   if (callbacks_.on_batch_end) callbacks_.on_batch_end(position_);
+}
+
+}  // namespace relaywatch::follow
+
+namespace relaywatch::follow {
+
+void Follower::Impl::HoldGap(const PrunedUnread& pruned) {
+  if (!held_gap_) {
+    held_gap_.emplace();
+    held_gap_->service = source_.service;
+    held_gap_->dir = source_.dir;
+    held_gap_->seen = pruned.count_known ? Gap::Seen::kPrunedUnread : Gap::Seen::kMaybePruned;
+    held_gap_->from = pruned.after;
+  } else if (!pruned.count_known) {
+    held_gap_->seen = Gap::Seen::kMaybePruned;
+  }
+  Gap& g = *held_gap_;
+  g.files_skipped += pruned.files;
+  if (!g.from || (pruned.after && *pruned.after < *g.from)) g.from = pruned.after;
+  if (pruned.through && (!g.to || *g.to < *pruned.through)) g.to = pruned.through;
+}
+
+void Follower::Impl::FlushGap(bool force) {
+  if (!held_gap_ || stopped_) return;
+  constexpr auto kGapEvery = std::chrono::seconds(1);
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && last_gap_at_ && now - *last_gap_at_ < kGapEvery) {
+    // Reported when its second is up, even if nothing wakes the follower meanwhile.
+    if (!gap_timer_armed_) {
+      gap_timer_armed_ = true;
+      gap_timer_.expires_at(*last_gap_at_ + kGapEvery);
+      gap_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        self->gap_timer_armed_ = false;
+        if (!ec) self->FlushGap(/*force=*/false);
+      });
+    }
+    return;
+  }
+  last_gap_at_ = now;
+  Gap gap = std::move(*held_gap_);
+  held_gap_.reset();
+  ++stats_.gaps;
+  stats_.files_pruned_unread += gap.files_skipped;
+  if (callbacks_.on_gap) callbacks_.on_gap(gap);
 }
 
 }  // namespace relaywatch::follow

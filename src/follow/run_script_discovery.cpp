@@ -1,5 +1,7 @@
 // DiscoverFromRunScript: expansion of the script's words and recognition of multilog's arguments.
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -131,6 +133,16 @@ std::optional<std::pair<std::string, Value>> AsAssignment(const ShellWord& word,
                     : "the variable " + name + ", set from " + f.unknown;
   }
   return std::make_pair(name, v);
+}
+
+// multilog's scan_ulong: the decimal digits at the start, 0 when none (saturating).
+std::uint64_t LeadingNumber(std::string_view s) {
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') break;
+    v = v > (UINT64_MAX - 9) / 10 ? UINT64_MAX : v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v;
 }
 
 std::string_view Basename(std::string_view path) {
@@ -283,6 +295,7 @@ class Discoverer {
     // A '+'/'-' selection action came before: later dirs get some lines. '+*' selects every line
     // again (multilog's `'-*' '+*CHKUSER*' DIR1 '+*' DIR2`: DIR2 gets them all).
     bool filtered = false;
+    DiscoveredDir limits;  // the s and n in effect, as multilog's c_init reads them
     for (; k < f.size(); ++k) {
       const Field& arg = f[k];
       const std::string& raw = arg.word->raw;
@@ -298,6 +311,15 @@ class Discoverer {
         continue;
       }
       if (arg.text.empty() || (arg.text[0] != '/' && arg.text[0] != '.')) {  // an action
+        if (!arg.text.empty() && (arg.text[0] == 's' || arg.text[0] == 'n')) {
+          std::optional<std::uint64_t> value;
+          if (arg.certain()) {
+            value = LeadingNumber(std::string_view(arg.text).substr(1));
+            if (arg.text[0] == 's') value = std::clamp<std::uint64_t>(*value, 4096, 16777215);
+            if (arg.text[0] == 'n') value = std::max<std::uint64_t>(*value, 2);
+          }
+          (arg.text[0] == 's' ? limits.size : limits.num) = value;
+        }
         if (arg.text == "+*") {
           filtered = false;
         } else if (!arg.text.empty() && (arg.text[0] == '+' || arg.text[0] == '-')) {
@@ -308,12 +330,13 @@ class Discoverer {
       if (!arg.certain()) {
         Problem(line, "multilog directory " + raw + " depends on " + arg.unknown);
       } else if (arg.text[0] == '/') {
-        findings_.push_back(DiscoveredDir{arg.text, line, filtered});
+        findings_.push_back(DiscoveredDir{arg.text, line, filtered, limits.size, limits.num});
       } else if (!cwd_unknown_.empty()) {
         Problem(line, "multilog directory " + raw + " is relative to a directory that depends on " +
                           cwd_unknown_);
       } else {
-        findings_.push_back(DiscoveredDir{Join(cwd_, arg.text), line, filtered});
+        findings_.push_back(
+            DiscoveredDir{Join(cwd_, arg.text), line, filtered, limits.size, limits.num});
       }
     }
   }
@@ -333,6 +356,13 @@ class Discoverer {
 
 std::vector<RunScriptFinding> DiscoverFromRunScript(std::string_view script_text) {
   return Discoverer().Run(script_text);
+}
+
+std::optional<std::uint64_t> ArchiveBytes(const DiscoveredDir& dir) {
+  if (!dir.size || !dir.num) return std::nullopt;
+  const std::uint64_t archives = *dir.num - 1;
+  if (archives > UINT64_MAX / std::max<std::uint64_t>(*dir.size, 1)) return UINT64_MAX;
+  return *dir.size * archives;
 }
 
 }  // namespace relaywatch::follow

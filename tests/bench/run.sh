@@ -20,3 +20,8 @@ echo "== daemon on a live multilog"
 # and time, SIGTERM (README "Forged logins").
 echo "== daemon under a flood of forged logins"
 /usr/bin/python3 "$top/tests/bench/daemon/forged_logins_bench.py" "$build/relaywatch"
+
+# daemon: what multilog's s and n must be: lines lost (and gaps raised) at fixed rates while the
+# daemon runs, and across a SIGSTOP, for the default s99999 n10 and two larger settings.
+echo "== daemon: loss vs multilog s and n"
+/usr/bin/python3 "$top/tests/bench/daemon/live_bench.py" "$build/relaywatch" --loss

@@ -15,8 +15,12 @@
 #ifndef RELAYWATCH_FOLLOW_DISCOVERY_H_
 #define RELAYWATCH_FOLLOW_DISCOVERY_H_
 
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -32,8 +36,27 @@ struct DiscoveredDir {
   // A '+' or '-' pattern came before it in the command: it gets only some of the lines (sagredo's
   // `'-*' '+*qlog*' $LOGDIR/qlog` next to $LOGDIR, which gets them all).
   bool filtered = false;
+  // multilog's `s` and `n` in effect for it, as multilog reads them (the last before it; 99999
+  // and 10 when none; s kept within 4096..16777215, n at least 2); nullopt when the script sets
+  // it from what only the shell knows (`s$LOGSIZE` with LOGSIZE from a command substitution).
+  std::optional<std::uint64_t> size = 99999;
+  std::optional<std::uint64_t> num = 10;
   friend bool operator==(const DiscoveredDir&, const DiscoveredDir&) = default;
 };
+
+// The archives multilog keeps besides `current`, s × (n − 1) bytes: how much it can write while
+// relaywatch is stopped or behind before it prunes a file relaywatch has not read. nullopt when
+// s or n is not known.
+std::optional<std::uint64_t> ArchiveBytes(const DiscoveredDir& dir);
+
+// What relaywatch asks of ArchiveBytes: kArchiveSeconds of log at kPeakLinesPerSecond lines of
+// kLineBytes (a busy server's peak; a chkuser line with its stamp), enough for a restart or a stop
+// of relaywatch during a burst. The README says what was measured.
+inline constexpr std::uint64_t kPeakLinesPerSecond = 1000;
+inline constexpr std::uint64_t kLineBytes = 180;
+inline constexpr std::uint64_t kArchiveSeconds = 60;
+inline constexpr std::uint64_t kMinArchiveBytes =
+    kArchiveSeconds * kPeakLinesPerSecond * kLineBytes;
 
 // Something in the script that keeps discovery from knowing a directory.
 struct RunScriptProblem {
@@ -60,6 +83,9 @@ struct Source {
 struct DiscoveryResult {
   std::vector<Source> sources;        // discovered (by service name, then script order), then logs
   std::vector<std::string> problems;  // "PATH:LINE: message" or "PATH: reason"
+  // Each directory found in a log/run script (by Source::dir): the script ("PATH:LINE") and the
+  // multilog command's view of it.
+  std::map<std::string, std::pair<std::string, DiscoveredDir>> scripts;
 };
 
 // Reads every `<supervise_dir>/<service>/log/run` (entries starting with '.' are skipped, and

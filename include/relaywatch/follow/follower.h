@@ -11,6 +11,12 @@
 //    cannot take a file the follower has seen; a saved Position is found again among `current`,
 //    `previous` and the archives by device + inode + fingerprint. If multilog pruned it while
 //    the follower was down, a Gap says so; nothing is skipped silently.
+//  - While following, a file multilog archived and pruned before the follower opened it (the
+//    follower fell behind by more than multilog's `n` files, or was stopped) is told by its
+//    archive label: inotify names every archive created, and a label neither listed nor of a
+//    file taken is a file pruned unread. A Gap (kPrunedUnread) says how many and their span at
+//    the listing that shows it, then at most once a second. If inotify lost events, a Gap
+//    (kMaybePruned) says only that the newest file taken was pruned.
 //  - Idle costs nothing: inotify (its fd the only thing in Asio's reactor) wakes it, plus a stat
 //    of `current` every safety_interval. inotify queue overflow is reconciled by a rescan.
 //  - A missing or unreadable directory is reported once, watched through its nearest existing
@@ -37,14 +43,29 @@
 
 namespace relaywatch::follow {
 
-// Lines that may have been lost: the Position's file was gone when the follower resumed.
+// Lines lost, or that may have been: multilog pruned files before the follower read them.
 struct Gap {
+  enum class Seen {
+    // At the start: the Position's file was gone. from: the last stamp read before it
+    // (Position::last_stamp); to: the stamp of the first line read after it, when known.
+    // files_skipped is 1: pruning leaves no count of the files after it.
+    kAtResume,
+    // While following: files_skipped archives were pruned before the follower opened them
+    // (files_skipped >= 1). Their lines come after `from` (the label of the last archive
+    // accounted for, when known) and are stamped at or before `to` (the last one's label).
+    kPrunedUnread,
+    // While following, after inotify lost events: the newest file taken was pruned and archive
+    // names went unseen, so files after it may have been pruned unread too, or none.
+    // files_skipped: those known (maybe 0); `to`: the label of the oldest archive left.
+    kMaybePruned,
+  };
   std::string service;
   std::string dir;
-  std::optional<core::Timestamp> from;  // last stamp read before the gap (Position::last_stamp)
-  std::optional<core::Timestamp> to;    // stamp of the first line read after it, when known
-  std::uint64_t files_skipped = 0;      // files known to be unread; pruning leaves no count of more
-  std::optional<std::uint64_t> bytes;   // unread bytes, when known
+  Seen seen = Seen::kAtResume;
+  std::optional<core::Timestamp> from;
+  std::optional<core::Timestamp> to;
+  std::uint64_t files_skipped = 0;
+  std::optional<std::uint64_t> bytes;  // unread bytes, when known
 };
 
 struct FollowerCallbacks {
@@ -87,6 +108,7 @@ struct FollowerStats {
   std::uint64_t overflows = 0;           // inotify queue overflows reconciled
   std::uint64_t scans = 0;               // directory listings
   std::uint64_t gaps = 0;
+  std::uint64_t files_pruned_unread = 0;  // by kPrunedUnread gaps
 };
 
 class Follower {

@@ -5,6 +5,8 @@
 // file is pruned, so the Position also carries a fingerprint of the file's first bytes: a file
 // with the right inode but another fingerprint is a different file. `offset` is just after the
 // last consumed newline, so a partial last line is read again, whole, after a restart.
+// device and inode 0 name no file: the reader started where there was nothing to read and put
+// nothing behind, so every file found later is read from its start, and none is missing.
 // Pure data: the follower fills it, the checkpoint stores it.
 #ifndef RELAYWATCH_STATE_POSITION_H_
 #define RELAYWATCH_STATE_POSITION_H_

@@ -22,14 +22,20 @@
    "gap alert for exactly N lost lines" (or how many were lost without one).
 6. With --sn: the same at 200k lines/s without alerts and then with the wave, for multilog
    s99999 n10, s1000000 n10 and s16777215 n10: which s x n keeps every line.
+7. (--loss, alone) What multilog's s and n must be: a fresh daemon per `multilog t sS nN`, fed
+   chkuser lines at fixed rates, then flat out (the feeder's best), for a few seconds each while
+   it runs; then stopped (SIGSTOP) for a while at a fixed rate. For each step: lines fed, lines
+   the daemon counted, the lines lost, and the gaps it raised (status: gaps, files_pruned_unread).
 
-usage: live_bench.py RELAYWATCH_BINARY [--quick] [--alerts-only] [--sn]
+usage: live_bench.py RELAYWATCH_BINARY [--quick] [--alerts-only] [--sn] [--loss]
   --quick: shorter steps, 10 s idle, 20k logins, a 5 s wave of 750 alerts
   --alerts-only: only 5 (and 6 with --sn)
+  --loss: only 7
 """
 
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -322,12 +328,122 @@ def sn_at_200k(binary, tmp):
                               r["counted"], r["gaps"], burst.verdict(r)))
 
 
+class LossBench:
+    """A fresh daemon (startup: tail) on a fresh `multilog t sS nN` dir; counts what it fed."""
+
+    def __init__(self, binary, tmp, size, num):
+        self.tmp = os.path.join(tmp, "loss-s%d-n%d" % (size, num))
+        os.makedirs(self.tmp)
+        self.logdir = os.path.join(self.tmp, "log")
+        cfg = os.path.join(self.tmp, "relaywatch.yaml")
+        rwtest.write_config(cfg, {
+            "hostname": "bench.example", "state_dir": os.path.join(self.tmp, "state"),
+            "startup": "tail",
+            "sources": {"supervise_dir": "", "logs": [{"service": "submission",
+                                                       "dir": self.logdir}]},
+            "rules": RULES,
+            "alerts": {"max_per_hour": 100000,
+                       "channels": [rwtest.exec_channel(self.tmp,
+                                                        os.path.join(self.tmp, "a.jsonl"))]}})
+        self.ml = rwtest.Multilog(self.logdir, size=size, num=num)
+        self.ml.write(["tcpserver: status: 0/100"])
+        while not os.path.exists(os.path.join(self.logdir, "current")):
+            time.sleep(0.01)
+        self.d = rwtest.Daemon(binary, cfg, os.path.join(self.tmp, "daemon.log"),
+                               os.path.join(self.tmp, "state"))
+        self.d.start()
+        self.d.wait_up()
+        self.pos = 0
+
+    def source(self):
+        st = self.d.status()
+        return st, next(s for s in st["sources"] if s["dir"] == self.logdir)
+
+    def feed(self, blob, rate, seconds):
+        """Feeds `rate` lines/s (None: as fast as multilog takes them) for `seconds`."""
+        chunk = max(1, rate // 100) if rate else 2000
+        w0, i, sent = time.monotonic(), 0, 0
+        while time.monotonic() - w0 < seconds:
+            data = b"".join(blob[(self.pos + j) % len(blob)] for j in range(chunk))
+            self.pos += chunk
+            self.ml.proc.stdin.write(data)
+            self.ml.proc.stdin.flush()
+            sent += chunk
+            i += 1
+            if rate:
+                delay = w0 + i * 0.01 - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+        return sent, time.monotonic() - w0
+
+    def settle(self):
+        """Waits until the daemon has read to the end of `current`."""
+        self.d.wait_for(lambda s: rwtest.caught_up(self.d, s, self.logdir), "caught up", 900,
+                        interval=0.05)
+        time.sleep(1.1)  # a gap held back is reported within a second
+        return self.source()
+
+    def close(self):
+        self.d.stop_quietly()
+        if self.ml.proc.poll() is None:
+            self.ml.proc.stdin.close()
+            self.ml.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def loss(binary, tmp):
+    secs = 2 if QUICK else 5
+    block = make_lines(200000, 20000, "l")
+    blob = [(l + "\n").encode() for l in block]
+    line_bytes = 26 + sum(len(b) for b in blob) / len(blob)
+    say("== 5. loss vs multilog s and n (chkuser lines of %.0f bytes with the stamp)" % line_bytes)
+    configs = [(99999, 10), (1000000, 20), (16777215, 60)]
+    for size, num in configs:
+        say("  multilog t s%d n%d: keeps %d archives, %.1f MB" % (size, num, num - 1,
+                                                                size * (num - 1) / 1e6))
+        b = LossBench(binary, tmp, size, num)
+        try:
+            for rate in (2000, 10000, 30000, 60000, 100000, 200000, None):
+                st0, src0 = b.source()
+                sent, wall = b.feed(blob, rate, secs)
+                st, src = b.settle()
+                counted = src["lines"] - src0["lines"]
+                lost = sent - counted
+                say("    running, target %-7s fed %7.0f lines/s (%.1f MB/s) for %.1fs: lost %7d "
+                    "(%5.1f %%), gaps +%d, files pruned unread +%d"
+                    % (rate or "max", sent / wall, sent / wall * line_bytes / 1e6, wall, lost,
+                       100.0 * lost / sent, st["gaps"] - st0["gaps"],
+                       src["files_pruned_unread"] - src0["files_pruned_unread"]))
+            for rate, stop in ((200, 30), (2000, 2), (2000, 5), (2000, 30)):
+                if QUICK and stop > 5:
+                    continue
+                st0, src0 = b.source()
+                b.d.signal(signal.SIGSTOP)
+                try:
+                    sent, wall = b.feed(blob, rate, stop)
+                finally:
+                    b.d.signal(signal.SIGCONT)
+                st, src = b.settle()
+                counted = src["lines"] - src0["lines"]
+                lost = sent - counted
+                say("    stopped %2ds at %5d lines/s (%.2f MB): lost %6d (%5.1f %%), gaps +%d, "
+                    "files pruned unread +%d"
+                    % (stop, rate, sent * line_bytes / 1e6, lost, 100.0 * lost / sent,
+                       st["gaps"] - st0["gaps"],
+                       src["files_pruned_unread"] - src0["files_pruned_unread"]))
+        finally:
+            b.close()
+
+
 def main():
     binary = rwtest.find_binary([a for a in sys.argv if not a.startswith("--")])
     tmp = tempfile.mkdtemp(prefix="rw-daemon-bench-")
     say("live_bench: %s on %d CPUs, load %s" % (binary, os.cpu_count(),
                                                 open("/proc/loadavg").read().split()[:3]))
     try:
+        if "--loss" in sys.argv:
+            loss(binary, tmp)
+            return 0
         if not ALERTS_ONLY:
             b = Bench(binary, tmp, "live")
             try:

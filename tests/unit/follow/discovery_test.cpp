@@ -131,6 +131,49 @@ TEST(DiscoverFromRunScriptTest, SkipsEveryMultilogActionIncludingStatusFilesAndP
                           "dir 1 ./qlog filtered"));
 }
 
+// "dir s=SIZE n=NUM" of each directory found ("?" for not known).
+std::vector<std::string> Limits(std::string_view script) {
+  std::vector<std::string> out;
+  for (const auto& f : DiscoverFromRunScript(script)) {
+    if (const auto* d = std::get_if<DiscoveredDir>(&f)) {
+      out.push_back(d->dir + " s=" + (d->size ? std::to_string(*d->size) : "?") +
+                    " n=" + (d->num ? std::to_string(*d->num) : "?"));
+    }
+  }
+  return out;
+}
+
+TEST(DiscoverFromRunScriptTest, ReadsSizeAndCountAsMultilogDoes) {
+  EXPECT_THAT(Limits("exec multilog t ./main\n"), ElementsAre("./main s=99999 n=10"));
+  // The last before each directory holds for it; out of range, multilog's own bounds.
+  EXPECT_THAT(
+      Limits("exec multilog t s1000000 n20 ./a n5 s100 ./b s99999999 n1 ./c sx n ./d\n"),
+      ElementsAre("./a s=1000000 n=20", "./b s=4096 n=5", "./c s=16777215 n=2", "./d s=4096 n=2"));
+  EXPECT_THAT(Limits("OPTS='t s1000000 n20'\nexec multilog $OPTS /var/log/a\n"),
+              ElementsAre("/var/log/a s=1000000 n=20"));
+}
+
+TEST(DiscoverFromRunScriptTest, LeavesSizeAndCountFromACommandSubstitutionUnknown) {
+  EXPECT_THAT(Limits(Fixture("qmailtoaster-submission.run")),
+              ElementsAre("/var/log/qmail/submission s=? n=?"));
+  EXPECT_THAT(Limits("N=`cat /etc/n`\nexec multilog t n$N s5000 ./a s200000 ./b\n"),
+              ElementsAre("./a s=5000 n=?", "./b s=200000 n=?"));
+}
+
+TEST(ArchiveBytesTest, IsSizeTimesTheArchivesBesidesCurrent) {
+  DiscoveredDir d;
+  EXPECT_EQ(ArchiveBytes(d), 99999u * 9);
+  EXPECT_LT(*ArchiveBytes(d), kMinArchiveBytes);  // multilog's default keeps ~5 s at the peak
+  d.size = 1000000;
+  d.num = 12;
+  EXPECT_EQ(ArchiveBytes(d), 11000000u);
+  EXPECT_GE(*ArchiveBytes(d), kMinArchiveBytes);  // what `check` suggests is enough
+  d.num = std::nullopt;
+  EXPECT_EQ(ArchiveBytes(d), std::nullopt);
+  d.num = UINT64_MAX;
+  EXPECT_EQ(ArchiveBytes(d), UINT64_MAX);
+}
+
 TEST(DiscoverFromRunScriptTest, FollowsChainLoadersWithTheirOptions) {
   EXPECT_THAT(FromScript("exec env - PATH=/bin:/usr/bin nice -n 5 chpst -u qmaill -m 200000 "
                          "setlock -n ./lock s6-setuidgid qmaill softlimit -m20000 -d 300 "
@@ -281,6 +324,16 @@ TEST_F(DiscoverSourcesTest, ADirNamedThroughASymlinkIsTheSameSource) {
   DiscoveryResult r = DiscoverSources(c);
   // Found first under "again" (services in name order); the explicit entry names its service.
   EXPECT_THAT(r.sources, ElementsAre(Source{"relay", Path("alias/sub")}));
+}
+
+TEST_F(DiscoverSourcesTest, KeepsTheScriptAndLimitsOfEachDirFound) {
+  Service("smtp", "#!/bin/sh\nexec setuidgid qmaill multilog t s4096 n3 ./main\n");
+  DiscoveryResult r = DiscoverSources(Config());
+  ASSERT_EQ(r.scripts.count(Path("smtp/log/main")), 1u);
+  const auto& [where, dir] = r.scripts.at(Path("smtp/log/main"));
+  EXPECT_EQ(where, Path("smtp/log/run") + ":2");
+  EXPECT_EQ(dir.size, 4096u);
+  EXPECT_EQ(dir.num, 3u);
 }
 
 TEST_F(DiscoverSourcesTest, KeepsOnlyListedServicesAndAddsExplicitLogs) {

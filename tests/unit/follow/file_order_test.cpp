@@ -159,6 +159,144 @@ TEST(NoteFinishedTest, KeepsOnlyTheNewestFilesBehind) {
   EXPECT_EQ(cursor.behind.back().key.inode, kMaxBehind + 3);
 }
 
+// A reader that took `current` (inode 12) of [@1000.s (11), current (12)], as a tail start does.
+ReadCursor TookCurrent() {
+  ReadCursor cursor;
+  NoteTaken(cursor, {File("s", 11, "a", 1000), File("current", 12, "b")}, 1);
+  return cursor;
+}
+
+TEST(NoteListingTest, CountsTheArchivesPrunedBeforeTheReaderOpenedThem) {
+  ReadCursor cursor = TookCurrent();
+  // While the reader was stopped multilog archived its current as @2000 and four files after it
+  // (3000, 4000, 5000, 6000), and pruned all but the newest two archives; inotify named each.
+  for (std::int64_t t : {2000, 3000, 4000, 5000, 6000}) NoteArchiveNamed(cursor, At(t));
+  std::vector<LogFileInfo> files = {File("s", 15, "e", 5000), File("s", 16, "f", 6000),
+                                    File("current", 17, "g")};
+  auto pruned = NoteListing(cursor, files);
+  ASSERT_TRUE(pruned.has_value());
+  // @2000 was the file held open (read whole through its descriptor); 3000 and 4000 never read.
+  EXPECT_EQ(pruned->files, 2u);
+  EXPECT_TRUE(pruned->count_known);
+  EXPECT_EQ(pruned->after, At(2000));
+  EXPECT_EQ(pruned->through, At(4000));
+  // Accounted for once: the same listing again finds nothing more.
+  EXPECT_EQ(NoteListing(cursor, files), std::nullopt);
+  EXPECT_THAT(cursor.labels.pending, ElementsAre(At(5000), At(6000)));
+}
+
+TEST(NoteListingTest, FindsNothingWhenEveryArchiveIsListedOrWasTaken) {
+  ReadCursor cursor = TookCurrent();
+  NoteArchiveNamed(cursor, At(2000));
+  // current (12) became @2000, a new current (13) was taken, became @3000; 14 is current.
+  std::vector<LogFileInfo> files = {File("s", 12, "b", 2000), File("current", 13, "c")};
+  EXPECT_EQ(NoteListing(cursor, files), std::nullopt);
+  NoteTaken(cursor, files, 1);
+  NoteArchiveNamed(cursor, At(3000));
+  EXPECT_EQ(NoteListing(cursor, {File("s", 12, "b", 2000), File("s", 13, "c", 3000),
+                                 File("current", 14, "d")}),
+            std::nullopt);
+  EXPECT_THAT(cursor.labels.unlabelled, IsEmpty());
+}
+
+TEST(NoteListingTest, GivesTheLabelsOfFilesTakenAsCurrentOrPreviousToThemInOrder) {
+  ReadCursor cursor;
+  std::vector<LogFileInfo> start = {File("s", 11, "a", 1000), File("previous", 12, "b"),
+                                    File("current", 13, "c")};
+  NoteTaken(cursor, start, 1);
+  NoteTaken(cursor, start, 2);
+  // Both archived (2000, 3000) and pruned, with one more (4000) that nobody read.
+  for (std::int64_t t : {2000, 3000, 4000, 5000}) NoteArchiveNamed(cursor, At(t));
+  auto pruned = NoteListing(cursor, {File("s", 16, "f", 5000), File("current", 17, "g")});
+  ASSERT_TRUE(pruned.has_value());
+  EXPECT_EQ(pruned->files, 1u);
+  EXPECT_EQ(pruned->after, At(3000));
+  EXPECT_EQ(pruned->through, At(4000));
+}
+
+TEST(NoteListingTest, LeavesALabelNewerThanTheListingToTheNextListing) {
+  ReadCursor cursor = TookCurrent();
+  NoteArchiveNamed(cursor, At(2000));
+  NoteArchiveNamed(cursor, At(3000));  // named after the listing below was taken
+  std::vector<LogFileInfo> files = {File("s", 12, "b", 2000), File("current", 13, "c")};
+  EXPECT_EQ(NoteListing(cursor, files), std::nullopt);
+  EXPECT_THAT(cursor.labels.pending, ElementsAre(At(3000)));
+  NoteTaken(cursor, files, 1);
+  EXPECT_EQ(NoteListing(cursor, {File("s", 12, "b", 2000), File("s", 13, "c", 3000),
+                                 File("current", 14, "d")}),
+            std::nullopt);
+}
+
+TEST(NoteListingTest, CountsAnArchiveListedButNotYetTakenOnceItIsPruned) {
+  ReadCursor cursor = TookCurrent();
+  NoteArchiveNamed(cursor, At(2000));
+  // The reader holds too many files to take 13 and 14 yet.
+  std::vector<LogFileInfo> files = {File("s", 12, "b", 2000), File("s", 13, "c", 3000),
+                                    File("s", 14, "d", 4000), File("current", 15, "e")};
+  EXPECT_EQ(NoteListing(cursor, files), std::nullopt);
+  NoteTaken(cursor, files, 1);
+  // Before it could, multilog pruned 14 (and 12, 13, which it had).
+  auto pruned = NoteListing(cursor, {File("s", 15, "e", 5000), File("current", 16, "f")});
+  ASSERT_TRUE(pruned.has_value());
+  EXPECT_EQ(pruned->files, 1u);
+  EXPECT_EQ(pruned->after, At(3000));
+  EXPECT_EQ(pruned->through, At(4000));
+}
+
+TEST(NoteListingTest, TakesAFileListedAsPreviousAndAsArchiveForOneFile) {
+  ReadCursor cursor;
+  // Between multilog's link() and unlink(): 12 is both @2000 and previous.
+  std::vector<LogFileInfo> files = {File("s", 12, "b", 2000), File("previous", 12, "b"),
+                                    File("current", 13, "c")};
+  NoteTaken(cursor, files, 0);
+  NoteTaken(cursor, files, 2);
+  EXPECT_THAT(cursor.labels.unlabelled, ElementsAre(FileKey{1, 13}));
+  // So 13's label is 3000, and 4000 was pruned unread.
+  for (std::int64_t t : {3000, 4000}) NoteArchiveNamed(cursor, At(t));
+  auto pruned = NoteListing(cursor, {File("s", 15, "e", 5000), File("current", 16, "f")});
+  ASSERT_TRUE(pruned.has_value());
+  EXPECT_EQ(pruned->files, 1u);
+  EXPECT_EQ(pruned->through, At(4000));
+}
+
+TEST(NoteListingTest, DropsTheStaleEntryOfACurrentDeletedRatherThanArchived) {
+  ReadCursor cursor = TookCurrent();  // current 12 is deleted by hand: it never gets a label
+  std::vector<LogFileInfo> files = {File("s", 13, "c", 2000), File("current", 14, "d")};
+  NoteArchiveNamed(cursor, At(2000));
+  EXPECT_EQ(NoteListing(cursor, files), std::nullopt);  // 13 is listed: still to be read
+  NoteTaken(cursor, files, 0);
+  NoteTaken(cursor, files, 1);
+  EXPECT_THAT(cursor.labels.unlabelled, ElementsAre(FileKey{1, 14}));
+}
+
+TEST(NoteListingTest, WithLabelsMissedOnlyTellsThatTheNewestFileTakenIsGone) {
+  ReadCursor cursor = TookCurrent();
+  NoteLabelsIncomplete(cursor);
+  // current (12) still listed, as an archive: nothing after it can have been pruned.
+  EXPECT_EQ(NoteListing(cursor, {File("s", 12, "b", 2000), File("current", 13, "c")}),
+            std::nullopt);
+  EXPECT_TRUE(cursor.labels.complete);
+  NoteTaken(cursor, {File("s", 12, "b", 2000), File("current", 13, "c")}, 1);
+  NoteLabelsIncomplete(cursor);
+  auto pruned = NoteListing(cursor, {File("s", 16, "f", 6000), File("current", 17, "g")});
+  ASSERT_TRUE(pruned.has_value());
+  EXPECT_FALSE(pruned->count_known);
+  EXPECT_EQ(pruned->after, At(2000));
+  EXPECT_EQ(pruned->through, At(6000));
+  // The file taken whose label went unseen is gone: it takes no later label.
+  EXPECT_THAT(cursor.labels.unlabelled, IsEmpty());
+}
+
+TEST(NoteListingTest, CountsEveryArchiveOfADirectoryFollowedBeforeItHeldAnything) {
+  ReadCursor cursor;  // started on a missing directory: every file in it is new
+  for (std::int64_t t : {1000, 2000, 3000}) NoteArchiveNamed(cursor, At(t));
+  auto pruned = NoteListing(cursor, {File("s", 13, "c", 3000), File("current", 14, "d")});
+  ASSERT_TRUE(pruned.has_value());
+  EXPECT_EQ(pruned->files, 2u);
+  EXPECT_EQ(pruned->after, std::nullopt);
+  EXPECT_EQ(pruned->through, At(2000));
+}
+
 state::Position PositionIn(const LogFileInfo& f, std::uint64_t offset, std::size_t fp_len) {
   state::Position p;
   p.device = f.id.key.device;
@@ -199,6 +337,17 @@ TEST(PlanResumeTest, ContinuesAfterAPrunedFileWithTheFirstArchiveNotOlderThanThe
   p.last_stamp = At(9000);
   EXPECT_EQ(PlanResume(files, p).index, 3u);  // only current
   EXPECT_EQ(PlanResume({}, p).index, std::nullopt);
+}
+
+TEST(PlanResumeTest, TakesAPositionWithNoFileForNothingReadAndNoGap) {
+  state::Position none;  // saved by a reader that started in a directory with nothing in it
+  ResumePlan plan = PlanResume(Dir(), none);
+  EXPECT_FALSE(plan.gap);
+  EXPECT_EQ(plan.index, 0u);
+  EXPECT_EQ(plan.offset, 0u);
+  plan = PlanResume({}, none);
+  EXPECT_FALSE(plan.gap);
+  EXPECT_EQ(plan.index, std::nullopt);
 }
 
 TEST(PlanResumeTest, NeedsTheWholeFingerprintedHead) {

@@ -18,7 +18,9 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -342,6 +344,108 @@ TEST_F(MultilogFollowerTest, ReportsAGapWhenMultilogPrunedThePositionsFileWhileD
   EXPECT_EQ(g.to, stamp::ParseTai64nLabel(first_lines_[mark]));
   EXPECT_EQ(g.files_skipped, 1u);
   EXPECT_EQ(g.dir, dir_);
+}
+
+// Lines of Text() per file of `multilog t s4096`: it rotates once a write ending in '\n' takes
+// the file to 4096 - 2000 bytes or more, and writes at most 512 bytes at a time.
+constexpr int kLineBytes = 26 + 162 + 1;
+constexpr int kMinLinesPerFile = (2096 + kLineBytes - 1) / kLineBytes;
+constexpr int kMaxLinesPerFile = (2096 + 512) / kLineBytes;
+
+TEST_F(MultilogFollowerTest, ReportsTheFilesMultilogPrunedWhileItWasNotRunning) {
+  ASSERT_EQ(26 + Text(0).size() + 1, static_cast<std::size_t>(kLineBytes));
+  ASSERT_EQ(::mkdir(dir_.c_str(), 0700), 0);
+  StartFollower();
+  MultilogProcess ml(MultilogArgs());
+  ASSERT_TRUE(ml.ok());
+  std::thread a = Feed(ml, 0, 30);
+  ASSERT_TRUE(WaitLines(30));
+  a.join();
+  // The follower's thread does not run (a stopped daemon) while multilog writes about 40 files
+  // and keeps four archives: most are pruned before the follower can open them.
+  FeedUnpaced(ml, 30, 500);
+  ml.Close();
+  ASSERT_NE(ml.Wait(), -1);
+  ASSERT_TRUE(RunUntil(io_, [&] { return !seqs_.empty() && seqs_.back() == 499; }));
+  ASSERT_EQ(gaps_.size(), 1u);
+  const Gap& g = gaps_[0];
+  EXPECT_EQ(g.seen, Gap::Seen::kPrunedUnread);
+  EXPECT_EQ(follower_->stats().gaps, 1u);
+  // What was delivered: 0 up to the end of the file held, then from the oldest file left.
+  std::size_t cut = 0;
+  while (cut + 1 < seqs_.size() && seqs_[cut + 1] == seqs_[cut] + 1) ++cut;
+  ASSERT_LT(cut + 1, seqs_.size());
+  const int last_read = seqs_[cut], resumed = seqs_[cut + 1];
+  ExpectSeqs(cut + 1, resumed, 500);
+  const int lost = resumed - last_read - 1;
+  // Every line lost is in a file the gap counts, and the files it counts held them all.
+  EXPECT_GE(lost, static_cast<int>(g.files_skipped) * kMinLinesPerFile)
+      << g.files_skipped << " files";
+  EXPECT_LE(lost, static_cast<int>(g.files_skipped) * kMaxLinesPerFile)
+      << g.files_skipped << " files";
+  // Its span: after the label of the file read last, which holds the last line read.
+  ASSERT_TRUE(g.from && g.to);
+  EXPECT_LE(*stamp::ParseTai64nLabel(first_lines_[cut]), *g.from);
+  EXPECT_LT(*g.from, *g.to);
+  EXPECT_LE(*g.to, *stamp::ParseTai64nLabel(first_lines_.back()));
+}
+
+TEST_F(MultilogFollowerTest, ReportsNoGapWhenMultilogPrunedOnlyWhatItHadRead) {
+  ASSERT_EQ(::mkdir(dir_.c_str(), 0700), 0);
+  StartFollower();
+  MultilogProcess ml(MultilogArgs());
+  ASSERT_TRUE(ml.ok());
+  std::thread a = Feed(ml, 0, 60);
+  ASSERT_TRUE(WaitLines(60));
+  a.join();
+  const std::uint64_t held = after_.back().inode;  // `current`, open in the follower
+  auto listed = [&](std::uint64_t inode) {
+    for (const auto& e : std::filesystem::directory_iterator(dir_)) {
+      if (e.path().filename() != "lock" && e.path().filename() != "state" &&
+          e.path().filename() != "processed" && e.path().filename() != "newstate") {
+        struct stat st;
+        if (::stat(e.path().c_str(), &st) == 0 && st.st_ino == inode) return true;
+      }
+    }
+    return false;
+  };
+  // The follower does not run while multilog rotates the file held until it prunes it (4
+  // archives are kept after it: 5 rotations), and stops there, before the 6th would prune a file
+  // not read: one line at a time, each seen in `current` before the next.
+  int seq = 60;
+  while (listed(held) && seq < 60 + 8 * kMaxLinesPerFile) {
+    const std::string line = Text(seq++) + "\n";
+    ASSERT_TRUE(ml.Write(line));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    auto ends_with_line = [&](const std::string& path) {
+      std::ifstream in(path, std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      const std::string text = ss.str();
+      return text.size() >= line.size() &&
+             text.compare(text.size() - line.size(), line.size(), line) == 0;
+    };
+    for (;;) {
+      // In `current`, or, when it made multilog rotate, in the newest archive.
+      std::string newest;
+      for (const auto& e : std::filesystem::directory_iterator(dir_)) {
+        std::string name = e.path().filename();
+        if (name[0] == '@' && name > newest) newest = name;
+      }
+      if (ends_with_line(dir_ + "/current") ||
+          (!newest.empty() && ends_with_line(dir_ + "/" + newest))) {
+        break;
+      }
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "multilog did not write " << seq;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  ASSERT_FALSE(listed(held)) << "multilog did not prune the file held";
+  ml.Close();
+  ASSERT_NE(ml.Wait(), -1);
+  ASSERT_TRUE(WaitLines(static_cast<std::size_t>(seq))) << gaps_.size() << " gaps";
+  ExpectSeqs(0, 0, seq);
+  EXPECT_THAT(gaps_, ::testing::IsEmpty());
 }
 
 TEST_F(MultilogFollowerTest, DeliversALineMultilogWroteInTwoPartsOnceItIsComplete) {
