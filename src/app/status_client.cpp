@@ -90,6 +90,8 @@ Attempt AskOnce(const std::string& path, std::string_view request, Clock::time_p
     }
     ssize_t n = ::send(fd.get(), req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
+    // A busy daemon answers and closes at once, maybe before the request is sent: read that.
+    if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) break;
     if (n < 0) {
       if (TimedOut(errno)) {
         a.stalled = "sending the request";
@@ -122,6 +124,7 @@ Attempt AskOnce(const std::string& path, std::string_view request, Clock::time_p
     }
     a.answer.append(buf, static_cast<std::size_t>(n));
   }
+  if (a.answer.empty()) a.error = "the daemon at " + path + " closed the connection unanswered";
   return a;
 }
 

@@ -76,7 +76,7 @@ TEST(CheckpointStoreTest, SetsACorruptCheckpointAsideAndStartsFresh) {
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_FALSE(loaded->checkpoint);
   EXPECT_EQ(loaded->notice, "unable to use checkpoint " + dir / "checkpoint" +
-                                ": line 14: checksum mismatch: the file is corrupt; moved it to " +
+                                ": line 15: checksum mismatch: the file is corrupt; moved it to " +
                                 dir / "checkpoint.corrupt-1" + "; starting fresh");
   EXPECT_EQ(ReadRaw(dir / "checkpoint.corrupt-1"), bad);
   EXPECT_FALSE(Exists(store.path()));
