@@ -90,7 +90,7 @@ Attempt AskOnce(const std::string& path, std::string_view request, Clock::time_p
     }
     ssize_t n = ::send(fd.get(), req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    // A busy daemon may have answered and closed before the request went out: read its answer.
+    // A busy daemon answers and closes at once, maybe before the request is sent: read that.
     if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) break;
     if (n < 0) {
       if (TimedOut(errno)) {
@@ -109,11 +109,6 @@ Attempt AskOnce(const std::string& path, std::string_view request, Clock::time_p
       return a;
     }
     ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
-    // Closed with nothing said (the request was refused unread): as busy, ask again.
-    if (n <= 0 && a.answer.empty() && (n == 0 || errno == ECONNRESET)) {
-      a.answer = kBusyAnswer;
-      break;
-    }
     if (n == 0) break;
     if (n < 0 && errno == EINTR) continue;
     // A busy daemon closes at once, before reading the request: a Unix socket closed with
@@ -129,6 +124,7 @@ Attempt AskOnce(const std::string& path, std::string_view request, Clock::time_p
     }
     a.answer.append(buf, static_cast<std::size_t>(n));
   }
+  if (a.answer.empty()) a.error = "the daemon at " + path + " closed the connection unanswered";
   return a;
 }
 

@@ -70,7 +70,7 @@ constexpr std::array kOptions = std::to_array<Option>({
      "Most logins (and ip:ADDRESS keys) the rule keeps counts for. Clients choose both (a forged "
      "AUTH= login per message costs them nothing), so past this a new key takes the place of the "
      "one idle longest, whose count is lost; status counts these evictions and the log warns. "
-     "100,000 keys in one rule cost about 60 MB."},
+     "100,000 keys cost the daemon about 65 MB."},
     {"alerts", "section", "", "", "How findings become alerts, and where alerts go."},
     {"alerts.repeat", "window or duration", "window", "",
      "How often the same rule may alert about the same login: once per the rule's window, or "

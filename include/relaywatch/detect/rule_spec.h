@@ -53,8 +53,8 @@ struct RcptLimitParams {};
 
 // Keys one rule holds at most, unless the rule says otherwise (rules[].max_keys): far above the
 // logins a mail server has active in a window, and a bound on what a flood of forged logins
-// (client-chosen AUTH= logins, ip:ADDRESS keys) can cost: about 60 MB and a 13 MB checkpoint
-// at 100,000 keys (README "Bounded memory").
+// (client-chosen AUTH= logins, ip:ADDRESS keys) can cost: about 65 MB (100 MB at peak) and a
+// 13.5 MB checkpoint for a million of them (README "Forged logins").
 inline constexpr std::size_t kDefaultMaxKeys = 100000;
 
 struct RuleSpec {
