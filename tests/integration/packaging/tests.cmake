@@ -14,7 +14,7 @@ add_test(NAME packaging.man_pages
   COMMAND sh ${pkg_tests}/man_test.sh ${PROJECT_SOURCE_DIR} $<TARGET_FILE:relaywatch>
           $<TARGET_FILE:relaywatch_gen_yaml5>)
 add_test(NAME packaging.install_supervise
-  COMMAND sh ${pkg_tests}/install_supervise_test.sh ${PROJECT_SOURCE_DIR})
+  COMMAND sh ${pkg_tests}/install_supervise_test.sh ${PROJECT_SOURCE_DIR} $<TARGET_FILE:relaywatch>)
 add_test(NAME packaging.systemd_unit
   COMMAND sh ${pkg_tests}/systemd_unit_test.sh ${PROJECT_SOURCE_DIR} $<TARGET_FILE:relaywatch>)
 set_tests_properties(packaging.man_pages packaging.install_supervise packaging.systemd_unit
