@@ -64,7 +64,11 @@ wait_for() {
 # --- 1. The package, built the Debian way; 0.1.0-2 from the same tree. ---
 step "packaging/build-deb.sh in $build"
 mkdir -p "$build"
-command -v ccache >/dev/null && export CMAKE_CXX_COMPILER_LAUNCHER=ccache
+# debhelper (compat 13) gives the build a HOME of its own, so ccache is told where its cache is.
+if command -v ccache >/dev/null; then
+  CCACHE_DIR=$(ccache -k cache_dir)
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_DIR
+fi
 t0=$(date +%s)
 deb1=$(sh "$src/packaging/build-deb.sh" "$build" | tail -n 1) || { echo "deb_test: FAIL: build-deb.sh"; exit 1; }
 stage=$build/relaywatch-0.1.0
@@ -340,7 +344,7 @@ if in_root dpkg -P relaywatch >"$work/dpkg5.log" 2>&1; then ok "dpkg -P"; else f
 backup=$(cd "$R" && ls -d var/backups/relaywatch/failed-alerts-* 2>/dev/null | head -n 1)
 moved=$(ls "$R/$backup/phone" 2>/dev/null | wc -l)
 expect_output "dpkg -P says where the failed alerts went, that the user stays, that the service dir is left" \
-  "$work/dpkg5.log" "relaywatch: $moved undelivered alerts (spool/*/failed) kept in /$backup
+  "$work/dpkg5.log" "relaywatch: undelivered alerts (spool/*/failed, $moved files) kept in /$backup
 relaywatch: the system user relaywatch is kept; remove it with: deluser --system relaywatch
 relaywatch: $service is left in place (made by install-supervise.sh); remove it by hand"
 [ "$moved" -ge "$n_failed" ] && [ "$moved" -gt 0 ] && ok "the $moved failed alerts are in /$backup/phone" ||
@@ -365,9 +369,9 @@ if wait_for 10 supervise_gone; then ok "supervise for relaywatch and its log exi
 rm -rf "$R/var/qmail/supervise/.relaywatch"
 
 # --- 10. An admin-made user: used as it is, kept through purge. ---
-step "an admin-made relaywatch user (uid 2500, group nofiles, home /srv/relaywatch)"
+step "an admin-made relaywatch user (uid 900, group nofiles, home /srv/relaywatch)"
 in_root userdel relaywatch
-in_root useradd --system --uid 2500 --gid nofiles --home-dir /srv/relaywatch --no-create-home \
+in_root useradd --system --uid 900 --gid nofiles --home-dir /srv/relaywatch --no-create-home \
   --shell /bin/false --comment "made by the admin" relaywatch
 admin_user=$(in_root getent passwd relaywatch)
 if in_root dpkg -i /tmp/relaywatch_0.1.0-2_amd64.deb >"$work/dpkg6.log" 2>&1; then ok "dpkg -i"; else fail "dpkg -i: $(cat "$work/dpkg6.log")"; fi
