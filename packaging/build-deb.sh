@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds the Debian package the Debian way: copies the source tree (without build directories and
 # .git) to OUTDIR/relaywatch-VERSION, puts packaging/debian there as debian/, and runs
-# dpkg-buildpackage -b in it (dh with the cmake build system, dpkg-buildflags hardening). The
-# source tree itself gets no debian/ directory.
+# dpkg-buildpackage -b -jauto in it (dh with the cmake build system, dpkg-buildflags hardening,
+# one compiler per CPU). The source tree itself gets no debian/ directory.
 #   OUTDIR/relaywatch_VERSION-REVISION_ARCH.deb      the package (and its -dbgsym, .buildinfo,
 #                                                    .changes)
 # Needs: sh packaging/install-deps.sh --deb (debhelper, dpkg-dev and the build dependencies).
@@ -38,7 +38,7 @@ cp -R "$top/packaging/debian" "$stage/debian"
 
 arch=$(dpkg --print-architecture)
 rm -f "$out/relaywatch_${changelog_version}_$arch.deb"
-(cd "$stage" && dpkg-buildpackage -b -us -uc) >"$out/build.log" 2>&1 || {
+(cd "$stage" && dpkg-buildpackage -b -us -uc -jauto) >"$out/build.log" 2>&1 || {
   tail -40 "$out/build.log" >&2
   echo "build-deb.sh: dpkg-buildpackage failed; the whole log is $out/build.log" >&2
   exit 1

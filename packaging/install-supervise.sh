@@ -76,7 +76,7 @@ while [ $# -gt 0 ]; do
         --templates) templates=$2 ;;
       esac
       shift ;;
-    -h|--help) sed -n '2,/^# Exit/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,/^# Exit/s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "$prog: unknown argument $1" >&2; usage ;;
   esac
   shift
