@@ -1,12 +1,20 @@
 #!/bin/sh
-# Installs the Debian 12 packages relaywatch needs to build, test and run its demo.
+# Installs the Debian 12 packages relaywatch needs to build, test and run its demo
+# (no option: build; --deb: build the Debian package; --demo: the demo; --test: every test).
 # Idempotent: packages already present are left alone, so a second run costs one dpkg query.
 set -eu
 BUILD_PKGS="build-essential cmake pkg-config libboost-dev libboost-system-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libgtest-dev libgmock-dev libssl-dev"
+# --deb: what packaging/build-deb.sh needs on top (dpkg-buildpackage, dh with its cmake support).
+DEB_PKGS="dpkg-dev debhelper"
 TEST_PKGS="daemontools python3-aiosmtpd msmtp-mta openssl ca-certificates man-db groff-base systemd"
+# The packaging tests: lintian on the .deb, a clean Debian root to install it in, rpmbuild and
+# rpmlint for the spec.
+PKG_TEST_PKGS="lintian debootstrap rpm rpmlint"
 want="$BUILD_PKGS"
 case "${1:-}" in
-  --test|--demo) want="$BUILD_PKGS $TEST_PKGS" ;;
+  --deb) want="$BUILD_PKGS $DEB_PKGS" ;;
+  --demo) want="$BUILD_PKGS $TEST_PKGS" ;;
+  --test) want="$BUILD_PKGS $DEB_PKGS $TEST_PKGS $PKG_TEST_PKGS" ;;
 esac
 missing=""
 for p in $want; do

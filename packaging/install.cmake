@@ -1,16 +1,20 @@
-# Install layout (cmake --install, and what CPack packs), prefix-aware through GNUInstallDirs:
+# Install layout (cmake --install, and what the Debian and RPM packages hold), prefix-aware through
+# GNUInstallDirs:
 #   bin/relaywatch                                      (the install(TARGETS) in CMakeLists.txt)
 #   <sysconfdir>/relaywatch/relaywatch.yaml             the example; never replaces an existing one
 #   share/doc/relaywatch/examples/relaywatch.yaml       the example as shipped, always current
 #   share/man/man8/relaywatch.8.gz, man5/relaywatch.yaml.5.gz
 #   share/relaywatch/supervise/{run,log/run}            daemontools templates (supervise/relaywatch)
 #   share/relaywatch/install-supervise.sh               sets the service up from those templates
-#   lib/systemd/system/relaywatch.service               for hosts without daemontools
+#   lib/systemd/system/relaywatch.service               for hosts without daemontools (the
+#                                                       directory is RELAYWATCH_SYSTEMD_UNIT_DIR:
+#                                                       /lib/systemd/system in the .deb,
+#                                                       %{_unitdir} in the RPM)
 #   share/relaywatch/systemd/strict.conf                a stricter drop-in for smtp-only sites
 # With prefix /usr, GNUInstallDirs puts sysconfdir at /etc, which is where relaywatch looks for its
 # config by default; with another prefix (/usr/local: /usr/local/etc) pass -c or link the file.
 # /var/lib/relaywatch is not installed: it belongs to the service user, so the Debian postinst,
-# the RPM %post and install-supervise.sh create it.
+# the RPM (its %files, after %pre made the user) and install-supervise.sh create it.
 include(GNUInstallDirs)
 
 set(RELAYWATCH_CONF_DIR "${CMAKE_INSTALL_FULL_SYSCONFDIR}/relaywatch")

@@ -3,7 +3,7 @@
 # every command and every option the built binary's --help lists, every signal it handles and
 # every exit code; relaywatch.yaml(5)'s key list is exactly what the option table generates.
 # Not tested here: whether the prose is right (read it), the installed .gz copies (deb_test.sh
-# runs man on the installed pages).
+# compares the installed relaywatch.8.gz with packaging/man/relaywatch.8).
 # Usage: man_test.sh SOURCE_DIR RELAYWATCH_BINARY GEN_YAML5_BINARY
 set -eu
 src=${1:?usage: man_test.sh SOURCE_DIR RELAYWATCH GEN_YAML5}

@@ -1,10 +1,12 @@
 #!/bin/sh
-# packaging/systemd: `systemd-analyze verify` accepts relaywatch.service, alone and with the
-# strict.conf drop-in, without a single complaint; the unit keeps the contract lines (user,
-# ExecStart, reload by SIGHUP, ProtectSystem=strict); and it sets nothing that implies
-# NoNewPrivileges, which would stop qmail-inject's setuid qmail-queue from queueing alerts.
-# Not tested here: running the unit (this test machine may not boot systemd); whether qmail-queue
-# really queues from inside the sandbox.
+# packaging/systemd: `systemd-analyze verify` accepts relaywatch.service, alone, with the
+# strict.conf drop-in and with the vmoduser drop-in its comments give, without a single
+# complaint; the unit keeps the contract lines (user, ExecStart, reload by SIGHUP,
+# ProtectSystem=strict, ProtectHome=read-only so a hook can run /home/vpopmail/bin/vmoduser); and
+# it sets nothing that implies NoNewPrivileges, which would stop qmail-inject's setuid qmail-queue
+# from queueing alerts.
+# Not tested here: running the unit (this test machine does not boot systemd); whether qmail-queue
+# really queues, or sudo -u vpopmail vmoduser really runs, from inside the sandbox.
 # Usage: systemd_unit_test.sh SOURCE_DIR RELAYWATCH_BINARY
 set -eu
 src=${1:?usage: systemd_unit_test.sh SOURCE_DIR RELAYWATCH}
@@ -30,6 +32,16 @@ verify "the unit"
 mkdir "$tmp/relaywatch.service.d"
 cp "$strict" "$tmp/relaywatch.service.d/strict.conf"
 verify "with strict.conf"
+# The drop-in the unit's comments give for a hook running sudo -u vpopmail vmoduser.
+rm "$tmp/relaywatch.service.d/strict.conf"
+sed -n 's/^#   \(\[Service\]\)$/\1/p; s/^#   \([A-Za-z]*=[^ ]*\( [A-Z_][A-Z_]*\)*\).*$/\1/p' "$unit" \
+  >"$tmp/relaywatch.service.d/vmoduser.conf"
+grep -qx "CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_AUDIT_WRITE" "$tmp/relaywatch.service.d/vmoduser.conf" &&
+  grep -qx "ReadWritePaths=/home/vpopmail/domains" "$tmp/relaywatch.service.d/vmoduser.conf" ||
+  fail "the vmoduser drop-in in the unit's comments is not what this test expects: $(cat "$tmp/relaywatch.service.d/vmoduser.conf")"
+verify "with the vmoduser drop-in from the comments"
+rm "$tmp/relaywatch.service.d/vmoduser.conf"
+cp "$strict" "$tmp/relaywatch.service.d/strict.conf"
 # The check has teeth: a key systemd does not know is reported.
 echo "NoSuchKey=yes" >>"$tmp/relaywatch.service.d/strict.conf"
 (cd "$tmp" && systemd-analyze verify --man=no relaywatch.service) >"$tmp/out" 2>&1 || true
@@ -37,7 +49,7 @@ grep -q "Unknown key 'NoSuchKey'" "$tmp/out" || fail "verify did not notice an u
 
 for line in "User=relaywatch" \
   "ExecStart=/usr/bin/relaywatch run -c /etc/relaywatch/relaywatch.yaml" \
-  'ExecReload=/bin/kill -HUP $MAINPID' "ProtectSystem=strict" \
+  'ExecReload=/bin/kill -HUP $MAINPID' "ProtectSystem=strict" "ProtectHome=read-only" \
   "ReadWritePaths=/var/lib/relaywatch" "ReadWritePaths=-/var/qmail/queue" "WantedBy=multi-user.target"; do
   grep -qxF "$line" "$unit" || fail "relaywatch.service lacks the line $line"
 done
