@@ -4,9 +4,13 @@
 set -eu
 BUILD_PKGS="build-essential cmake pkg-config libboost-dev libboost-system-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libgtest-dev libgmock-dev libssl-dev"
 TEST_PKGS="daemontools python3-aiosmtpd msmtp-mta openssl ca-certificates man-db groff-base systemd"
+# The sanitizer tier of packaging/test.sh: clang, libFuzzer and the sanitizer runtimes
+# (libclang-rt-14-dev), llvm-symbolizer for readable reports (llvm-14), ccache for its rebuilds.
+FUZZ_PKGS="clang libclang-rt-14-dev llvm-14 ccache"
 want="$BUILD_PKGS"
 case "${1:-}" in
-  --test|--demo) want="$BUILD_PKGS $TEST_PKGS" ;;
+  --test) want="$BUILD_PKGS $TEST_PKGS $FUZZ_PKGS" ;;
+  --demo) want="$BUILD_PKGS $TEST_PKGS" ;;
 esac
 missing=""
 for p in $want; do
