@@ -28,7 +28,9 @@ san=$build-san
 CC=clang CXX=clang++ cmake -S "$top" -B "$san" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DRELAYWATCH_FUZZ=ON $launcher \
   >/dev/null
-cmake --build "$san" -j "$(nproc)" --target unit_tests fuzz_harnesses
+# Line tables name the sources by absolute path; ccache may still share the objects between
+# checkouts (base_dir) when it does not hash the directory.
+CCACHE_NOHASHDIR=true cmake --build "$san" -j "$(nproc)" --target unit_tests fuzz_harnesses
 symbolizer=/usr/lib/llvm-14/bin/llvm-symbolizer
 [ -x "$symbolizer" ] && export ASAN_SYMBOLIZER_PATH="$symbolizer"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
