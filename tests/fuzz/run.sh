@@ -11,7 +11,7 @@ fixtures=$here/../fixtures
 build=$1
 seconds=${2:-20}
 jobs=${3:-2}
-[ $# -gt 3 ] && shift 3 || set --
+if [ $# -gt 3 ]; then shift 3; else set --; fi
 if [ $# -eq 0 ]; then
   for f in "$build"/tests/fuzz/fuzz_*; do
     [ -x "$f" ] && set -- "$@" "${f##*/fuzz_}"
