@@ -10,11 +10,14 @@ TEST_PKGS="daemontools python3-aiosmtpd msmtp-mta openssl ca-certificates man-db
 # The packaging tests: lintian on the .deb, a clean Debian root to install it in, rpmbuild and
 # rpmlint for the spec.
 PKG_TEST_PKGS="lintian debootstrap rpm rpmlint"
+# The sanitizer tier of packaging/test.sh: clang, libFuzzer and the sanitizer runtimes
+# (libclang-rt-14-dev), llvm-symbolizer for readable reports (llvm-14), ccache for its rebuilds.
+FUZZ_PKGS="clang libclang-rt-14-dev llvm-14 ccache"
 want="$BUILD_PKGS"
 case "${1:-}" in
   --deb) want="$BUILD_PKGS $DEB_PKGS" ;;
   --demo) want="$BUILD_PKGS $TEST_PKGS" ;;
-  --test) want="$BUILD_PKGS $DEB_PKGS $TEST_PKGS $PKG_TEST_PKGS" ;;
+  --test) want="$BUILD_PKGS $DEB_PKGS $TEST_PKGS $PKG_TEST_PKGS $FUZZ_PKGS" ;;
 esac
 missing=""
 for p in $want; do
