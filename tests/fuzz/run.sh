@@ -26,16 +26,7 @@ fuzz_one() {  # name
   extra=""
   flags=""
   case $name in
-    config)
-      extra="$fixtures/configs"
-      # yaml-cpp 0.7's LoadAll never returns on the inputs in known/ (README.md here). While the
-      # loader still calls it, a timeout stops this harness's run without failing it.
-      if ! "$build/tests/fuzz/fuzz_config" -timeout=5 "$here"/known/config-loadall-* \
-          >"$out/$name/known.log" 2>&1; then
-        echo "fuzz config: known hang in LoadAll not fixed yet (tests/fuzz/known): timeouts tolerated"
-        flags="-timeout_exitcode=0"
-      fi
-      ;;
+    config) extra="$fixtures/configs" ;;
     run_script) extra="$fixtures/log-run" ;;
     # Long inputs hold many lines and features; libFuzzer's bookkeeping of them costs more than
     # the run: short ones go about four times as fast (ctest fuzz.pipeline replays them whole).
