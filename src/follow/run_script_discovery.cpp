@@ -296,6 +296,7 @@ class Discoverer {
     // again (multilog's `'-*' '+*CHKUSER*' DIR1 '+*' DIR2`: DIR2 gets them all).
     bool filtered = false;
     DiscoveredDir limits;  // the s and n in effect, as multilog's c_init reads them
+    const std::size_t found_before = findings_.size();
     for (; k < f.size(); ++k) {
       const Field& arg = f[k];
       const std::string& raw = arg.word->raw;
@@ -338,6 +339,13 @@ class Discoverer {
         findings_.push_back(
             DiscoveredDir{Join(cwd_, arg.text), line, filtered, limits.size, limits.num});
       }
+    }
+    // `exec multilog t`: multilog then writes nowhere; said, so the service is not silently
+    // left unfollowed.
+    if (findings_.size() == found_before) {
+      Problem(line,
+              "multilog names no log directory (an argument starting with / or ., like "
+              "./main)");
     }
   }
 

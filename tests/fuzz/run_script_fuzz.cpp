@@ -1,13 +1,14 @@
 // Fuzzes the `log/run` reader: ParseShellScript and DiscoverFromRunScript on any script text
 // (both are pure: no file is read). Invariants: no crash; words and commands carry 1-based line
 // numbers within the script; each finding is a non-empty directory or a problem with a message.
-// Not checked (a finding left to src/follow, see README.md here): that a script gives at least
-// one finding; `exec multilog t` (a multilog writing no directory) gives none.
+// Every script gives at least one finding: a directory, or a problem saying why there is none
+// (`exec multilog t`, a multilog writing no directory, gave none before; README.md here).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "fuzz_check.h"
 #include "relaywatch/follow/discovery.h"
@@ -27,7 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
 
-  for (const follow::RunScriptFinding& f : follow::DiscoverFromRunScript(script)) {
+  const std::vector<follow::RunScriptFinding> found = follow::DiscoverFromRunScript(script);
+  Check(!found.empty(), "no directory and no problem", script);
+  for (const follow::RunScriptFinding& f : found) {
     if (const auto* dir = std::get_if<follow::DiscoveredDir>(&f)) {
       Check(!dir->dir.empty(), "an empty directory", script);
       Check(dir->line >= 1 && dir->line <= lines, "directory line out of range", script);

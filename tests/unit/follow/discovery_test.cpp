@@ -107,6 +107,13 @@ TEST(DiscoverFromRunScriptTest, ReportsAScriptWithoutMultilog) {
               ElementsAre("problem 1: no multilog command found"));
 }
 
+TEST(DiscoverFromRunScriptTest, ReportsAMultilogThatNamesNoDirectory) {
+  // A fuzzing finding: this gave neither a directory nor a problem.
+  EXPECT_THAT(FromScript("#!/bin/sh\nexec setuidgid qmaill multilog t s1000000\n"),
+              ElementsAre("problem 2: multilog names no log directory (an argument starting "
+                          "with / or ., like ./main)"));
+}
+
 TEST(DiscoverFromRunScriptTest, UsesDefaultsOfUnsetVariables) {
   EXPECT_THAT(FromScript("exec multilog t ${LOGDIR:-/var/log/qmail/send} \"${X-./main}\"\n"),
               ElementsAre("dir 1 /var/log/qmail/send", "dir 1 ./main"));
