@@ -29,23 +29,25 @@ relaywatch::config::Config FuzzConfig() {
   relaywatch::config::Config c;
   c.hostname = "mx1.example.com";
   c.default_domain = "example.com";
-  detect::RuleSpec volume{"volume", minutes(10), 3, detect::VolumeParams{}};
+  // A small key cap, so that fuzzed logins reach the eviction of the idlest key.
+  constexpr std::size_t kKeys = 64;
+  detect::RuleSpec volume{"volume", minutes(10), 3, kKeys, detect::VolumeParams{}};
   detect::VolumeParams messages;
   messages.count = detect::CountUnit::kMessages;
   messages.overrides = {{"big@example.com", 5}, {"@bulk.example.com", 0}};
-  detect::RuleSpec volume_messages{"messages", hours(1), 2, messages};
+  detect::RuleSpec volume_messages{"messages", hours(1), 2, kKeys, messages};
   detect::SenderParams sender;
   sender.allow = {{"suzy@example.com", {"*@example.net"}}};
   sender.domain_aliases = {{"example.com", "example.org"}};
   sender.exempt = {"lists@example.com"};
-  detect::RuleSpec foreign{"foreign-sender", hours(24), 1, sender};
+  detect::RuleSpec foreign{"foreign-sender", hours(24), 1, kKeys, sender};
   detect::SenderParams same_address;
   same_address.policy = detect::SenderPolicy::kSameAddress;
-  detect::RuleSpec exact{"same-address", hours(1), 2, same_address};
-  detect::RuleSpec ips{"many-ips", hours(1), 2, detect::RemoteIpsParams{}};
-  detect::RuleSpec port25{"port25-auth", hours(1), 1,
+  detect::RuleSpec exact{"same-address", hours(1), 2, kKeys, same_address};
+  detect::RuleSpec ips{"many-ips", hours(1), 2, kKeys, detect::RemoteIpsParams{}};
+  detect::RuleSpec port25{"port25-auth", hours(1), 1, kKeys,
                           detect::ServicePolicyParams{{"submission", "smtps"}}};
-  detect::RuleSpec rcpt_limit{"rcpt-limit", hours(1), 2, detect::RcptLimitParams{}};
+  detect::RuleSpec rcpt_limit{"rcpt-limit", hours(1), 2, kKeys, detect::RcptLimitParams{}};
   c.rules = {volume, volume_messages, foreign, exact, ips, port25, rcpt_limit};
   c.alerts.repeat = minutes(5);
   c.alerts.escalate = 2.0;
