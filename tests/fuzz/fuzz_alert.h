@@ -18,6 +18,7 @@
 #include "relaywatch/alerting/render_json.h"
 #include "relaywatch/alerting/render_sms.h"
 #include "relaywatch/core/text.h"
+#include "relaywatch/detect/sample_book.h"
 
 namespace relaywatch::fuzz {
 
@@ -52,13 +53,15 @@ inline alerting::Alert BuildAlert(FuzzedDataProvider& in) {
   f.service = AnyField(in);
   f.basis = AnyField(in);
   f.detail = AnyField(in);
-  for (int n = in.ConsumeIntegralInRange(0, 6); n > 0; --n) {
+  // As many as an alert carries: the spool keeps at most SampleBook::kShown of each list.
+  constexpr int kSampled = static_cast<int>(relaywatch::detect::SampleBook::kShown);
+  for (int n = in.ConsumeIntegralInRange(0, kSampled); n > 0; --n) {
     f.sample.senders.emplace_back(AnyField(in), in.ConsumeIntegral<std::uint64_t>());
   }
-  for (int n = in.ConsumeIntegralInRange(0, 6); n > 0; --n) {
+  for (int n = in.ConsumeIntegralInRange(0, kSampled); n > 0; --n) {
     f.sample.remote_ips.emplace_back(AnyField(in), in.ConsumeIntegral<std::uint64_t>());
   }
-  for (int n = in.ConsumeIntegralInRange(0, 6); n > 0; --n) {
+  for (int n = in.ConsumeIntegralInRange(0, kSampled); n > 0; --n) {
     f.sample.recipients.push_back(AnyField(in));
   }
   a.previous_count = in.ConsumeIntegral<std::uint64_t>();

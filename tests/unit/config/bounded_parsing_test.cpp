@@ -15,6 +15,14 @@
 #include "error_of.h"
 #include "relaywatch/config/loader.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define RELAYWATCH_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RELAYWATCH_UNDER_ASAN 1
+#endif
+#endif
+
 namespace relaywatch::config {
 namespace {
 
@@ -36,9 +44,11 @@ Bounded RunBounded(unsigned seconds, Body body) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::close(fds[0]);
+#ifndef RELAYWATCH_UNDER_ASAN  // AddressSanitizer maps terabytes of shadow: no RLIMIT_AS there
     struct rlimit limit {};
     limit.rlim_cur = limit.rlim_max = rlim_t{1} << 30;
     ::setrlimit(RLIMIT_AS, &limit);
+#endif
     ::alarm(seconds);
     const std::string out = body();
     std::size_t done = 0;
