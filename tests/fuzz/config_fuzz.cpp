@@ -1,7 +1,8 @@
 // Fuzzes the config loader (config/loader.h) with any YAML text. Invariants: no crash, no
 // exception escapes (yaml-cpp's are caught inside), and an error names the file it was given, as
 // "fuzz.yaml:LINE:COL: ..." or "fuzz.yaml: ...". Run with -timeout: yaml-cpp 0.7's LoadAll never
-// returns on some inputs (`,`, "valid\n---\n,\n"); see tests/fuzz/README.md.
+// returned on some inputs (`,`, "valid\n---\n,\n"), which the loader no longer calls; those are
+// the finding-* seeds of corpus/config (tests/fuzz/README.md).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
