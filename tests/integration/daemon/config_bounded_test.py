@@ -37,14 +37,6 @@ def limit_memory(gib):
     return apply
 
 
-def vm_kib(pid, key):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
-
-
 def relay(login, n):
     return rwtest.chkuser("relaying rcpt", login, login, "10.9.8.7", "x%d@gmail.example" % n)
 
@@ -127,7 +119,7 @@ def main():
         for name in texts:
             with open(cfg, "w") as f:
                 f.write(texts[name])
-            hwm = vm_kib(proc.pid, "VmHWM")
+            hwm = rwtest.proc_status_kb(proc.pid, "VmHWM")
             refused = d.log_text().count("reload refused")
             d.signal(signal.SIGHUP)
             deadline = time.monotonic() + 5
@@ -143,7 +135,7 @@ def main():
             check([r["name"] for r in st["rules"]] == ["hour-volume"] and
                   st["rules"][0]["top"][0]["count"] == sent,
                   "SIGHUP %s: the old rule still counts (%d lines)" % (name, sent))
-            grown = vm_kib(proc.pid, "VmHWM") - hwm
+            grown = rwtest.proc_status_kb(proc.pid, "VmHWM") - hwm
             check(grown < 20 * 1024, "SIGHUP %s: peak RSS grew %d KiB (< 20 MB)" % (name, grown))
 
         good["rules"].append({"name": "day-volume", "kind": "volume", "window": "24h",

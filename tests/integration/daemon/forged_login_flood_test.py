@@ -39,14 +39,6 @@ HWM_BOUND_KB = 80 * 1024
 CHECKPOINT_BOUND = 8 * 1000 * 1000
 
 
-def proc_kb(pid, field):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
 def main():
     binary = rwtest.find_binary(sys.argv)
     tmp = tempfile.mkdtemp(prefix="rw-forged-flood-")
@@ -106,7 +98,7 @@ def main():
         ck0 = st["checkpoints"]
         ml.write(["tcpserver: status: 1/100"])
         d.wait_for(lambda s: s["checkpoints"] > ck0, "a checkpoint after the flood", 60)
-        hwm, rss = proc_kb(d.pid, "VmHWM"), proc_kb(d.pid, "VmRSS")
+        hwm, rss = rwtest.proc_status_kb(d.pid, "VmHWM"), rwtest.proc_status_kb(d.pid, "VmRSS")
         ck = os.path.getsize(os.path.join(state, "checkpoint"))
         say("  VmRSS %.1f MB, VmHWM %.1f MB, checkpoint %.1f MB" % (rss / 1024, hwm / 1024,
                                                                    ck / 1e6))

@@ -72,14 +72,6 @@ class GuardedDaemon(rwtest.Daemon):
                               % (timeout, self.log_tail()))
 
 
-def vm_kib(pid, key):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
-
-
 def relay(login, n):
     return rwtest.chkuser("relaying rcpt", login, login, "10.9.8.7", "x%d@gmail.example" % n)
 
@@ -140,7 +132,7 @@ def keeps_working(name, tmp, setup, warnings):
                 os.path.lexists(cp) and stat.S_ISREG(os.lstat(cp).st_mode)):
             time.sleep(0.05)
         check(stat.S_ISREG(os.lstat(cp).st_mode), "%s: a regular checkpoint was committed" % name)
-        rss = vm_kib(d.pid, "VmHWM")
+        rss = rwtest.proc_status_kb(d.pid, "VmHWM")
         check(rss < 200 * 1024, "%s: peak RSS %d KiB < 200 MB" % (name, rss))
         t0 = time.monotonic()
         rc = d.term(timeout=10)

@@ -438,6 +438,15 @@ def check_status_json_valid():
           "e.g. %r)" % (len(INVALID_STATUS), INVALID_STATUS[:1]))
 
 
+def proc_status_kb(pid, field):
+    """A kB field of /proc/PID/status (VmRSS, VmHWM, ...); 0 when absent."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
 def find_binary(argv):
     if len(argv) > 1:
         return os.path.abspath(argv[1])

@@ -66,7 +66,7 @@ TEST(StateDirTest, RefusesAFileWhereTheDirectoryShouldBe) {
 }
 
 TEST(StateDirTest, RefusesADirectoryOfAnotherUserWithTheChownToRun) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown";
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown (CI runs as root)";
   TempDir dir;
   ASSERT_TRUE(EnsureDir(dir / "state"));
   const std::string nobody = UserName(kNobody);
@@ -78,7 +78,7 @@ TEST(StateDirTest, RefusesADirectoryOfAnotherUserWithTheChownToRun) {
 // Issue 14: `relaywatch run` as root by hand on the service's state_dir would leave root-owned
 // files that the supervised daemon then cannot write, once a second for ever.
 TEST(StateDirTest, RefusesToRunAsRootInTheDirectoryOfTheServiceUser) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown";
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown (CI runs as root)";
   TempDir dir;
   ASSERT_TRUE(EnsureDir(dir / "state"));
   Chown(dir / "state", kNobody);
@@ -94,7 +94,7 @@ TEST(StateDirTest, RefusesToRunAsRootInTheDirectoryOfTheServiceUser) {
 }
 
 TEST(StateDirTest, RefusesFilesInsideLeftByAnotherUserWithTheChownToRun) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown";
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown (CI runs as root)";
   TempDir dir;
   ASSERT_TRUE(EnsureDir(dir / "state/spool/phone/sent"));
   WriteRaw(dir / "state/checkpoint", "");
