@@ -41,33 +41,40 @@ core::Error FileError(std::string_view verb, std::string_view path, int err) {
                      std::strerror(err)};
 }
 
-core::Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode) {
-  const std::string tmp = TempPathFor(path);
+int WriteTemporary(const std::string& path, std::string_view data, mode_t mode, bool sync,
+                   std::string& tmp) {
+  tmp = TempPathFor(path);
   // A stale temporary is removed rather than opened: a FIFO under its name would block the open,
   // a symlink would redirect the write.
-  if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) return FileError("write", path, errno);
+  if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) return errno;
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return FileError("write", path, errno);
+  if (fd < 0) return errno;
   // The umask may have taken bits away.
-  bool ok = ::fchmod(fd, mode) == 0 && WriteAll(fd, data) && ::fsync(fd) == 0;
-  int err = errno;
+  bool ok = ::fchmod(fd, mode) == 0 && WriteAll(fd, data) && (!sync || ::fsync(fd) == 0);
+  int err = ok ? 0 : errno;
   if (::close(fd) != 0 && ok) {
     ok = false;
     err = errno;
   }
-  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ok = false;
-    err = errno;
+  if (!ok) ::unlink(tmp.c_str());
+  return err;
+}
+
+core::Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode) {
+  std::string tmp;
+  if (const int err = WriteTemporary(path, data, mode, /*sync=*/true, tmp); err != 0) {
+    return FileError("write", path, err);
   }
-  if (!ok) {
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
     ::unlink(tmp.c_str());
     return FileError("write", path, err);
   }
   // The rename is the commit; it is durable once the directory is.
   const int dir_fd = ::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) return FileError("write", path, errno);
-  ok = ::fsync(dir_fd) == 0;
-  err = errno;
+  const bool ok = ::fsync(dir_fd) == 0;
+  const int err = errno;
   ::close(dir_fd);
   if (!ok) return FileError("write", path, err);
   return core::OkStatus();

@@ -25,6 +25,13 @@ namespace relaywatch::store {
 // must exist. One writer per path at a time (the temporary's name is fixed).
 core::Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0600);
 
+// The first half of that commit, shared with WriteFilesAtomic (store/atomic_batch.h): writes
+// `data` to the temporary of `path` (its name returned in `tmp`), mode `mode`, fsynced when
+// `sync`. A stale temporary is removed first and the new one created O_EXCL|O_NOFOLLOW. Returns 0,
+// or the errno with the temporary removed.
+int WriteTemporary(const std::string& path, std::string_view data, mode_t mode, bool sync,
+                   std::string& tmp);
+
 // The whole content of `path`; nullopt when it does not exist. Read as ReadRegularFile
 // (store/safe_file.h) reads, capped at kMaxCheckpointBytes; any other failure (permission, I/O, a
 // directory, FIFO or symlink in its place, a file past the cap) is "unable to read PATH: reason".
