@@ -16,7 +16,9 @@
 #include "relaywatch/app/cli.h"
 #include "relaywatch/app/command_config.h"
 #include "relaywatch/app/daemon_checkpoint.h"
-#include "relaywatch/app/daemon_state.h"
+#include "relaywatch/app/daemon_status.h"
+#include "relaywatch/app/gap_finding.h"
+#include "relaywatch/app/source_set.h"
 #include "relaywatch/app/eviction_notice.h"
 #include "relaywatch/app/local_zone.h"
 #include "relaywatch/app/logging.h"
@@ -25,6 +27,7 @@
 #include "relaywatch/core/text.h"
 #include "relaywatch/follow/asio.h"
 #include "relaywatch/follow/discovery.h"
+#include "relaywatch/state/checkpoint.h"
 #include "relaywatch/store/state_dir.h"
 
 namespace relaywatch::app {
@@ -45,51 +48,51 @@ std::string Esc(std::string_view s) { return core::EscapeForLog(s); }
 class Daemon::Impl {
  public:
   Impl(std::string config_path, config::Config config)
-      : signals_(io_, SIGHUP, SIGTERM, SIGINT), checkpoint_timer_(io_), summary_timer_(io_) {
-    s_.config_path = std::move(config_path);
-    s_.config = std::move(config);
-    s_.zone = SystemLocalZone();
-  }
+      : config_path_(std::move(config_path)),
+        config_(std::move(config)),
+        signals_(io_, SIGHUP, SIGTERM, SIGINT),
+        checkpoint_timer_(io_),
+        summary_timer_(io_),
+        sources_(io_, SystemLocalZone(), SourceHooks()) {}
 
   int Run() {
     if (auto st = PrepareStateDir(); !st) {
       LogError(st.error().message);
       return kExitBadInput;
     }
-    s_.store = std::make_unique<detect::MemoryWindowStore>();
-    s_.pipeline = MakePipeline(s_.config);
-    outbox_ = std::make_unique<AlertOutbox>(s_.config, [](std::string_view level,
-                                                          std::string_view msg) {
+    pipeline_ = MakePipeline(config_);
+    outbox_ = std::make_unique<AlertOutbox>(config_, [](std::string_view level,
+                                                        std::string_view msg) {
       if (level == "error") LogError(msg);
       else if (level == "warning") LogWarning(msg);
       else LogInfo(msg);
     });
-    auto load = LoadDaemonCheckpoint(s_);
-    if (!load) {
-      LogError(load.error().message + "; not starting, so nothing is counted or alerted twice");
+    auto loaded = LoadDaemonCheckpoint(config_.state_dir);
+    if (!loaded) {
+      LogError(loaded.error().message + "; not starting, so nothing is counted or alerted twice");
       return kExitBadInput;
     }
-    CheckpointLoad& loaded = *load;
-    for (const std::string& w : loaded.warnings) LogWarning(w);
-    StartSources(loaded);
+    for (const std::string& w : loaded->warnings) LogWarning(w);
+    if (loaded->state) pipeline_->Restore(std::move(*loaded->state));
+    sources_.Start(Discover(), *pipeline_, loaded->positions, WarmSince());
     outbox_->Start();
-    status_ = std::make_unique<StatusServer>(io_, s_.config.state_dir + "/status.sock",
+    status_ = std::make_unique<StatusServer>(io_, config_.state_dir + "/status.sock",
                                              [this](std::string_view request) {
                                                return Status(request);
                                              });
     if (auto st = status_->Listen(); !st) LogWarning(st.error().message + "; status unavailable");
     WaitSignal();
     ArmSummary();
-    LogInfo("relaywatch " RELAYWATCH_VERSION " started: " + std::to_string(s_.sources.size()) +
-            " sources, " + std::to_string(s_.config.rules.size()) + " rules, " +
-            std::to_string(s_.config.alerts.channels.size()) + " channels");
+    LogInfo("relaywatch " RELAYWATCH_VERSION " started: " + std::to_string(sources_.size()) +
+            " sources, " + std::to_string(config_.rules.size()) + " rules, " +
+            std::to_string(config_.alerts.channels.size()) + " channels");
     io_.run();
     return exit_code_;
   }
 
  private:
   core::Status PrepareStateDir() {
-    const std::string& dir = s_.config.state_dir;
+    const std::string& dir = config_.state_dir;
     // Created 0700 when missing; an existing one is refused, never chmod-ed, when it is not
     // private to this user (store/state_dir.h).
     if (auto st = store::PrepareStateDir(dir); !st) return st;
@@ -104,9 +107,45 @@ class Daemon::Impl {
   }
 
   std::unique_ptr<pipeline::Pipeline> MakePipeline(const config::Config& c) {
-    auto p = std::make_unique<pipeline::Pipeline>(c, s_.zone, *s_.store);
+    auto p = std::make_unique<pipeline::Pipeline>(c);
     p->set_alert_sink([this](alerting::Alert&& a) { OnAlert(std::move(a)); });
     return p;
+  }
+
+  std::vector<follow::Source> Discover() {
+    follow::DiscoveryResult found = follow::DiscoverSources(config_.sources);
+    for (const std::string& p : found.problems) LogWarning(Esc(p));
+    if (found.sources.empty()) {
+      LogWarning("no log directory to follow; check sources in " + config_path_);
+    }
+    return found.sources;
+  }
+
+  // A source with no checkpointed position: from the end, or (startup: warm) from far enough
+  // back that the rules' windows are full from the start.
+  std::optional<core::Timestamp> WarmSince() const {
+    if (config_.startup != config::Startup::kWarm) return std::nullopt;
+    return WallNow() - pipeline::WarmUp(config_);
+  }
+
+  SourceSet::Hooks SourceHooks() {
+    SourceSet::Hooks h;
+    h.on_batch_end = [this] {
+      if (auto w = evictions_.Check(pipeline_->store(), config_.rules,
+                                    std::chrono::steady_clock::now())) {
+        LogWarning(*w);
+      }
+      ScheduleCheckpoint();
+    };
+    h.on_gap = [this](const follow::Source& src, const follow::Gap& gap) {
+      ++gaps_;
+      detect::Finding f = GapFinding(src, gap, WallNow());
+      LogWarning(Esc(f.detail));
+      pipeline_->InjectFinding(std::move(f));
+    };
+    h.on_info = [](const std::string& m) { LogInfo(m); };
+    h.on_warning = [](const std::string& m) { LogWarning(m); };
+    return h;
   }
 
   void OnAlert(alerting::Alert&& alert) {
@@ -115,117 +154,14 @@ class Daemon::Impl {
         Esc(alert.finding.key) + " " + std::to_string(alert.finding.count) + "/" +
         std::to_string(alert.finding.limit) + " rule " + Esc(alert.finding.rule);
     // Catch-up after a warm start or a long stop: history is recorded, not paged.
-    if (WallNow() - alert.finding.last > s_.config.alerts.max_age) {
-      ++s_.alerts_not_paged;
+    if (WallNow() - alert.finding.last > config_.alerts.max_age) {
+      ++alerts_not_paged_;
       LogInfo(what + " not paged: its last line is older than alerts.max_age (" +
-              core::FormatDuration(s_.config.alerts.max_age) + ")");
+              core::FormatDuration(config_.alerts.max_age) + ")");
       return;
     }
     LogInfo(what);
     outbox_->Put(alert);
-  }
-
-  void StartSources(const CheckpointLoad& loaded) {
-    follow::DiscoveryResult found = follow::DiscoverSources(s_.config.sources);
-    for (const std::string& p : found.problems) LogWarning(Esc(p));
-    if (found.sources.empty()) LogWarning("no log directory to follow; check sources in " + s_.config_path);
-    for (const follow::Source& src : found.sources) AddSource(src, loaded);
-  }
-
-  // The follower cuts a line over 64 KiB (only its first 64 KiB is parsed); the count goes into
-  // the pipeline's stats, which the checkpoint keeps with the positions, and the log says so.
-  void CountCutLines(FollowedSource& src) {
-    const std::uint64_t cut = src.follower->stats().long_lines;
-    if (cut <= src.long_lines_seen) return;
-    const std::uint64_t n = cut - src.long_lines_seen;
-    src.long_lines_seen = cut;
-    s_.pipeline->stats().long_lines += n;
-    LogWarning(Esc(src.source.service) + ": " + std::to_string(n) + " line" + (n == 1 ? "" : "s") +
-               " over 64 KiB in " + Esc(src.source.dir) +
-               ", cut: only the first 64 KiB of each is read");
-  }
-
-  void AddSource(const follow::Source& src, const CheckpointLoad& loaded,
-                 std::string_view resumed = "from the checkpoint") {
-    auto fs = std::make_unique<FollowedSource>();
-    fs->source = src;
-    fs->pipeline_id = s_.pipeline->AddSource(src.service);
-    FollowedSource* raw = fs.get();
-    follow::FollowerCallbacks cb;
-    cb.on_line = [this, raw](std::string_view line, const state::Position& after) {
-      s_.pipeline->OnLine(raw->pipeline_id, line);
-      raw->position = after;
-      ++raw->lines;
-    };
-    cb.on_batch_end = [this, raw](const state::Position& pos) {
-      raw->position = pos;
-      CountCutLines(*raw);
-      if (auto w = evictions_.Check(*s_.store, s_.config.rules, std::chrono::steady_clock::now())) {
-        LogWarning(*w);
-      }
-      ScheduleCheckpoint();
-    };
-    cb.on_gap = [this, raw](const follow::Gap& gap) { OnGap(*raw, gap); };
-    cb.on_warning = [dir = src.dir](std::string_view w) { LogWarning(std::string(w)); };
-    follow::FollowerOptions opts;
-    opts.zone = s_.zone;
-    fs->follower = std::make_unique<follow::Follower>(io_, src, std::move(cb), opts);
-    follow::StartFrom from;
-    auto it = loaded.positions.find(src.dir);
-    if (it != loaded.positions.end()) {
-      from.position = it->second;
-      fs->position = it->second;
-    } else if (s_.config.startup == config::Startup::kWarm) {
-      // Read back far enough that the longest rule window is full from the start.
-      from.warm_since = WallNow() - s_.pipeline->detector().longest_window();
-    }
-    fs->follower->Start(from);
-    LogInfo("following " + Esc(src.service) + " " + Esc(src.dir) +
-            (from.position     ? " " + std::string(resumed)
-             : from.warm_since ? " (warm start)"
-                               : " from the end"));
-    s_.sources[src.dir] = std::move(fs);
-  }
-
-  void OnGap(FollowedSource& src, const follow::Gap& gap) {
-    ++s_.gaps;
-    detect::Finding f;
-    f.rule = "gap";
-    f.kind = detect::RuleKind::kGap;
-    f.key = "log:" + src.source.service;
-    f.count = std::max<std::uint64_t>(gap.files_skipped, 1);
-    f.limit = 0;
-    f.window = std::chrono::hours(1);
-    f.first = gap.from.value_or(gap.to.value_or(WallNow()));
-    f.last = gap.to.value_or(WallNow());
-    f.service = src.source.service;
-    f.basis = "follower";
-    // At resume multilog had deleted the file being read and leaves no count of any after it;
-    // while following, the archive names count the files pruned unread. Say the span.
-    const std::string n = std::to_string(gap.files_skipped);
-    const std::string files = gap.files_skipped == 1 ? " file" : " files";
-    std::string advice;
-    switch (gap.seen) {
-      case follow::Gap::Seen::kAtResume:
-        f.detail = "log lost before it was read in " + src.source.dir +
-                   ": multilog pruned the file being read and any after it";
-        break;
-      case follow::Gap::Seen::kPrunedUnread:
-        f.detail = "log lost before it was read in " + src.source.dir + ": multilog pruned " + n +
-                   files + " before relaywatch could read them";
-        advice = "; raise s or n in its log/run";
-        break;
-      case follow::Gap::Seen::kMaybePruned:
-        f.detail = "log may have been lost before it was read in " + src.source.dir +
-                   ": multilog pruned files while inotify lost events, so some may have gone "
-                   "unread";
-        advice = "; raise s or n in its log/run";
-        break;
-    }
-    f.detail += (gap.from ? ", lines after " + core::FormatIso8601Utc(*gap.from) : std::string()) +
-                (gap.to ? " until " + core::FormatIso8601Utc(*gap.to) : std::string()) + advice;
-    LogWarning(Esc(f.detail));
-    s_.pipeline->InjectFinding(std::move(f));
   }
 
   void ScheduleCheckpoint() {
@@ -239,21 +175,16 @@ class Daemon::Impl {
     checkpoint_timer_.async_wait([this](boost::system::error_code ec) {
       checkpoint_pending_ = false;
       if (ec) return;
-      Checkpoint();
+      // While the outbox still holds the last one, wait for it: only the text waits there.
+      if (outbox_->Committing()) return ScheduleCheckpoint();
+      auto t0 = std::chrono::steady_clock::now();
+      outbox_->Commit(TakeCheckpoint());
+      last_checkpoint_cost_ = std::chrono::steady_clock::now() - t0;
     });
   }
 
-  // Takes (and encodes) the checkpoint here and hands the text to the outbox, which writes it on
-  // its own thread once the alerts it records are spooled; while it still holds the last one,
-  // wait for that. Only the text waits there: no second copy of the windows lives on.
-  void Checkpoint() {
-    if (outbox_->Committing()) {
-      ScheduleCheckpoint();
-      return;
-    }
-    auto t0 = std::chrono::steady_clock::now();
-    outbox_->Commit(TakeDaemonCheckpoint(s_));
-    last_checkpoint_cost_ = std::chrono::steady_clock::now() - t0;
+  std::string TakeCheckpoint() const {
+    return state::EncodeCheckpoint({sources_.Positions(), pipeline_->Snapshot()});
   }
 
   void WaitSignal() {
@@ -270,12 +201,12 @@ class Daemon::Impl {
 
   void Shutdown(int sig) {
     LogInfo(std::string("stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
-    for (auto& [dir, src] : s_.sources) src->follower->Stop();
+    sources_.Stop();
     checkpoint_timer_.cancel();
     summary_timer_.cancel();
     // The last checkpoint, written by Stop once every alert before it is spooled (or not at all,
     // logged, when the spool still refuses some: the next start then reads their lines again).
-    outbox_->Commit(TakeDaemonCheckpoint(s_));
+    outbox_->Commit(TakeCheckpoint());
     if (status_) status_->Close();
     outbox_->Stop();
     signals_.cancel();
@@ -283,60 +214,22 @@ class Daemon::Impl {
     exit_code_ = kExitOk;
   }
 
+  // The new config's Pipeline takes the old one's state (Pipeline::Restore keeps the windows of
+  // the rules that did not change); the sources follow the new config.
   void Reload() {
-    auto next = config::LoadConfigFile(s_.config_path);
+    auto next = config::LoadConfigFile(config_path_);
     if (!next) {
       LogError("reload refused, keeping the running config: " + next.error().message);
       return;
     }
-    // Windows of rules whose name, kind and window did not change are kept.
-    std::vector<int> map(s_.config.rules.size(), -1);
-    for (std::size_t i = 0; i < s_.config.rules.size(); ++i) {
-      const auto& old = s_.config.rules[i];
-      for (std::size_t j = 0; j < next->rules.size(); ++j) {
-        const auto& nu = next->rules[j];
-        if (old.name == nu.name && old.kind() == nu.kind() && old.window == nu.window) {
-          map[i] = static_cast<int>(j);
-        }
-      }
-    }
-    s_.store->Remap(map, next->rules.size());
-    auto ledger = s_.pipeline->ledger().Entries();
-    pipeline::Stats stats = s_.pipeline->stats();
-    const std::vector<std::string> qlog_services = s_.pipeline->detector().QlogServices();
-    s_.config = std::move(*next);
-    s_.pipeline = MakePipeline(s_.config);
-    // What the old Detector learned of the logs: the forged-AUTH guard holds across a reload.
-    for (const std::string& service : qlog_services) {
-      s_.pipeline->detector().KnowQlogService(service);
-    }
-    s_.pipeline->ledger().Restore(std::move(ledger));
-    s_.pipeline->stats() = stats;
-    outbox_->Reconfigure(s_.config);
-
-    follow::DiscoveryResult found = follow::DiscoverSources(s_.config.sources);
-    std::map<std::string, follow::Source> wanted;
-    for (const auto& src : found.sources) wanted[src.dir] = src;
-    for (auto it = s_.sources.begin(); it != s_.sources.end();) {
-      if (!wanted.count(it->first) || wanted[it->first].service != it->second->source.service) {
-        LogInfo("releasing " + Esc(it->first));
-        it->second->follower->Stop();
-        if (it->second->position) s_.released[it->first] = *it->second->position;
-        it = s_.sources.erase(it);
-      } else {
-        it->second->pipeline_id = s_.pipeline->AddSource(it->second->source.service);
-        ++it;
-      }
-    }
-    CheckpointLoad resume;
-    resume.positions = s_.released;
-    for (const auto& [dir, src] : wanted) {
-      if (s_.sources.count(dir)) continue;
-      AddSource(src, resume, "from where it was read to before a reload");
-      s_.released.erase(dir);
-    }
-    LogInfo("reloaded " + s_.config_path + ": " + std::to_string(s_.sources.size()) +
-            " sources, " + std::to_string(s_.config.rules.size()) + " rules");
+    pipeline::PipelineState state = pipeline_->Snapshot();
+    config_ = std::move(*next);
+    pipeline_ = MakePipeline(config_);
+    pipeline_->Restore(std::move(state));
+    outbox_->Reconfigure(config_);
+    sources_.Reconcile(Discover(), *pipeline_, WarmSince());
+    LogInfo("reloaded " + config_path_ + ": " + std::to_string(sources_.size()) + " sources, " +
+            std::to_string(config_.rules.size()) + " rules");
     ScheduleCheckpoint();
   }
 
@@ -344,13 +237,13 @@ class Daemon::Impl {
     summary_timer_.expires_after(kSummaryEvery);
     summary_timer_.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
-      const pipeline::Stats& st = s_.pipeline->stats();
+      const pipeline::Stats& st = pipeline_->stats();
       const AlertOutbox::Counts counts = outbox_->counts();
       LogInfo("summary: lines " + std::to_string(st.lines) + " relaying " +
               std::to_string(st.relay) + " malformed " + std::to_string(st.malformed) + " long " +
               std::to_string(st.long_lines) + " alerts " + std::to_string(counts.spooled) +
               " unspooled " + std::to_string(counts.unspooled) + " keys " +
-              std::to_string(s_.store->KeyCount()) + " evicted " +
+              std::to_string(pipeline_->store().KeyCount()) + " evicted " +
               std::to_string(st.evicted_keys) + " pending " +
               std::to_string(outbox_->Pending()));
       ArmSummary();
@@ -358,15 +251,22 @@ class Daemon::Impl {
   }
 
   std::string Status(std::string_view request) {
-    const AlertOutbox::Counts counts = outbox_->counts();
-    s_.checkpoints = counts.checkpoints;
-    s_.alerts_spooled = counts.spooled;
-    s_.alerts_unspooled = counts.unspooled;
-    s_.spool_errors = counts.spool_errors;
-    if (request.starts_with("text")) return DaemonStatusText(s_, outbox_->StatusText());
-    return DaemonStatusJson(s_, outbox_->StatusJson());
+    const bool text = request.starts_with("text");
+    const StatusView view{config_path_,
+                          config_,
+                          std::chrono::steady_clock::now() - started_,
+                          *pipeline_,
+                          sources_.Status(),
+                          outbox_->counts(),
+                          alerts_not_paged_,
+                          gaps_,
+                          text ? outbox_->StatusText() : outbox_->StatusJson()};
+    return text ? DaemonStatusText(view) : DaemonStatusJson(view);
   }
 
+  std::string config_path_;
+  config::Config config_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   net::io_context io_;
   net::signal_set signals_;
   net::steady_timer checkpoint_timer_;
@@ -374,10 +274,13 @@ class Daemon::Impl {
   bool checkpoint_pending_ = false;
   std::chrono::steady_clock::duration last_checkpoint_cost_{};
   int lock_fd_ = -1;
-  DaemonState s_;
+  std::unique_ptr<pipeline::Pipeline> pipeline_;
+  SourceSet sources_;
   EvictionNotice evictions_;
   std::unique_ptr<AlertOutbox> outbox_;
   std::unique_ptr<StatusServer> status_;
+  std::uint64_t alerts_not_paged_ = 0;
+  std::uint64_t gaps_ = 0;
   int exit_code_ = kExitOk;
 };
 

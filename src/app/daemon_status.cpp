@@ -1,7 +1,7 @@
 // The status document: sources with positions and lag, counters, top keys per rule, the outbox.
 #include <cstdio>
 
-#include "relaywatch/app/daemon_state.h"
+#include "relaywatch/app/daemon_status.h"
 #include "relaywatch/core/json_writer.h"
 #include "relaywatch/core/text.h"
 
@@ -15,61 +15,51 @@ core::Timestamp WallNow() {
       std::chrono::system_clock::now().time_since_epoch()));
 }
 
-// Lines per second since the previous status query (or the start).
-double Rate(FollowedSource& src) {
-  auto now = std::chrono::steady_clock::now();
-  double secs = std::chrono::duration<double>(now - src.rate_since).count();
-  if (secs >= 1.0) {
-    src.rate = static_cast<double>(src.lines - src.rate_lines) / secs;
-    src.rate_lines = src.lines;
-    src.rate_since = now;
-  }
-  return src.rate;
-}
-
-// The newest stamp the pipeline has of any source: "now" in event time, for top keys.
-core::Timestamp EventNow(DaemonState& s) {
+// The newest stamp read of any source: "now" in event time, for top keys.
+core::Timestamp EventNow(const StatusView& s) {
   core::Timestamp now{};
-  for (auto& [dir, src] : s.sources) {
-    if (auto t = s.pipeline->LastStamp(src->pipeline_id)) now = std::max(now, *t);
+  for (const SourceStatus& src : s.sources) {
+    if (src.position && src.position->last_stamp) now = std::max(now, *src.position->last_stamp);
   }
   return now;
 }
 
+long long Seconds(std::chrono::steady_clock::duration d) {
+  return static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+}
+
 }  // namespace
 
-std::string DaemonStatusJson(DaemonState& s, const std::string& dispatcher_json) {
+std::string DaemonStatusJson(const StatusView& s) {
   core::Timestamp wall = WallNow();
   core::JsonWriter w;
   w.BeginObject();
   w.Key("version").String(RELAYWATCH_VERSION);
   w.Key("config").String(s.config_path);
   w.Key("hostname").String(s.config.hostname);
-  w.Key("uptime_seconds")
-      .Int(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
-                                                            s.started).count());
+  w.Key("uptime_seconds").Int(Seconds(s.uptime));
   w.Key("sources").BeginArray();
-  for (auto& [dir, src] : s.sources) {
+  for (const SourceStatus& src : s.sources) {
     w.BeginObject();
-    w.Key("service").String(src->source.service);
-    w.Key("dir").String(src->source.dir);
-    w.Key("lines").Uint(src->lines);
-    w.Key("lines_per_second").Double(Rate(*src));
-    auto last = s.pipeline->LastStamp(src->pipeline_id);
-    if (src->position && src->position->last_stamp) last = src->position->last_stamp;
+    w.Key("service").String(src.service);
+    w.Key("dir").String(src.dir);
+    w.Key("lines").Uint(src.lines);
+    w.Key("lines_per_second").Double(src.lines_per_second);
+    std::optional<core::Timestamp> last;
+    if (src.position) last = src.position->last_stamp;
     w.Key("last_stamp");
     if (last) w.String(core::FormatIso8601Utc(*last)); else w.Null();
     w.Key("lag_seconds");
     if (last) w.Double(std::chrono::duration<double>(wall - *last).count()); else w.Null();
     w.Key("position");
-    if (src->position) {
-      w.BeginObject().Key("device").Uint(src->position->device);
-      w.Key("inode").Uint(src->position->inode).Key("offset").Uint(src->position->offset);
+    if (src.position) {
+      w.BeginObject().Key("device").Uint(src.position->device);
+      w.Key("inode").Uint(src.position->inode).Key("offset").Uint(src.position->offset);
       w.EndObject();
     } else {
       w.Null();
     }
-    const follow::FollowerStats& fst = src->follower->stats();
+    const follow::FollowerStats& fst = src.follower;
     w.Key("files_finished").Uint(fst.files_finished);
     w.Key("truncations").Uint(fst.truncations);
     w.Key("overflows").Uint(fst.overflows);
@@ -78,35 +68,35 @@ std::string DaemonStatusJson(DaemonState& s, const std::string& dispatcher_json)
     w.EndObject();
   }
   w.EndArray();
-  const pipeline::Stats& st = s.pipeline->stats();
+  const pipeline::Stats& st = s.pipeline.stats();
   w.Key("lines").BeginObject();
   w.Key("total").Uint(st.lines).Key("relay").Uint(st.relay).Key("malformed").Uint(st.malformed);
   w.Key("unstamped").Uint(st.unstamped).Key("long").Uint(st.long_lines);
   w.EndObject();
   w.Key("findings").Uint(st.findings);
   w.Key("alerts").Uint(st.alerts);
-  w.Key("alerts_spooled").Uint(s.alerts_spooled);
-  w.Key("alerts_unspooled").Uint(s.alerts_unspooled);
-  w.Key("spool_errors").Uint(s.spool_errors);
+  w.Key("alerts_spooled").Uint(s.outbox.spooled);
+  w.Key("alerts_unspooled").Uint(s.outbox.unspooled);
+  w.Key("spool_errors").Uint(s.outbox.spool_errors);
   w.Key("alerts_not_paged").Uint(s.alerts_not_paged);
   w.Key("gaps").Uint(s.gaps);
-  w.Key("checkpoints").Uint(s.checkpoints);
-  w.Key("keys").Uint(s.store->KeyCount());
+  w.Key("checkpoints").Uint(s.outbox.checkpoints);
+  w.Key("keys").Uint(s.pipeline.store().KeyCount());
   w.Key("keys_evicted").Uint(st.evicted_keys);
   core::Timestamp now = EventNow(s);
   w.Key("rules").BeginArray();
-  const auto& rules = s.pipeline->detector().rules();
+  const auto& rules = s.pipeline.detector().rules();
   for (std::size_t i = 0; i < rules.size(); ++i) {
     w.BeginObject();
     w.Key("name").String(rules[i].name);
     w.Key("kind").String(detect::RuleKindName(rules[i].kind()));
     w.Key("window").String(core::FormatDuration(rules[i].window));
     w.Key("limit").Uint(rules[i].limit);
-    w.Key("keys").Uint(s.store->RuleKeyCount(i));
+    w.Key("keys").Uint(s.pipeline.store().RuleKeyCount(i));
     w.Key("max_keys").Uint(rules[i].max_keys);
-    w.Key("evicted").Uint(s.store->Evicted(i));  // since the daemon started
+    w.Key("evicted").Uint(s.pipeline.store().Evicted(i));  // since the daemon started
     w.Key("top").BeginArray();
-    for (const auto& [key, n] : s.store->TopKeys(i, now, rules[i].window, kTopKeys)) {
+    for (const auto& [key, n] : s.pipeline.store().TopKeys(i, now, rules[i].window, kTopKeys)) {
       w.BeginObject().Key("key").String(key).Key("count").Uint(n).EndObject();
     }
     w.EndArray();
@@ -114,67 +104,65 @@ std::string DaemonStatusJson(DaemonState& s, const std::string& dispatcher_json)
   }
   w.EndArray();
   w.Key("outbox");
-  if (dispatcher_json.empty()) {
+  if (s.outbox_document.empty()) {
     w.Null();
   } else {
-    w.Raw(dispatcher_json);  // the dispatcher's own document
+    w.Raw(s.outbox_document);  // the dispatcher's own document
   }
   w.EndObject();
   return w.Take() + "\n";
 }
 
-std::string DaemonStatusText(DaemonState& s, const std::string& dispatcher_text) {
+std::string DaemonStatusText(const StatusView& s) {
   core::Timestamp wall = WallNow();
   std::string out;
   char buf[512];
-  const pipeline::Stats& st = s.pipeline->stats();
+  const pipeline::Stats& st = s.pipeline.stats();
   std::snprintf(
       buf, sizeof buf,
       "relaywatch %s on %s, up %llds, config %s\nlines %llu  relaying %llu  malformed "
       "%llu  long %llu  alerts spooled %llu  not yet spooled %llu  not paged %llu  gaps %llu  keys "
       "%zu  evicted %llu\n\nSOURCES\n",
       RELAYWATCH_VERSION, core::EscapeForLog(s.config.hostname).c_str(),
-      static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::steady_clock::now() - s.started)
-                                 .count()),
+      Seconds(s.uptime),
       s.config_path.c_str(), static_cast<unsigned long long>(st.lines),
       static_cast<unsigned long long>(st.relay), static_cast<unsigned long long>(st.malformed),
       static_cast<unsigned long long>(st.long_lines),
-      static_cast<unsigned long long>(s.alerts_spooled),
-      static_cast<unsigned long long>(s.alerts_unspooled),
+      static_cast<unsigned long long>(s.outbox.spooled),
+      static_cast<unsigned long long>(s.outbox.unspooled),
       static_cast<unsigned long long>(s.alerts_not_paged), static_cast<unsigned long long>(s.gaps),
-      s.store->KeyCount(), static_cast<unsigned long long>(st.evicted_keys));
+      s.pipeline.store().KeyCount(), static_cast<unsigned long long>(st.evicted_keys));
   out += buf;
-  for (auto& [dir, src] : s.sources) {
-    auto last = s.pipeline->LastStamp(src->pipeline_id);
+  for (const SourceStatus& src : s.sources) {
+    std::optional<core::Timestamp> last;
+    if (src.position) last = src.position->last_stamp;
     std::string lag = last ? std::to_string(static_cast<long long>(
                                  std::chrono::duration<double>(wall - *last).count())) + "s"
                            : std::string("-");
     std::snprintf(buf, sizeof buf, "  %-12s %-40s lines %-9llu %6.0f/s  lag %s\n",
-                  core::EscapeForLog(src->source.service).c_str(),
-                  core::EscapeForLog(src->source.dir).c_str(),
-                  static_cast<unsigned long long>(src->lines), Rate(*src), lag.c_str());
+                  core::EscapeForLog(src.service).c_str(), core::EscapeForLog(src.dir).c_str(),
+                  static_cast<unsigned long long>(src.lines), src.lines_per_second, lag.c_str());
     out += buf;
   }
   out += "\nRULES (top keys in the window)\n";
   core::Timestamp now = EventNow(s);
-  const auto& rules = s.pipeline->detector().rules();
+  const auto& rules = s.pipeline.detector().rules();
   for (std::size_t i = 0; i < rules.size(); ++i) {
     std::snprintf(buf, sizeof buf, "  %-18s %-15s limit %llu/%s:", rules[i].name.c_str(),
                   std::string(detect::RuleKindName(rules[i].kind())).c_str(),
                   static_cast<unsigned long long>(rules[i].limit),
                   core::FormatDuration(rules[i].window).c_str());
     out += buf;
-    for (const auto& [key, n] : s.store->TopKeys(i, now, rules[i].window, kTopKeys)) {
+    for (const auto& [key, n] : s.pipeline.store().TopKeys(i, now, rules[i].window, kTopKeys)) {
       out += " " + core::EscapeForLog(key) + "=" + std::to_string(n);
     }
-    if (const std::uint64_t evicted = s.store->Evicted(i); evicted > 0) {
-      out += "  (" + std::to_string(s.store->RuleKeyCount(i)) + " keys, max_keys " +
+    if (const std::uint64_t evicted = s.pipeline.store().Evicted(i); evicted > 0) {
+      out += "  (" + std::to_string(s.pipeline.store().RuleKeyCount(i)) + " keys, max_keys " +
              std::to_string(rules[i].max_keys) + ", " + std::to_string(evicted) + " evicted)";
     }
     out += "\n";
   }
-  out += "\nOUTBOX\n" + dispatcher_text;
+  out += "\nOUTBOX\n" + s.outbox_document;
   return out;
 }
 

@@ -3,11 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "relaywatch/app/decode_thread.h"
 #include "relaywatch/core/text.h"
-#include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/detect/login_key.h"
-#include "relaywatch/detect/memory_window_store.h"
+#include "relaywatch/follow/decode_thread.h"
 #include "relaywatch/follow/discovery.h"
 #include "relaywatch/follow/log_dir.h"
 #include "relaywatch/parse/address.h"
@@ -75,18 +73,6 @@ core::Result<std::vector<ReportSource>> ChooseSources(const config::Config& conf
   return out;
 }
 
-// How far before --since the report must start reading so that the range shows what the daemon,
-// reading all along, would have: a bucket window counts up to one slice more than its length,
-// and the ledger decides "new" or "ongoing" from alerts up to two periods back.
-core::Duration WarmUp(const config::Config& config) {
-  core::Duration longest_window{}, longest_period{};
-  for (const auto& r : config.rules) {
-    longest_window = std::max(longest_window, r.window);
-    longest_period = std::max(longest_period, config.alerts.repeat.value_or(r.window));
-  }
-  return std::max(longest_window + longest_window / detect::kSlices, 2 * longest_period);
-}
-
 }  // namespace
 
 core::Result<ReportData> RunReport(const config::Config& config, const ReportRequest& req,
@@ -99,9 +85,8 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   if (!sources) return sources.error();
   data.sources = *sources;
 
-  detect::MemoryWindowStore store;
-  pipeline::Pipeline pipe(config, zone, store);
-  std::vector<StoredLogInput> inputs;
+  pipeline::Pipeline pipe(config);
+  std::vector<follow::StoredLogInput> inputs;
   std::vector<std::string> warnings;
   std::vector<ReportSource> readable;
   std::optional<core::Error> first_error;
@@ -132,7 +117,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   std::optional<core::Timestamp> skip_before;
   core::Timestamp since = req.since.value_or(core::Timestamp::min());
   if (req.since) {
-    skip_before = *req.since - WarmUp(config);
+    skip_before = *req.since - pipeline::WarmUp(config);
     pipe.set_quiet_until(*req.since);
   }
   ReportTally tally(config.rules, since);
@@ -147,29 +132,31 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   pipe.detector().set_keep_samples(false);  // a report prints no alert bodies
   pipe.set_alert_sink([&](alerting::Alert&& a) { data.findings.push_back(std::move(a)); });
 
-  StoredLogReader reader(std::move(inputs), zone, skip_before, req.until);
+  follow::StoredLogReader reader(std::move(inputs), zone, skip_before, req.until);
   // The range's first and last stamps need only the line: taken on the decoding thread.
   // Per input, in range or not (--date must not hide them): lines without a stamp, and whether
   // any line had one.
   std::vector<std::uint64_t> unstamped_read(data.sources.size());
   std::vector<bool> stamped_read(data.sources.size());
-  auto in_range = [&](const DecodedLine& d) {
-    if (d.line.stamped) {
-      stamped_read[d.input] = true;
+  auto in_range = [&](const follow::ReadLine& r) {
+    const stamp::Line& line = r.decoded.line;
+    if (line.stamped) {
+      stamped_read[r.input] = true;
     } else {
-      ++unstamped_read[d.input];
+      ++unstamped_read[r.input];
     }
-    if (d.line.time < since) return;  // the warm-up: the pipeline's quiet lines
-    if (d.line.stamped) {
-      if (!data.first_line) data.first_line = d.line.time;
-      data.last_line = std::max(data.last_line.value_or(d.line.time), d.line.time);
+    if (line.time < since) return;  // the warm-up: the pipeline's quiet lines
+    if (line.stamped) {
+      if (!data.first_line) data.first_line = line.time;
+      data.last_line = std::max(data.last_line.value_or(line.time), line.time);
     }
   };
-  DecodeThread::Run(reader, in_range, [&](const DecodedLine& d) {
-    pipe.OnStampedLine(d.input, d.raw, d.line, d.event);
+  follow::DecodeThread::Run(reader, in_range, [&](const follow::ReadLine& r) {
+    // The look-ahead found that this log carries qlogenvelope lines from here on.
+    if (r.qlog_from_here) pipe.detector().KnowQlogService(pipe.service(r.input));
+    pipe.OnLine(r.input, r.decoded);
   });
   data.stats = pipe.stats();
-  data.stats.long_lines = reader.totals().long_lines;
   data.totals = reader.totals();
   for (std::size_t i = 0; i < data.sources.size(); ++i) {
     // Event time is the log's stamps: without them the windows and --date cannot be right.

@@ -210,22 +210,51 @@ void Detector::Notify(const EventContext& ctx, std::string_view key,
 }
 
 Detector::ServiceLog& Detector::ServiceOf(std::string_view name) {
-  if (last_service_ < services_.size() && core::SameBytes(services_[last_service_].name, name)) {
+  if (last_service_ < services_.size() &&
+      core::SameBytes(services_[last_service_].service, name)) {
     return services_[last_service_];
   }
   for (last_service_ = 0; last_service_ < services_.size(); ++last_service_) {
-    if (services_[last_service_].name == name) return services_[last_service_];
+    if (services_[last_service_].service == name) return services_[last_service_];
   }
-  services_.push_back(ServiceLog{std::string(name), false, {}});  // at last_service_, the old size
+  ServiceLog added;  // at last_service_, the old size
+  added.service = std::string(name);
+  services_.push_back(std::move(added));
   return services_.back();
 }
 
-std::vector<std::string> Detector::QlogServices() const {
-  std::vector<std::string> names;
-  for (const ServiceLog& s : services_) {
-    if (s.qlog) names.push_back(s.name);
+DetectorState Detector::Snapshot() const {
+  DetectorState s;
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    s.windows.push_back(
+        {rules_[i].name, rules_[i].kind(), rules_[i].window, store_.Export(i), store_.Evicted(i)});
   }
-  return names;
+  for (const ServiceLog& service : services_) s.services.push_back(service);
+  std::sort(s.services.begin(), s.services.end(),
+            [](const auto& a, const auto& b) { return a.service < b.service; });
+  s.sessions = sessions_.Snapshot();
+  s.samples = samples_.Snapshot();
+  return s;
+}
+
+void Detector::Restore(DetectorState state) {
+  for (RuleWindows& rw : state.windows) {
+    for (std::size_t i = 0; i < rules_.size(); ++i) {
+      if (rules_[i].name == rw.rule && rules_[i].kind() == rw.kind &&
+          rules_[i].window == rw.window) {
+        store_.Import(i, std::move(rw.keys), rw.evicted);
+      }
+    }
+  }
+  services_.clear();
+  last_service_ = 0;
+  for (ServiceLogState& service : state.services) {
+    ServiceLog log;
+    static_cast<ServiceLogState&>(log) = std::move(service);
+    services_.push_back(std::move(log));
+  }
+  sessions_.Restore(std::move(state.sessions));
+  samples_.Restore(std::move(state.samples));
 }
 
 void Detector::KnowQlogService(std::string_view service) { ServiceOf(service).KnowQlog(); }

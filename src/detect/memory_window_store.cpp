@@ -193,7 +193,8 @@ std::vector<KeyWindowState> MemoryWindowStore::Export(std::size_t rule) const {
   return out;
 }
 
-void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> keys) {
+void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> keys,
+                               std::uint64_t evicted) {
   for (auto& [key, row] : rows_) {
     if (rule < row.by_rule.size()) row.by_rule[rule] = KeyState{};
   }
@@ -212,31 +213,9 @@ void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> key
   CountLive();  // a key with no bucket and no address holds nothing
   Keys(rule).max = max;
   Keys(rule).idlest.Clear();
+  evicted_total_ = evicted_total_ - Keys(rule).evicted + evicted;
+  Keys(rule).evicted = evicted;
   MakeRoom(rule, 0);
-}
-
-void MemoryWindowStore::Remap(const std::vector<int>& map, std::size_t rules) {
-  for (auto& [key, row] : rows_) {
-    std::vector<KeyState> next(rules);
-    for (std::size_t i = 0; i < map.size() && i < row.by_rule.size(); ++i) {
-      if (map[i] >= 0 && static_cast<std::size_t>(map[i]) < rules) {
-        next[static_cast<std::size_t>(map[i])] = std::move(row.by_rule[i]);
-      }
-    }
-    while (!next.empty() && next.back().empty()) next.pop_back();  // up to its highest rule
-    row.by_rule = std::move(next);
-  }
-  std::erase_if(rows_, [](const auto& kv) { return kv.second.empty(); });
-  recent_.Forget();
-  // The caps come from the new rules (SetMaxKeys); the eviction counts follow their rule.
-  std::vector<RuleKeys> keys(rules);
-  for (std::size_t i = 0; i < map.size() && i < keys_.size(); ++i) {
-    if (map[i] >= 0 && static_cast<std::size_t>(map[i]) < rules) {
-      keys[static_cast<std::size_t>(map[i])].evicted = keys_[i].evicted;
-    }
-  }
-  keys_ = std::move(keys);
-  CountLive();
 }
 
 }  // namespace relaywatch::detect

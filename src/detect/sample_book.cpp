@@ -78,4 +78,24 @@ void SampleBook::Expire(core::Timestamp now, core::Duration longest_window) {
   recent_.Forget();
 }
 
+std::vector<SamplePage> SampleBook::Snapshot() const {
+  std::vector<SamplePage> out;
+  out.reserve(pages_.size());
+  for (const auto& [key, p] : pages_) out.push_back({key, p.senders, p.ips, p.recipients, p.last});
+  std::sort(out.begin(), out.end(),
+            [](const SamplePage& a, const SamplePage& b) { return a.key < b.key; });
+  return out;
+}
+
+void SampleBook::Restore(std::vector<SamplePage> pages) {
+  pages_.clear();
+  recent_.Forget();
+  idlest_.Clear();
+  for (SamplePage& p : pages) {
+    if (max_pages_ > 0 && pages_.size() >= max_pages_) EvictIdlest();
+    pages_.emplace(std::move(p.key), Page{std::move(p.senders), std::move(p.ips),
+                                          std::move(p.recipients), p.last});
+  }
+}
+
 }  // namespace relaywatch::detect

@@ -1,5 +1,7 @@
 #include "relaywatch/detect/session_tracker.h"
 
+#include <algorithm>
+
 namespace relaywatch::detect {
 
 std::string SessionTracker::Join(std::string_view service, std::string_view rest) {
@@ -41,6 +43,26 @@ std::string_view SessionTracker::IpOfPid(std::string_view service, std::uint32_t
 std::string_view SessionTracker::LoginOfIp(std::string_view service, std::string_view ip) const {
   auto it = ip_login_.find(Join(service, ip));
   return it == ip_login_.end() ? std::string_view() : std::string_view(it->second);
+}
+
+namespace {
+
+std::vector<std::pair<std::string, std::string>> Sorted(
+    const std::unordered_map<std::string, std::string>& m) {
+  std::vector<std::pair<std::string, std::string>> v(m.begin(), m.end());
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+}  // namespace
+
+SessionState SessionTracker::Snapshot() const { return {Sorted(pid_ip_), Sorted(ip_login_)}; }
+
+void SessionTracker::Restore(SessionState state) {
+  pid_ip_.clear();
+  ip_login_.clear();
+  for (auto& [k, v] : state.pid_ip) pid_ip_.emplace(std::move(k), std::move(v));
+  for (auto& [k, v] : state.ip_login) ip_login_.emplace(std::move(k), std::move(v));
 }
 
 }  // namespace relaywatch::detect

@@ -47,7 +47,8 @@ Follower::Impl::Impl(net::io_context& io, Source source, FollowerCallbacks callb
       options_(std::move(options)),
       timer_(io),
       splitter_(options_.max_line),
-      stamper_(options_.zone),
+      decoder_(options_.zone),
+      first_stamper_(options_.zone),
       buffer_(options_.read_buffer == 0 ? 1 : options_.read_buffer),
       gap_timer_(io) {}
 
@@ -56,7 +57,10 @@ void Follower::Impl::Start(StartFrom from) {
   started_ = true;
   stopped_ = false;
   start_ = std::move(from);
-  if (start_->position) position_ = *start_->position;
+  if (start_->position) {
+    position_ = *start_->position;
+    decoder_ = decode::LineDecoder(options_.zone, position_.last_stamp);
+  }
   struct stat st;
   if (!start_->position && !start_->warm_since && ::stat(source_.dir.c_str(), &st) != 0 &&
       errno == ENOENT) {

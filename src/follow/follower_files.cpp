@@ -175,7 +175,7 @@ std::uint64_t Follower::Impl::LastLineStart(const HeldFile& f, std::uint64_t siz
 std::optional<core::Timestamp> Follower::Impl::FirstStamp(const LogFileInfo& file) {
   std::string_view head = file.id.head;
   head = head.substr(0, head.find('\n'));
-  stamp::Line line = stamper_.Stamp(head);
+  stamp::Line line = first_stamper_.Stamp(head);
   if (!line.stamped) return std::nullopt;
   return line.time;
 }

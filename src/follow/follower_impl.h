@@ -25,6 +25,7 @@
 #include "relaywatch/follow/follower.h"
 #include "relaywatch/follow/log_dir.h"
 #include "relaywatch/stamp/line_splitter.h"
+#include "relaywatch/decode/line_decoder.h"
 #include "relaywatch/stamp/stamper.h"
 
 namespace relaywatch::follow {
@@ -104,7 +105,7 @@ class Follower::Impl : public std::enable_shared_from_this<Impl> {
   enum class ReadResult { kEof, kBudgetSpent, kFailed };
   ReadResult ReadFront(std::size_t& budget);
   void Feed(HeldFile& f, std::string_view chunk, std::uint64_t base);
-  void Deliver(const HeldFile& f, std::string_view line, std::uint64_t offset);
+  void Deliver(const HeldFile& f, std::string_view line, bool cut, std::uint64_t offset);
   bool StillCurrent(const HeldFile& f);
   bool CheckTruncated(HeldFile& f);
   void FinishFront();
@@ -149,7 +150,11 @@ class Follower::Impl : public std::enable_shared_from_this<Impl> {
   stamp::LineSplitter splitter_;
   std::uint64_t consumed_ = 0;             // in the front file: just after the last '\n' consumed
   std::uint64_t splitter_long_lines_ = 0;  // long lines of splitters already replaced
-  stamp::Stamper stamper_;
+  std::uint64_t cut_seen_ = 0;  // splitter_.long_lines() at the last line delivered
+  // The source's one decoder: stamps (also Position::last_stamp), dates unstamped lines, parses.
+  decode::LineDecoder decoder_;
+  decode::DecodedLine decoded_;  // reused per line
+  stamp::Stamper first_stamper_;  // FirstStamp's, apart from the decoder's last stamp
   std::vector<char> buffer_;
 
   state::Position position_;

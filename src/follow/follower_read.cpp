@@ -99,7 +99,10 @@ void Follower::Impl::Feed(HeldFile& f, std::string_view chunk, std::uint64_t bas
       nl = static_cast<const char*>(std::memchr(begin, '\n', chunk.size()));
     }
     if (nl != nullptr) consumed_ = base + static_cast<std::uint64_t>(nl - begin) + 1;
-    Deliver(f, line, consumed_);
+    // The splitter counts a line it cuts just before handing it over.
+    const bool cut = splitter_.long_lines() != cut_seen_;
+    cut_seen_ = splitter_.long_lines();
+    Deliver(f, line, cut, consumed_);
   });
   if (stopped_) return;  // Stop() from a callback: the position stays after the last line
   if (!splitter_.skipping_long_line()) {
@@ -108,13 +111,14 @@ void Follower::Impl::Feed(HeldFile& f, std::string_view chunk, std::uint64_t bas
   }
 }
 
-void Follower::Impl::Deliver(const HeldFile& f, std::string_view line, std::uint64_t offset) {
+void Follower::Impl::Deliver(const HeldFile& f, std::string_view line, bool cut,
+                             std::uint64_t offset) {
   if (stopped_) return;
-  stamp::Line stamped = stamper_.Stamp(line);
-  if (stamped.stamped) position_.last_stamp = stamped.time;
+  decoder_.Decode(line, cut, decoded_);
+  position_.last_stamp = decoder_.last_stamp();
   SetPositionTo(f, offset);
   ++stats_.lines;
-  if (callbacks_.on_line) callbacks_.on_line(line, position_);
+  if (callbacks_.on_line) callbacks_.on_line(decoded_, position_);
 }
 
 void Follower::Impl::SetPositionTo(const HeldFile& f, std::uint64_t offset) {
@@ -154,6 +158,7 @@ bool Follower::Impl::CheckTruncated(HeldFile& f) {
   // What was held of a partial line belonged to the old content.
   splitter_long_lines_ += splitter_.long_lines();
   splitter_ = stamp::LineSplitter(options_.max_line);
+  cut_seen_ = 0;
   f.read_pos = 0;
   f.head.clear();
   f.fingerprint = state::Fingerprint("");
@@ -167,7 +172,7 @@ void Follower::Impl::FinishFront() {
   // A last line without '\n' in a file that will not grow is complete as it will ever be.
   splitter_.Flush([&](std::string_view line) {
     ++stats_.unterminated_lines;
-    Deliver(f, line, f.read_pos);
+    Deliver(f, line, /*cut=*/false, f.read_pos);
   });
   consumed_ = f.read_pos;
   SetPositionTo(f, consumed_);

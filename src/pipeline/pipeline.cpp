@@ -1,12 +1,16 @@
 #include "relaywatch/pipeline/pipeline.h"
 
-#include "relaywatch/parse/parser.h"
+#include <algorithm>
+
+#include "relaywatch/detect/bucket_window.h"
+#include "relaywatch/detect/memory_window_store.h"
 
 namespace relaywatch::pipeline {
 namespace {
 
-constexpr std::string_view kDamagedStamp =
-    "stamp: '@' without a TAI64N label (24 hex digits and a space)";
+std::unique_ptr<detect::WindowStore> OrMemory(std::unique_ptr<detect::WindowStore> store) {
+  return store ? std::move(store) : std::make_unique<detect::MemoryWindowStore>();
+}
 
 }  // namespace
 
@@ -19,53 +23,48 @@ alerting::LedgerOptions LedgerOptionsFrom(const config::Config& config) {
   return o;
 }
 
-Pipeline::Pipeline(const config::Config& config, core::LocalZone zone, detect::WindowStore& store)
-    : zone_(std::move(zone)),
-      evictions_seen_(store.Evicted()),
-      detector_(config.rules, config.default_domain, store),
-      ledger_(LedgerOptionsFrom(config)),
-      host_(config.hostname) {}
+core::Duration WarmUp(const config::Config& config) {
+  core::Duration longest_window{}, longest_period{};
+  for (const auto& r : config.rules) {
+    longest_window = std::max(longest_window, r.window);
+    longest_period = std::max(longest_period, config.alerts.repeat.value_or(r.window));
+  }
+  return std::max(longest_window + longest_window / detect::kSlices, 2 * longest_period);
+}
+
+Pipeline::Pipeline(const config::Config& config, std::unique_ptr<detect::WindowStore> store)
+    : store_(OrMemory(std::move(store))),
+      evictions_seen_(store_->Evicted()),
+      detector_(config.rules, config.default_domain, *store_),
+      ledger_(LedgerOptionsFrom(config)) {}
+
+Pipeline::~Pipeline() = default;
 
 std::size_t Pipeline::AddSource(std::string service) {
-  sources_.push_back(Source{std::move(service), stamp::Stamper(zone_), std::nullopt});
-  return sources_.size() - 1;
+  services_.push_back(std::move(service));
+  return services_.size() - 1;
 }
 
-std::optional<core::Timestamp> Pipeline::LastStamp(std::size_t source) const {
-  return sources_[source].last;
-}
-
-void Pipeline::OnLine(std::size_t source_id, std::string_view raw) {
-  Source& src = sources_[source_id];
-  stamp::Line line = src.stamper.Stamp(raw);
-  if (!line.stamped) line.time = src.last.value_or(core::Timestamp{});
-  OnStampedLine(source_id, raw, line, parse::ParseEvent(line.tag, line.text));
-}
-
-void Pipeline::OnStampedLine(std::size_t source_id, std::string_view raw, const stamp::Line& line,
-                             const parse::Event& event) {
-  Source& src = sources_[source_id];
-  if (line.stamped) src.last = line.time;
-  const bool quiet = quiet_until_ && line.time < *quiet_until_;
+void Pipeline::OnLine(std::size_t source_id, const decode::DecodedLine& d) {
+  const std::string& service = services_[source_id];
+  const bool quiet = quiet_until_ && d.line.time < *quiet_until_;
 
   if (!quiet) {
     ++stats_.lines;
-    if (!line.stamped) ++stats_.unstamped;
-    if (!line.stamped && raw.starts_with('@')) {
-      // multilog's stamp, damaged: what follows it cannot be read as a line either.
-      stats_.CountMalformed(kDamagedStamp, raw);
-    } else if (const auto* m = std::get_if<parse::MalformedEvent>(&event)) {
-      stats_.CountMalformed(m->reason, raw);
-    } else if (const auto* c = std::get_if<parse::ChkuserEvent>(&event)) {
+    if (!d.line.stamped) ++stats_.unstamped;
+    if (d.cut) ++stats_.long_lines;
+    if (const auto* m = std::get_if<parse::MalformedEvent>(&d.event)) {
+      stats_.CountMalformed(m->reason, d.raw);
+    } else if (const auto* c = std::get_if<parse::ChkuserEvent>(&d.event)) {
       ++stats_.chkuser;
       if (c->verdict == parse::ChkuserVerdict::kRelayingRcpt) ++stats_.relay;
     }
-    if (line_observer_) line_observer_(LineView{line, event, src.service});
+    if (line_observer_) line_observer_(LineView{d, service});
   }
 
   findings_.clear();
-  detector_.OnEvent(detect::EventContext{line.time, src.service}, event, findings_);
-  if (const std::uint64_t evicted = detector_.store().Evicted(); evicted != evictions_seen_) {
+  detector_.OnEvent(detect::EventContext{d.line.time, service}, d.event, findings_);
+  if (const std::uint64_t evicted = store_->Evicted(); evicted != evictions_seen_) {
     stats_.evicted_keys += evicted - evictions_seen_;
     evictions_seen_ = evicted;
   }
@@ -74,7 +73,7 @@ void Pipeline::OnStampedLine(std::size_t source_id, std::string_view raw, const 
     std::optional<alerting::Alert> alert = ledger_.Admit(f);
     if (alert) Emit(std::move(*alert), quiet);
   }
-  Maintain(line.time, quiet);
+  Maintain(d.line.time, quiet);
 }
 
 void Pipeline::Emit(alerting::Alert&& alert, bool quiet) {
@@ -88,8 +87,8 @@ void Pipeline::Maintain(core::Timestamp now, bool quiet) {
   // ended, and the ledger's sweep over every entry costs nothing per line.
   std::int64_t slot =
       std::chrono::duration_cast<std::chrono::minutes>(now.time_since_epoch()).count() / 5;
-  if (slot == last_maintenance_minute_) return;
-  last_maintenance_minute_ = slot;
+  if (slot == maintenance_slot_) return;
+  maintenance_slot_ = slot;
   auto count_now = [&](const std::string& rule, const std::string& key) {
     return detector_.CountNow(detector_.RuleIndex(rule), key, now);
   };
@@ -100,6 +99,20 @@ void Pipeline::Maintain(core::Timestamp now, bool quiet) {
 void Pipeline::InjectFinding(detect::Finding finding) {
   std::optional<alerting::Alert> alert = ledger_.Admit(finding);
   if (alert) Emit(std::move(*alert), false);
+}
+
+PipelineState Pipeline::Snapshot() const {
+  return PipelineState{detector_.Snapshot(), ledger_.Entries(), stats_, maintenance_slot_};
+}
+
+void Pipeline::Restore(PipelineState state) {
+  detector_.Restore(std::move(state.detector));
+  ledger_.Restore(std::move(state.ledger));
+  stats_ = std::move(state.stats);
+  maintenance_slot_ = state.maintenance_slot;
+  // The evictions restored are in the restored stats already. (Those a lowered max_keys makes
+  // while restoring are counted per rule in the store, not in stats.evicted_keys.)
+  evictions_seen_ = store_->Evicted();
 }
 
 }  // namespace relaywatch::pipeline

@@ -159,13 +159,23 @@ core::Status RecordReader::Open() {
   if (header != expected) {
     // Says which version, so an admin who downgraded knows why the state was not taken.
     const std::string_view v = header.substr(prefix.size());
-    const bool numeric = ParseNumber<std::uint32_t>(v).has_value();
-    if (!numeric) {
+    const std::optional<std::uint32_t> number = ParseNumber<std::uint32_t>(v);
+    if (!number) {
       return LineError(
           1, "not a relaywatch " + std::string(what_) + " (expected \"" + expected + "\")");
     }
-    return LineError(1, "unsupported " + std::string(what_) + " version " + std::string(v) +
-                            " (this relaywatch reads version " + std::to_string(version_) + ")");
+    if (*number < static_cast<std::uint32_t>(oldest_) ||
+        *number > static_cast<std::uint32_t>(version_) || std::to_string(*number) != v) {
+      const std::string reads = oldest_ == version_
+                                    ? "version " + std::to_string(version_)
+                                    : "versions " + std::to_string(oldest_) + " to " +
+                                          std::to_string(version_);
+      return LineError(1, "unsupported " + std::string(what_) + " version " + std::string(v) +
+                              " (this relaywatch reads " + reads + ")");
+    }
+    read_version_ = static_cast<int>(*number);
+  } else {
+    read_version_ = version_;
   }
   // The last line must be the checksum line, whole.
   if (text_.empty() || text_.back() != '\n' || header_end == text_.size() - 1) {

@@ -65,12 +65,16 @@ struct Record {
 // then Next yields the records in order.
 class RecordReader {
  public:
-  RecordReader(std::string_view text, std::string_view magic, int version, std::string_view what)
-      : text_(text), magic_(magic), version_(version), what_(what) {}
+  // Reads versions `oldest` to `version` (oldest 0: only `version`).
+  RecordReader(std::string_view text, std::string_view magic, int version, std::string_view what,
+               int oldest = 0)
+      : text_(text), magic_(magic), version_(version), oldest_(oldest == 0 ? version : oldest),
+        what_(what) {}
 
   // Ok when the header is "<magic> <version>" and the checksum line is last and matches. Errors:
   //   "line 1: not a relaywatch <what> (expected \"<magic> <version>\")"
-  //   "line 1: unsupported <what> version 2 (this relaywatch reads version 1)"
+  //   "line 1: unsupported <what> version 2 (this relaywatch reads version 1)" (or "versions 1
+  //   to 2")
   //   "line N: missing checksum line: the file was cut short"
   //   "line N: checksum mismatch: the file is corrupt"
   core::Status Open();
@@ -79,6 +83,9 @@ class RecordReader {
   // empty tag or field (two spaces, a trailing space) is "line N: empty field".
   core::Result<std::optional<Record>> Next();
 
+  // The version of the document, once Open succeeded.
+  int version() const { return read_version_; }
+
   // The number of the checksum line (for errors about what is missing as a whole).
   std::size_t last_line() const { return last_line_; }
 
@@ -86,6 +93,8 @@ class RecordReader {
   std::string_view text_;
   std::string_view magic_;
   int version_;
+  int oldest_;
+  int read_version_ = 0;
   std::string_view what_;
   std::size_t pos_ = 0;       // start of the next line
   std::size_t body_end_ = 0;  // start of the checksum line

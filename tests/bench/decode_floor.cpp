@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <variant>
 
-#include "relaywatch/app/decode_thread.h"
+#include "relaywatch/follow/decode_thread.h"
 #include "relaywatch/follow/log_dir.h"
 
 int main(int argc, char** argv) {
@@ -21,11 +21,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "decode_floor: %s\n", files.error().message.c_str());
     return 1;
   }
-  app::StoredLogReader reader({{"bench", std::move(*files)}}, core::LocalZone::Fixed(0), {}, {});
+  follow::StoredLogReader reader({{"bench", std::move(*files)}}, core::LocalZone::Fixed(0), {}, {});
   std::size_t lines = 0, chkuser = 0, relaying = 0;
-  app::DecodeThread::Run(reader, nullptr, [&](const app::DecodedLine& d) {
+  follow::DecodeThread::Run(reader, nullptr, [&](const follow::ReadLine& r) {
     ++lines;
-    if (const auto* c = std::get_if<parse::ChkuserEvent>(&d.event)) {
+    if (const auto* c = std::get_if<parse::ChkuserEvent>(&r.decoded.event)) {
       ++chkuser;
       relaying += c->verdict == parse::ChkuserVerdict::kRelayingRcpt;
     }

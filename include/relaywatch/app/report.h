@@ -1,8 +1,9 @@
 // `relaywatch report`: the rules over the stored logs, for a day or a range.
 //
-// The same Pipeline the daemon runs, fed from the files instead of the followers: what it finds
-// for a day is what the daemon would have alerted that day. Lines from one longest-window before
-// the range warm the windows (so 00:10's count includes 23:55's mail) but are not reported.
+// The same Pipeline the daemon runs, fed the same DecodedLines (decode/line_decoder.h) from the
+// stored files (follow/stored_logs.h) instead of the followers: what it finds for a day is what
+// the daemon would have alerted that day. Lines from pipeline::WarmUp before the range warm the
+// windows (so 00:10's count includes 23:55's mail) but are not reported.
 #ifndef RELAYWATCH_APP_REPORT_H_
 #define RELAYWATCH_APP_REPORT_H_
 
@@ -12,7 +13,7 @@
 
 #include "relaywatch/alerting/alert.h"
 #include "relaywatch/app/report_tally.h"
-#include "relaywatch/app/stored_log_reader.h"
+#include "relaywatch/follow/stored_logs.h"
 #include "relaywatch/config/config.h"
 #include "relaywatch/core/result.h"
 #include "relaywatch/core/time.h"
@@ -39,7 +40,7 @@ struct ReportData {
   std::optional<core::Timestamp> first_line, last_line;  // stamps seen in range
   std::vector<ReportSource> sources;
   pipeline::Stats stats;
-  StoredLogTotals totals;
+  follow::StoredLogTotals totals;
   std::vector<UserRow> users;            // sorted: recipients desc, then user
   std::vector<alerting::Alert> findings; // in stamp order
   std::vector<std::string> rule_order;   // rule names as configured

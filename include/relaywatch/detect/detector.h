@@ -30,6 +30,7 @@
 #include "relaywatch/core/same_bytes.h"
 #include "relaywatch/core/string_map.h"
 #include "relaywatch/core/time.h"
+#include "relaywatch/detect/detector_state.h"
 #include "relaywatch/detect/finding.h"
 #include "relaywatch/detect/login_key.h"
 #include "relaywatch/detect/rule_spec.h"
@@ -91,15 +92,22 @@ class Detector {
   // Whether findings carry a sample of what the key did (the alert body); `report`, which prints
   // none, turns it off and saves the bookkeeping on every line.
   void set_keep_samples(bool keep) { keep_samples_ = keep; }
-  // The services seen to log qlogenvelope lines, and telling a new Detector about them (a config
-  // reload builds one): their chkuser lines are then never counted, not even the first.
-  std::vector<std::string> QlogServices() const;
+  // Tells the Detector that `service`'s log carries qlogenvelope lines before it reads one (a
+  // report that looked ahead in the stored log): its chkuser lines are then never counted.
   void KnowQlogService(std::string_view service);
+
+  // Everything the Detector knows (its rules' windows, the services' logs, sessions, samples).
+  DetectorState Snapshot() const;
+  // Takes a snapshot of this or another Detector. Windows go to the rule of the same name, kind
+  // and window (the one place rules are matched across a restart or a reload); a rule that
+  // changed, or is new, starts empty; windows of rules gone are dropped.
+  void Restore(DetectorState state);
   const std::vector<RuleSpec>& rules() const { return rules_; }
   std::size_t RuleIndex(std::string_view name) const;  // npos when unknown
   std::uint64_t CountNow(std::size_t rule, std::string_view key, core::Timestamp now) const;
   core::Duration longest_window() const { return longest_window_; }
   WindowStore& store() { return store_; }
+  const WindowStore& store() const { return store_; }
 
  private:
   // The answer for the Key (and sender) asked about last: a session's lines all ask the same
@@ -140,10 +148,7 @@ class Detector {
     bool authenticated = false;
   };
   // What the Detector knows of one service's log.
-  struct ServiceLog {
-    std::string name;
-    bool qlog = false;      // it carries qlogenvelope lines: they, not chkuser's, are counted
-    std::string last_rcpt;  // until then: the recipient of the last chkuser line counted
+  struct ServiceLog : ServiceLogState {
     void KnowQlog() {
       qlog = true;
       std::string().swap(last_rcpt);  // never needed again

@@ -4,8 +4,7 @@
 // as soon as its windows are all empty, and a rule holds at most its max_keys keys (SetMaxKeys:
 // a new key of a full rule evicts the rule's idlest). A Key has one row holding its window for
 // every rule, so a line that several rules count looks its Key up once, not once per rule.
-// Export/Import move the whole state to and from the checkpoint, by rule name, so a reload keeps
-// the windows of rules that did not change.
+// Export/Import move a rule's windows to and from the Detector's snapshot (detector_state.h).
 #ifndef RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 #define RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 
@@ -20,14 +19,6 @@
 #include "relaywatch/detect/window_store.h"
 
 namespace relaywatch::detect {
-
-// One key's saved window, as the checkpoint holds it.
-struct KeyWindowState {
-  std::string key;
-  std::vector<Bucket> buckets;          // counting rules
-  std::vector<DistinctEntry> distinct;  // remote-ips
-  friend bool operator==(const KeyWindowState&, const KeyWindowState&) = default;
-};
 
 class MemoryWindowStore : public WindowStore {
  public:
@@ -51,12 +42,8 @@ class MemoryWindowStore : public WindowStore {
   std::uint64_t Evicted() const override { return evicted_total_; }
   std::size_t RuleKeyCount(std::size_t rule) const override;
 
-  std::vector<KeyWindowState> Export(std::size_t rule) const;
-  // Replaces rule's windows with `keys`; over the rule's cap, the idlest are evicted (counted).
-  void Import(std::size_t rule, std::vector<KeyWindowState> keys);
-  // For a new rule list of `rules` rules: moves every Key's window of old rule i to new rule
-  // map[i] (map[i] < 0, or >= rules: dropped).
-  void Remap(const std::vector<int>& map, std::size_t rules);
+  std::vector<KeyWindowState> Export(std::size_t rule) const override;
+  void Import(std::size_t rule, std::vector<KeyWindowState> keys, std::uint64_t evicted) override;
 
  private:
   struct KeyState {

@@ -15,6 +15,7 @@
 #include "relaywatch/core/recent_key.h"
 #include "relaywatch/core/string_map.h"
 #include "relaywatch/core/time.h"
+#include "relaywatch/detect/detector_state.h"
 #include "relaywatch/detect/finding.h"
 #include "relaywatch/detect/idlest_keys.h"
 
@@ -34,6 +35,10 @@ class SampleBook {
   std::size_t size() const { return pages_.size(); }
   // 0: no cap.
   void set_max_pages(std::size_t max) { max_pages_ = max; }
+
+  // Every page, sorted by key; Restore replaces the book with them (over the cap, the idlest go).
+  std::vector<SamplePage> Snapshot() const;
+  void Restore(std::vector<SamplePage> pages);
 
  private:
   struct Page {

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "relaywatch/detect/detector_state.h"
+
 namespace relaywatch::detect {
 
 class SessionTracker {
@@ -27,6 +29,9 @@ class SessionTracker {
   std::string_view IpOfPid(std::string_view service, std::uint32_t pid) const;
   // The login last seen authenticated from `ip` on `service`, or "" when none.
   std::string_view LoginOfIp(std::string_view service, std::string_view ip) const;
+
+  SessionState Snapshot() const;
+  void Restore(SessionState state);
 
  private:
   static std::string Join(std::string_view service, std::string_view rest);

@@ -14,8 +14,18 @@
 #include <vector>
 
 #include "relaywatch/core/time.h"
+#include "relaywatch/detect/bucket_window.h"
+#include "relaywatch/detect/distinct_window.h"
 
 namespace relaywatch::detect {
+
+// One key's saved window, as the checkpoint holds it.
+struct KeyWindowState {
+  std::string key;
+  std::vector<Bucket> buckets;          // counting rules
+  std::vector<DistinctEntry> distinct;  // remote-ips
+  friend bool operator==(const KeyWindowState&, const KeyWindowState&) = default;
+};
 
 class WindowStore {
  public:
@@ -52,6 +62,13 @@ class WindowStore {
   virtual std::uint64_t Evicted() const = 0;
   // The keys `rule` holds now.
   virtual std::size_t RuleKeyCount(std::size_t rule) const = 0;
+
+  // A rule's windows, sorted by key (Detector::Snapshot).
+  virtual std::vector<KeyWindowState> Export(std::size_t rule) const = 0;
+  // Replaces rule's windows with `keys` and its eviction count with `evicted`; over the rule's
+  // cap, the idlest are evicted (and counted).
+  virtual void Import(std::size_t rule, std::vector<KeyWindowState> keys,
+                      std::uint64_t evicted) = 0;
 };
 
 }  // namespace relaywatch::detect

@@ -37,6 +37,7 @@
 #include <string_view>
 
 #include "relaywatch/core/time.h"
+#include "relaywatch/decode/line_decoder.h"
 #include "relaywatch/follow/asio.h"
 #include "relaywatch/follow/discovery.h"
 #include "relaywatch/state/position.h"
@@ -69,9 +70,10 @@ struct Gap {
 };
 
 struct FollowerCallbacks {
-  // A complete line without its '\n' (a CR stays), valid during the call, and the Position just
-  // after it.
-  std::function<void(std::string_view line, const state::Position& after)> on_line;
+  // A complete line, decoded (decode/line_decoder.h: stamp, the date of an unstamped line, the
+  // parsed Event; `raw` is the line without its '\n', a CR kept), valid during the call, and the
+  // Position just after it.
+  std::function<void(const decode::DecodedLine& line, const state::Position& after)> on_line;
   // After each read burst, with the Position reached (also when a burst only changed files).
   std::function<void(const state::Position&)> on_batch_end;
   std::function<void(const Gap&)> on_gap;
@@ -88,7 +90,7 @@ struct FollowerOptions {
   std::size_t burst_bytes = 1 << 20;     // bytes per turn before yielding to the io_context
   std::size_t max_line = 64 * 1024;      // longer lines are cut to this and counted
   std::size_t max_open_files = 32;       // files held open ahead of the one being read
-  core::LocalZone zone;                  // reads `d` stamps for Position::last_stamp (empty: UTC)
+  core::LocalZone zone;                  // reads `d` stamps (empty: UTC)
 };
 
 // Where to begin.

@@ -1,14 +1,19 @@
-// Pipeline: raw log line -> Line -> Event -> Findings -> Alerts, the same for `run` and `report`.
+// Pipeline: DecodedLine -> Event -> Findings -> Alerts, the same for `run` and `report`.
 //
-// The daemon feeds it lines from the followers, `report` from stored files; both get the same
-// alerts for the same lines, which is what makes a report a faithful replay. Pure: no I/O, no
-// clock. Each source has its own Stamper and its own "last stamp", given to unstamped lines.
+// Both feed it decode::DecodedLines (decode/line_decoder.h, the one front end): the daemon from
+// its Followers, `report` from the stored files on its decoding thread. Both get the same alerts
+// for the same lines, which is what makes a report a faithful replay. Pure: no I/O, no clock.
 // Lines stamped before `quiet_until` feed the windows and the ledger (so a report for a day starts
 // with the counts the daemon had at midnight) but produce no alerts and no stats.
+//
+// The Pipeline owns everything it knows (the window store, the Detector, the ledger, the stats)
+// and gives it out as one value, PipelineState: Snapshot for the checkpoint and a reload, Restore
+// to take it back (pipeline_state.h).
 #ifndef RELAYWATCH_PIPELINE_PIPELINE_H_
 #define RELAYWATCH_PIPELINE_PIPELINE_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,19 +23,17 @@
 #include "relaywatch/alerting/ledger.h"
 #include "relaywatch/config/config.h"
 #include "relaywatch/core/time.h"
+#include "relaywatch/decode/line_decoder.h"
 #include "relaywatch/detect/detector.h"
 #include "relaywatch/detect/window_store.h"
-#include "relaywatch/parse/event.h"
+#include "relaywatch/pipeline/pipeline_state.h"
 #include "relaywatch/pipeline/stats.h"
-#include "relaywatch/stamp/line.h"
-#include "relaywatch/stamp/stamper.h"
 
 namespace relaywatch::pipeline {
 
 // What an observer sees of each line in range (report's per-login table).
 struct LineView {
-  const stamp::Line& line;
-  const parse::Event& event;
+  const decode::DecodedLine& line;
   std::string_view service;
 };
 
@@ -39,55 +42,49 @@ class Pipeline {
   using AlertSink = std::function<void(alerting::Alert&&)>;
   using LineObserver = std::function<void(const LineView&)>;
 
-  Pipeline(const config::Config& config, core::LocalZone zone, detect::WindowStore& store);
+  // `store` holds the windows; nullptr: a detect::MemoryWindowStore.
+  explicit Pipeline(const config::Config& config,
+                    std::unique_ptr<detect::WindowStore> store = nullptr);
+  ~Pipeline();
 
   // Registers a source (one multilog dir); returns its id for OnLine.
   std::size_t AddSource(std::string service);
-  // One raw line of a source, without its '\n'.
-  void OnLine(std::size_t source, std::string_view raw);
-  // The same line already stamped and parsed elsewhere (report decodes on a second thread): `line`
-  // is stamp::Stamper's result with an unstamped line's time set to the source's previous stamp,
-  // `event` is parse::ParseEvent(line.tag, line.text).
-  void OnStampedLine(std::size_t source, std::string_view raw, const stamp::Line& line,
-                     const parse::Event& event);
+  // One decoded line of a source.
+  void OnLine(std::size_t source, const decode::DecodedLine& line);
   // A finding from outside the rules (a `gap`: log lost before it was read), through the ledger.
   void InjectFinding(detect::Finding finding);
-  // The source's last stamp (for positions and lag).
-  std::optional<core::Timestamp> LastStamp(std::size_t source) const;
+
+  PipelineState Snapshot() const;
+  // Takes a snapshot of this or another Pipeline (a reload's new rules: detect::Detector::Restore
+  // says how rules are matched).
+  void Restore(PipelineState state);
 
   void set_alert_sink(AlertSink sink) { alert_sink_ = std::move(sink); }
   void set_line_observer(LineObserver observer) { line_observer_ = std::move(observer); }
   void set_hit_observer(detect::HitObserver* observer) { detector_.set_observer(observer); }
   void set_quiet_until(core::Timestamp t) { quiet_until_ = t; }
 
-  Stats& stats() { return stats_; }
   const Stats& stats() const { return stats_; }
   detect::Detector& detector() { return detector_; }
-  alerting::Ledger& ledger() { return ledger_; }
-  const std::string& service(std::size_t source) const { return sources_[source].service; }
-  std::size_t source_count() const { return sources_.size(); }
+  const detect::Detector& detector() const { return detector_; }
+  const detect::WindowStore& store() const { return *store_; }
+  const std::string& service(std::size_t source) const { return services_[source]; }
+  std::size_t source_count() const { return services_.size(); }
 
  private:
-  struct Source {
-    std::string service;
-    stamp::Stamper stamper;
-    std::optional<core::Timestamp> last;
-  };
-
-  core::LocalZone zone_;
+  std::unique_ptr<detect::WindowStore> store_;
   // The store's eviction count already in stats_ (before detector_: a Detector that lowers a
   // rule's cap evicts at once, and those count too).
   std::uint64_t evictions_seen_;
   detect::Detector detector_;
   alerting::Ledger ledger_;
-  std::string host_;
-  std::vector<Source> sources_;
+  std::vector<std::string> services_;  // by source id
   Stats stats_;
   AlertSink alert_sink_;
   LineObserver line_observer_;
   std::optional<core::Timestamp> quiet_until_;
   std::vector<detect::Finding> findings_;  // reused per line
-  std::int64_t last_maintenance_minute_ = 0;
+  std::int64_t maintenance_slot_ = 0;
 
   // Once per 5 minutes of event time: resolution notices and the ledger's memory bound.
   void Maintain(core::Timestamp now, bool quiet);
@@ -96,6 +93,12 @@ class Pipeline {
 
 // The ledger options a config asks for.
 alerting::LedgerOptions LedgerOptionsFrom(const config::Config& config);
+
+// How far back reading must start for the counts at a moment to be what a reader that read all
+// along would have: a bucket window counts up to one slice more than its length, and the ledger
+// decides "new" or "ongoing" from alerts up to two periods back. A warm start reads back this far
+// before now; `report` this far before --since.
+core::Duration WarmUp(const config::Config& config);
 
 }  // namespace relaywatch::pipeline
 

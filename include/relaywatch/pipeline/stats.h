@@ -29,6 +29,7 @@ struct Stats {
   std::vector<std::string> malformed_samples;  // raw text of the first few; escape to show
 
   void CountMalformed(std::string_view reason, std::string_view text);
+  friend bool operator==(const Stats&, const Stats&) = default;
 };
 
 }  // namespace relaywatch::pipeline

@@ -1,4 +1,5 @@
-// Checkpoint: the whole daemon state that must survive a restart, as one versioned text.
+// Checkpoint: the whole daemon state that must survive a restart, as one versioned text: the read
+// positions and the pipeline's one state value (pipeline/pipeline_state.h).
 //
 // Positions, windows and the dedup ledger are committed together (DESIGN "Exactly once"): a line
 // is counted once because the Position that says it was read and the windows that counted it are
@@ -9,19 +10,26 @@
 //
 // The format (state/record_text: one record per line, fields escaped to printable ASCII, "\-" for
 // the empty string, times and durations in nanoseconds since the Unix epoch):
-//   relaywatch-checkpoint 1
+//   relaywatch-checkpoint 2
 //   source SERVICE DIR DEVICE INODE FINGERPRINT FINGERPRINT_LEN OFFSET LAST_STAMP|-
 //   rule NAME KIND WINDOW              the windows of one rule; KIND as detect::RuleKindName
+//   evicted COUNT                        keys the rule above evicted (version 2)
 //   key KEY                              one key of the rule above
 //   bucket INDEX COUNT FIRST             a counting slice of the key above, ascending INDEX
 //   distinct VALUE LAST FIRST            a distinct value (client IP) of the key above
+//   service NAME QLOG(0|1) LAST_RCPT     what a service's log is known to contain (version 2)
+//   session-pid SERVICE\0PID ADDRESS     SessionTracker (version 2)
+//   session-login SERVICE\0ADDRESS LOGIN
+//   page KEY LAST                        a SampleBook page (version 2), then its:
+//   page-sender SENDER COUNT / page-ip ADDRESS COUNT / page-rcpt RECIPIENT
 //   ledger RULE KEY LAST_ALERT LAST_COUNT PERIOD OPEN(0|1) KIND LIMIT WINDOW
 //   stat NAME VALUE                      pipeline::Stats counters (an unknown NAME is skipped)
 //   malformed REASON COUNT               Stats::malformed_by_reason
 //   sample TEXT                          Stats::malformed_samples, in order
+//   maintained SLOT                      PipelineState::maintenance_slot (version 2)
 //   checksum HEX16                       FNV-1a 64 of every byte before this line
-// Windows are kept by rule name with kind and window, so a reload can keep the windows of the
-// rules that did not change and drop the others (the caller compares).
+// Version 1 files (written before the version 2 records existed) are read too. Windows are kept
+// by rule name with kind and window; detect::Detector::Restore matches them to the rules.
 #ifndef RELAYWATCH_STATE_CHECKPOINT_H_
 #define RELAYWATCH_STATE_CHECKPOINT_H_
 
@@ -29,17 +37,15 @@
 #include <string_view>
 #include <vector>
 
-#include "relaywatch/alerting/ledger.h"
 #include "relaywatch/core/result.h"
 #include "relaywatch/core/time.h"
-#include "relaywatch/detect/memory_window_store.h"
-#include "relaywatch/detect/rule_spec.h"
-#include "relaywatch/pipeline/stats.h"
+#include "relaywatch/pipeline/pipeline_state.h"
 #include "relaywatch/state/position.h"
 
 namespace relaywatch::state {
 
-inline constexpr int kCheckpointVersion = 1;
+inline constexpr int kCheckpointVersion = 2;
+inline constexpr int kOldestCheckpointVersion = 1;  // still read
 
 // How far one Source (one multilog directory) has been read.
 struct SourceCheckpoint {
@@ -49,27 +55,18 @@ struct SourceCheckpoint {
   friend bool operator==(const SourceCheckpoint&, const SourceCheckpoint&) = default;
 };
 
-// The windows of one rule, as MemoryWindowStore::Export gives them.
-struct RuleWindows {
-  std::string rule;  // the rule's name
-  detect::RuleKind kind = detect::RuleKind::kVolume;
-  core::Duration window{};  // positive
-  std::vector<detect::KeyWindowState> keys;
-  friend bool operator==(const RuleWindows&, const RuleWindows&) = default;
-};
+using detect::RuleWindows;
 
 struct Checkpoint {
   std::vector<SourceCheckpoint> sources;
-  std::vector<RuleWindows> windows;  // rule names are distinct
-  std::vector<alerting::Ledger::Entry> ledger;
-  pipeline::Stats stats;
+  pipeline::PipelineState pipeline;  // its windows' rule names are distinct
 };
 
 // The checkpoint as text, checksum line included. Never fails.
 std::string EncodeCheckpoint(const Checkpoint& checkpoint);
 
-// The checkpoint `text` holds. Errors name the line: "line 1: unsupported checkpoint version 2
-// (this relaywatch reads version 1)", "line 40: checksum mismatch: the file is corrupt",
+// The checkpoint `text` holds. Errors name the line: "line 1: unsupported checkpoint version 3
+// (this relaywatch reads versions 1 to 2)", "line 40: checksum mismatch: the file is corrupt",
 // "line 7: bucket count: expected an unsigned integer, got \"x\"", "line 9: key before any rule".
 // Besides the syntax it refuses what the window code could not take: a window that is not
 // positive, buckets not in ascending index order, a fingerprint length over kFingerprintBytes,

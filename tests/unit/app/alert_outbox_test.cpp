@@ -79,7 +79,7 @@ bool WaitFor(F f, std::chrono::milliseconds limit = std::chrono::milliseconds(80
 
 std::string Marked(std::uint64_t lines) {
   state::Checkpoint c;
-  c.stats.lines = lines;
+  c.pipeline.stats.lines = lines;
   return state::EncodeCheckpoint(c);
 }
 

@@ -152,14 +152,20 @@ TEST(DetectorQlogTest, TheFirstQlogLineOfAServiceDoesNotCountItsRecipientASecond
   EXPECT_EQ(h.detector().CountNow(0, "ip:192.0.2.44", kForgedFirst + seconds(7)), 5u);
 }
 
-// A config reload builds a new Detector; the daemon hands it what the old one learned.
+// A restart or a config reload builds a new Detector; it takes what the old one learned from its
+// snapshot.
 TEST(DetectorQlogTest, AServiceKnownToLogQlogLinesNeverCountsChkusersLogin) {
   DetectorHarness learned({VolumeRule("hourly-volume", hours(1), 100)});
   learned.FeedAll(kForgedAuth);
-  EXPECT_EQ(learned.detector().QlogServices(), (std::vector<std::string>{"submission"}));
+  const DetectorState snapshot = learned.detector().Snapshot();
+  ASSERT_EQ(snapshot.services.size(), 1u);
+  EXPECT_EQ(snapshot.services[0].service, "submission");
+  EXPECT_TRUE(snapshot.services[0].qlog);
 
   DetectorHarness h({VolumeRule("hourly-volume", hours(1), 100)});
-  for (const std::string& s : learned.detector().QlogServices()) h.detector().KnowQlogService(s);
+  DetectorState taken = snapshot;
+  taken.windows.clear();  // the learning alone, not the counts
+  h.detector().Restore(std::move(taken));
   h.FeedAll(kForgedAuth);
   ASSERT_EQ(h.recipients().size(), 6u);
   for (const auto& r : h.recipients()) EXPECT_EQ(r.key, "ip:192.0.2.44");

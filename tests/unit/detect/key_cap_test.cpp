@@ -118,7 +118,7 @@ TEST(KeyCapTest, ImportOverTheCapKeepsTheNewestKeys) {
   for (int i = 0; i < 10; ++i) source.Add(0, Login(i), kT0 + minutes(i), 1, kHour);
   MemoryWindowStore store;
   store.SetMaxKeys({3});
-  store.Import(0, source.Export(0));
+  store.Import(0, source.Export(0), 0);
   EXPECT_EQ(store.RuleKeyCount(0), 3u);
   EXPECT_EQ(store.Evicted(), 7u);
   for (int i = 7; i < 10; ++i) {
@@ -126,7 +126,7 @@ TEST(KeyCapTest, ImportOverTheCapKeepsTheNewestKeys) {
   }
 }
 
-TEST(KeyCapTest, ExpireAndRemapKeepTheKeyCountsRight) {
+TEST(KeyCapTest, ExpireAndImportKeepTheKeyCountsRight) {
   MemoryWindowStore store;
   store.SetMaxKeys({2, 2});
   store.Add(0, "old@example.com", kT0, 1, kHour);
@@ -137,14 +137,15 @@ TEST(KeyCapTest, ExpireAndRemapKeepTheKeyCountsRight) {
   EXPECT_EQ(store.Evicted(), 0u);
   store.Add(0, "fourth@example.com", kT0 + hours(3), 1, kHour);
   EXPECT_EQ(store.Evicted(0), 1u);
-  // Rule 0 becomes rule 1: its keys and its evictions follow it.
-  store.Remap({1, -1}, 2);
-  store.SetMaxKeys({2, 2});
-  EXPECT_EQ(store.RuleKeyCount(1), 2u);
-  EXPECT_EQ(store.RuleKeyCount(0), 0u);
-  EXPECT_EQ(store.Evicted(1), 1u);
-  EXPECT_EQ(store.Evicted(0), 0u);
-  EXPECT_EQ(store.Evicted(), 1u);
+  // Rule 0 becomes rule 1 of a new store (a reload): its keys and its evictions follow it.
+  MemoryWindowStore next;
+  next.SetMaxKeys({2, 2});
+  next.Import(1, store.Export(0), store.Evicted(0));
+  EXPECT_EQ(next.RuleKeyCount(1), 2u);
+  EXPECT_EQ(next.RuleKeyCount(0), 0u);
+  EXPECT_EQ(next.Evicted(1), 1u);
+  EXPECT_EQ(next.Evicted(0), 0u);
+  EXPECT_EQ(next.Evicted(), 1u);
 }
 
 TEST(KeyCapTest, TheSampleBookKeepsAtMostItsCapOfPagesDroppingTheIdlest) {

@@ -136,8 +136,8 @@ TEST(MemoryWindowStoreTest, ExportIsSortedByKeyAndImportRestoresTheSameCounts) {
   EXPECT_TRUE(rule1[0].buckets.empty());
 
   MemoryWindowStore restored;
-  restored.Import(0, rule0);
-  restored.Import(1, rule1);
+  restored.Import(0, rule0, 0);
+  restored.Import(1, rule1, 0);
   EXPECT_EQ(restored.Export(0), rule0);
   EXPECT_EQ(restored.Export(1), rule1);
   EXPECT_EQ(restored.KeyCount(), 3u);
@@ -157,39 +157,16 @@ TEST(MemoryWindowStoreTest, ImportReplacesWhatTheRuleHeld) {
   store.Add(0, "stale@example.com", kMidnight, 1, kHour);
   store.Import(0, {KeyWindowState{"bob@example.com",
                                   {Bucket{SliceIndex(kMidnight, kHour), 7, kMidnight}},
-                                  {}}});
+                                  {}}},
+               0);
   EXPECT_EQ(store.Count(0, "stale@example.com", kMidnight, kHour), 0u);
   EXPECT_EQ(store.Count(0, "bob@example.com", kMidnight, kHour), 7u);
   EXPECT_EQ(store.KeyCount(), 1u);
 }
 
-TEST(MemoryWindowStoreTest, RemapMovesTablesToTheirNewRuleIndexAndDropsRemovedRules) {
-  MemoryWindowStore store;
-  store.Add(0, "zero@example.com", kMidnight, 1, kHour);
-  store.Add(1, "one@example.com", kMidnight, 2, kHour);
-  store.Add(2, "two@example.com", kMidnight, 3, kHour);
-  // Old rule 0 becomes rule 1, old rule 1 is gone, old rule 2 becomes rule 0; rule 2 is new.
-  store.Remap({1, -1, 0}, 3);
-  EXPECT_EQ(store.Count(1, "zero@example.com", kMidnight, kHour), 1u);
-  EXPECT_EQ(store.Count(0, "two@example.com", kMidnight, kHour), 3u);
-  EXPECT_EQ(store.Count(0, "zero@example.com", kMidnight, kHour), 0u);
-  EXPECT_EQ(store.Count(1, "one@example.com", kMidnight, kHour), 0u);
-  EXPECT_TRUE(store.Export(2).empty());
-  EXPECT_EQ(store.KeyCount(), 2u);
-}
-
-TEST(MemoryWindowStoreTest, RemapToFewerRulesIgnoresTargetsOutOfRange) {
-  MemoryWindowStore store;
-  store.Add(0, "zero@example.com", kMidnight, 1, kHour);
-  store.Add(1, "one@example.com", kMidnight, 2, kHour);
-  store.Remap({5, 0}, 1);
-  EXPECT_EQ(store.Count(0, "one@example.com", kMidnight, kHour), 2u);
-  EXPECT_EQ(store.KeyCount(), 1u);
-}
-
 // The store remembers the key each rule looked up last; whatever drops or replaces that key's
 // window must not leave the next Add counting into the old one.
-TEST(MemoryWindowStoreTest, AKeyAddedAgainAfterExpireImportOrRemapStartsFromItsNewWindow) {
+TEST(MemoryWindowStoreTest, AKeyAddedAgainAfterExpireOrImportStartsFromItsNewWindow) {
   MemoryWindowStore store;
   store.Add(0, "bob@example.com", kMidnight, 5, kHour);
   store.Expire(kMidnight + hours(2), {kHour, kHour});
@@ -202,14 +179,10 @@ TEST(MemoryWindowStoreTest, AKeyAddedAgainAfterExpireImportOrRemapStartsFromItsN
   store.Import(0, {KeyWindowState{"bob@example.com",
                                   {Bucket{SliceIndex(kMidnight + hours(2), kHour), 7,
                                           kMidnight + hours(2)}},
-                                  {}}});
+                                  {}}},
+               0);
   EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour), 8u);
   EXPECT_EQ(store.Export(0)[0].buckets[0].count, 8u);
-
-  store.Add(1, "bob@example.com", kMidnight + hours(2), 3, kHour);
-  store.Remap({1, 0}, 2);  // the two rules swap places
-  EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour), 4u);
-  EXPECT_EQ(store.Add(1, "bob@example.com", kMidnight + hours(2), 1, kHour), 9u);
 }
 
 TEST(MemoryWindowStoreTest, ConsecutiveLinesOfOneKeyAndInterleavedKeysCountTheSame) {

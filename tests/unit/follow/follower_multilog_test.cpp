@@ -69,7 +69,8 @@ class MultilogFollowerTest : public ::testing::Test {
 
   void StartFollower(StartFrom from = {}) {
     FollowerCallbacks c;
-    c.on_line = [this](std::string_view line, const state::Position& after) {
+    c.on_line = [this](const decode::DecodedLine& decoded, const state::Position& after) {
+      const std::string_view line = decoded.raw;
       int seq = SeqOf(line);
       if (seq < 0) bad_.emplace_back(line);
       seqs_.push_back(seq);

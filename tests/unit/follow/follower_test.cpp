@@ -263,7 +263,7 @@ TEST_F(FollowerTest, StopFromACallbackEndsDeliveryAtOnce) {
   Append(P("current"), Lines(0, 10));
   FollowerCallbacks c = rec_.Callbacks();
   std::size_t seen = 0;
-  c.on_line = [&](std::string_view, const state::Position&) {
+  c.on_line = [&](const decode::DecodedLine&, const state::Position&) {
     if (++seen == 3) follower_->Stop();
   };
   follower_ = std::make_unique<Follower>(io_, Source{"smtp", dir_.path()}, c, Options());

@@ -34,7 +34,8 @@ struct Recorder {
 
   FollowerCallbacks Callbacks() {
     FollowerCallbacks c;
-    c.on_line = [this](std::string_view line, const state::Position& p) {
+    c.on_line = [this](const decode::DecodedLine& decoded, const state::Position& p) {
+      const std::string_view line = decoded.raw;
       lines.emplace_back(line);
       after.push_back(p);
     };

@@ -38,9 +38,14 @@ void ExpectSameStats(const pipeline::Stats& a, const pipeline::Stats& b) {
 
 void ExpectSame(const Checkpoint& a, const Checkpoint& b) {
   EXPECT_EQ(a.sources, b.sources);
-  EXPECT_EQ(a.windows, b.windows);
-  EXPECT_EQ(a.ledger, b.ledger);
-  ExpectSameStats(a.stats, b.stats);
+  EXPECT_EQ(a.pipeline.detector.windows, b.pipeline.detector.windows);
+  EXPECT_EQ(a.pipeline.detector.services, b.pipeline.detector.services);
+  EXPECT_EQ(a.pipeline.detector.sessions, b.pipeline.detector.sessions);
+  EXPECT_EQ(a.pipeline.detector.samples, b.pipeline.detector.samples);
+  EXPECT_EQ(a.pipeline.ledger, b.pipeline.ledger);
+  ExpectSameStats(a.pipeline.stats, b.pipeline.stats);
+  EXPECT_EQ(a.pipeline.maintenance_slot, b.pipeline.maintenance_slot);
+  EXPECT_TRUE(a.pipeline == b.pipeline);  // and whatever the lines above do not name
 }
 
 Checkpoint Full() {
@@ -62,29 +67,42 @@ Checkpoint Full() {
   volume.keys.push_back(
       {"bob@example.com", {{29930595, 12, kT0 - minutes(3)}, {29930598, 488, kT0}}, {}});
   volume.keys.push_back({"ip:203.0.113.5", {{-4, 1, core::Timestamp(seconds(-200))}}, {}});
-  c.windows.push_back(volume);
+  c.pipeline.detector.windows.push_back(volume);
   RuleWindows ips{"many-ips", detect::RuleKind::kRemoteIps, hours(1), {}};
   ips.keys.push_back({"suzy@example.com",
                       {},
                       {{"203.0.113.5", kT0, kT0 - minutes(20)}, {"2001:db8::5", kT0, kT0}}});
-  c.windows.push_back(ips);
-  c.windows.push_back({"empty-rule", detect::RuleKind::kRcptLimit, minutes(15), {}});
+  c.pipeline.detector.windows.push_back(ips);
+  c.pipeline.detector.windows.push_back({"empty-rule", detect::RuleKind::kRcptLimit, minutes(15), {}});
+  c.pipeline.detector.windows[0].evicted = 3;
 
-  c.ledger.push_back({"hourly-volume", "bob@example.com", kT0, 500, hours(1), true,
+  c.pipeline.detector.services.push_back({"smtp", false, "r@gmail.example"});
+  c.pipeline.detector.services.push_back({"submission", true, ""});
+  c.pipeline.detector.sessions.pid_ip.push_back({std::string("smtp\0" "4321", 9), "203.0.113.5"});
+  c.pipeline.detector.sessions.ip_login.push_back(
+      {std::string("smtp\0" "203.0.113.5", 16), "suzy@example.com"});
+  c.pipeline.detector.samples.push_back({"suzy@example.com",
+                                         {{"ceo@bank.example", 40}, {"suzy@example.com", 2}},
+                                         {{"203.0.113.5", 42}},
+                                         {"a@gmail.example", "b@yahoo.example"},
+                                         kT0});
+  c.pipeline.maintenance_slot = 5986080;
+
+  c.pipeline.ledger.push_back({"hourly-volume", "bob@example.com", kT0, 500, hours(1), true,
                       detect::RuleKind::kVolume, 500, hours(1)});
-  c.ledger.push_back({"foreign-sender", "suzy@example.com", kT0 - hours(30), 1, hours(24), false,
+  c.pipeline.ledger.push_back({"foreign-sender", "suzy@example.com", kT0 - hours(30), 1, hours(24), false,
                       detect::RuleKind::kSender, 1, hours(24)});
 
-  c.stats.lines = 123456;
-  c.stats.relay = 4000;
-  c.stats.chkuser = 5000;
-  c.stats.malformed = 3;
-  c.stats.unstamped = 2;
-  c.stats.long_lines = 1;
-  c.stats.findings = 17;
-  c.stats.alerts = 2;
-  c.stats.malformed_by_reason = {{"chkuser: cut line", 2}, {"qlog: no fields", 1}};
-  c.stats.malformed_samples = {"CHKUSER relaying rcpt: from <a@b:bo", "qlogreceived: "};
+  c.pipeline.stats.lines = 123456;
+  c.pipeline.stats.relay = 4000;
+  c.pipeline.stats.chkuser = 5000;
+  c.pipeline.stats.malformed = 3;
+  c.pipeline.stats.unstamped = 2;
+  c.pipeline.stats.long_lines = 1;
+  c.pipeline.stats.findings = 17;
+  c.pipeline.stats.alerts = 2;
+  c.pipeline.stats.malformed_by_reason = {{"chkuser: cut line", 2}, {"qlog: no fields", 1}};
+  c.pipeline.stats.malformed_samples = {"CHKUSER relaying rcpt: from <a@b:bo", "qlogreceived: "};
   return c;
 }
 
@@ -115,13 +133,13 @@ TEST(CheckpointTest, WritesTheDocumentedFormat) {
   w.keys.push_back({"bob @example.com", {{7, 3, core::Timestamp(seconds(1))}}, {}});
   w.keys.push_back(
       {"", {}, {{"203.0.113.5", core::Timestamp(seconds(2)), core::Timestamp(seconds(1))}}});
-  c.windows.push_back(w);
-  c.ledger.push_back({"hourly-volume", "a\\b\n", core::Timestamp(seconds(5)), 500, hours(1), true,
+  c.pipeline.detector.windows.push_back(w);
+  c.pipeline.ledger.push_back({"hourly-volume", "a\\b\n", core::Timestamp(seconds(5)), 500, hours(1), true,
                       detect::RuleKind::kVolume, 500, hours(1)});
-  c.stats.malformed_by_reason = {{"cut line", 1}};
-  c.stats.malformed_samples = {"x"};
+  c.pipeline.stats.malformed_by_reason = {{"cut line", 1}};
+  c.pipeline.stats.malformed_samples = {"x"};
   const std::string body =
-      "relaywatch-checkpoint 1\n"
+      "relaywatch-checkpoint 2\n"
       "source submission /var/log/qmail/submission 2049 77 42 10 10 -\n"
       "rule hourly-volume volume 3600000000000\n"
       "key bob\\x20@example.com\n"
@@ -139,7 +157,8 @@ TEST(CheckpointTest, WritesTheDocumentedFormat) {
       "stat alerts 0\n"
       "stat evicted-keys 0\n"
       "malformed cut\\x20line 1\n"
-      "sample x\n";
+      "sample x\n"
+      "maintained 0\n";
   EXPECT_EQ(EncodeCheckpoint(c), Seal(body));
 }
 
@@ -150,11 +169,11 @@ TEST(CheckpointTest, KeepsHostileKeysValuesAndReasonsByteForByte) {
     RuleWindows w{text, detect::RuleKind::kSender, hours(24), {}};
     w.keys.push_back({text, {{1, 1, kT0}}, {{text, kT0, kT0}}});
     w.keys.push_back({text + "2", {}, {}});
-    c.windows.push_back(w);
-    c.ledger.push_back(
+    c.pipeline.detector.windows.push_back(w);
+    c.pipeline.ledger.push_back(
         {text, text, kT0, 1, hours(24), true, detect::RuleKind::kSender, 1, hours(24)});
-    c.stats.malformed_by_reason[text] = 7;
-    c.stats.malformed_samples.push_back(text);
+    c.pipeline.stats.malformed_by_reason[text] = 7;
+    c.pipeline.stats.malformed_samples.push_back(text);
 
     const std::string encoded = EncodeCheckpoint(c);
     // One record per line whatever the key holds: printable ASCII and newlines only.
@@ -177,14 +196,14 @@ TEST(CheckpointTest, CarriesAMemoryWindowStoreThroughExportAndImport) {
   store.AddDistinct(1, "suzy@example.com", "198.51.100.7", kT0, hours(1), 50);
 
   Checkpoint c;
-  c.windows.push_back({"hourly-volume", detect::RuleKind::kVolume, hours(1), store.Export(0)});
-  c.windows.push_back({"many-ips", detect::RuleKind::kRemoteIps, hours(1), store.Export(1)});
+  c.pipeline.detector.windows.push_back({"hourly-volume", detect::RuleKind::kVolume, hours(1), store.Export(0)});
+  c.pipeline.detector.windows.push_back({"many-ips", detect::RuleKind::kRemoteIps, hours(1), store.Export(1)});
   core::Result<Checkpoint> back = DecodeCheckpoint(EncodeCheckpoint(c));
   ASSERT_TRUE(back) << back.error().message;
 
   detect::MemoryWindowStore restored;
-  restored.Import(0, back->windows[0].keys);
-  restored.Import(1, back->windows[1].keys);
+  restored.Import(0, back->pipeline.detector.windows[0].keys, 0);
+  restored.Import(1, back->pipeline.detector.windows[1].keys, 0);
   EXPECT_EQ(restored.Count(0, "bob@example.com", kT0, hours(1)), 7u);
   EXPECT_EQ(restored.Count(0, "ip:203.0.113.5", kT0, hours(1)), 1u);
   EXPECT_EQ(restored.Count(1, "suzy@example.com", kT0, hours(1)), 2u);
@@ -212,7 +231,7 @@ TEST(CheckpointTest, SaysWhereAFileWasCutShort) {
             "line 2: missing checksum line: the file was cut short");
   // Without its final newline the checksum line itself may be cut.
   EXPECT_EQ(DecodeCheckpoint(text.substr(0, text.size() - 1)).error().message,
-            "line 30: missing checksum line: the file was cut short");
+            "line 42: missing checksum line: the file was cut short");
 }
 
 TEST(CheckpointTest, DetectsAnyFlippedByte) {
@@ -227,18 +246,18 @@ TEST(CheckpointTest, DetectsAnyFlippedByte) {
   std::string bad = text;
   bad[text.find("bucket 29930595 12") + 8] = '3';  // one digit of a count
   EXPECT_EQ(DecodeCheckpoint(bad).error().message,
-            "line 30: checksum mismatch: the file is corrupt");
+            "line 42: checksum mismatch: the file is corrupt");
 }
 
 TEST(CheckpointTest, RefusesAnotherVersionOrAnotherFile) {
-  EXPECT_EQ(DecodeCheckpoint(Seal("relaywatch-checkpoint 2\nsource x\n")).error().message,
-            "line 1: unsupported checkpoint version 2 (this relaywatch reads version 1)");
+  EXPECT_EQ(DecodeCheckpoint(Seal("relaywatch-checkpoint 3\nsource x\n")).error().message,
+            "line 1: unsupported checkpoint version 3 (this relaywatch reads versions 1 to 2)");
   EXPECT_EQ(DecodeCheckpoint("").error().message,
-            "line 1: not a relaywatch checkpoint (expected \"relaywatch-checkpoint 1\")");
+            "line 1: not a relaywatch checkpoint (expected \"relaywatch-checkpoint 2\")");
   EXPECT_EQ(DecodeCheckpoint("relaywatch-alert 1\nchecksum 0\n").error().message,
-            "line 1: not a relaywatch checkpoint (expected \"relaywatch-checkpoint 1\")");
+            "line 1: not a relaywatch checkpoint (expected \"relaywatch-checkpoint 2\")");
   EXPECT_EQ(DecodeCheckpoint("relaywatch-checkpoint one\n").error().message,
-            "line 1: not a relaywatch checkpoint (expected \"relaywatch-checkpoint 1\")");
+            "line 1: not a relaywatch checkpoint (expected \"relaywatch-checkpoint 2\")");
 }
 
 // Files whose checksum is right but whose records are not: a writer's bug, never trusted.
@@ -287,8 +306,8 @@ TEST(CheckpointTest, SkipsACounterItDoesNotKnowAndZeroesOneItLacks) {
   core::Result<Checkpoint> c =
       DecodeCheckpoint(Seal("relaywatch-checkpoint 1\nstat lines 12\nstat from-the-future 3\n"));
   ASSERT_TRUE(c) << c.error().message;
-  EXPECT_EQ(c->stats.lines, 12u);
-  EXPECT_EQ(c->stats.relay, 0u);
+  EXPECT_EQ(c->pipeline.stats.lines, 12u);
+  EXPECT_EQ(c->pipeline.stats.relay, 0u);
 }
 
 }  // namespace

@@ -33,8 +33,8 @@ state::Checkpoint Sample() {
   state::RuleWindows w{"hourly-volume", detect::RuleKind::kVolume, hours(1), {}};
   w.keys.push_back(
       {"bob@example.com", {{29930595, 488, core::Timestamp(seconds(1795835700))}}, {}});
-  c.windows.push_back(w);
-  c.stats.lines = 1000;
+  c.pipeline.detector.windows.push_back(w);
+  c.pipeline.stats.lines = 1000;
   return c;
 }
 
@@ -61,8 +61,8 @@ TEST(CheckpointStoreTest, LoadsWhatItSavedFromAPrivateFileInAPrivateDirectory) {
   ASSERT_TRUE(loaded->checkpoint);
   EXPECT_EQ(loaded->notice, "");
   EXPECT_EQ(loaded->checkpoint->sources, Sample().sources);
-  EXPECT_EQ(loaded->checkpoint->windows, Sample().windows);
-  EXPECT_EQ(loaded->checkpoint->stats.lines, 1000u);
+  EXPECT_EQ(loaded->checkpoint->pipeline.detector.windows, Sample().pipeline.detector.windows);
+  EXPECT_EQ(loaded->checkpoint->pipeline.stats.lines, 1000u);
 }
 
 TEST(CheckpointStoreTest, SetsACorruptCheckpointAsideAndStartsFresh) {
@@ -104,13 +104,13 @@ TEST(CheckpointStoreTest, SetsACorruptCheckpointAsideAndStartsFresh) {
 
 TEST(CheckpointStoreTest, SetsACheckpointOfAnotherVersionAside) {
   TempDir dir;
-  WriteRaw(dir / "checkpoint", "relaywatch-checkpoint 2\nwhatever comes\n");
+  WriteRaw(dir / "checkpoint", "relaywatch-checkpoint 3\nwhatever comes\n");
   core::Result<CheckpointStore::Loaded> loaded = CheckpointStore(dir.path()).Load();
   ASSERT_TRUE(loaded);
   EXPECT_FALSE(loaded->checkpoint);
   EXPECT_EQ(loaded->notice,
             "unable to use checkpoint " + dir / "checkpoint" +
-                ": line 1: unsupported checkpoint version 2 (this relaywatch reads version 1); "
+                ": line 1: unsupported checkpoint version 3 (this relaywatch reads versions 1 to 2); "
                 "moved it to " +
                 dir / "checkpoint.corrupt-1" + "; starting fresh");
 }
@@ -130,13 +130,13 @@ TEST(CheckpointStoreTest, AFailedSaveLeavesThePreviousCheckpointWhole) {
   ASSERT_TRUE(store.Save(Sample()));
   ASSERT_TRUE(EnsureDir(dir / ".checkpoint.tmp"));
   state::Checkpoint next = Sample();
-  next.stats.lines = 2000;
+  next.pipeline.stats.lines = 2000;
   core::Status saved = store.Save(next);
   ASSERT_FALSE(saved);
   EXPECT_EQ(saved.error().message, "unable to write " + dir / "checkpoint" + ": Is a directory");
   core::Result<CheckpointStore::Loaded> loaded = store.Load();
   ASSERT_TRUE(loaded && loaded->checkpoint);
-  EXPECT_EQ(loaded->checkpoint->stats.lines, 1000u);
+  EXPECT_EQ(loaded->checkpoint->pipeline.stats.lines, 1000u);
 }
 
 }  // namespace

@@ -1,33 +1,36 @@
 // DecodeThread: `report`'s lines read, stamped and parsed on a second thread.
 //
-// Reading, splitting, stamping and parsing a line need nothing from the lines before it; counting
-// it does. So `report` runs StoredLogReader and parse::ParseEvent on a second thread and hands the
+// Reading, splitting, stamping and parsing a line need nothing that counting changes. So `report`
+// runs StoredLogReader (which stamps through each input's decode::LineDecoder) and
+// decode::LineDecoder::Parse on a second thread and hands the
 // decoded lines over in batches, in order, to the calling thread, which only counts. Each batch
 // owns a copy of its lines' bytes, so the views in a DecodedLine stay valid while the reader goes
 // on; at most kBatches are in flight, which bounds memory whatever the size of the logs.
-#ifndef RELAYWATCH_APP_DECODE_THREAD_H_
-#define RELAYWATCH_APP_DECODE_THREAD_H_
+#ifndef RELAYWATCH_FOLLOW_DECODE_THREAD_H_
+#define RELAYWATCH_FOLLOW_DECODE_THREAD_H_
 
 #include <cstddef>
 #include <functional>
 #include <string_view>
 
-#include "relaywatch/app/stored_log_reader.h"
-#include "relaywatch/parse/event.h"
-#include "relaywatch/parse/parser.h"
+#include "relaywatch/decode/line_decoder.h"
+#include "relaywatch/follow/stored_logs.h"
 #include "relaywatch/stamp/line.h"
 
-namespace relaywatch::app {
+namespace relaywatch::follow {
 
-struct DecodedLine {
+// One line of one input, decoded, in a batch that owns its bytes.
+struct ReadLine {
   // Parses in place: the event is built where it stays, not zeroed, parsed, then copied in.
-  DecodedLine(std::size_t in, std::string_view bytes, const stamp::Line& stamped)
-      : input(in), raw(bytes), line(stamped), event(parse::ParseEvent(line.tag, line.text)) {}
+  // `stamped`'s views point into `bytes`.
+  ReadLine(const StoredLine& from, std::string_view bytes, const stamp::Line& stamped)
+      : input(from.input),
+        qlog_from_here(from.qlog_from_here),
+        decoded{bytes, stamped, decode::LineDecoder::Parse(bytes, stamped), from.cut} {}
 
   std::size_t input = 0;
-  std::string_view raw;
-  stamp::Line line;    // as StoredLogReader hands it on, its views into `raw`
-  parse::Event event;  // parse::ParseEvent(line.tag, line.text)
+  bool qlog_from_here = false;  // StoredLine::qlog_from_here
+  decode::DecodedLine decoded;
 };
 
 class DecodeThread {
@@ -39,7 +42,7 @@ class DecodeThread {
   static constexpr std::size_t kBatchBytes = 512 * 1024;  // >= the longest line (64 KiB)
   static constexpr std::size_t kBatchLines = 2048;
 
-  using Consumer = std::function<void(const DecodedLine&)>;
+  using Consumer = std::function<void(const ReadLine&)>;
 
   // Calls inspect (on the decoding thread) and then consume (on the calling thread) for every
   // line of `reader`, each in the reader's order. inspect is for work that needs nothing consume
@@ -49,6 +52,6 @@ class DecodeThread {
   static void Run(StoredLogReader& reader, const Consumer& inspect, const Consumer& consume);
 };
 
-}  // namespace relaywatch::app
+}  // namespace relaywatch::follow
 
-#endif  // RELAYWATCH_APP_DECODE_THREAD_H_
+#endif  // RELAYWATCH_FOLLOW_DECODE_THREAD_H_

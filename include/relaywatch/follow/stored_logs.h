@@ -1,14 +1,22 @@
-// StoredLogReader: the lines of several multilog directories, merged in stamp order.
+// StoredLogReader: the stored lines of several multilog directories, merged in stamp order.
 //
 // `report` reads the stored logs the way the daemon saw them live: each directory's files in
 // reading order (archives by TAI64N label, previous, current) and the directories interleaved by
 // stamp, so that a login sending through submission and smtps is counted in one window in time
 // order. Reads with read(2) in 1 MiB chunks and splits with stamp::LineSplitter (a last line
-// without newline is delivered; lines over 64 KiB are cut and counted). Archives closed before
+// without newline is delivered; lines over 64 KiB are cut, and marked so). Each directory's lines
+// are stamped by its own decode::LineDecoder, as the Follower's are. Archives closed before
 // `skip_before` are not opened at all; a directory stops at its first line stamped at or after
 // `stop_at`.
-#ifndef RELAYWATCH_APP_STORED_LOG_READER_H_
-#define RELAYWATCH_APP_STORED_LOG_READER_H_
+//
+// Look-ahead: before the first line, each directory's files are searched for sagredo's
+// `qlogenvelope:` lines. The first one found marks its input as a qlog log from the chkuser line
+// of the same recipient just before it (or from itself): the line handed on there has
+// `qlog_from_here` set, so the counting side knows, before it counts that chkuser line, that the
+// qlogenvelope line will count the recipient under its real login (detect/detector.h). The
+// daemon knows it from its checkpoint.
+#ifndef RELAYWATCH_FOLLOW_STORED_LOGS_H_
+#define RELAYWATCH_FOLLOW_STORED_LOGS_H_
 
 #include <cstdint>
 #include <functional>
@@ -22,7 +30,7 @@
 #include "relaywatch/core/time.h"
 #include "relaywatch/stamp/line.h"
 
-namespace relaywatch::app {
+namespace relaywatch::follow {
 
 struct StoredLogInput {
   std::string service;
@@ -32,16 +40,22 @@ struct StoredLogInput {
 struct StoredLogTotals {
   std::uint64_t files = 0;
   std::uint64_t bytes = 0;
-  std::uint64_t long_lines = 0;
   std::vector<std::string> warnings;  // files that could not be read, each once
+};
+
+// One line as the reader hands it on. `line` is `raw` stamped by the input's LineDecoder (an
+// unstamped line dated like the stamped one before it); views valid only during the call.
+struct StoredLine {
+  std::size_t input = 0;
+  std::string_view raw;
+  stamp::Line line;
+  bool cut = false;             // over 64 KiB: only its start is here
+  bool qlog_from_here = false;  // the look-ahead: the input logs qlogenvelope lines from here on
 };
 
 class StoredLogReader {
  public:
-  // `line` is `raw` stamped (stamp::Stamper); an unstamped line has the time of the last stamped
-  // line before it in its input (the epoch before any). Both are valid only during the call.
-  using Sink =
-      std::function<void(std::size_t input, std::string_view raw, const stamp::Line& line)>;
+  using Sink = std::function<void(const StoredLine& line)>;
 
   StoredLogReader(std::vector<StoredLogInput> inputs, core::LocalZone zone,
                   std::optional<core::Timestamp> skip_before,
@@ -58,6 +72,6 @@ class StoredLogReader {
   StoredLogTotals totals_;
 };
 
-}  // namespace relaywatch::app
+}  // namespace relaywatch::follow
 
-#endif  // RELAYWATCH_APP_STORED_LOG_READER_H_
+#endif  // RELAYWATCH_FOLLOW_STORED_LOGS_H_

@@ -1,4 +1,4 @@
-#include "relaywatch/app/decode_thread.h"
+#include "relaywatch/follow/decode_thread.h"
 
 #include <condition_variable>
 #include <cstring>
@@ -10,15 +10,14 @@
 #include <thread>
 #include <vector>
 
-#include "relaywatch/parse/parser.h"
 
-namespace relaywatch::app {
+namespace relaywatch::follow {
 namespace {
 
 struct Batch {
   std::unique_ptr<char[]> bytes{new char[DecodeThread::kBatchBytes]};
   std::size_t used = 0;
-  std::vector<DecodedLine> lines;
+  std::vector<ReadLine> lines;
   Batch() { lines.reserve(DecodeThread::kBatchLines); }
 };
 
@@ -106,7 +105,9 @@ class Handoff {
 
 void Produce(StoredLogReader& reader, const DecodeThread::Consumer& inspect, Handoff& handoff) {
   std::unique_ptr<Batch> batch;
-  reader.ForEach([&](std::size_t input, std::string_view raw, const stamp::Line& line) {
+  reader.ForEach([&](const StoredLine& from) {
+    const std::string_view raw = from.raw;
+    const stamp::Line& line = from.line;
     if (raw.size() > DecodeThread::kBatchBytes) {
       throw std::logic_error("a line longer than a decode batch; the reader cuts lines shorter");
     }
@@ -122,8 +123,7 @@ void Produce(StoredLogReader& reader, const DecodeThread::Consumer& inspect, Han
     stamp::Line moved = line;
     moved.tag = Rebase(line.tag, raw, copy);
     moved.text = Rebase(line.text, raw, copy);
-    const DecodedLine& d =
-        batch->lines.emplace_back(input, std::string_view(copy, raw.size()), moved);
+    const ReadLine& d = batch->lines.emplace_back(from, std::string_view(copy, raw.size()), moved);
     if (inspect) inspect(d);
   });
   if (batch && !batch->lines.empty()) handoff.PutFull(std::move(batch));
@@ -145,7 +145,7 @@ void DecodeThread::Run(StoredLogReader& reader, const Consumer& inspect, const C
   });
   try {
     while (auto batch = handoff.TakeFull()) {
-      for (const DecodedLine& d : batch->lines) consume(d);
+      for (const ReadLine& d : batch->lines) consume(d);
       handoff.PutEmpty(std::move(batch));
     }
   } catch (...) {
@@ -157,4 +157,4 @@ void DecodeThread::Run(StoredLogReader& reader, const Consumer& inspect, const C
   if (auto error = handoff.error()) std::rethrow_exception(error);
 }
 
-}  // namespace relaywatch::app
+}  // namespace relaywatch::follow

@@ -1,4 +1,4 @@
-#include "relaywatch/app/decode_thread.h"
+#include "relaywatch/follow/decode_thread.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 
 #include "temp_dir.h"
 
-namespace relaywatch::app {
+namespace relaywatch::follow {
 namespace {
 
 // A stamped chkuser line for login `i`; every 97th line is made 60 KiB long (batches also close
@@ -46,7 +46,9 @@ class DecodeThreadTest : public ::testing::Test {
 // What the reader alone hands on, as the reference.
 std::vector<std::string> Direct(StoredLogReader reader) {
   std::vector<std::string> out;
-  reader.ForEach([&](std::size_t input, std::string_view raw, const stamp::Line&) {
+  reader.ForEach([&](const StoredLine& l) {
+    const std::size_t input = l.input;
+    const std::string_view raw = l.raw;
     out.push_back(std::to_string(input) + " " + std::string(raw));
   });
   return out;
@@ -61,15 +63,15 @@ TEST_F(DecodeThreadTest, HandsOnEveryLineInTheReadersOrderWithItsViewsIntact) {
   std::size_t chkuser = 0;
   DecodeThread::Run(
       reader,
-      [&](const DecodedLine& d) {
-        inspected.push_back(std::to_string(d.input) + " " + std::string(d.raw));
+      [&](const ReadLine& d) {
+        inspected.push_back(std::to_string(d.input) + " " + std::string(d.decoded.raw));
       },
-      [&](const DecodedLine& d) {
-        consumed.push_back(std::to_string(d.input) + " " + std::string(d.raw));
+      [&](const ReadLine& d) {
+        consumed.push_back(std::to_string(d.input) + " " + std::string(d.decoded.raw));
         // The text and the event point into the batch's own copy of the line, still there.
-        EXPECT_TRUE(d.raw.ends_with(d.line.text));
-        const auto* c = std::get_if<parse::ChkuserEvent>(&d.event);
-        ASSERT_NE(c, nullptr) << d.raw.substr(0, 80);
+        EXPECT_TRUE(d.decoded.raw.ends_with(d.decoded.line.text));
+        const auto* c = std::get_if<parse::ChkuserEvent>(&d.decoded.event);
+        ASSERT_NE(c, nullptr) << d.decoded.raw.substr(0, 80);
         EXPECT_EQ(c->verdict, parse::ChkuserVerdict::kRelayingRcpt);
         EXPECT_EQ("u" + std::string(c->rcpt.substr(1, c->rcpt.find('@') - 1)) + "@example.com",
                   c->auth_user);
@@ -87,11 +89,11 @@ TEST_F(DecodeThreadTest, InspectsEachLineOnTheOtherThreadBeforeItIsConsumed) {
   std::size_t consumed = 0, early = 0;
   DecodeThread::Run(
       reader,
-      [&](const DecodedLine&) {
+      [&](const ReadLine&) {
         inspect_thread = std::this_thread::get_id();
         inspected.fetch_add(1);
       },
-      [&](const DecodedLine&) {
+      [&](const ReadLine&) {
         if (inspected.load() <= consumed) ++early;
         ++consumed;
       });
@@ -105,8 +107,8 @@ TEST_F(DecodeThreadTest, AnErrorWhileConsumingStopsTheReaderAndIsRethrown) {
   std::atomic<std::size_t> inspected{0};
   std::size_t consumed = 0;
   EXPECT_THROW(DecodeThread::Run(
-                   reader, [&](const DecodedLine&) { inspected.fetch_add(1); },
-                   [&](const DecodedLine&) {
+                   reader, [&](const ReadLine&) { inspected.fetch_add(1); },
+                   [&](const ReadLine&) {
                      if (++consumed == 10) throw std::runtime_error("disk full");
                    }),
                std::runtime_error);
@@ -120,10 +122,10 @@ TEST_F(DecodeThreadTest, AnErrorWhileDecodingEndsTheRunAfterTheBatchesHandedOver
   std::size_t inspected = 0, consumed = 0;
   EXPECT_THROW(DecodeThread::Run(
                    reader,
-                   [&](const DecodedLine&) {
+                   [&](const ReadLine&) {
                      if (++inspected == 4000) throw std::runtime_error("bad line");
                    },
-                   [&](const DecodedLine&) { ++consumed; }),
+                   [&](const ReadLine&) { ++consumed; }),
                std::runtime_error);
   // The batches full before line 4000 were counted; the one being filled was not.
   EXPECT_GT(consumed, 0u);
@@ -133,10 +135,10 @@ TEST_F(DecodeThreadTest, AnErrorWhileDecodingEndsTheRunAfterTheBatchesHandedOver
 TEST_F(DecodeThreadTest, NoLinesNoCalls) {
   StoredLogReader reader({{"submission", {}}}, core::LocalZone::Fixed(0), {}, {});
   std::size_t calls = 0;
-  DecodeThread::Run(reader, [&](const DecodedLine&) { ++calls; },
-                    [&](const DecodedLine&) { ++calls; });
+  DecodeThread::Run(reader, [&](const ReadLine&) { ++calls; },
+                    [&](const ReadLine&) { ++calls; });
   EXPECT_EQ(calls, 0u);
 }
 
 }  // namespace
-}  // namespace relaywatch::app
+}  // namespace relaywatch::follow

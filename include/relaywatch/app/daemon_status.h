@@ -1,0 +1,35 @@
+// The status document `relaywatch status` prints (JSON, or text for people), from a const view of
+// the daemon: it reads, never changes, what it shows.
+#ifndef RELAYWATCH_APP_DAEMON_STATUS_H_
+#define RELAYWATCH_APP_DAEMON_STATUS_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "relaywatch/app/alert_outbox.h"
+#include "relaywatch/app/source_set.h"
+#include "relaywatch/config/config.h"
+#include "relaywatch/pipeline/pipeline.h"
+
+namespace relaywatch::app {
+
+struct StatusView {
+  const std::string& config_path;
+  const config::Config& config;
+  std::chrono::steady_clock::duration uptime;
+  const pipeline::Pipeline& pipeline;
+  std::vector<SourceStatus> sources;
+  AlertOutbox::Counts outbox;
+  std::uint64_t alerts_not_paged = 0;  // older than max_age (warm start catch-up)
+  std::uint64_t gaps = 0;
+  std::string outbox_document;  // the outbox's own status (JSON or text, as asked)
+};
+
+std::string DaemonStatusJson(const StatusView& s);
+std::string DaemonStatusText(const StatusView& s);
+
+}  // namespace relaywatch::app
+
+#endif  // RELAYWATCH_APP_DAEMON_STATUS_H_
