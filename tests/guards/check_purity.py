@@ -79,7 +79,8 @@ string.h wchar.h
 # (`line.time()`, `x->clock()`) and other namespaces' functions are not the C library's.
 FREE = r"(?<![\w.>:])(?:std\s*::\s*|::\s*)?"
 BANNED_CALLS = [
-    (r"::\s*now\s*\(", "clock", "Clock::now() reads a clock; every time comes from a log stamp"),
+    (r"[\w:]*::\s*now\s*\(", "clock", "Clock::now() reads a clock; every time comes from a log "
+     "stamp"),
     (FREE + r"time\s*\(\s*(?:nullptr|NULL|0|&[^)]*)\s*\)", "clock", "time() reads the clock"),
     (FREE + r"clock\s*\(\s*\)", "clock", "clock() reads the CPU clock"),
     (r"\b(?:gettimeofday|clock_gettime|timespec_get|ftime)\s*\(", "clock", "reads the clock"),
@@ -124,11 +125,13 @@ def scan(root, pure):
             origin[path] = None
             queue.append(path)
     seen = set()
+    seen_order = []
     while queue:
         path = queue.pop(0)
         if path in seen:
             continue
         seen.add(path)
+        seen_order.append(path)
         no_comments, code = guardlib.lex(guardlib.read_source(root, path))
         via = f" (a pure stage includes it: {origin[path]})" if origin.get(path) else ""
         for line, kind, name in guardlib.includes(no_comments):
@@ -153,6 +156,8 @@ def scan(root, pure):
                 line = code.count("\n", 0, m.start()) + 1
                 text = " ".join(m.group(0).split())
                 findings.append((path, line, rule, f"{text}: {message}{via}", text))
+    order = {path: i for i, path in enumerate(seen_order)}
+    findings.sort(key=lambda f: (order[f[0]], f[1]))
     return findings, len(seen)
 
 
