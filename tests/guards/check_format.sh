@@ -18,7 +18,8 @@ trap 'rm -f "$list" "$out"' EXIT
 dirs=$(for d in src include tests; do [ -d "$d" ] && echo "$d"; done)
 # shellcheck disable=SC2086  # $dirs: words without spaces
 find $dirs -path tests/guards/fixtures -prune -o -type f \
-  \( -name '*.h' -o -name '*.hpp' -o -name '*.cpp' -o -name '*.cc' \) -print | LC_ALL=C sort >"$list"
+  \( -name '*.h' -o -name '*.hpp' -o -name '*.cpp' -o -name '*.cc' \) -print |
+  LC_ALL=C sort >"$list"
 total=$(wc -l <"$list")
 # One run over every file; each offender's first difference is reported as FILE:LINE:COL: error:.
 status=0
