@@ -13,11 +13,13 @@ PKG_TEST_PKGS="lintian debootstrap rpm rpmlint"
 # The sanitizer tier of packaging/test.sh: clang, libFuzzer and the sanitizer runtimes
 # (libclang-rt-14-dev), llvm-symbolizer for readable reports (llvm-14), ccache for its rebuilds.
 FUZZ_PKGS="clang libclang-rt-14-dev llvm-14 ccache"
+# tests/guards/check_format.sh (packaging/test.sh with RELAYWATCH_FORMAT_CHECK=1).
+FORMAT_PKGS="clang-format-14"
 want="$BUILD_PKGS"
 case "${1:-}" in
   --deb) want="$BUILD_PKGS $DEB_PKGS" ;;
   --demo) want="$BUILD_PKGS $TEST_PKGS" ;;
-  --test) want="$BUILD_PKGS $DEB_PKGS $TEST_PKGS $PKG_TEST_PKGS $FUZZ_PKGS" ;;
+  --test) want="$BUILD_PKGS $DEB_PKGS $TEST_PKGS $PKG_TEST_PKGS $FUZZ_PKGS $FORMAT_PKGS" ;;
 esac
 missing=""
 for p in $want; do

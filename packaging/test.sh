@@ -1,9 +1,13 @@
 #!/bin/sh
 # Builds relaywatch with warnings as errors and runs every test, then the sanitizer tier:
-#   1. the release build (gcc) and all of ctest: unit, integration, and the packaging tests (the
-#      .deb built with debhelper, lintian, installed in a debootstrapped root; rpmbuild -ta and
-#      rpmlint); about 5 minutes of tests on 2 cores, plus the two package builds, each a full
-#      compile (about 4.5 CPU minutes each without ccache; with a warm ccache about 85 s together);
+#   0. only with RELAYWATCH_FORMAT_CHECK=1 (off until the tree has been formatted once):
+#      tests/guards/check_format.sh, which fails on any C++ file clang-format-14 would change;
+#   1. the release build (gcc) and all of ctest: unit, integration, the guards (tests/guards: the
+#      pure stages' includes and calls, the stages' DEPS against their includes), and the
+#      packaging tests (the .deb built with debhelper, lintian, installed in a debootstrapped
+#      root; rpmbuild -ta and rpmlint); about 5 minutes of tests on 2 cores, plus the two package
+#      builds, each a full compile (about 4.5 CPU minutes each without ccache; with a warm ccache
+#      about 85 s together);
 #   2. one clang build (BUILD_DIR-san) with AddressSanitizer + UndefinedBehaviorSanitizer halting
 #      on the first error and libFuzzer instrumentation (RELAYWATCH_FUZZ=ON): the unit tests under
 #      the sanitizers (ctest -L unit; integration tests are not run there), each fuzz harness over
@@ -16,6 +20,9 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build-test}
 "$top/packaging/install-deps.sh" --test
+if [ "${RELAYWATCH_FORMAT_CHECK:-0}" = 1 ]; then
+  sh "$top/tests/guards/check_format.sh" "$top"
+fi
 launcher=""
 command -v ccache >/dev/null 2>&1 && launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
 # shellcheck disable=SC2086  # $launcher is one option or none

@@ -10,6 +10,7 @@
 #include "relaywatch/follow/log_dir.h"
 #include "relaywatch/parse/address.h"
 #include "relaywatch/pipeline/pipeline.h"
+#include "relaywatch/stamp/line.h"
 
 namespace relaywatch::app {
 namespace {

@@ -4,6 +4,7 @@
 
 #include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/detect/memory_window_store.h"
+#include "relaywatch/parse/event.h"
 
 namespace relaywatch::pipeline {
 namespace {
