@@ -91,18 +91,13 @@ class Daemon::Impl {
   }
 
  private:
+  // Created 0700 when missing; an existing one is refused, never chmod-ed, when it is not
+  // private to this user; then locked: one daemon per state_dir (store/state_dir.h).
   core::Status PrepareStateDir() {
-    const std::string& dir = config_.state_dir;
-    // Created 0700 when missing; an existing one is refused, never chmod-ed, when it is not
-    // private to this user (store/state_dir.h).
-    if (auto st = store::PrepareStateDir(dir); !st) return st;
-    // One daemon per state_dir: a second one would count every line twice.
-    std::string lock = dir + "/lock";
-    lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
-    if (lock_fd_ < 0) return core::Error{"unable to open " + lock + ": " + std::strerror(errno)};
-    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-      return core::Error{"unable to lock " + lock + ": another relaywatch runs with this state_dir"};
-    }
+    if (auto st = store::PrepareStateDir(config_.state_dir); !st) return st;
+    auto fd = store::LockStateDir(config_.state_dir);
+    if (!fd) return fd.error();
+    lock_fd_ = *fd;
     return core::OkStatus();
   }
 
@@ -113,12 +108,7 @@ class Daemon::Impl {
   }
 
   std::vector<follow::Source> Discover() {
-    follow::DiscoveryResult found = follow::DiscoverSources(config_.sources);
-    for (const std::string& p : found.problems) LogWarning(Esc(p));
-    if (found.sources.empty()) {
-      LogWarning("no log directory to follow; check sources in " + config_path_);
-    }
-    return found.sources;
+    return sources_.Discover(config_.sources, "check sources in " + config_path_);
   }
 
   // A source with no checkpointed position: from the end, or (startup: warm) from far enough
@@ -237,15 +227,7 @@ class Daemon::Impl {
     summary_timer_.expires_after(kSummaryEvery);
     summary_timer_.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
-      const pipeline::Stats& st = pipeline_->stats();
-      const AlertOutbox::Counts counts = outbox_->counts();
-      LogInfo("summary: lines " + std::to_string(st.lines) + " relaying " +
-              std::to_string(st.relay) + " malformed " + std::to_string(st.malformed) + " long " +
-              std::to_string(st.long_lines) + " alerts " + std::to_string(counts.spooled) +
-              " unspooled " + std::to_string(counts.unspooled) + " keys " +
-              std::to_string(pipeline_->store().KeyCount()) + " evicted " +
-              std::to_string(st.evicted_keys) + " pending " +
-              std::to_string(outbox_->Pending()));
+      LogInfo(DaemonSummaryLine(*pipeline_, outbox_->counts(), outbox_->Pending()));
       ArmSummary();
     });
   }

@@ -166,4 +166,14 @@ std::string DaemonStatusText(const StatusView& s) {
   return out;
 }
 
+std::string DaemonSummaryLine(const pipeline::Pipeline& pipeline, const AlertOutbox::Counts& outbox,
+                              std::size_t pending) {
+  const pipeline::Stats& st = pipeline.stats();
+  return "summary: lines " + std::to_string(st.lines) + " relaying " + std::to_string(st.relay) +
+         " malformed " + std::to_string(st.malformed) + " long " + std::to_string(st.long_lines) +
+         " alerts " + std::to_string(outbox.spooled) + " unspooled " +
+         std::to_string(outbox.unspooled) + " keys " + std::to_string(pipeline.store().KeyCount()) +
+         " evicted " + std::to_string(st.evicted_keys) + " pending " + std::to_string(pending);
+}
+
 }  // namespace relaywatch::app

@@ -27,6 +27,14 @@ SourceSet::SourceSet(net::io_context& io, core::LocalZone zone, Hooks hooks)
 
 SourceSet::~SourceSet() { Stop(); }
 
+std::vector<follow::Source> SourceSet::Discover(const config::SourcesConfig& config,
+                                                std::string_view hint) {
+  follow::DiscoveryResult found = follow::DiscoverSources(config);
+  for (const std::string& p : found.problems) hooks_.on_warning(Esc(p));
+  if (found.sources.empty()) hooks_.on_warning("no log directory to follow; " + std::string(hint));
+  return found.sources;
+}
+
 void SourceSet::Start(const std::vector<follow::Source>& sources, pipeline::Pipeline& pipe,
                       const std::map<std::string, state::Position>& positions,
                       std::optional<core::Timestamp> warm_since) {

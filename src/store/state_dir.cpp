@@ -1,5 +1,9 @@
 #include "relaywatch/store/state_dir.h"
 
+#include <fcntl.h>
+
+#include <sys/file.h>
+
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -120,6 +124,18 @@ core::Status PrepareStateDir(const std::string& dir) {
     return core::Error{"unable to use state_dir " + Esc(dir) + ": " + *problem};
   }
   return core::OkStatus();
+}
+
+core::Result<int> LockStateDir(const std::string& dir) {
+  const std::string lock = dir + "/lock";
+  const int fd =
+      ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+  if (fd < 0) return core::Error{"unable to open " + lock + ": " + std::strerror(errno)};
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return core::Error{"unable to lock " + lock + ": another relaywatch runs with this state_dir"};
+  }
+  return fd;
 }
 
 }  // namespace relaywatch::store

@@ -29,6 +29,9 @@ struct StatusView {
 
 std::string DaemonStatusJson(const StatusView& s);
 std::string DaemonStatusText(const StatusView& s);
+// The hourly "summary: lines ... pending ..." line of the daemon's log.
+std::string DaemonSummaryLine(const pipeline::Pipeline& pipeline, const AlertOutbox::Counts& outbox,
+                              std::size_t pending);
 
 }  // namespace relaywatch::app
 

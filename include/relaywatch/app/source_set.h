@@ -18,8 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "relaywatch/config/config.h"
 #include "relaywatch/core/time.h"
 #include "relaywatch/follow/asio.h"
+#include "relaywatch/follow/discovery.h"
 #include "relaywatch/follow/follower.h"
 #include "relaywatch/pipeline/pipeline.h"
 #include "relaywatch/state/checkpoint.h"
@@ -47,6 +49,10 @@ class SourceSet {
   SourceSet(net::io_context& io, core::LocalZone zone, Hooks hooks);
   ~SourceSet();
 
+  // The sources `config` names or discovers; each problem, and finding none (`hint` says where
+  // to look), is a warning.
+  std::vector<follow::Source> Discover(const config::SourcesConfig& config,
+                                       std::string_view hint);
   // Follows `sources`, each from positions[dir] when there is one, else from `warm_since` when
   // set, else from the end; lines go to `pipe`.
   void Start(const std::vector<follow::Source>& sources, pipeline::Pipeline& pipe,

@@ -31,6 +31,10 @@ std::optional<std::string> StateDirProblem(const std::string& dir, uid_t uid);
 // "unable to use state_dir DIR: PROBLEM" or "unable to create directory DIR: reason".
 core::Status PrepareStateDir(const std::string& dir);
 
+// Takes dir/lock (created 0600) with an exclusive flock held as long as the returned descriptor
+// is open: one daemon per state_dir, since a second one would count every line twice.
+core::Result<int> LockStateDir(const std::string& dir);
+
 // The name of user `uid` ("relaywatch"), or "uid 998" when it has none.
 std::string UserName(uid_t uid);
 
