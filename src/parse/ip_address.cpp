@@ -1,6 +1,8 @@
 #include "relaywatch/parse/ip_address.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 
 #include "relaywatch/parse/address.h"
 
@@ -16,6 +18,132 @@ bool IsIpChar(char c) { return IsHex(c) || c == '.' || c == ':'; }
 // The longest IPv6 literal: eight groups of four digits and seven colons, or six groups and
 // a dotted quad ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255").
 constexpr std::size_t kMaxIpLength = 45;
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+unsigned HexValue(char c) {
+  if (c <= '9') return static_cast<unsigned>(c - '0');
+  return static_cast<unsigned>((c | 0x20) - 'a' + 10);
+}
+
+using Ipv4Bytes = std::array<std::uint8_t, 4>;
+using Ipv6Words = std::array<std::uint16_t, 8>;
+
+// The four bytes of a text IsIpv4 accepts; each part is decimal, leading zeros or not.
+Ipv4Bytes ReadIpv4(std::string_view text) {
+  Ipv4Bytes bytes{};
+  std::size_t part = 0;
+  unsigned value = 0;
+  for (char c : text) {
+    if (c == '.') {
+      bytes[part++] = static_cast<std::uint8_t>(value);
+      value = 0;
+    } else {
+      value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+  }
+  bytes[part] = static_cast<std::uint8_t>(value);
+  return bytes;
+}
+
+// Appends the groups of `part` (no "::" in it) to `words` from index `n` on.
+void ReadIpv6Groups(std::string_view part, Ipv6Words& words, std::size_t& n) {
+  while (!part.empty()) {
+    const std::size_t colon = part.find(':');
+    const std::string_view group = part.substr(0, colon);
+    if (group.find('.') != std::string_view::npos) {
+      const Ipv4Bytes b = ReadIpv4(group);
+      words[n++] = static_cast<std::uint16_t>(b[0] << 8 | b[1]);
+      words[n++] = static_cast<std::uint16_t>(b[2] << 8 | b[3]);
+      return;  // a dotted quad ends the address
+    }
+    unsigned value = 0;
+    for (char c : group) value = value * 16 + HexValue(c);
+    words[n++] = static_cast<std::uint16_t>(value);
+    if (colon == std::string_view::npos) return;
+    part.remove_prefix(colon + 1);
+  }
+}
+
+// The eight groups of a text IsIpv6 accepts.
+Ipv6Words ReadIpv6(std::string_view text) {
+  Ipv6Words words{};
+  std::size_t n = 0;
+  const std::size_t gap = text.find("::");
+  if (gap == std::string_view::npos) {
+    ReadIpv6Groups(text, words, n);
+    return words;
+  }
+  ReadIpv6Groups(text.substr(0, gap), words, n);
+  Ipv6Words tail{};
+  std::size_t tail_n = 0;
+  ReadIpv6Groups(text.substr(gap + 2), tail, tail_n);
+  std::copy_n(tail.begin(), tail_n, words.end() - static_cast<std::ptrdiff_t>(tail_n));
+  return words;
+}
+
+char* WriteDecimal(unsigned value, char* p) {
+  if (value >= 100) *p++ = static_cast<char>('0' + value / 100);
+  if (value >= 10) *p++ = static_cast<char>('0' + value / 10 % 10);
+  *p++ = static_cast<char>('0' + value % 10);
+  return p;
+}
+
+// Writes "a.b.c.d" at `out`; returns the end.
+char* WriteIpv4(const Ipv4Bytes& bytes, char* out) {
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i > 0) *out++ = '.';
+    out = WriteDecimal(bytes[i], out);
+  }
+  return out;
+}
+
+// Writes the RFC 5952 text of `w` at `out` (an IPv4-mapped address as its IPv4 address);
+// returns the end.
+char* WriteIpv6(const Ipv6Words& w, char* out) {
+  if (w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0xffff) {
+    return WriteIpv4({static_cast<std::uint8_t>(w[6] >> 8), static_cast<std::uint8_t>(w[6]),
+                      static_cast<std::uint8_t>(w[7] >> 8), static_cast<std::uint8_t>(w[7])},
+                     out);
+  }
+  // The longest run of zero groups, the first of equal ones; a single zero group stays "0".
+  int best_start = -1;
+  int best_length = 1;
+  for (int i = 0; i < 8;) {
+    if (w[i] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && w[j] == 0) ++j;
+    if (j - i > best_length) {
+      best_start = i;
+      best_length = j - i;
+    }
+    i = j;
+  }
+  constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 8;) {
+    if (i == best_start) {
+      *out++ = ':';
+      *out++ = ':';
+      i += best_length;
+      continue;
+    }
+    if (i > 0 && i != best_start + best_length) *out++ = ':';
+    const unsigned v = w[i];
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      const unsigned digit = (v >> shift) & 0xf;
+      if (digit != 0 || started || shift == 0) {
+        *out++ = kHex[digit];
+        started = true;
+      }
+    }
+    ++i;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -102,6 +230,45 @@ std::optional<std::size_t> FindIpSeparator(std::string_view text) {
     if (text[i] == ':' && IsIpAddress(text.substr(i + 1))) return i;
   }
   return std::nullopt;
+}
+
+bool IsCanonicalIp(std::string_view ip) {
+  // One pass over the usual IPv4 text: canonical unless a part starts with a 0 and goes on.
+  for (std::size_t i = 0; i < ip.size(); ++i) {
+    const char c = ip[i];
+    if (c == ':') {
+      if (!IsIpv6(ip)) return true;
+      char text[kMaxIpLength + 1];
+      const char* const end = WriteIpv6(ReadIpv6(ip), text);
+      return std::string_view(text, static_cast<std::size_t>(end - text)) == ip;
+    }
+    if (c == '0' && (i == 0 || ip[i - 1] == '.') && i + 1 < ip.size() && IsDigit(ip[i + 1]) &&
+        ip.find(':', i) == std::string_view::npos) {
+      return !IsIpv4(ip);
+    }
+  }
+  return true;
+}
+
+void AppendCanonicalIp(std::string_view ip, std::string& out) {
+  char text[kMaxIpLength + 1];
+  const char* end;
+  if (IsIpv4(ip)) {
+    end = WriteIpv4(ReadIpv4(ip), text);
+  } else if (IsIpv6(ip)) {
+    end = WriteIpv6(ReadIpv6(ip), text);
+  } else {
+    out.append(ip);
+    return;
+  }
+  out.append(text, static_cast<std::size_t>(end - text));
+}
+
+std::string_view CanonicalIpText::Of(std::string_view ip) {
+  if (IsCanonicalIp(ip)) return ip;
+  buffer_.clear();
+  AppendCanonicalIp(ip, buffer_);
+  return buffer_;
 }
 
 }  // namespace relaywatch::parse
