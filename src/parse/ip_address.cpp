@@ -46,39 +46,54 @@ Ipv4Bytes ReadIpv4(std::string_view text) {
   return bytes;
 }
 
-// Appends the groups of `part` (no "::" in it) to `words` from index `n` on.
-void ReadIpv6Groups(std::string_view part, Ipv6Words& words, std::size_t& n) {
-  while (!part.empty()) {
-    const std::size_t colon = part.find(':');
-    const std::string_view group = part.substr(0, colon);
-    if (group.find('.') != std::string_view::npos) {
-      const Ipv4Bytes b = ReadIpv4(group);
-      words[n++] = static_cast<std::uint16_t>(b[0] << 8 | b[1]);
-      words[n++] = static_cast<std::uint16_t>(b[2] << 8 | b[3]);
-      return;  // a dotted quad ends the address
-    }
+// The eight groups of `text` when IsIpv6(text) (the same grammar, read in the same pass).
+std::optional<Ipv6Words> ParseIpv6(std::string_view text) {
+  const std::size_t n = text.size();
+  if (n < 2 || n > kMaxIpLength) return std::nullopt;
+  Ipv6Words groups{};
+  int count = 0;
+  int gap = -1;  // the number of groups before "::"
+  std::size_t i = 0;
+  if (text[0] == ':') {
+    if (text[1] != ':') return std::nullopt;
+    gap = 0;
+    i = 2;
+  }
+  while (i < n) {
+    const std::size_t start = i;
     unsigned value = 0;
-    for (char c : group) value = value * 16 + HexValue(c);
-    words[n++] = static_cast<std::uint16_t>(value);
-    if (colon == std::string_view::npos) return;
-    part.remove_prefix(colon + 1);
+    while (i < n && IsHex(text[i]) && i - start < 5) value = value * 16 + HexValue(text[i++]);
+    if (i < n && text[i] == '.') {
+      // A dotted quad may only end the address, and stands for two groups.
+      if (count > 6 || !IsIpv4(text.substr(start))) return std::nullopt;
+      const Ipv4Bytes b = ReadIpv4(text.substr(start));
+      groups[count++] = static_cast<std::uint16_t>(b[0] << 8 | b[1]);
+      groups[count++] = static_cast<std::uint16_t>(b[2] << 8 | b[3]);
+      break;
+    }
+    const std::size_t length = i - start;
+    if (length == 0 || length > 4 || count == 8) return std::nullopt;
+    groups[count++] = static_cast<std::uint16_t>(value);
+    if (i == n) break;
+    if (text[i] != ':') return std::nullopt;
+    ++i;
+    if (i < n && text[i] == ':') {
+      if (gap >= 0) return std::nullopt;  // "::" may appear once
+      gap = count;
+      ++i;
+    } else if (i == n) {
+      return std::nullopt;  // a single trailing ':'
+    }
   }
-}
-
-// The eight groups of a text IsIpv6 accepts.
-Ipv6Words ReadIpv6(std::string_view text) {
+  if (gap < 0) {
+    if (count != 8) return std::nullopt;
+    return groups;
+  }
+  if (count > 7) return std::nullopt;
+  // The groups after "::" move to the end; the gap between is zeros.
   Ipv6Words words{};
-  std::size_t n = 0;
-  const std::size_t gap = text.find("::");
-  if (gap == std::string_view::npos) {
-    ReadIpv6Groups(text, words, n);
-    return words;
-  }
-  ReadIpv6Groups(text.substr(0, gap), words, n);
-  Ipv6Words tail{};
-  std::size_t tail_n = 0;
-  ReadIpv6Groups(text.substr(gap + 2), tail, tail_n);
-  std::copy_n(tail.begin(), tail_n, words.end() - static_cast<std::ptrdiff_t>(tail_n));
+  std::copy_n(groups.begin(), gap, words.begin());
+  std::copy(groups.begin() + gap, groups.begin() + count, words.end() - (count - gap));
   return words;
 }
 
@@ -232,42 +247,57 @@ std::optional<std::size_t> FindIpSeparator(std::string_view text) {
   return std::nullopt;
 }
 
-bool IsCanonicalIp(std::string_view ip) {
-  // One pass over the usual IPv4 text: canonical unless a part starts with a 0 and goes on.
+namespace {
+
+// True for text with no ':' in which no dotted part starts with a 0 followed by a digit: the
+// usual IPv4 address, canonical as it is (or no address at all). One pass, no parse.
+bool IsPlainDotted(std::string_view ip) {
   for (std::size_t i = 0; i < ip.size(); ++i) {
     const char c = ip[i];
-    if (c == ':') {
-      if (!IsIpv6(ip)) return true;
-      char text[kMaxIpLength + 1];
-      const char* const end = WriteIpv6(ReadIpv6(ip), text);
-      return std::string_view(text, static_cast<std::size_t>(end - text)) == ip;
-    }
-    if (c == '0' && (i == 0 || ip[i - 1] == '.') && i + 1 < ip.size() && IsDigit(ip[i + 1]) &&
-        ip.find(':', i) == std::string_view::npos) {
-      return !IsIpv4(ip);
+    if (c == ':') return false;
+    if (c == '0' && (i == 0 || ip[i - 1] == '.') && i + 1 < ip.size() && IsDigit(ip[i + 1])) {
+      return false;
     }
   }
   return true;
 }
 
+// Writes the canonical text of the address `ip` at `out` (room for kMaxIpLength bytes) and
+// returns its end, or returns nullptr when `ip` is no address.
+char* WriteCanonicalIp(std::string_view ip, char* out) {
+  if (IsIpv4(ip)) return WriteIpv4(ReadIpv4(ip), out);
+  const std::optional<Ipv6Words> words = ParseIpv6(ip);
+  return words ? WriteIpv6(*words, out) : nullptr;
+}
+
+}  // namespace
+
+bool IsCanonicalIp(std::string_view ip) {
+  if (IsPlainDotted(ip)) return true;
+  char text[kMaxIpLength + 1];
+  const char* const end = WriteCanonicalIp(ip, text);
+  return end == nullptr || std::string_view(text, static_cast<std::size_t>(end - text)) == ip;
+}
+
 void AppendCanonicalIp(std::string_view ip, std::string& out) {
   char text[kMaxIpLength + 1];
-  const char* end;
-  if (IsIpv4(ip)) {
-    end = WriteIpv4(ReadIpv4(ip), text);
-  } else if (IsIpv6(ip)) {
-    end = WriteIpv6(ReadIpv6(ip), text);
-  } else {
+  const char* const end = WriteCanonicalIp(ip, text);
+  if (end == nullptr) {
     out.append(ip);
-    return;
+  } else {
+    out.append(text, static_cast<std::size_t>(end - text));
   }
-  out.append(text, static_cast<std::size_t>(end - text));
 }
 
 std::string_view CanonicalIpText::Of(std::string_view ip) {
-  if (IsCanonicalIp(ip)) return ip;
-  buffer_.clear();
-  AppendCanonicalIp(ip, buffer_);
+  if (IsPlainDotted(ip)) return ip;
+  // One parse: written on the stack, copied to the buffer only when it differs.
+  char text[kMaxIpLength + 1];
+  const char* const end = WriteCanonicalIp(ip, text);
+  if (end == nullptr) return ip;
+  const std::string_view canonical(text, static_cast<std::size_t>(end - text));
+  if (canonical == ip) return ip;
+  buffer_.assign(canonical);
   return buffer_;
 }
 

@@ -164,5 +164,55 @@ TEST(CanonicalIp, AgreesWithInetNtopOnRandomSpellingsOfRandomAddresses) {
   EXPECT_GT(checked, 90000);
 }
 
+// Near-addresses (an address with one character inserted, removed or replaced): text IsIpv6
+// refuses is left as it is, and text it accepts gets inet_ntop's answer.
+TEST(CanonicalIp, ReadsExactlyWhatIsIpv6AcceptsOnNearAddresses) {
+  std::mt19937 rng(20261207);
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  const std::vector<std::string> seeds = {
+      "2001:db8::5", "::1", "1:2:3:4:5:6:7:8",     "::ffff:1.2.3.4",
+      "fe80::1:2",   "1::", "a:b:c:d:e:f:1.2.3.4", "0:0:0:0:0:0:0:0"};
+  constexpr char kAlphabet[] = "0123456789abcdefABCDEFg:.";
+  int valid = 0;
+  for (int n = 0; n < 200000; ++n) {
+    std::string text = seeds[pick(seeds.size())];
+    const std::size_t at = pick(text.size() + 1);
+    const char c = kAlphabet[pick(sizeof kAlphabet - 1)];
+    switch (pick(3)) {
+      case 0:
+        text.insert(at, 1, c);
+        break;
+      case 1:
+        if (at < text.size()) text.erase(at, 1);
+        break;
+      default:
+        if (at < text.size()) text[at] = c;
+        break;
+    }
+    if (!IsIpv6(text)) {
+      if (!IsIpv4(text)) {
+        ASSERT_EQ(Canonical(text), text) << text;
+      }
+      continue;
+    }
+    unsigned char bytes[16];
+    if (inet_pton(AF_INET6, text.c_str(), bytes) != 1) continue;  // leading zeros in a quad
+    std::array<std::uint16_t, 8> w{};
+    for (int i = 0; i < 8; ++i)
+      w[i] = static_cast<std::uint16_t>(bytes[2 * i] << 8 | bytes[2 * i + 1]);
+    const bool low_zero = w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0;
+    std::string want = InetNtop(w);
+    if (low_zero && w[5] == 0xffff) {
+      want = std::to_string(bytes[12]) + "." + std::to_string(bytes[13]) + "." +
+             std::to_string(bytes[14]) + "." + std::to_string(bytes[15]);
+    } else if (low_zero && w[5] == 0 && w[6] != 0) {
+      continue;  // inet_ntop's ::a.b.c.d
+    }
+    ASSERT_EQ(Canonical(text), want) << text;
+    ++valid;
+  }
+  EXPECT_GT(valid, 10000);
+}
+
 }  // namespace
 }  // namespace relaywatch::parse
