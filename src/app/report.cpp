@@ -125,7 +125,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   // --user names a login as the admin types it; compare it as the lines are keyed.
   std::optional<std::string> user = req.user;
   if (user && !user->starts_with("ip:")) user = detect::LoginKey(*user, {}, config.default_domain);
-  // An address's hex digits may be written in either case (2001:DB8::5 is 2001:db8::5).
+  if (user && user->starts_with("ip:")) user = detect::LoginKey({}, user->substr(3));  // canonical
   auto is_user = [&](std::string_view key) {
     return user->starts_with("ip:") ? parse::EqualsIgnoreCase(key, *user) : key == *user;
   };

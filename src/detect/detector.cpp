@@ -189,7 +189,7 @@ void Detector::OnMessage(const EventContext& ctx, std::string_view key, std::str
                          std::string_view sender, std::string_view ip,
                          std::vector<Finding>& out) {
   cur_sender_ = sender;
-  cur_ip_ = ip;
+  cur_ip_ = ip_text_.Of(ip);
   const std::size_t first_new = out.size();
   for (std::size_t r = 0; r < rules_.size(); ++r) {
     const Compiled& c = compiled_[r];
@@ -277,7 +277,7 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
   std::string_view basis = authenticated ? "chkuser" : "ip";
   if (rcpt_limit) {
     cur_sender_ = e.sender;
-    cur_ip_ = e.remote_ip;
+    cur_ip_ = ip_text_.Of(e.remote_ip);
     cur_rcpt_ = e.rcpt;
     CountRcptLimitHit(ctx, key, basis, out);
     return;
@@ -317,7 +317,7 @@ void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q
 void Detector::CountDelivery(const EventContext& ctx, const Delivery& d,
                              std::vector<Finding>& out) {
   cur_sender_ = d.sender;
-  cur_ip_ = d.ip;
+  cur_ip_ = ip_text_.Of(d.ip);  // one spelling per address: the distinct value too
   cur_rcpt_ = d.rcpt;
   std::string foreign;  // the sender, domain lowercased, when some sender rule rejects it
   const std::size_t first_new = out.size();
@@ -336,7 +336,7 @@ void Detector::CountDelivery(const EventContext& ctx, const Delivery& d,
         }
         break;
       case RuleKind::kRemoteIps:
-        if (d.authenticated && !d.ip.empty()) Count(r, ctx, d.key, d.basis, 1, d.ip, {}, out);
+        if (d.authenticated && !d.ip.empty()) Count(r, ctx, d.key, d.basis, 1, cur_ip_, {}, out);
         break;
       case RuleKind::kServicePolicy:
         if (d.authenticated && d.relaying &&
@@ -350,7 +350,7 @@ void Detector::CountDelivery(const EventContext& ctx, const Delivery& d,
         break;
     }
   }
-  Notify(ctx, d.key, RecipientHit{d.ip, foreign, d.relaying, d.authenticated});
+  Notify(ctx, d.key, RecipientHit{cur_ip_, foreign, d.relaying, d.authenticated});
   NoteSample(ctx, d.key, first_new, out);
 }
 

@@ -1,6 +1,7 @@
 #include "relaywatch/detect/login_key.h"
 
 #include "relaywatch/parse/address.h"
+#include "relaywatch/parse/ip_address.h"
 
 namespace relaywatch::detect {
 namespace {
@@ -12,7 +13,12 @@ constexpr std::string_view kAtChars = "@%/";
 
 std::string LoginKey(std::string_view auth_user, std::string_view remote_ip,
                      std::string_view default_domain) {
-  if (auth_user.empty()) return "ip:" + std::string(remote_ip);
+  if (auth_user.empty()) {
+    // One key per address, however the log spelt it ("2001:DB8::5" is "2001:db8::5").
+    std::string key = "ip:";
+    parse::AppendCanonicalIp(remote_ip, key);
+    return key;
+  }
   // The account vpopmail authenticates: user and domain lowercased (every vauth backend lowers
   // both), split at '@', '%' or '/'. "Dan", "DAN%Example.com" and "dan@example.com" are one
   // mailbox, so one key: a stolen password typed in three cases must not get three windows.

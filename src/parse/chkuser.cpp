@@ -275,7 +275,11 @@ Event ParseChkuser(std::string_view text) {
     error = peer.error;
   } else if (!IsHostName(peer.value.host)) {
     error = "chkuser: bad remote host";
-  } else if (!peer.value.ip_is_address && !peer.value.ip.empty() && !IsRemoteIp(peer.value.ip)) {
+  } else if (peer.value.ip.empty()) {
+    // qmail-smtpd always writes TCPREMOTEIP or "unknown": "remote <::>" was not written by it,
+    // and counting it would make a key of no address.
+    error = "chkuser: remote: no client address";
+  } else if (!peer.value.ip_is_address && !IsRemoteIp(peer.value.ip)) {
     error = "chkuser: bad remote ip";
   } else if (!IsAuthField(from.value.auth_user)) {
     error = "chkuser: bad auth field";

@@ -1,6 +1,8 @@
 #include "relaywatch/parse/ip_address.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 
 #include "relaywatch/parse/address.h"
 
@@ -16,6 +18,147 @@ bool IsIpChar(char c) { return IsHex(c) || c == '.' || c == ':'; }
 // The longest IPv6 literal: eight groups of four digits and seven colons, or six groups and
 // a dotted quad ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255").
 constexpr std::size_t kMaxIpLength = 45;
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+unsigned HexValue(char c) {
+  if (c <= '9') return static_cast<unsigned>(c - '0');
+  return static_cast<unsigned>((c | 0x20) - 'a' + 10);
+}
+
+using Ipv4Bytes = std::array<std::uint8_t, 4>;
+using Ipv6Words = std::array<std::uint16_t, 8>;
+
+// The four bytes of a text IsIpv4 accepts; each part is decimal, leading zeros or not.
+Ipv4Bytes ReadIpv4(std::string_view text) {
+  Ipv4Bytes bytes{};
+  std::size_t part = 0;
+  unsigned value = 0;
+  for (char c : text) {
+    if (c == '.') {
+      bytes[part++] = static_cast<std::uint8_t>(value);
+      value = 0;
+    } else {
+      value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+  }
+  bytes[part] = static_cast<std::uint8_t>(value);
+  return bytes;
+}
+
+// The eight groups of `text` when IsIpv6(text) (the same grammar, read in the same pass).
+std::optional<Ipv6Words> ParseIpv6(std::string_view text) {
+  const std::size_t n = text.size();
+  if (n < 2 || n > kMaxIpLength) return std::nullopt;
+  Ipv6Words groups{};
+  int count = 0;
+  int gap = -1;  // the number of groups before "::"
+  std::size_t i = 0;
+  if (text[0] == ':') {
+    if (text[1] != ':') return std::nullopt;
+    gap = 0;
+    i = 2;
+  }
+  while (i < n) {
+    const std::size_t start = i;
+    unsigned value = 0;
+    while (i < n && IsHex(text[i]) && i - start < 5) value = value * 16 + HexValue(text[i++]);
+    if (i < n && text[i] == '.') {
+      // A dotted quad may only end the address, and stands for two groups.
+      if (count > 6 || !IsIpv4(text.substr(start))) return std::nullopt;
+      const Ipv4Bytes b = ReadIpv4(text.substr(start));
+      groups[count++] = static_cast<std::uint16_t>(b[0] << 8 | b[1]);
+      groups[count++] = static_cast<std::uint16_t>(b[2] << 8 | b[3]);
+      break;
+    }
+    const std::size_t length = i - start;
+    if (length == 0 || length > 4 || count == 8) return std::nullopt;
+    groups[count++] = static_cast<std::uint16_t>(value);
+    if (i == n) break;
+    if (text[i] != ':') return std::nullopt;
+    ++i;
+    if (i < n && text[i] == ':') {
+      if (gap >= 0) return std::nullopt;  // "::" may appear once
+      gap = count;
+      ++i;
+    } else if (i == n) {
+      return std::nullopt;  // a single trailing ':'
+    }
+  }
+  if (gap < 0) {
+    if (count != 8) return std::nullopt;
+    return groups;
+  }
+  if (count > 7) return std::nullopt;
+  // The groups after "::" move to the end; the gap between is zeros.
+  Ipv6Words words{};
+  std::copy_n(groups.begin(), gap, words.begin());
+  std::copy(groups.begin() + gap, groups.begin() + count, words.end() - (count - gap));
+  return words;
+}
+
+char* WriteDecimal(unsigned value, char* p) {
+  if (value >= 100) *p++ = static_cast<char>('0' + value / 100);
+  if (value >= 10) *p++ = static_cast<char>('0' + value / 10 % 10);
+  *p++ = static_cast<char>('0' + value % 10);
+  return p;
+}
+
+// Writes "a.b.c.d" at `out`; returns the end.
+char* WriteIpv4(const Ipv4Bytes& bytes, char* out) {
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i > 0) *out++ = '.';
+    out = WriteDecimal(bytes[i], out);
+  }
+  return out;
+}
+
+// Writes the RFC 5952 text of `w` at `out` (an IPv4-mapped address as its IPv4 address);
+// returns the end.
+char* WriteIpv6(const Ipv6Words& w, char* out) {
+  if (w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0xffff) {
+    return WriteIpv4({static_cast<std::uint8_t>(w[6] >> 8), static_cast<std::uint8_t>(w[6]),
+                      static_cast<std::uint8_t>(w[7] >> 8), static_cast<std::uint8_t>(w[7])},
+                     out);
+  }
+  // The longest run of zero groups, the first of equal ones; a single zero group stays "0".
+  int best_start = -1;
+  int best_length = 1;
+  for (int i = 0; i < 8;) {
+    if (w[i] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && w[j] == 0) ++j;
+    if (j - i > best_length) {
+      best_start = i;
+      best_length = j - i;
+    }
+    i = j;
+  }
+  constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 8;) {
+    if (i == best_start) {
+      *out++ = ':';
+      *out++ = ':';
+      i += best_length;
+      continue;
+    }
+    if (i > 0 && i != best_start + best_length) *out++ = ':';
+    const unsigned v = w[i];
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      const unsigned digit = (v >> shift) & 0xf;
+      if (digit != 0 || started || shift == 0) {
+        *out++ = kHex[digit];
+        started = true;
+      }
+    }
+    ++i;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -102,6 +245,60 @@ std::optional<std::size_t> FindIpSeparator(std::string_view text) {
     if (text[i] == ':' && IsIpAddress(text.substr(i + 1))) return i;
   }
   return std::nullopt;
+}
+
+namespace {
+
+// True for text with no ':' in which no dotted part starts with a 0 followed by a digit: the
+// usual IPv4 address, canonical as it is (or no address at all). One pass, no parse.
+bool IsPlainDotted(std::string_view ip) {
+  for (std::size_t i = 0; i < ip.size(); ++i) {
+    const char c = ip[i];
+    if (c == ':') return false;
+    if (c == '0' && (i == 0 || ip[i - 1] == '.') && i + 1 < ip.size() && IsDigit(ip[i + 1])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Writes the canonical text of the address `ip` at `out` (room for kMaxIpLength bytes) and
+// returns its end, or returns nullptr when `ip` is no address.
+char* WriteCanonicalIp(std::string_view ip, char* out) {
+  if (IsIpv4(ip)) return WriteIpv4(ReadIpv4(ip), out);
+  const std::optional<Ipv6Words> words = ParseIpv6(ip);
+  return words ? WriteIpv6(*words, out) : nullptr;
+}
+
+}  // namespace
+
+bool IsCanonicalIp(std::string_view ip) {
+  if (IsPlainDotted(ip)) return true;
+  char text[kMaxIpLength + 1];
+  const char* const end = WriteCanonicalIp(ip, text);
+  return end == nullptr || std::string_view(text, static_cast<std::size_t>(end - text)) == ip;
+}
+
+void AppendCanonicalIp(std::string_view ip, std::string& out) {
+  char text[kMaxIpLength + 1];
+  const char* const end = WriteCanonicalIp(ip, text);
+  if (end == nullptr) {
+    out.append(ip);
+  } else {
+    out.append(text, static_cast<std::size_t>(end - text));
+  }
+}
+
+std::string_view CanonicalIpText::Of(std::string_view ip) {
+  if (IsPlainDotted(ip)) return ip;
+  // One parse: written on the stack, copied to the buffer only when it differs.
+  char text[kMaxIpLength + 1];
+  const char* const end = WriteCanonicalIp(ip, text);
+  if (end == nullptr) return ip;
+  const std::string_view canonical(text, static_cast<std::size_t>(end - text));
+  if (canonical == ip) return ip;
+  buffer_.assign(canonical);
+  return buffer_;
 }
 
 }  // namespace relaywatch::parse

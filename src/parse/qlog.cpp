@@ -141,6 +141,11 @@ Event ParseQlog(std::string_view text) {
   event.rcptto = head[kRcptto];
   event.rcpt_count = scan::CountListEntries(event.rcptto);
   event.authuser = tail[kAuthuser];
+  // qmail-smtpd writes TCPREMOTEIP, or "unknown" without it: nothing else is a client address.
+  if (tail[kRemoteip].empty()) return MalformedEvent{"qlog: remoteip: no client address"};
+  if (tail[kRemoteip] != "unknown" && !IsIpAddress(tail[kRemoteip])) {
+    return MalformedEvent{"qlog: bad remoteip"};
+  }
   event.remoteip = WithoutV4Mapping(tail[kRemoteip]);
   event.localport = tail[kLocalport];
   event.relay = tail[kRelay] == "yes";

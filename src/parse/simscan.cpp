@@ -66,7 +66,11 @@ Event ParseSimscan(std::string_view text) {
   if (const auto found = FindIpSeparator(subject_ip)) {
     ip_colon = *found;
   } else {
+    // simscan writes TCPREMOTEIP, or "(null)" without it: an empty field it never writes.
     ip_colon = subject_ip.rfind(':');
+    if (ip_colon != kNpos && ip_colon + 1 == subject_ip.size()) {
+      return MalformedEvent{"simscan: remote ip: no client address"};
+    }
     if (ip_colon == kNpos || subject_ip.substr(ip_colon + 1) != "(null)") {
       return MalformedEvent{"simscan: bad remote ip"};
     }

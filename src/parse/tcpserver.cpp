@@ -75,6 +75,7 @@ Event ParseConnection(TcpserverKind kind, std::string_view rest) {
   event.local_port = local.substr(local_port_colon + 1);
   event.remote_ip =
       WithoutV4Mapping(remote.substr(remote_host_end + 1, info_colon - remote_host_end - 1));
+  if (event.remote_ip.empty()) return MalformedEvent{"tcpserver: remote: no client address"};
   if (!IsIpAddress(event.remote_ip)) return MalformedEvent{"tcpserver: bad remote ip"};
   return event;
 }
@@ -93,6 +94,7 @@ Event ParseTcpserver(std::string_view text) {
   }
   if (const auto rest = scan::After(*body, "pid ")) {
     const auto pid = Number(*rest, " from ");
+    if (pid && pid->rest.empty()) return MalformedEvent{"tcpserver: pid: no client address"};
     if (!pid || !IsIpAddress(pid->rest)) return MalformedEvent{"tcpserver: bad pid line"};
     TcpserverEvent event;
     event.kind = TcpserverKind::kPid;

@@ -7,6 +7,7 @@
 //   sender                      an authenticated accepted recipient whose sender the login may not
 //                               use, +1 per recipient
 //   remote-ips                  the client IPs of authenticated accepted recipients, distinct
+//                               (one spelling per address: parse::CanonicalIpText)
 //   service-policy              an authenticated relaying recipient on a service not allowed, +1
 //   rcpt-limit                  chkuser "intrusion threshold" about recipients, +1 per key
 // An accepted recipient is a chkuser "relaying rcpt"/"accepted rcpt"/"accepted any rcpt" line
@@ -39,6 +40,7 @@
 #include "relaywatch/detect/session_tracker.h"
 #include "relaywatch/detect/window_store.h"
 #include "relaywatch/parse/event.h"
+#include "relaywatch/parse/ip_address.h"
 
 namespace relaywatch::detect {
 
@@ -191,6 +193,7 @@ class Detector {
   std::vector<Hit> hits_;  // reused: the current line's hits, for the observer
   bool keep_samples_ = true;
   std::string key_buf_;          // reused: the normalized key of the current line
+  parse::CanonicalIpText ip_text_;  // reused: the current line's address, canonical
   std::vector<std::int64_t> last_sweep_;  // per rule: the quarter-window last swept
   core::Timestamp next_sweep_at_ = core::Timestamp::min();  // no rule is due before this
   std::vector<core::Duration> due_;       // reused: the windows of the rules due for a sweep

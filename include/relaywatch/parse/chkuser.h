@@ -21,7 +21,9 @@
 //     qmail-smtpd had none), N is the ':'-free segment before it, and H is everything before N,
 //     ':' and '[IPv6:...]' included. (The one case this reads wrongly is an all-hex, dot-free
 //     host name of at most four characters before an IPv6 address: "beef:2001:db8::1" is itself
-//     an address. tcpserver never produces such a name for a real PTR lookup.)
+//     an address. tcpserver never produces such a name for a real PTR lookup.) An empty IP, in
+//     either dialect ("remote <::>"), is never qmail-smtpd's: it is MalformedEvent "chkuser:
+//     remote: no client address", never the key of no address.
 // chkuser writes through qmail's 256-byte stderr buffer, so a long line is several write()s and
 // concurrent qmail-smtpd processes can interleave them. A line that holds a second "CHKUSER ",
 // lacks a delimiter, has a bad host or IP, or an AUTH field with spaces, '<' or '>' is

@@ -10,7 +10,8 @@
 // versions lack some keys; only result, reason, mailfrom, rcptto, relay, authuser, localport,
 // remoteip and pid are required. A qlog line that is cut (no " pid=") or glued to another line
 // (a second "qlogenvelope:" or "qlogreceived:" head, or a pid that is not a number) is
-// MalformedEvent.
+// MalformedEvent, and so is one whose remoteip is empty ("qlog: remoteip: no client address") or
+// neither an IP literal nor qmail-smtpd's "unknown": no key is made of a missing address.
 #ifndef RELAYWATCH_PARSE_QLOG_H_
 #define RELAYWATCH_PARSE_QLOG_H_
 

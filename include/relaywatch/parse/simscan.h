@@ -6,7 +6,8 @@
 // TCPREMOTEIP (IPv6 has ':'; "(null)" when unset) and SENDER/RCPTs are envelope addresses. So
 // pid, verdict and seconds are read from the left; the recipient list is after the last ':' and
 // the sender after the one before it; of what remains, IP is the longest suffix after a ':'
-// that is an IP literal (or "(null)") and SUBJECT the rest. (A ':' inside an address, possible
+// that is an IP literal (or "(null)"; an empty IP is MalformedEvent "simscan: remote ip: no
+// client address") and SUBJECT the rest. (A ':' inside an address, possible
 // only in a quoted local part, cannot be told apart and is read as a separator.)
 // The recipients are written by separate unbuffered fprintf() calls, so another process's
 // output can land inside the list; a list holding a space is MalformedEvent. Debug lines

@@ -7,7 +7,8 @@
 // into '?', so only the addresses hold ':' (IPv6, "::ffff:a.b.c.d"). Hence in each endpoint the
 // host ends at the first ':', the port starts after the last, REMOTEINFO sits between the last
 // two, and the address is what is left. A status/pid/ok/deny/end line that does not parse is
-// MalformedEvent; other "tcpserver: " text (warnings, fatal errors) is kind kOther.
+// MalformedEvent (an empty address: "tcpserver: remote: no client address", "tcpserver: pid: no
+// client address"); other "tcpserver: " text (warnings, fatal errors) is kind kOther.
 #ifndef RELAYWATCH_PARSE_TCPSERVER_H_
 #define RELAYWATCH_PARSE_TCPSERVER_H_
 

@@ -216,7 +216,6 @@ TEST(ParseChkuser, SplitsTheClassicRemoteFieldAtTheAddress) {
       {"ad.be:face.b00c:192.0.2.1", "ad.be", "face.b00c", "192.0.2.1"},
       {"x:1.2.3.4:unknown:192.0.2.9", "x:1.2.3.4", "unknown", "192.0.2.9"},
       {"h:unknown:unknown", "h", "unknown", "unknown"},  // qmail-smtpd without TCPREMOTEIP
-      {"h:unknown:", "h", "unknown", ""},
       {"h:mail.example.com:2001:0db8:0000:0000:0000:0000:0000:0001", "h", "mail.example.com",
        "2001:0db8:0000:0000:0000:0000:0000:0001"},
   };
@@ -353,6 +352,39 @@ TEST(ParseChkuser, MissingOrBrokenFieldsAreMalformed) {
        "chkuser: bad remote host"},  // a field-named remote under a classic from
   };
   for (const Case& c : cases) EXPECT_EQ(MalformedReason(c.line), c.reason) << c.line;
+}
+
+// qmail-smtpd writes TCPREMOTEIP or "unknown" in the address field, never nothing: a line without
+// an address would be counted for the key "ip:" of no client.
+TEST(ParseChkuser, AnEmptyClientAddressIsMalformed) {
+  for (std::string_view line : {
+           "CHKUSER relaying rcpt: from <::> remote <::> rcpt <> : client allowed to relay",
+           "CHKUSER relaying rcpt: from <a@x.example::> remote <::> rcpt <r@y.example> : client "
+           "allowed to relay",
+           "CHKUSER relaying rcpt: from <a@x.example::> remote <pc:unknown:> rcpt <r@y.example> : "
+           "client allowed to relay",
+           "CHKUSER relaying rcpt: from <a@x.example:u@x.example:> remote <:unknown:> rcpt "
+           "<r@y.example> : client allowed to relay",
+           "CHKUSER accepted rcpt: from <a@x.example::> remote <[IPv6:2001:db8::5]:unknown:> rcpt "
+           "<r@example.com> : found existing recipient",
+           "CHKUSER relaying rcpt: from <a@x.example|remoteinfo/auth:|chkuser-identify:> remote "
+           "<helo:pc|remotehostname:unknown|remotehostip:> rcpt <r@y.example> : client allowed "
+           "to relay",
+           "CHKUSER relaying rcpt: from <|remoteinfo/auth:|chkuser-identify:> remote "
+           "<helo:|remotehostname:|remotehostip:> rcpt <> : client allowed to relay",
+       }) {
+    EXPECT_EQ(MalformedReason(line), "chkuser: remote: no client address") << line;
+  }
+  // "unknown" is a host name qmail-smtpd writes, and also its word for no TCPREMOTEIP.
+  EXPECT_EQ(MustParse("CHKUSER relaying rcpt: from <a@x.example::> remote <pc:unknown:unknown> "
+                      "rcpt <r@y.example> : client allowed to relay")
+                .remote_ip,
+            "unknown");
+  EXPECT_EQ(MustParse("CHKUSER relaying rcpt: from <a@x.example|remoteinfo/auth:|chkuser-identify:>"
+                      " remote <helo:pc|remotehostname:unknown|remotehostip:192.0.2.1> rcpt "
+                      "<r@y.example> : client allowed to relay")
+                .remote_ip,
+            "192.0.2.1");
 }
 
 TEST(ParseChkuser, TextWithoutThePrefixIsOther) {

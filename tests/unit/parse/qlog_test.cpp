@@ -144,6 +144,27 @@ TEST(ParseQlog, CutAndGluedLinesAreMalformed) {
             "qlog: no 'rcptto='");
 }
 
+// The envelope line of the fixture with `remoteip` in place of its address.
+std::string WithRemoteip(std::string_view remoteip) {
+  std::string line = QlogLines()[0];
+  const std::size_t at = line.find(" remoteip=203.0.113.5 ");
+  EXPECT_NE(at, std::string::npos);
+  return line.replace(at, 22, " remoteip=" + std::string(remoteip) + " ");
+}
+
+TEST(ParseQlog, AnEmptyOrNonAddressRemoteipIsMalformed) {
+  EXPECT_EQ(MalformedReason(WithRemoteip("")), "qlog: remoteip: no client address");
+  std::string received = QlogLines()[1];
+  received.erase(received.find(" remoteip=203.0.113.5 ") + 10, 11);
+  EXPECT_EQ(MalformedReason(received), "qlog: remoteip: no client address");
+  EXPECT_EQ(MalformedReason(WithRemoteip("203.0.113")), "qlog: bad remoteip");
+  EXPECT_EQ(MalformedReason(WithRemoteip("x_y")), "qlog: bad remoteip");
+  // qmail-smtpd's own word for no TCPREMOTEIP, and the address forms, parse.
+  EXPECT_EQ(MustParse(WithRemoteip("unknown")).remoteip, "unknown");
+  EXPECT_EQ(MustParse(WithRemoteip("2001:DB8::5")).remoteip, "2001:DB8::5");
+  EXPECT_EQ(MustParse(WithRemoteip("::ffff:192.0.2.7")).remoteip, "192.0.2.7");
+}
+
 TEST(ParseQlog, OtherTextIsOther) {
   EXPECT_TRUE(std::holds_alternative<OtherEvent>(ParseQlog("qlogfoo: result=1")));
   EXPECT_TRUE(std::holds_alternative<OtherEvent>(ParseQlog("")));

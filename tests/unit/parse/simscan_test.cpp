@@ -99,6 +99,11 @@ TEST(ParseSimscan, BrokenVerdictLinesAreMalformed) {
   EXPECT_EQ(MalformedReason("simscan:[1]:CLEAN:1.0s:b"), "simscan: no recipients");
   EXPECT_EQ(MalformedReason("simscan:[1]:CLEAN:1.0s:a:b"), "simscan: no sender");
   EXPECT_EQ(MalformedReason("simscan:[1]:CLEAN:1.0s:-:nowhere:a:b"), "simscan: bad remote ip");
+  // simscan writes "(null)" when TCPREMOTEIP is unset, never an empty address.
+  EXPECT_EQ(MalformedReason("simscan:[1]:RELAYCLIENT:0.0123s:-::a@x.example:b@y.example"),
+            "simscan: remote ip: no client address");
+  EXPECT_EQ(MalformedReason("simscan:[1]:RELAYCLIENT:0.0123s:Re_ hi::a@x.example:b@y.example"),
+            "simscan: remote ip: no client address");
   // Another process's output inside the recipient list.
   EXPECT_EQ(MalformedReason("simscan:[1]:RELAYCLIENT:0.0123s:-:203.0.113.5:a@x.example:b@y.example"
                             "tcpserver: end 4321 status 0"),

@@ -110,6 +110,11 @@ TEST(ParseTcpserver, BrokenLinesAreMalformed) {
        "tcpserver: bad ok/deny line"},
       {"tcpserver: ok 9848 0:127.0.0.1:2023 :127.0.0", "tcpserver: bad ok/deny line"},
       {"tcpserver: ok 9848 0:127.0.0.1:2023 :127.0.0::43424", "tcpserver: bad remote ip"},
+      // tcpserver always knows its peer's address.
+      {"tcpserver: ok 9848 0:127.0.0.1:2023 :::43424", "tcpserver: remote: no client address"},
+      {"tcpserver: deny 9848 0:127.0.0.1:2023 unknown:::43424",
+       "tcpserver: remote: no client address"},
+      {"tcpserver: pid 23904 from ", "tcpserver: pid: no client address"},
       {"tcpserver: ok x 0:127.0.0.1:2023 :127.0.0.1::43424", "tcpserver: bad ok/deny line"},
   };
   for (const Case& c : cases) EXPECT_EQ(MalformedReason(c.line), c.reason) << c.line;
