@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "../detect/detector_harness.h"
-#include "relaywatch/detect/memory_window_store.h"
 #include "relaywatch/pipeline/pipeline.h"
 
 namespace relaywatch::pipeline {
@@ -24,8 +23,13 @@ TEST(NoClientAddressTest, AnEmptyAddressLineIsMalformedAndPagesNobody) {
   config::Config config;
   config.hostname = "mx1.example.com";
   config.rules = {VolumeRule("hourly-volume", hours(1), 1)};
-  detect::MemoryWindowStore store;
-  Pipeline pipe(config, core::LocalZone::Fixed(0), store);
+  Pipeline pipe(config);
+  decode::LineDecoder decoder(core::LocalZone::Fixed(0));
+  auto feed = [&](std::size_t source, std::string_view raw) {
+    decode::DecodedLine d;
+    decoder.Decode(raw, /*cut=*/false, d);
+    pipe.OnLine(source, d);
+  };
   std::vector<alerting::Alert> alerts;
   pipe.set_alert_sink([&](alerting::Alert&& a) { alerts.push_back(std::move(a)); });
   const std::size_t src = pipe.AddSource("smtp");
@@ -40,7 +44,7 @@ TEST(NoClientAddressTest, AnEmptyAddressLineIsMalformedAndPagesNobody) {
           "<helo:pc|remotehostname:unknown|remotehostip:> rcpt <r@gmail.example> : client "
           "allowed to relay",
   };
-  for (const std::string& line : empty) pipe.OnLine(src, line);
+  for (const std::string& line : empty) feed(src, line);
   EXPECT_EQ(pipe.stats().malformed, 3u);
   EXPECT_EQ(pipe.stats().malformed_by_reason,
             (std::map<std::string, std::uint64_t>{{"chkuser: remote: no client address", 3}}));
@@ -48,8 +52,7 @@ TEST(NoClientAddressTest, AnEmptyAddressLineIsMalformedAndPagesNobody) {
   EXPECT_EQ(pipe.stats().findings, 0u);
   EXPECT_TRUE(alerts.empty());
 
-  pipe.OnLine(src,
-              Tai(kT + seconds(3)) +
+  feed(src, Tai(kT + seconds(3)) +
                   " CHKUSER relaying rcpt: from <a@x.example::> remote "
                   "<pc:unknown:203.0.113.80> rcpt <r@gmail.example> : client allowed to relay");
   ASSERT_EQ(alerts.size(), 1u);
