@@ -36,16 +36,13 @@ Detector::Detector(std::vector<RuleSpec> rules, std::string default_domain, Wind
   for (const RuleSpec& r : rules_) {
     Compiled c;
     c.kind = r.kind();
+    c.counter = MakeRuleCounter(r, default_domain_);
+    if (c.counter->CountsMessages()) counts_messages_ = true;
     if (const auto* v = std::get_if<VolumeParams>(&r.params)) {
       c.unit = v->count;
-      if (v->count == CountUnit::kMessages) counts_messages_ = true;
       for (const auto& [k, n] : v->overrides) {
         c.overrides[k.starts_with('@') ? LowerAscii(k) : LoginKey(k, {}, default_domain_)] = n;
       }
-    } else if (const auto* s = std::get_if<SenderParams>(&r.params)) {
-      c.sender.emplace(*s, default_domain_);
-    } else if (const auto* p = std::get_if<ServicePolicyParams>(&r.params)) {
-      c.allowed_services.assign(p->allowed_services.begin(), p->allowed_services.end());
     }
     compiled_.push_back(std::move(c));
     windows_.push_back(r.window);
@@ -85,7 +82,7 @@ std::string_view Detector::KeyOf(std::string_view auth_user, std::string_view ip
 std::uint64_t Detector::LimitFor(std::size_t rule, std::string_view key) {
   Compiled& c = compiled_[rule];
   if (c.overrides.empty()) return rules_[rule].limit;
-  if (c.limit.Is(key)) return c.limit.value;
+  if (c.limit_known && core::SameBytes(c.limit_key, key)) return c.limit_value;
   std::uint64_t limit = rules_[rule].limit;
   if (auto it = c.overrides.find(key); it != c.overrides.end()) {
     limit = it->second;
@@ -96,15 +93,10 @@ std::uint64_t Detector::LimitFor(std::size_t rule, std::string_view key) {
     domain_key.append(a.domain);
     if (it = c.overrides.find(domain_key); it != c.overrides.end()) limit = it->second;
   }
-  c.limit.Set(key, {}, limit);
+  c.limit_key.assign(key);
+  c.limit_value = limit;
+  c.limit_known = true;
   return limit;
-}
-
-bool Detector::SenderAllowed(Compiled& c, std::string_view key, std::string_view sender) {
-  if (!c.sender_allowed.Is(key, sender)) {
-    c.sender_allowed.Set(key, sender, c.sender->Allowed(key, sender));
-  }
-  return c.sender_allowed.value;
 }
 
 void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view key,
@@ -192,10 +184,7 @@ void Detector::OnMessage(const EventContext& ctx, std::string_view key, std::str
   cur_ip_ = ip_text_.Of(ip);
   const std::size_t first_new = out.size();
   for (std::size_t r = 0; r < rules_.size(); ++r) {
-    const Compiled& c = compiled_[r];
-    if (c.kind == RuleKind::kVolume && c.unit == CountUnit::kMessages) {
-      Count(r, ctx, key, basis, 1, {}, {}, out);
-    }
+    if (compiled_[r].counter->CountsMessages()) Count(r, ctx, key, basis, 1, {}, {}, out);
   }
   Notify(ctx, key);
   NoteSample(ctx, key, first_new, out);
@@ -286,7 +275,7 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
   ServiceLog& service = ServiceOf(ctx.service);
   if (service.qlog) return;  // its qlogenvelope line counts this recipient, by the real login
   service.last_rcpt.assign(e.rcpt);
-  CountDelivery(ctx, Delivery{key, basis, e.sender, e.remote_ip, e.rcpt, relaying, authenticated},
+  CountDelivery(ctx, Delivery{key, basis, e.sender, e.remote_ip, e.rcpt, {}, relaying, authenticated},
                 out);
 }
 
@@ -309,48 +298,26 @@ void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q
   if (!authenticated && !relaying) return;  // inbound mail, as chkuser's unauthenticated lines
   std::string_view key = KeyOf(q.authuser, q.remoteip);
   CountDelivery(ctx,
-                Delivery{key, authenticated ? "qlog" : "ip", q.mailfrom, q.remoteip, q.rcptto,
+                Delivery{key, authenticated ? "qlog" : "ip", q.mailfrom, q.remoteip, q.rcptto, {},
                          relaying, authenticated},
                 out);
 }
 
-void Detector::CountDelivery(const EventContext& ctx, const Delivery& d,
-                             std::vector<Finding>& out) {
+void Detector::CountDelivery(const EventContext& ctx, Delivery d, std::vector<Finding>& out) {
+  d.ip = ip_text_.Of(d.ip);  // one spelling per address: the distinct value too
+  d.service = ctx.service;
   cur_sender_ = d.sender;
-  cur_ip_ = ip_text_.Of(d.ip);  // one spelling per address: the distinct value too
+  cur_ip_ = d.ip;
   cur_rcpt_ = d.rcpt;
-  std::string foreign;  // the sender, domain lowercased, when some sender rule rejects it
+  std::string_view foreign;  // the sender, domain lowercased, when some sender rule rejects it
   const std::size_t first_new = out.size();
   for (std::size_t r = 0; r < rules_.size(); ++r) {
-    const Compiled& c = compiled_[r];
-    switch (c.kind) {
-      case RuleKind::kVolume:
-        if (d.relaying && c.unit == CountUnit::kRecipients) {
-          Count(r, ctx, d.key, d.basis, 1, {}, {}, out);
-        }
-        break;
-      case RuleKind::kSender:
-        if (d.authenticated && !SenderAllowed(compiled_[r], d.key, d.sender)) {
-          if (foreign.empty()) foreign = parse::NormalizeLogin(d.sender);
-          Count(r, ctx, d.key, d.basis, 1, {}, foreign, out);
-        }
-        break;
-      case RuleKind::kRemoteIps:
-        if (d.authenticated && !d.ip.empty()) Count(r, ctx, d.key, d.basis, 1, cur_ip_, {}, out);
-        break;
-      case RuleKind::kServicePolicy:
-        if (d.authenticated && d.relaying &&
-            std::none_of(c.allowed_services.begin(), c.allowed_services.end(),
-                         [&](const std::string& s) { return core::SameBytes(s, ctx.service); })) {
-          Count(r, ctx, d.key, d.basis, 1, {}, ctx.service, out);
-        }
-        break;
-      case RuleKind::kRcptLimit:
-      case RuleKind::kGap:
-        break;
-    }
+    const Counted c = compiled_[r].counter->OnDelivery(d);
+    if (!c.counts) continue;
+    if (compiled_[r].kind == RuleKind::kSender && foreign.empty()) foreign = c.detail;
+    Count(r, ctx, d.key, d.basis, 1, c.distinct, c.detail, out);
   }
-  Notify(ctx, d.key, RecipientHit{cur_ip_, foreign, d.relaying, d.authenticated});
+  Notify(ctx, d.key, RecipientHit{d.ip, foreign, d.relaying, d.authenticated});
   NoteSample(ctx, d.key, first_new, out);
 }
 
@@ -358,7 +325,7 @@ void Detector::CountRcptLimitHit(const EventContext& ctx, std::string_view key,
                                  std::string_view basis, std::vector<Finding>& out) {
   const std::size_t first_new = out.size();
   for (std::size_t r = 0; r < rules_.size(); ++r) {
-    if (compiled_[r].kind == RuleKind::kRcptLimit) Count(r, ctx, key, basis, 1, {}, {}, out);
+    if (compiled_[r].counter->CountsRcptLimitHits()) Count(r, ctx, key, basis, 1, {}, {}, out);
   }
   Notify(ctx, key);
   NoteSample(ctx, key, first_new, out);

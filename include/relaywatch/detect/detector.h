@@ -22,6 +22,7 @@
 #define RELAYWATCH_DETECT_DETECTOR_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -34,9 +35,9 @@
 #include "relaywatch/detect/detector_state.h"
 #include "relaywatch/detect/finding.h"
 #include "relaywatch/detect/login_key.h"
+#include "relaywatch/detect/rule_counter.h"
 #include "relaywatch/detect/rule_spec.h"
 #include "relaywatch/detect/sample_book.h"
-#include "relaywatch/detect/sender_policy.h"
 #include "relaywatch/detect/session_tracker.h"
 #include "relaywatch/detect/window_store.h"
 #include "relaywatch/parse/event.h"
@@ -112,43 +113,17 @@ class Detector {
   const WindowStore& store() const { return store_; }
 
  private:
-  // The answer for the Key (and sender) asked about last: a session's lines all ask the same
-  // question, and the lookups behind it hash the Key.
-  template <typename T>
-  struct LastAnswer {
-    std::string key, sender;
-    T value{};
-    bool known = false;
-    bool Is(std::string_view k, std::string_view s = {}) const {
-      return known && core::SameBytes(k, key) && core::SameBytes(s, sender);
-    }
-    void Set(std::string_view k, std::string_view s, T v) {
-      key.assign(k);
-      sender.assign(s);
-      value = v;
-      known = true;
-    }
-  };
   struct Compiled {
     RuleKind kind = RuleKind::kVolume;
-    std::optional<SenderPolicyCheck> sender;
-    core::StringMap<std::uint64_t> overrides;  // normalized
-    std::vector<std::string> allowed_services;  // a few names: compared, not hashed
     CountUnit unit = CountUnit::kRecipients;
-    LastAnswer<std::uint64_t> limit;  // LimitFor
-    LastAnswer<bool> sender_allowed;  // sender->Allowed
+    std::unique_ptr<RuleCounter> counter;     // which lines the rule counts (rule_counter.h)
+    core::StringMap<std::uint64_t> overrides;  // volume: limits per login or @domain, normalized
+    // The limit for the Key asked about last: a session's lines all ask about the same Key.
+    std::string limit_key;
+    std::uint64_t limit_value = 0;
+    bool limit_known = false;
   };
 
-  // One accepted recipient as the recipient-counting rules see it (chkuser or qlogenvelope).
-  struct Delivery {
-    std::string_view key;
-    std::string_view basis;
-    std::string_view sender;
-    std::string_view ip;
-    std::string_view rcpt;
-    bool relaying = false;
-    bool authenticated = false;
-  };
   // What the Detector knows of one service's log.
   struct ServiceLog : ServiceLogState {
     void KnowQlog() {
@@ -160,14 +135,13 @@ class Detector {
   void OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e, std::vector<Finding>& out);
   void OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q,
                       std::vector<Finding>& out);
-  void CountDelivery(const EventContext& ctx, const Delivery& d, std::vector<Finding>& out);
+  void CountDelivery(const EventContext& ctx, Delivery d, std::vector<Finding>& out);
   void CountRcptLimitHit(const EventContext& ctx, std::string_view key, std::string_view basis,
                          std::vector<Finding>& out);
   ServiceLog& ServiceOf(std::string_view name);
   void OnMessage(const EventContext& ctx, std::string_view key, std::string_view basis,
                  std::string_view sender, std::string_view ip, std::vector<Finding>& out);
   std::uint64_t LimitFor(std::size_t rule, std::string_view key);
-  bool SenderAllowed(Compiled& c, std::string_view key, std::string_view sender);
   void Count(std::size_t rule, const EventContext& ctx, std::string_view key,
              std::string_view basis, std::uint64_t amount, std::string_view distinct_value,
              std::string_view detail, std::vector<Finding>& out);
