@@ -39,6 +39,12 @@ std::string_view AlertStateName(AlertState state) {
   return "new";
 }
 
+std::string_view AlertKindName(const Alert& alert) {
+  if (alert.state == AlertState::kDigest) return "digest";
+  if (alert.state == AlertState::kTest) return "test";
+  return detect::RuleKindName(alert.finding.kind);
+}
+
 std::string SummaryLine(const Alert& alert) {
   const detect::Finding& f = alert.finding;
   if (alert.state == AlertState::kDigest) {

@@ -26,6 +26,10 @@ std::string_view KindWord(detect::RuleKind kind);
 // "new", "ongoing", "resolved", "digest", "test".
 std::string_view AlertStateName(AlertState state);
 
+// The alert's "kind" in JSON and in an exec hook's RELAYWATCH_KIND: the rule kind's config name,
+// or "digest" / "test" for those states, so a hook that acts on kinds never acts on them.
+std::string_view AlertKindName(const Alert& alert);
+
 // "FRAUD suzy@example.com as ceo@gmail.com 12/1d", "VOLUME bob@example.com 612/1h", prefixed by
 // "STILL " (ongoing), "OK " (resolved) or "TEST " (test); a digest is "DIGEST <n> alerts".
 std::string SummaryLine(const Alert& alert);
