@@ -5,23 +5,7 @@
 
 namespace relaywatch::alerting {
 
-std::string_view KindWord(detect::RuleKind kind) {
-  switch (kind) {
-    case detect::RuleKind::kVolume:
-      return "VOLUME";
-    case detect::RuleKind::kSender:
-      return "FRAUD";
-    case detect::RuleKind::kRemoteIps:
-      return "IPS";
-    case detect::RuleKind::kServicePolicy:
-      return "PORT25";
-    case detect::RuleKind::kRcptLimit:
-      return "RCPTLIMIT";
-    case detect::RuleKind::kGap:
-      return "GAP";
-  }
-  return "ALERT";
-}
+std::string_view KindWord(detect::RuleKind kind) { return detect::RuleKindInfoOf(kind).verdict; }
 
 std::string_view AlertStateName(AlertState state) {
   switch (state) {
@@ -39,6 +23,25 @@ std::string_view AlertStateName(AlertState state) {
   return "new";
 }
 
+std::string_view AlertKindName(const Alert& alert) {
+  if (alert.state == AlertState::kDigest) return "digest";
+  if (alert.state == AlertState::kTest) return "test";
+  return detect::RuleKindName(alert.finding.kind);
+}
+
+std::optional<std::string> ShownDetail(const detect::Finding& f) {
+  switch (detect::RuleKindInfoOf(f.kind).detail) {
+    case detect::DetailShown::kNever:
+      break;
+    case detect::DetailShown::kWhenPresent:
+      if (!f.detail.empty()) return f.detail;
+      break;
+    case detect::DetailShown::kOrService:
+      return f.detail.empty() ? f.service : f.detail;
+  }
+  return std::nullopt;
+}
+
 std::string SummaryLine(const Alert& alert) {
   const detect::Finding& f = alert.finding;
   if (alert.state == AlertState::kDigest) {
@@ -48,19 +51,20 @@ std::string SummaryLine(const Alert& alert) {
   if (alert.state == AlertState::kOngoing) line = "STILL ";
   if (alert.state == AlertState::kResolved) line = "OK ";
   if (alert.state == AlertState::kTest) line = "TEST ";
-  line += KindWord(f.kind);
+  const detect::RuleKindInfo& kind = detect::RuleKindInfoOf(f.kind);
+  line += kind.verdict;
   line += ' ';
   line += core::SanitizeField(f.key, 64);
-  if (f.kind == detect::RuleKind::kSender && !f.detail.empty()) {
-    line += " as " + core::SanitizeField(f.detail, 64);
-  }
-  if (f.kind == detect::RuleKind::kServicePolicy) {
-    line += " on " + core::SanitizeField(f.detail.empty() ? f.service : f.detail, 24);
+  const std::optional<std::string> detail = ShownDetail(f);
+  if (detail && !kind.detail_last) {
+    line += kind.summary_detail_lead;
+    line += core::SanitizeField(*detail, kind.summary_detail_max);
   }
   line += ' ' + std::to_string(f.count);
   if (f.window.count() > 0) line += '/' + core::FormatDuration(f.window);
-  if (f.kind == detect::RuleKind::kGap && !f.detail.empty()) {
-    line += ' ' + core::SanitizeField(f.detail, 40);
+  if (detail && kind.detail_last) {
+    line += kind.summary_detail_lead;
+    line += core::SanitizeField(*detail, kind.summary_detail_max);
   }
   return line;  // 6 + 9 + 1 + 64 + 4 + 64 + 1 + 20 + 1 + 20 < kMaxSummaryLine
 }

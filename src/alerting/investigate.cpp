@@ -41,8 +41,9 @@ std::string ShellQuote(std::string_view s) {
 }
 
 core::Result<std::string> InvestigateCommand(const detect::Finding& f) {
-  if (f.kind == detect::RuleKind::kGap) {
-    return core::Error{"a gap is about a log source, not a login; see relaywatch status"};
+  if (const detect::RuleKindInfo& kind = detect::RuleKindInfoOf(f.kind); !kind.key_is_login) {
+    return core::Error{"a " + std::string(kind.name) +
+                       " is about a log source, not a login; see relaywatch status"};
   }
   if (f.key.empty()) return core::Error{"the alert names no login"};
   const std::string quoted = ShellQuote(f.key);

@@ -30,32 +30,40 @@ std::string InWindow(const detect::Finding& f) {
   return f.window.count() > 0 ? " in " + core::FormatDuration(f.window) : "";
 }
 
-// What happened, in one sentence, for a kNew alert.
+// What happened, in one sentence, for a kNew alert: the kind's email_sentence with its
+// placeholders filled in. The values are not scanned again, so a login holding "{key}" stays as
+// it is.
 std::string Happened(const detect::Finding& f) {
-  const std::string key = Clean(f.key, kMaxKey);
-  const std::string limit = " (limit " + N(f.limit) + ")";
-  switch (f.kind) {
-    case detect::RuleKind::kVolume:
-      return key + " relayed " + N(f.count) +
-             (f.unit == detect::CountUnit::kMessages ? " messages" : " recipients") + InWindow(f) +
-             limit + ".";
-    case detect::RuleKind::kSender:
-      return key + " sent as " + Clean(f.detail, kMaxDetail) + ", an address it may not use (" +
-             N(f.count) + " times" + InWindow(f) + ").";
-    case detect::RuleKind::kRemoteIps:
-      return key + " relayed from " + N(f.count) + " different client IPs" + InWindow(f) + limit +
-             ".";
-    case detect::RuleKind::kServicePolicy:
-      return key + " relayed authenticated mail through " +
-             Clean(f.detail.empty() ? f.service : f.detail, kMaxShort) +
-             ", which the rule does not allow (" + N(f.count) + " times" + InWindow(f) + ").";
-    case detect::RuleKind::kRcptLimit:
-      return key + " hit chkuser's recipient limit per connection " + N(f.count) + " times" +
-             InWindow(f) + limit + ".";
-    case detect::RuleKind::kGap:
-      return "Log lines of " + key + " were lost: " + Clean(f.detail, kMaxDetail) + ".";
+  const detect::RuleKindInfo& kind = detect::RuleKindInfoOf(f.kind);
+  std::string out;
+  std::string_view rest = kind.email_sentence;
+  while (!rest.empty()) {
+    const std::size_t open = rest.find('{');
+    const std::size_t close = open == std::string_view::npos ? open : rest.find('}', open);
+    if (close == std::string_view::npos) {
+      out += rest;
+      break;
+    }
+    out += rest.substr(0, open);
+    const std::string_view name = rest.substr(open + 1, close - open - 1);
+    rest = rest.substr(close + 1);
+    if (name == "key") {
+      out += Clean(f.key, kMaxKey);
+    } else if (name == "count") {
+      out += N(f.count);
+    } else if (name == "noun") {
+      out += kind.counts_in_unit ? detect::CountUnitName(f.unit) : kind.email_noun;
+    } else if (name == "in_window") {
+      out += InWindow(f);
+    } else if (name == "limit") {
+      out += " (limit " + N(f.limit) + ")";
+    } else if (name == "detail") {
+      out += Clean(ShownDetail(f).value_or(""), kind.email_detail_max);
+    } else {
+      out += "{" + std::string(name) + "}";  // not a placeholder: kept, and a test finds it
+    }
   }
-  return key + ".";
+  return out;
 }
 
 std::string Headline(const Alert& a) {

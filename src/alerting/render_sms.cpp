@@ -1,6 +1,7 @@
 #include "relaywatch/alerting/render_sms.h"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -74,25 +75,12 @@ std::string Window(const detect::Finding& f) {
 
 // "612 rcpt/1h", "x12/1d", "14 IPs/1h": the count in the words of the rule's kind.
 std::string CountText(const detect::Finding& f) {
+  const detect::RuleKindInfo& kind = detect::RuleKindInfoOf(f.kind);
   const std::string n = std::to_string(f.count);
-  switch (f.kind) {
-    case detect::RuleKind::kVolume:
-      return n + (f.unit == detect::CountUnit::kMessages ? " msgs" : " rcpt") + Window(f);
-    case detect::RuleKind::kRemoteIps:
-      return n + " IPs" + Window(f);
-    case detect::RuleKind::kRcptLimit:
-      return n + " hits" + Window(f);
-    case detect::RuleKind::kSender:
-    case detect::RuleKind::kServicePolicy:
-    case detect::RuleKind::kGap:
-      break;
-  }
-  return "x" + n + Window(f);
-}
-
-bool HasLimit(detect::RuleKind kind) {
-  return kind == detect::RuleKind::kVolume || kind == detect::RuleKind::kRemoteIps ||
-         kind == detect::RuleKind::kRcptLimit;
+  const std::string_view noun =
+      kind.counts_in_unit ? detect::CountUnitSmsNoun(f.unit) : kind.sms_noun;
+  if (noun.empty()) return "x" + n + Window(f);
+  return n + " " + std::string(noun) + Window(f);
 }
 
 void Digest(const Alert& a, SmsBuilder& b) {
@@ -143,39 +131,23 @@ std::string RenderSms(const Alert& a) {
   }
   if (a.state == AlertState::kOngoing) b.Fixed("STILL ");
   if (a.state == AlertState::kResolved) b.Fixed("OK ");
-  b.Fixed(std::string(KindWord(f.kind)) + " ");
+  const detect::RuleKindInfo& kind = detect::RuleKindInfoOf(f.kind);
+  b.Fixed(std::string(kind.verdict) + " ");
   b.Field(f.key);
 
   if (a.state == AlertState::kResolved) {
     b.Fixed(" now " + CountText(f) + " (limit " + std::to_string(f.limit) + ")");
     return b.Finish();
   }
-  switch (f.kind) {
-    case detect::RuleKind::kSender:
-      if (!f.detail.empty()) {
-        b.Fixed(" as ");
-        b.Field(f.detail);
-      }
-      break;
-    case detect::RuleKind::kServicePolicy:
-      b.Fixed(" auth relay on ");
-      b.Field(f.detail.empty() ? f.service : f.detail);
-      break;
-    case detect::RuleKind::kGap:
-      if (!f.detail.empty()) {
-        b.Fixed(" ");
-        b.Field(f.detail);
-      }
-      return b.Finish();
-    case detect::RuleKind::kVolume:
-    case detect::RuleKind::kRemoteIps:
-    case detect::RuleKind::kRcptLimit:
-      break;
+  if (const std::optional<std::string> detail = ShownDetail(f)) {
+    b.Fixed(kind.sms_detail_lead);
+    b.Field(*detail);
   }
+  if (kind.detail_last) return b.Finish();  // the detail says how much; no count to add
   b.Fixed(" " + CountText(f));
   if (a.state == AlertState::kOngoing) {
     b.Fixed(" (was " + std::to_string(a.previous_count) + ")");
-  } else if (HasLimit(f.kind)) {
+  } else if (kind.counted) {
     b.Fixed(" (limit " + std::to_string(f.limit) + ")");
   }
   return b.Finish();

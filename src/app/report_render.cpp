@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "relaywatch/alerting/finding_json.h"
 #include "relaywatch/app/report.h"
 #include "relaywatch/core/json_writer.h"
 #include "relaywatch/core/text.h"
@@ -16,17 +17,6 @@ void WriteOptionalTime(core::JsonWriter& w, const std::optional<core::Timestamp>
   } else {
     w.Null();
   }
-}
-
-std::string StateName(alerting::AlertState s) {
-  switch (s) {
-    case alerting::AlertState::kNew: return "new";
-    case alerting::AlertState::kOngoing: return "ongoing";
-    case alerting::AlertState::kResolved: return "resolved";
-    case alerting::AlertState::kDigest: return "digest";
-    case alerting::AlertState::kTest: return "test";
-  }
-  return "new";
 }
 
 std::string Pad(std::string s, std::size_t n) {
@@ -86,21 +76,8 @@ std::string RenderReportJson(const ReportData& d) {
   w.EndArray();
   w.Key("findings").BeginArray();
   for (const alerting::Alert& a : d.findings) {
-    const detect::Finding& f = a.finding;
     w.BeginObject();
-    w.Key("id").String(a.id);
-    w.Key("rule").String(f.rule);
-    w.Key("kind").String(detect::RuleKindName(f.kind));
-    w.Key("user").String(f.key);
-    w.Key("count").Uint(f.count);
-    w.Key("limit").Uint(f.limit);
-    w.Key("window").String(core::FormatDuration(f.window));
-    w.Key("first").String(core::FormatIso8601Utc(f.first));
-    w.Key("last").String(core::FormatIso8601Utc(f.last));
-    w.Key("state").String(StateName(a.state));
-    w.Key("service").String(f.service);
-    w.Key("basis").String(f.basis);
-    if (!f.detail.empty()) w.Key("detail").String(f.detail);
+    alerting::WriteFindingJson(w, a);  // the alert JSON's finding object, member for member
     w.EndObject();
   }
   w.EndArray();

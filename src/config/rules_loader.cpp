@@ -14,16 +14,6 @@ namespace {
 
 using detect::RuleKind;
 
-// The kinds a rule can be given. "gap" has a name in detect but no parameters yet, so it is not
-// offered here.
-constexpr std::array<std::pair<std::string_view, RuleKind>, 5> kKinds = {{
-    {"volume", RuleKind::kVolume},
-    {"sender", RuleKind::kSender},
-    {"remote-ips", RuleKind::kRemoteIps},
-    {"service-policy", RuleKind::kServicePolicy},
-    {"rcpt-limit", RuleKind::kRcptLimit},
-}};
-
 constexpr std::array<std::pair<std::string_view, detect::CountUnit>, 2> kCountUnits = {{
     {"recipients", detect::CountUnit::kRecipients},
     {"messages", detect::CountUnit::kMessages},
@@ -166,21 +156,18 @@ core::Result<detect::ServicePolicyParams> ReadServicePolicy(const Reporter& repo
   return detect::ServicePolicyParams{std::move(*names)};
 }
 
-// window and limit: required for the counting kinds, defaulted for sender, and for
-// service-policy a window only (how long one alert covers a login).
+// window and limit: required for a counted kind; the others take their kind's defaults
+// (detect/rule_kind.h: sender 24h and 1, service-policy 1h, where the window is how long one
+// alert covers a login).
 core::Status ReadWindowAndLimit(const Reporter& reporter, const Mapping& rule, RuleKind kind,
                                 detect::RuleSpec& spec) {
-  bool required =
-      kind == RuleKind::kVolume || kind == RuleKind::kRemoteIps || kind == RuleKind::kRcptLimit;
-  if (kind == RuleKind::kSender) {
-    spec.window = std::chrono::hours(24);
-    spec.limit = 1;
-  }
+  const detect::RuleKindInfo& info = detect::RuleKindInfoOf(kind);
+  spec.window = info.default_window;
+  spec.limit = info.default_limit;
   for (std::string_view key : {"window", "limit"}) {
-    if (required && rule.Find(key) == nullptr) {
+    if (info.counted && rule.Find(key) == nullptr) {
       return reporter.At(rule.self(), "missing key " + std::string(key) + " (kind " +
-                                          std::string(detect::RuleKindName(kind)) +
-                                          " needs window and limit)");
+                                          std::string(info.name) + " needs window and limit)");
     }
   }
   if (const Field* window = rule.Find("window")) {
@@ -196,6 +183,45 @@ core::Status ReadWindowAndLimit(const Reporter& reporter, const Mapping& rule, R
   return core::OkStatus();
 }
 
+// A kind's parameter reader, as one signature.
+using ParamsReader = core::Result<detect::RuleParams> (*)(const Reporter&, const Mapping&);
+
+template <auto kRead>
+core::Result<detect::RuleParams> Params(const Reporter& reporter, const Mapping& rule) {
+  auto params = kRead(reporter, rule);
+  if (!params) return params.error();
+  return detect::RuleParams(std::move(*params));
+}
+
+template <typename P>
+core::Result<detect::RuleParams> NoParams(const Reporter&, const Mapping&) {
+  return detect::RuleParams(P{});
+}
+
+// The kinds a rule can be given, in the order errors list them, each with its parameter reader.
+// "gap" is built in (the daemon reports lost log files) and has no parameters, so it is not here.
+struct KindReader {
+  RuleKind kind;
+  ParamsReader read;
+};
+constexpr std::array<KindReader, 5> kKindReaders = {{
+    {RuleKind::kVolume, Params<ReadVolume>},
+    {RuleKind::kSender, Params<ReadSender>},
+    {RuleKind::kRemoteIps, NoParams<detect::RemoteIpsParams>},
+    {RuleKind::kServicePolicy, Params<ReadServicePolicy>},
+    {RuleKind::kRcptLimit, NoParams<detect::RcptLimitParams>},
+}};
+
+// kKindReaders by their kinds' names (detect/rule_kind.h), for ReadChoice.
+const std::vector<std::pair<std::string_view, const KindReader*>>& KindChoices() {
+  static const std::vector<std::pair<std::string_view, const KindReader*>> choices = [] {
+    std::vector<std::pair<std::string_view, const KindReader*>> out;
+    for (const KindReader& k : kKindReaders) out.emplace_back(detect::RuleKindName(k.kind), &k);
+    return out;
+  }();
+  return choices;
+}
+
 core::Result<detect::RuleSpec> ReadRule(const Reporter& reporter, const Field& field) {
   auto rule = ReadMapping(reporter, field, "rules[]");
   if (!rule) return rule.error();
@@ -208,16 +234,18 @@ core::Result<detect::RuleSpec> ReadRule(const Reporter& reporter, const Field& f
 
   const Field* kind_field = rule->Find("kind");
   if (kind_field == nullptr) {
-    return reporter.At(field,
-                       "missing key kind (" + ExpectedChoice(ChoiceNames<RuleKind>(kKinds)) + ")");
+    return reporter.At(
+        field,
+        "missing key kind (" + ExpectedChoice(ChoiceNames<const KindReader*>(KindChoices())) + ")");
   }
-  auto kind = ReadChoice<RuleKind>(reporter, *kind_field, kKinds);
-  if (!kind) return kind.error();
-  if (auto scope = CheckScope(reporter, *rule, "rules[]", "kind", detect::RuleKindName(*kind));
+  auto reader = ReadChoice<const KindReader*>(reporter, *kind_field, KindChoices());
+  if (!reader) return reader.error();
+  const RuleKind kind = (*reader)->kind;
+  if (auto scope = CheckScope(reporter, *rule, "rules[]", "kind", detect::RuleKindName(kind));
       !scope) {
     return scope.error();
   }
-  if (auto status = ReadWindowAndLimit(reporter, *rule, *kind, spec); !status) {
+  if (auto status = ReadWindowAndLimit(reporter, *rule, kind, spec); !status) {
     return status.error();
   }
   if (const Field* max_keys = rule->Find("max_keys")) {
@@ -225,33 +253,9 @@ core::Result<detect::RuleSpec> ReadRule(const Reporter& reporter, const Field& f
     if (!value) return value.error();
     spec.max_keys = static_cast<std::size_t>(*value);
   }
-  switch (*kind) {
-    case RuleKind::kVolume: {
-      auto params = ReadVolume(reporter, *rule);
-      if (!params) return params.error();
-      spec.params = std::move(*params);
-      break;
-    }
-    case RuleKind::kSender: {
-      auto params = ReadSender(reporter, *rule);
-      if (!params) return params.error();
-      spec.params = std::move(*params);
-      break;
-    }
-    case RuleKind::kServicePolicy: {
-      auto params = ReadServicePolicy(reporter, *rule);
-      if (!params) return params.error();
-      spec.params = std::move(*params);
-      break;
-    }
-    case RuleKind::kRemoteIps:
-      spec.params = detect::RemoteIpsParams{};
-      break;
-    case RuleKind::kRcptLimit:
-    case RuleKind::kGap:  // not in kKinds
-      spec.params = detect::RcptLimitParams{};
-      break;
-  }
+  auto params = (*reader)->read(reporter, *rule);
+  if (!params) return params.error();
+  spec.params = std::move(*params);
   return spec;
 }
 

@@ -3,7 +3,8 @@
 
 Compares lines.total/relay/malformed; per user: recipients, foreign_senders, remote_ips and peak;
 the users' order; and the findings list entry by entry, every key independent_count.py writes
-(id, rule, kind, user, count, limit, window, first, last, state, service, basis, detail).
+(id, rule, kind, user, count, limit, window, window_text, first, last, state, service, basis,
+detail).
 Prints a summary and, on a mismatch, each difference (the first 30 of each kind); exits 1 then.
 """
 
@@ -52,7 +53,7 @@ def main():
         if g is None or w is None:
             finding_diffs.append("findings[%d]: got %s, expected %s" % (i, json.dumps(g), json.dumps(w)))
             continue
-        keys = set(w) | {"detail"}
+        keys = set(w)
         diff = {k: (g.get(k), w.get(k)) for k in sorted(keys) if g.get(k) != w.get(k)}
         if diff:
             finding_diffs.append("findings[%d] %s %s: %s" % (

@@ -412,12 +412,13 @@ def count(cfg, dirs, since, until):
                 ledger[(c["name"], key)] = (t, period)
                 if quiet:
                     continue
+                # The finding object of alerting/finding_json.h: window in seconds, window_text
+                # as the config writes it, detail always present ("" when the kind has none).
                 f = {"id": alert_id(c["name"], key, t), "rule": c["name"], "kind": kind,
-                     "user": key, "count": n, "limit": limit, "window": format_duration(w),
-                     "first": iso(first), "last": iso(t), "state": state, "service": service,
-                     "basis": "chkuser" if authed else "ip"}
-                if detail:
-                    f["detail"] = detail
+                     "user": key, "count": n, "limit": limit, "window": w // NS,
+                     "window_text": format_duration(w), "first": iso(first), "last": iso(t),
+                     "state": state, "service": service,
+                     "basis": "chkuser" if authed else "ip", "detail": detail}
                 findings.append(f)
             # A sender any sender rule rejects is foreign: once per recipient line.
             if not quiet and foreign is not None:

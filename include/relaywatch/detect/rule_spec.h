@@ -15,19 +15,15 @@
 #include <vector>
 
 #include "relaywatch/core/time.h"
+#include "relaywatch/detect/rule_kind.h"
 
 namespace relaywatch::detect {
 
-enum class RuleKind { kVolume, kSender, kRemoteIps, kServicePolicy, kRcptLimit, kGap };
-
-// "volume", "sender", "remote-ips", "service-policy", "rcpt-limit", "gap".
-std::string_view RuleKindName(RuleKind kind);
-std::optional<RuleKind> RuleKindFromName(std::string_view name);
-
-enum class CountUnit { kRecipients, kMessages };
 enum class SenderPolicy { kSameDomain, kSameAddress };
 
+// Each kind's parameters; kKind ties the struct to its row in rule_kind.h.
 struct VolumeParams {
+  static constexpr RuleKind kKind = RuleKind::kVolume;
   CountUnit count = CountUnit::kRecipients;
   // Per login ("bob@example.com") or per domain ("@example.com"); 0 = unlimited. A login entry
   // wins over its domain's.
@@ -35,6 +31,7 @@ struct VolumeParams {
 };
 
 struct SenderParams {
+  static constexpr RuleKind kKind = RuleKind::kSender;
   SenderPolicy policy = SenderPolicy::kSameDomain;
   // login or "@domain" -> glob patterns of senders it may also use ("*@example.net").
   std::map<std::string, std::vector<std::string>> allow;
@@ -43,13 +40,21 @@ struct SenderParams {
   std::vector<std::string> exempt;  // logins never judged
 };
 
-struct RemoteIpsParams {};
+struct RemoteIpsParams {
+  static constexpr RuleKind kKind = RuleKind::kRemoteIps;
+};
 
 struct ServicePolicyParams {
+  static constexpr RuleKind kKind = RuleKind::kServicePolicy;
   std::vector<std::string> allowed_services;  // authenticated relaying allowed only on these
 };
 
-struct RcptLimitParams {};
+struct RcptLimitParams {
+  static constexpr RuleKind kKind = RuleKind::kRcptLimit;
+};
+
+using RuleParams =
+    std::variant<VolumeParams, SenderParams, RemoteIpsParams, ServicePolicyParams, RcptLimitParams>;
 
 // Keys one rule holds at most, unless the rule says otherwise (rules[].max_keys): far above the
 // logins a mail server has active in a window, and a bound on what a flood of forged logins
@@ -64,10 +69,9 @@ struct RuleSpec {
   // Keys (logins, ip:ADDRESS) the rule's windows hold at most; a new key past it evicts the
   // idlest one (its count is lost; the eviction is counted and logged).
   std::size_t max_keys = kDefaultMaxKeys;
-  std::variant<VolumeParams, SenderParams, RemoteIpsParams, ServicePolicyParams, RcptLimitParams>
-      params;
+  RuleParams params;
 
-  RuleKind kind() const;
+  RuleKind kind() const;  // the kKind of params' alternative
 };
 
 }  // namespace relaywatch::detect

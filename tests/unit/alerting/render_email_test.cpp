@@ -6,6 +6,7 @@
 
 #include "relaywatch/alerting/render_sms.h"
 #include "relaywatch/alerting/test_alert.h"
+#include "relaywatch/detect/rule_kind.h"
 #include "sample_alerts.h"
 
 namespace relaywatch::alerting {
@@ -91,6 +92,20 @@ TEST(RenderEmailTest, EachKindSaysWhatHappenedInOneSentence) {
           .body.find(
               "  (no command: a gap is about a log source, not a login; see relaywatch status)\n"),
       std::string::npos);
+}
+
+TEST(RenderEmailTest, EveryKindsSentenceFillsEachPlaceholderAndNeverRescansTheValues) {
+  for (const detect::RuleKindInfo& kind : detect::RuleKinds()) {
+    Alert a = WithKind(VolumeAlert(), kind.kind, "rule");
+    a.finding.detail = "d";
+    const std::string body = RenderEmail(a, kZone).body;
+    const std::string headline = body.substr(0, body.find('\n'));
+    EXPECT_EQ(headline.find_first_of("{}"), std::string::npos) << kind.name << ": " << headline;
+    // A login that looks like a placeholder is written as it is.
+    a.finding.key = "{count}{detail}@example.com";
+    const std::string hostile = RenderEmail(a, kZone).body;
+    EXPECT_NE(hostile.find("{count}{detail}@example.com"), std::string::npos) << kind.name;
+  }
 }
 
 TEST(RenderEmailTest, OngoingAndResolvedGiveTheCountLastAlerted) {
