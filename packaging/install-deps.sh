@@ -13,7 +13,7 @@ PKG_TEST_PKGS="lintian debootstrap rpm rpmlint"
 # The sanitizer tier of packaging/test.sh: clang, libFuzzer and the sanitizer runtimes
 # (libclang-rt-14-dev), llvm-symbolizer for readable reports (llvm-14), ccache for its rebuilds.
 FUZZ_PKGS="clang libclang-rt-14-dev llvm-14 ccache"
-# tests/guards/check_format.sh (packaging/test.sh with RELAYWATCH_FORMAT_CHECK=1).
+# tests/guards/check_format.sh (the ctest test guard.format).
 FORMAT_PKGS="clang-format-14"
 want="$BUILD_PKGS"
 case "${1:-}" in

@@ -1,9 +1,8 @@
 #!/bin/sh
 # Builds relaywatch with warnings as errors and runs every test, then the sanitizer tier:
-#   0. only with RELAYWATCH_FORMAT_CHECK=1 (off until the tree has been formatted once):
-#      tests/guards/check_format.sh, which fails on any C++ file clang-format-14 would change;
 #   1. the release build (gcc) and all of ctest: unit, integration, the guards (tests/guards: the
-#      pure stages' includes and calls, the stages' DEPS against their includes), and the
+#      pure stages' includes and calls, the stages' DEPS against their includes, clang-format-14
+#      over every C++ file), and the
 #      packaging tests (the .deb built with debhelper, lintian, installed in a debootstrapped
 #      root; rpmbuild -ta and rpmlint); about 5 minutes of tests on 2 cores, plus the two package
 #      builds, each a full compile (about 4.5 CPU minutes each without ccache; with a warm ccache
@@ -20,9 +19,6 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build-test}
 "$top/packaging/install-deps.sh" --test
-if [ "${RELAYWATCH_FORMAT_CHECK:-0}" = 1 ]; then
-  sh "$top/tests/guards/check_format.sh" "$top"
-fi
 launcher=""
 command -v ccache >/dev/null 2>&1 && launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
 # shellcheck disable=SC2086  # $launcher is one option or none

@@ -77,8 +77,10 @@ std::string OptionsHelp(const std::vector<OptionSpec>& specs) {
     left += s.short_name ? std::string("-") + s.short_name + ", " : "    ";
     left += "--" + s.name;
     if (s.takes_value) left += " " + s.value_name;
-    if (left.size() < 30) left.resize(30, ' ');
-    else left += "  ";
+    if (left.size() < 30)
+      left.resize(30, ' ');
+    else
+      left += "  ";
     out += left + s.help + "\n";
   }
   return out;
@@ -92,8 +94,8 @@ std::optional<ParsedArgs> ParseCommandArgs(std::string_view command,
   if (!args || !args->positional.empty()) {
     const std::string why =
         args ? "unexpected argument " + args->positional[0] : args.error().message;
-    std::fprintf(stderr, "relaywatch %.*s: %s\n", static_cast<int>(command.size()),
-                 command.data(), why.c_str());
+    std::fprintf(stderr, "relaywatch %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+                 why.c_str());
     exit_code = kExitUsage;
     return std::nullopt;
   }

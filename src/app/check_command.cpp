@@ -85,7 +85,8 @@ std::optional<std::string> StateDirDoubt(const config::Config& config) {
 }
 
 // What is valid YAML and a valid config, yet almost surely not what the admin meant.
-std::vector<std::string> Doubts(const config::Config& config, const follow::DiscoveryResult& found) {
+std::vector<std::string> Doubts(const config::Config& config,
+                                const follow::DiscoveryResult& found) {
   std::vector<std::string> doubts;
   for (const auto& s : found.sources) {
     std::string name = "service " + s.service + ": " + s.dir;

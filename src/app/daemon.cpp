@@ -6,10 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
-
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 
 #include "relaywatch/app/alert_outbox.h"
 #include "relaywatch/app/args.h"
@@ -17,11 +16,11 @@
 #include "relaywatch/app/command_config.h"
 #include "relaywatch/app/daemon_checkpoint.h"
 #include "relaywatch/app/daemon_status.h"
-#include "relaywatch/app/gap_finding.h"
-#include "relaywatch/app/source_set.h"
 #include "relaywatch/app/eviction_notice.h"
+#include "relaywatch/app/gap_finding.h"
 #include "relaywatch/app/local_zone.h"
 #include "relaywatch/app/logging.h"
+#include "relaywatch/app/source_set.h"
 #include "relaywatch/app/status_server.h"
 #include "relaywatch/config/loader.h"
 #include "relaywatch/core/text.h"
@@ -61,12 +60,15 @@ class Daemon::Impl {
       return kExitBadInput;
     }
     pipeline_ = MakePipeline(config_);
-    outbox_ = std::make_unique<AlertOutbox>(config_, [](std::string_view level,
-                                                        std::string_view msg) {
-      if (level == "error") LogError(msg);
-      else if (level == "warning") LogWarning(msg);
-      else LogInfo(msg);
-    });
+    outbox_ =
+        std::make_unique<AlertOutbox>(config_, [](std::string_view level, std::string_view msg) {
+          if (level == "error")
+            LogError(msg);
+          else if (level == "warning")
+            LogWarning(msg);
+          else
+            LogInfo(msg);
+        });
     auto loaded = LoadDaemonCheckpoint(config_.state_dir);
     if (!loaded) {
       LogError(loaded.error().message + "; not starting, so nothing is counted or alerted twice");
@@ -76,10 +78,9 @@ class Daemon::Impl {
     if (loaded->state) pipeline_->Restore(std::move(*loaded->state));
     sources_.Start(Discover(), *pipeline_, loaded->positions, WarmSince());
     outbox_->Start();
-    status_ = std::make_unique<StatusServer>(io_, config_.state_dir + "/status.sock",
-                                             [this](std::string_view request) {
-                                               return Status(request);
-                                             });
+    status_ = std::make_unique<StatusServer>(
+        io_, config_.state_dir + "/status.sock",
+        [this](std::string_view request) { return Status(request); });
     if (auto st = status_->Listen(); !st) LogWarning(st.error().message + "; status unavailable");
     WaitSignal();
     ArmSummary();

@@ -1,7 +1,8 @@
 // The status document: sources with positions and lag, counters, top keys per rule, the outbox.
+#include "relaywatch/app/daemon_status.h"
+
 #include <cstdio>
 
-#include "relaywatch/app/daemon_status.h"
 #include "relaywatch/core/json_writer.h"
 #include "relaywatch/core/text.h"
 
@@ -48,9 +49,15 @@ std::string DaemonStatusJson(const StatusView& s) {
     std::optional<core::Timestamp> last;
     if (src.position) last = src.position->last_stamp;
     w.Key("last_stamp");
-    if (last) w.String(core::FormatIso8601Utc(*last)); else w.Null();
+    if (last)
+      w.String(core::FormatIso8601Utc(*last));
+    else
+      w.Null();
     w.Key("lag_seconds");
-    if (last) w.Double(std::chrono::duration<double>(wall - *last).count()); else w.Null();
+    if (last)
+      w.Double(std::chrono::duration<double>(wall - *last).count());
+    else
+      w.Null();
     w.Key("position");
     if (src.position) {
       w.BeginObject().Key("device").Uint(src.position->device);
@@ -123,8 +130,7 @@ std::string DaemonStatusText(const StatusView& s) {
       "relaywatch %s on %s, up %llds, config %s\nlines %llu  relaying %llu  malformed "
       "%llu  long %llu  alerts spooled %llu  not yet spooled %llu  not paged %llu  gaps %llu  keys "
       "%zu  evicted %llu\n\nSOURCES\n",
-      RELAYWATCH_VERSION, core::EscapeForLog(s.config.hostname).c_str(),
-      Seconds(s.uptime),
+      RELAYWATCH_VERSION, core::EscapeForLog(s.config.hostname).c_str(), Seconds(s.uptime),
       s.config_path.c_str(), static_cast<unsigned long long>(st.lines),
       static_cast<unsigned long long>(st.relay), static_cast<unsigned long long>(st.malformed),
       static_cast<unsigned long long>(st.long_lines),
@@ -137,7 +143,8 @@ std::string DaemonStatusText(const StatusView& s) {
     std::optional<core::Timestamp> last;
     if (src.position) last = src.position->last_stamp;
     std::string lag = last ? std::to_string(static_cast<long long>(
-                                 std::chrono::duration<double>(wall - *last).count())) + "s"
+                                 std::chrono::duration<double>(wall - *last).count())) +
+                                 "s"
                            : std::string("-");
     std::snprintf(buf, sizeof buf, "  %-12s %-40s lines %-9llu %6.0f/s  lag %s\n",
                   core::EscapeForLog(src.service).c_str(), core::EscapeForLog(src.dir).c_str(),

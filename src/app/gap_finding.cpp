@@ -28,8 +28,8 @@ detect::Finding GapFinding(const follow::Source& source, const follow::Gap& gap,
                  ": multilog pruned the file being read and any after it";
       break;
     case follow::Gap::Seen::kPrunedUnread:
-      f.detail = "log lost before it was read in " + source.dir + ": multilog pruned " + n +
-                 files + " before relaywatch could read them";
+      f.detail = "log lost before it was read in " + source.dir + ": multilog pruned " + n + files +
+                 " before relaywatch could read them";
       advice = "; raise s or n in its log/run";
       break;
     case follow::Gap::Seen::kMaybePruned:

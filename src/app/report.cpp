@@ -168,8 +168,9 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
         stamped_read[i]
             ? where + std::to_string(n) + (n == 1 ? " line read has" : " lines read have") +
                   " no multilog timestamp; each is dated like the stamped line before it"
-            : where + "no line has a multilog timestamp, so no line has a time: add 't' to "
-                      "multilog in the service's log/run");
+            : where +
+                  "no line has a multilog timestamp, so no line has a time: add 't' to "
+                  "multilog in the service's log/run");
   }
   if (const std::uint64_t n = data.stats.evicted_keys; n > 0) {
     // The same cap as the daemon's (rules[].max_keys), so the report is what the daemon did.
@@ -196,8 +197,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
     return a.recipients != b.recipients ? a.recipients > b.recipients : a.user < b.user;
   });
   if (user) {
-    std::erase_if(data.findings,
-                  [&](const alerting::Alert& a) { return !is_user(a.finding.key); });
+    std::erase_if(data.findings, [&](const alerting::Alert& a) { return !is_user(a.finding.key); });
   }
   return data;
 }

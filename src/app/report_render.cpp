@@ -113,7 +113,8 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone) {
   out += buf;
 
   out += "\nFINDINGS (" + std::to_string(d.findings.size()) + ")\n";
-  if (d.findings.empty()) out += "  none\n";
+  if (d.findings.empty())
+    out += "  none\n";
   else {
     out += "  " + Pad("FIRST .. LAST", 43) + Pad("RULE", 18) + Pad("USER", 32) +
            PadLeft("COUNT", 7) + PadLeft("LIMIT", 7) + "  WINDOW  DETAIL\n";

@@ -141,8 +141,8 @@ std::vector<SourceStatus> SourceSet::Status() {
       f->rate_lines = f->lines;
       f->rate_since = now;
     }
-    out.push_back({f->source.service, f->source.dir, f->lines, f->rate, f->position,
-                   f->follower->stats()});
+    out.push_back(
+        {f->source.service, f->source.dir, f->lines, f->rate, f->position, f->follower->stats()});
   }
   return out;
 }

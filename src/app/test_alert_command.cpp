@@ -43,7 +43,8 @@ int TestAlertCommand(const std::vector<std::string>& argv) {
     }
   }
   if (config->alerts.channels.empty()) {
-    std::fprintf(stderr, "relaywatch test-alert: %s has no alerts.channels\n", config->path.c_str());
+    std::fprintf(stderr, "relaywatch test-alert: %s has no alerts.channels\n",
+                 config->path.c_str());
     return kExitBadInput;
   }
   core::LocalZone zone = SystemLocalZone();

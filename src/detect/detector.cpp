@@ -100,9 +100,8 @@ std::uint64_t Detector::LimitFor(std::size_t rule, std::string_view key) {
 }
 
 void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view key,
-                     std::string_view basis, std::uint64_t amount,
-                     std::string_view distinct_value, std::string_view detail,
-                     std::vector<Finding>& out) {
+                     std::string_view basis, std::uint64_t amount, std::string_view distinct_value,
+                     std::string_view detail, std::vector<Finding>& out) {
   std::uint64_t limit = LimitFor(rule, key);
   if (limit == 0) return;  // 0 = unlimited for this key
   const RuleSpec& spec = rules_[rule];
@@ -178,8 +177,7 @@ void Detector::OnEvent(const EventContext& ctx, const parse::Event& event,
 }
 
 void Detector::OnMessage(const EventContext& ctx, std::string_view key, std::string_view basis,
-                         std::string_view sender, std::string_view ip,
-                         std::vector<Finding>& out) {
+                         std::string_view sender, std::string_view ip, std::vector<Finding>& out) {
   cur_sender_ = sender;
   cur_ip_ = ip_text_.Of(ip);
   const std::size_t first_new = out.size();
@@ -199,8 +197,7 @@ void Detector::Notify(const EventContext& ctx, std::string_view key,
 }
 
 Detector::ServiceLog& Detector::ServiceOf(std::string_view name) {
-  if (last_service_ < services_.size() &&
-      core::SameBytes(services_[last_service_].service, name)) {
+  if (last_service_ < services_.size() && core::SameBytes(services_[last_service_].service, name)) {
     return services_[last_service_];
   }
   for (last_service_ = 0; last_service_ < services_.size(); ++last_service_) {
@@ -275,8 +272,8 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
   ServiceLog& service = ServiceOf(ctx.service);
   if (service.qlog) return;  // its qlogenvelope line counts this recipient, by the real login
   service.last_rcpt.assign(e.rcpt);
-  CountDelivery(ctx, Delivery{key, basis, e.sender, e.remote_ip, e.rcpt, {}, relaying, authenticated},
-                out);
+  CountDelivery(
+      ctx, Delivery{key, basis, e.sender, e.remote_ip, e.rcpt, {}, relaying, authenticated}, out);
 }
 
 void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q,
@@ -298,8 +295,14 @@ void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q
   if (!authenticated && !relaying) return;  // inbound mail, as chkuser's unauthenticated lines
   std::string_view key = KeyOf(q.authuser, q.remoteip);
   CountDelivery(ctx,
-                Delivery{key, authenticated ? "qlog" : "ip", q.mailfrom, q.remoteip, q.rcptto, {},
-                         relaying, authenticated},
+                Delivery{key,
+                         authenticated ? "qlog" : "ip",
+                         q.mailfrom,
+                         q.remoteip,
+                         q.rcptto,
+                         {},
+                         relaying,
+                         authenticated},
                 out);
 }
 

@@ -13,8 +13,8 @@ bool InWindow(core::Timestamp seen, core::Timestamp now, core::Duration window) 
 
 }  // namespace
 
-std::uint64_t DistinctWindow::Add(std::string_view value, core::Timestamp t,
-                                  core::Duration window, std::size_t cap) {
+std::uint64_t DistinctWindow::Add(std::string_view value, core::Timestamp t, core::Duration window,
+                                  std::size_t cap) {
   // A session's lines come from one address, most often the one added last.
   auto it = !entries_.empty() && core::SameBytes(entries_.back().value, value)
                 ? entries_.end() - 1
@@ -37,9 +37,9 @@ std::uint64_t DistinctWindow::Add(std::string_view value, core::Timestamp t,
 }
 
 std::uint64_t DistinctWindow::CountAt(core::Timestamp now, core::Duration window) const {
-  return static_cast<std::uint64_t>(std::count_if(
-      entries_.begin(), entries_.end(),
-      [&](const DistinctEntry& e) { return InWindow(e.last, now, window); }));
+  return static_cast<std::uint64_t>(
+      std::count_if(entries_.begin(), entries_.end(),
+                    [&](const DistinctEntry& e) { return InWindow(e.last, now, window); }));
 }
 
 core::Timestamp DistinctWindow::FirstAt(core::Timestamp now, core::Duration window) const {

@@ -126,8 +126,8 @@ core::Timestamp MemoryWindowStore::FirstAt(std::size_t rule, std::string_view ke
   return s->counts.FirstAt(newest, window);
 }
 
-std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key,
-                                       core::Timestamp now, core::Duration window) const {
+std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key, core::Timestamp now,
+                                       core::Duration window) const {
   const KeyState* s = Find(rule, key);
   if (s == nullptr) return 0;
   return s->counts.CountAt(now, window) + s->distinct.CountAt(now, window);
@@ -155,8 +155,10 @@ void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Dura
   recent_.Forget();
 }
 
-std::vector<std::pair<std::string, std::uint64_t>> MemoryWindowStore::TopKeys(
-    std::size_t rule, core::Timestamp now, core::Duration window, std::size_t n) const {
+std::vector<std::pair<std::string, std::uint64_t>> MemoryWindowStore::TopKeys(std::size_t rule,
+                                                                              core::Timestamp now,
+                                                                              core::Duration window,
+                                                                              std::size_t n) const {
   std::vector<std::pair<std::string, std::uint64_t>> top;
   for (const auto& [key, row] : rows_) {
     if (rule >= row.by_rule.size()) continue;

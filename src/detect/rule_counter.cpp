@@ -16,15 +16,14 @@ struct Overloaded : Fs... {
 
 std::unique_ptr<RuleCounter> MakeRuleCounter(const RuleSpec& rule,
                                              const std::string& default_domain) {
-  return std::visit(
-      Overloaded{
-          [](const VolumeParams& p) { return counters::Volume(p); },
-          [&](const SenderParams& p) { return counters::Sender(p, default_domain); },
-          [](const RemoteIpsParams& p) { return counters::RemoteIps(p); },
-          [](const ServicePolicyParams& p) { return counters::ServicePolicy(p); },
-          [](const RcptLimitParams& p) { return counters::RcptLimit(p); },
-      },
-      rule.params);
+  return std::visit(Overloaded{
+                        [](const VolumeParams& p) { return counters::Volume(p); },
+                        [&](const SenderParams& p) { return counters::Sender(p, default_domain); },
+                        [](const RemoteIpsParams& p) { return counters::RemoteIps(p); },
+                        [](const ServicePolicyParams& p) { return counters::ServicePolicy(p); },
+                        [](const RcptLimitParams& p) { return counters::RcptLimit(p); },
+                    },
+                    rule.params);
 }
 
 }  // namespace relaywatch::detect

@@ -20,15 +20,16 @@ void Bump(std::vector<std::pair<std::string, std::uint64_t>>& v, std::string_vie
 
 std::vector<std::pair<std::string, std::uint64_t>> Top(
     std::vector<std::pair<std::string, std::uint64_t>> v, std::size_t n) {
-  std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::stable_sort(v.begin(), v.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   if (v.size() > n) v.resize(n);
   return v;
 }
 
 }  // namespace
 
-void SampleBook::Note(std::string_view key, bool open, std::string_view sender,
-                      std::string_view ip, std::string_view rcpt, core::Timestamp t) {
+void SampleBook::Note(std::string_view key, bool open, std::string_view sender, std::string_view ip,
+                      std::string_view rcpt, core::Timestamp t) {
   if (!open && pages_.empty()) return;
   Page* page = recent_.Get(key);
   if (page == nullptr) {
@@ -93,8 +94,8 @@ void SampleBook::Restore(std::vector<SamplePage> pages) {
   idlest_.Clear();
   for (SamplePage& p : pages) {
     if (max_pages_ > 0 && pages_.size() >= max_pages_) EvictIdlest();
-    pages_.emplace(std::move(p.key), Page{std::move(p.senders), std::move(p.ips),
-                                          std::move(p.recipients), p.last});
+    pages_.emplace(std::move(p.key),
+                   Page{std::move(p.senders), std::move(p.ips), std::move(p.recipients), p.last});
   }
 }
 

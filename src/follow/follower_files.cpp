@@ -139,7 +139,7 @@ void Follower::Impl::Take(const std::vector<LogFileInfo>& files,
     HeldFile h;
     h.key = FileKey{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
     if (!(h.key == info.id.key)) {  // replaced since the listing
-      archive_cache_.clear();        // (an archive name re-used: trust nothing remembered)
+      archive_cache_.clear();       // (an archive name re-used: trust nothing remembered)
       need_scan_ = true;
       SchedulePump();
       return;

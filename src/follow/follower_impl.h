@@ -21,11 +21,11 @@
 #include <string_view>
 #include <vector>
 
+#include "relaywatch/decode/line_decoder.h"
 #include "relaywatch/follow/file_order.h"
 #include "relaywatch/follow/follower.h"
 #include "relaywatch/follow/log_dir.h"
 #include "relaywatch/stamp/line_splitter.h"
-#include "relaywatch/decode/line_decoder.h"
 #include "relaywatch/stamp/stamper.h"
 
 namespace relaywatch::follow {
@@ -150,10 +150,10 @@ class Follower::Impl : public std::enable_shared_from_this<Impl> {
   stamp::LineSplitter splitter_;
   std::uint64_t consumed_ = 0;             // in the front file: just after the last '\n' consumed
   std::uint64_t splitter_long_lines_ = 0;  // long lines of splitters already replaced
-  std::uint64_t cut_seen_ = 0;  // splitter_.long_lines() at the last line delivered
+  std::uint64_t cut_seen_ = 0;             // splitter_.long_lines() at the last line delivered
   // The source's one decoder: stamps (also Position::last_stamp), dates unstamped lines, parses.
   decode::LineDecoder decoder_;
-  decode::DecodedLine decoded_;  // reused per line
+  decode::DecodedLine decoded_;   // reused per line
   stamp::Stamper first_stamper_;  // FirstStamp's, apart from the decoder's last stamp
   std::vector<char> buffer_;
 

@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <system_error>
 #include <optional>
+#include <system_error>
 #include <utility>
 
 #include "relaywatch/state/position.h"

@@ -268,7 +268,7 @@ class StoredLogReader::Cursor {
   core::LocalZone zone_;
   std::vector<std::string> files_;
   std::size_t next_file_ = 0;
-  std::uint64_t line_in_file_ = 0;  // lines of the open file queued so far
+  std::uint64_t line_in_file_ = 0;                        // lines of the open file queued so far
   std::size_t mark_file_ = static_cast<std::size_t>(-1);  // the look-ahead's mark, if any
   std::uint64_t mark_line_ = 0;
   int fd_ = -1;

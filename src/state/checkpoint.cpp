@@ -5,8 +5,8 @@
 #include <set>
 
 #include "record_text.h"
-#include "relaywatch/detect/sample_book.h"
 #include "relaywatch/core/text.h"
+#include "relaywatch/detect/sample_book.h"
 
 namespace relaywatch::state {
 namespace {
@@ -68,11 +68,11 @@ class Decoder {
   core::Status Sample(const Record& r);
   core::Status Evicted(const Record& r);
   core::Status Service(const Record& r);
-  core::Status SessionPair(const Record& r,
-                           std::vector<std::pair<std::string, std::string>>& into);
+  core::Status SessionPair(const Record& r, std::vector<std::pair<std::string, std::string>>& into);
   core::Status Page(const Record& r);
-  core::Status PageCount(const Record& r,
-                         std::vector<std::pair<std::string, std::uint64_t>> detect::SamplePage::*list);
+  core::Status PageCount(
+      const Record& r,
+      std::vector<std::pair<std::string, std::uint64_t>> detect::SamplePage::*list);
   core::Status PageRcpt(const Record& r);
   core::Status Maintained(const Record& r);
 

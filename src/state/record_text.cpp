@@ -166,10 +166,9 @@ core::Status RecordReader::Open() {
     }
     if (*number < static_cast<std::uint32_t>(oldest_) ||
         *number > static_cast<std::uint32_t>(version_) || std::to_string(*number) != v) {
-      const std::string reads = oldest_ == version_
-                                    ? "version " + std::to_string(version_)
-                                    : "versions " + std::to_string(oldest_) + " to " +
-                                          std::to_string(version_);
+      const std::string reads = oldest_ == version_ ? "version " + std::to_string(version_)
+                                                    : "versions " + std::to_string(oldest_) +
+                                                          " to " + std::to_string(version_);
       return LineError(1, "unsupported " + std::string(what_) + " version " + std::string(v) +
                               " (this relaywatch reads " + reads + ")");
     }

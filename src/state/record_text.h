@@ -68,7 +68,10 @@ class RecordReader {
   // Reads versions `oldest` to `version` (oldest 0: only `version`).
   RecordReader(std::string_view text, std::string_view magic, int version, std::string_view what,
                int oldest = 0)
-      : text_(text), magic_(magic), version_(version), oldest_(oldest == 0 ? version : oldest),
+      : text_(text),
+        magic_(magic),
+        version_(version),
+        oldest_(oldest == 0 ? version : oldest),
         what_(what) {}
 
   // Ok when the header is "<magic> <version>" and the checksum line is last and matches. Errors:

@@ -1,10 +1,8 @@
 #include "relaywatch/store/state_dir.h"
 
 #include <fcntl.h>
-
-#include <sys/file.h>
-
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,8 +126,7 @@ core::Status PrepareStateDir(const std::string& dir) {
 
 core::Result<int> LockStateDir(const std::string& dir) {
   const std::string lock = dir + "/lock";
-  const int fd =
-      ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+  const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
   if (fd < 0) return core::Error{"unable to open " + lock + ": " + std::strerror(errno)};
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);

@@ -1,8 +1,7 @@
 #!/bin/sh
 # Lists the C++ files under src/, include/ and tests/ that clang-format-14 would change (the
 # repo's .clang-format), and exits 1 if there is any. tests/guards/fixtures/ is left out: its files
-# break rules on purpose. Not a ctest test yet: packaging/test.sh runs it when
-# RELAYWATCH_FORMAT_CHECK=1, to be turned on once the tree has been formatted.
+# break rules on purpose. The ctest test guard.format runs it.
 # Usage: sh tests/guards/check_format.sh [SOURCE_DIR]      (default: this checkout)
 set -eu
 top=${1:-$(cd "$(dirname "$0")/../.." && pwd)}

@@ -15,17 +15,17 @@
 namespace relaywatch::alerting {
 
 enum class AlertState {
-  kNew,        // first alert for this key in the period
-  kOngoing,    // still over the limit in a later period, or grown by `escalate`
-  kResolved,   // fell back under the limit (alerts.resolved: true)
-  kDigest,     // a channel's max_per_hour overflow folded into one message
-  kTest,       // `relaywatch test-alert`
+  kNew,       // first alert for this key in the period
+  kOngoing,   // still over the limit in a later period, or grown by `escalate`
+  kResolved,  // fell back under the limit (alerts.resolved: true)
+  kDigest,    // a channel's max_per_hour overflow folded into one message
+  kTest,      // `relaywatch test-alert`
 };
 
 struct Alert {
-  std::string id;                 // [a-z0-9-] only: safe as a file name
+  std::string id;  // [a-z0-9-] only: safe as a file name
   AlertState state = AlertState::kNew;
-  std::string host;               // config hostname
+  std::string host;  // config hostname
   detect::Finding finding;
   std::uint64_t previous_count = 0;  // for kOngoing: the count last alerted
   std::uint32_t digest_count = 0;    // for kDigest: how many alerts were folded

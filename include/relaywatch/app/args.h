@@ -17,8 +17,8 @@
 namespace relaywatch::app {
 
 struct OptionSpec {
-  std::string name;        // "config"
-  char short_name = 0;     // 'c'
+  std::string name;     // "config"
+  char short_name = 0;  // 'c'
   bool takes_value = true;
   bool repeatable = false;
   std::string value_name;  // "FILE", for --help

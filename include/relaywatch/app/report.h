@@ -13,10 +13,10 @@
 
 #include "relaywatch/alerting/alert.h"
 #include "relaywatch/app/report_tally.h"
-#include "relaywatch/follow/stored_logs.h"
 #include "relaywatch/config/config.h"
 #include "relaywatch/core/result.h"
 #include "relaywatch/core/time.h"
+#include "relaywatch/follow/stored_logs.h"
 #include "relaywatch/pipeline/stats.h"
 
 namespace relaywatch::app {
@@ -25,7 +25,7 @@ struct ReportRequest {
   std::vector<std::string> dirs;      // --dir
   std::vector<std::string> services;  // --service
   std::optional<core::Timestamp> since, until;
-  std::optional<std::string> user;    // a login as typed, or ip:ADDRESS; keyed like the lines
+  std::optional<std::string> user;  // a login as typed, or ip:ADDRESS; keyed like the lines
   bool all = false;
 };
 
@@ -41,9 +41,9 @@ struct ReportData {
   std::vector<ReportSource> sources;
   pipeline::Stats stats;
   follow::StoredLogTotals totals;
-  std::vector<UserRow> users;            // sorted: recipients desc, then user
-  std::vector<alerting::Alert> findings; // in stamp order
-  std::vector<std::string> rule_order;   // rule names as configured
+  std::vector<UserRow> users;             // sorted: recipients desc, then user
+  std::vector<alerting::Alert> findings;  // in stamp order
+  std::vector<std::string> rule_order;    // rule names as configured
 };
 
 // Runs the report. Errors: a --service that no source has, an unreadable --dir.

@@ -27,7 +27,7 @@ namespace relaywatch::app {
 
 struct UserRow {
   std::string user;
-  std::uint64_t recipients = 0;  // relaying recipients in range
+  std::uint64_t recipients = 0;     // relaying recipients in range
   std::vector<std::uint64_t> peak;  // by rule index (rule_order): highest window count, 0 = none
   std::map<std::string, std::uint64_t> foreign_senders;  // sender -> recipients
   // Distinct client IPs, as 64-bit hashes: exact in practice, and no string per address.

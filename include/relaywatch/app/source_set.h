@@ -51,8 +51,7 @@ class SourceSet {
 
   // The sources `config` names or discovers; each problem, and finding none (`hint` says where
   // to look), is a warning.
-  std::vector<follow::Source> Discover(const config::SourcesConfig& config,
-                                       std::string_view hint);
+  std::vector<follow::Source> Discover(const config::SourcesConfig& config, std::string_view hint);
   // Follows `sources`, each from positions[dir] when there is one, else from `warm_since` when
   // set, else from the end; lines go to `pipe`.
   void Start(const std::vector<follow::Source>& sources, pipeline::Pipeline& pipe,

@@ -37,38 +37,38 @@ struct ChannelConfig {
   std::string name;
   ChannelFormat format = ChannelFormat::kEmail;
   ChannelVia via = ChannelVia::kSendmail;
-  std::vector<std::string> command;     // sendmail, exec: argv, no shell
+  std::vector<std::string> command;  // sendmail, exec: argv, no shell
   std::string from;
   std::vector<std::string> to;
   // smtp
   std::string host = "127.0.0.1";
   std::uint16_t port = 25;
-  bool starttls = false;                // require STARTTLS
-  bool tls_verify = true;               // verify certificate and host name when starttls
-  std::string ca_file;                  // empty = system store
-  std::string username;                 // AUTH when set
-  std::string password_file;            // 0600 file holding the password
-  bool allow_plaintext_auth = false;    // username without starttls: the password goes in clear
+  bool starttls = false;              // require STARTTLS
+  bool tls_verify = true;             // verify certificate and host name when starttls
+  std::string ca_file;                // empty = system store
+  std::string username;               // AUTH when set
+  std::string password_file;          // 0600 file holding the password
+  bool allow_plaintext_auth = false;  // username without starttls: the password goes in clear
   core::Duration timeout = std::chrono::seconds(30);
   std::optional<std::uint32_t> max_per_hour;  // overrides alerts.max_per_hour
 };
 
 struct AlertsConfig {
-  std::optional<core::Duration> repeat;   // nullopt = the rule's window
-  std::optional<double> escalate;         // re-alert within `repeat` only when grown by this factor
-  bool resolved = false;                  // send a notice when the key falls back under its limit
-  std::uint32_t max_per_hour = 20;        // per channel; the overflow becomes one digest
+  std::optional<core::Duration> repeat;  // nullopt = the rule's window
+  std::optional<double> escalate;        // re-alert within `repeat` only when grown by this factor
+  bool resolved = false;                 // send a notice when the key falls back under its limit
+  std::uint32_t max_per_hour = 20;       // per channel; the overflow becomes one digest
   core::Duration max_age = std::chrono::hours(48);
   std::vector<ChannelConfig> channels;
 };
 
 struct Config {
-  std::string path;                       // where it was loaded from (for messages)
-  std::string hostname;                   // default: the machine's name (filled by the loader)
+  std::string path;      // where it was loaded from (for messages)
+  std::string hostname;  // default: the machine's name (filled by the loader)
   std::string state_dir = "/var/lib/relaywatch";
   Startup startup = Startup::kWarm;
   SourcesConfig sources;
-  std::string default_domain;             // for logins without '@'; empty = none
+  std::string default_domain;  // for logins without '@'; empty = none
   std::vector<detect::RuleSpec> rules;
   AlertsConfig alerts;
 };

@@ -22,8 +22,8 @@ using Timestamp = std::chrono::sys_time<std::chrono::nanoseconds>;
 // A calendar date and time of day with no zone attached.
 struct CivilTime {
   int year = 1970;
-  int month = 1;   // 1..12
-  int day = 1;     // 1..31
+  int month = 1;  // 1..12
+  int day = 1;    // 1..31
   int hour = 0;
   int minute = 0;
   int second = 0;  // 0..60 (a leap second is accepted and folded into the next)

@@ -83,8 +83,8 @@ struct ChannelCounters {
   // at the start, after a pass that gave up an alert, and otherwise at the first pass a second
   // or more after the last reading (a pass runs at least once a minute).
   std::size_t in_failed = 0;
-  std::uint64_t folded = 0;    // alerts folded into a digest
-  std::uint64_t digests = 0;   // digests spooled
+  std::uint64_t folded = 0;   // alerts folded into a digest
+  std::uint64_t digests = 0;  // digests spooled
 };
 
 class Dispatcher {
@@ -129,10 +129,10 @@ class Dispatcher {
     std::set<std::string> admitted;  // passed the cap; retries do not ask again
     std::set<std::string> done;      // delivered, but the spool could not record it yet
     ChannelCounters counters;
-    std::mutex run_mu;                          // one pass of this channel at a time
-    std::optional<core::Timestamp> last_prune;  // under run_mu
+    std::mutex run_mu;                                    // one pass of this channel at a time
+    std::optional<core::Timestamp> last_prune;            // under run_mu
     std::chrono::steady_clock::time_point failed_read{};  // when in_failed was read; under run_mu
-    bool notified = false;                      // under the Dispatcher's mu_
+    bool notified = false;                                // under the Dispatcher's mu_
     std::thread thread;
   };
 

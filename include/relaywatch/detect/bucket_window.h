@@ -20,9 +20,9 @@ namespace relaywatch::detect {
 inline constexpr std::int64_t kSlices = 60;
 
 struct Bucket {
-  std::int64_t index = 0;       // stamp / slice width
+  std::int64_t index = 0;  // stamp / slice width
   std::uint64_t count = 0;
-  core::Timestamp first{};      // oldest stamp counted in this slice
+  core::Timestamp first{};  // oldest stamp counted in this slice
   friend bool operator==(const Bucket&, const Bucket&) = default;
 };
 

@@ -53,8 +53,8 @@ struct EventContext {
 // One rule's count of a line, for observers (the report's per-login table).
 struct Hit {
   std::size_t rule = 0;
-  std::uint64_t count = 0;    // in the window, after this line
-  std::string_view detail;    // sender rule: the foreign sender (domain lowercased)
+  std::uint64_t count = 0;  // in the window, after this line
+  std::string_view detail;  // sender rule: the foreign sender (domain lowercased)
 };
 
 // One counted accepted recipient, whatever rules counted it: the report's per-login table counts
@@ -116,7 +116,7 @@ class Detector {
   struct Compiled {
     RuleKind kind = RuleKind::kVolume;
     CountUnit unit = CountUnit::kRecipients;
-    std::unique_ptr<RuleCounter> counter;     // which lines the rule counts (rule_counter.h)
+    std::unique_ptr<RuleCounter> counter;      // which lines the rule counts (rule_counter.h)
     core::StringMap<std::uint64_t> overrides;  // volume: limits per login or @domain, normalized
     // The limit for the Key asked about last: a session's lines all ask about the same Key.
     std::string limit_key;
@@ -166,11 +166,11 @@ class Detector {
   HitObserver* observer_ = nullptr;
   std::vector<Hit> hits_;  // reused: the current line's hits, for the observer
   bool keep_samples_ = true;
-  std::string key_buf_;          // reused: the normalized key of the current line
-  parse::CanonicalIpText ip_text_;  // reused: the current line's address, canonical
+  std::string key_buf_;                   // reused: the normalized key of the current line
+  parse::CanonicalIpText ip_text_;        // reused: the current line's address, canonical
   std::vector<std::int64_t> last_sweep_;  // per rule: the quarter-window last swept
   core::Timestamp next_sweep_at_ = core::Timestamp::min();  // no rule is due before this
-  std::vector<core::Duration> due_;       // reused: the windows of the rules due for a sweep
+  std::vector<core::Duration> due_;  // reused: the windows of the rules due for a sweep
   // The current line's fields for the SampleBook.
   std::string_view cur_sender_, cur_ip_, cur_rcpt_;
   bool near_limit_ = false;  // some rule counted the current line at half its limit or more

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "relaywatch/core/time.h"
-#include "relaywatch/detect/window_store.h"
 #include "relaywatch/detect/rule_spec.h"
+#include "relaywatch/detect/window_store.h"
 
 namespace relaywatch::detect {
 
@@ -49,7 +49,7 @@ struct SamplePage {
 // What the Detector knows of one service's log.
 struct ServiceLogState {
   std::string service;
-  bool qlog = false;      // it carries sagredo's qlogenvelope lines: they are counted, not chkuser's
+  bool qlog = false;  // it carries sagredo's qlogenvelope lines: they are counted, not chkuser's
   std::string last_rcpt;  // not qlog yet: the recipient of the last chkuser line counted
   friend bool operator==(const ServiceLogState&, const ServiceLogState&) = default;
 };

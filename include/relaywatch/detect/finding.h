@@ -20,23 +20,23 @@ namespace relaywatch::detect {
 struct KeySample {
   std::vector<std::pair<std::string, std::uint64_t>> senders;  // most used first, at most 5
   std::vector<std::pair<std::string, std::uint64_t>> remote_ips;
-  std::vector<std::string> recipients;                         // the first few, at most 5
+  std::vector<std::string> recipients;  // the first few, at most 5
 };
 
 struct Finding {
-  std::string rule;             // the rule's name
+  std::string rule;  // the rule's name
   RuleKind kind = RuleKind::kVolume;
   CountUnit unit = CountUnit::kRecipients;  // volume rules: what `count` counts
-  std::string key;              // login ("suzy@example.com") or "ip:ADDRESS"
-  std::uint64_t count = 0;      // in the window, at `last`
+  std::string key;                          // login ("suzy@example.com") or "ip:ADDRESS"
+  std::uint64_t count = 0;                  // in the window, at `last`
   std::uint64_t limit = 0;
   core::Duration window{};
-  core::Timestamp first{};      // the oldest counted line in the window
-  core::Timestamp last{};       // the line that produced the finding
-  std::string service;          // of that line
-  std::string basis;            // where the login came from: "chkuser", "qlog", "ip"
-  std::string detail;           // sender: the foreign sender; service-policy: the service;
-                                // gap: what was lost
+  core::Timestamp first{};  // the oldest counted line in the window
+  core::Timestamp last{};   // the line that produced the finding
+  std::string service;      // of that line
+  std::string basis;        // where the login came from: "chkuser", "qlog", "ip"
+  std::string detail;       // sender: the foreign sender; service-policy: the service;
+                            // gap: what was lost
   KeySample sample;
 };
 

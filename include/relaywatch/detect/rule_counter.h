@@ -25,10 +25,10 @@ namespace relaywatch::detect {
 
 // One accepted recipient as the rules see it.
 struct Delivery {
-  std::string_view key;      // LoginKey of the login (or ip:ADDRESS)
-  std::string_view basis;    // "chkuser", "qlog" or "ip"
-  std::string_view sender;   // the envelope sender, as logged
-  std::string_view ip;       // the client address, canonical
+  std::string_view key;     // LoginKey of the login (or ip:ADDRESS)
+  std::string_view basis;   // "chkuser", "qlog" or "ip"
+  std::string_view sender;  // the envelope sender, as logged
+  std::string_view ip;      // the client address, canonical
   std::string_view rcpt;
   std::string_view service;  // of the line
   bool relaying = false;     // to a domain not in rcpthosts

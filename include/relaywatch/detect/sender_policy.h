@@ -33,7 +33,7 @@ class SenderPolicyCheck {
   std::string default_domain_;
   core::StringMap<std::vector<std::string>> allow_;           // normalized key -> globs
   std::unordered_map<std::string, std::size_t> alias_group_;  // lowercase domain -> group
-  core::StringSet exempt_;                                     // normalized logins
+  core::StringSet exempt_;                                    // normalized logins
 };
 
 }  // namespace relaywatch::detect

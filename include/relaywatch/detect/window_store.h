@@ -47,8 +47,10 @@ class WindowStore {
   // Forgets windows that are empty at `now`; windows[i] is rule i's window (0: skip rule i).
   virtual void Expire(core::Timestamp now, const std::vector<core::Duration>& windows) = 0;
   // The `n` keys with the highest count for `rule` at `now`, highest first.
-  virtual std::vector<std::pair<std::string, std::uint64_t>> TopKeys(
-      std::size_t rule, core::Timestamp now, core::Duration window, std::size_t n) const = 0;
+  virtual std::vector<std::pair<std::string, std::uint64_t>> TopKeys(std::size_t rule,
+                                                                     core::Timestamp now,
+                                                                     core::Duration window,
+                                                                     std::size_t n) const = 0;
   // Keys held, over all rules (for status and the memory bound).
   virtual std::size_t KeyCount() const = 0;
 

@@ -15,21 +15,21 @@ namespace relaywatch::parse {
 
 // chkuser's log titles ("CHKUSER <title>: ..."), from chkuser 2.0.9 and sagredo's chkuser.
 enum class ChkuserVerdict {
-  kRelayingRcpt,        // "relaying rcpt": authenticated or RELAYCLIENT, to a remote domain
-  kAcceptedRcpt,        // "accepted rcpt": to a local mailbox
-  kAcceptedAnyRcpt,     // "accepted any rcpt"
-  kRejectedRcpt,        // "rejected rcpt": not existing / max number of recipients / ...
-  kRejectedRelaying,    // "rejected relaying": client not allowed to relay
-  kAcceptedSender,      // "accepted sender"
-  kRejectedSender,      // "rejected sender"
-  kIntrusionThreshold,  // "intrusion threshold": max number of allowed rcpt / invalid rcpt
-  kRejectedIntrusion,   // "rejected intrusion": session over intrusion threshold
-  kNoAuthResource,      // "no auth resource"
-  kMbxOverquota,        // "mbx overquota"
-  kMustAuth,            // "must auth": sender not authenticated/authorized (2.0.9)
+  kRelayingRcpt,          // "relaying rcpt": authenticated or RELAYCLIENT, to a remote domain
+  kAcceptedRcpt,          // "accepted rcpt": to a local mailbox
+  kAcceptedAnyRcpt,       // "accepted any rcpt"
+  kRejectedRcpt,          // "rejected rcpt": not existing / max number of recipients / ...
+  kRejectedRelaying,      // "rejected relaying": client not allowed to relay
+  kAcceptedSender,        // "accepted sender"
+  kRejectedSender,        // "rejected sender"
+  kIntrusionThreshold,    // "intrusion threshold": max number of allowed rcpt / invalid rcpt
+  kRejectedIntrusion,     // "rejected intrusion": session over intrusion threshold
+  kNoAuthResource,        // "no auth resource"
+  kMbxOverquota,          // "mbx overquota"
+  kMustAuth,              // "must auth": sender not authenticated/authorized (2.0.9)
   kAcceptedDoublebounce,  // "accepted doublebounce": qmail's #@[] sender (2.0.9)
-  kAcceptedNullSender,  // "accepted null sender": <> sender (2.0.8; 2.0.9 says "accepted sender")
-  kOther,               // a title this version does not know; `title` has it
+  kAcceptedNullSender,    // "accepted null sender": <> sender (2.0.8; 2.0.9 says "accepted sender")
+  kOther,                 // a title this version does not know; `title` has it
 };
 
 struct ChkuserEvent {
@@ -51,7 +51,7 @@ struct ChkuserEvent {
 enum class QlogKind { kEnvelope, kReceived, kOther };
 struct QlogEvent {
   QlogKind kind = QlogKind::kOther;
-  std::string_view result;       // "accepted", "rejected"...
+  std::string_view result;  // "accepted", "rejected"...
   std::string_view reason;
   std::string_view detail;
   std::string_view mailfrom;
@@ -60,8 +60,8 @@ struct QlogEvent {
   std::string_view authuser;     // real SMTP AUTH login; empty when none
   std::string_view remoteip;
   std::string_view localport;
-  bool relay = false;            // relay=yes: RELAYCLIENT was set (by IP, or after SMTP AUTH)
-  bool rcpthosts = false;        // rcpthosts=yes: a local recipient, delivered here, not relayed
+  bool relay = false;      // relay=yes: RELAYCLIENT was set (by IP, or after SMTP AUTH)
+  bool rcpthosts = false;  // rcpthosts=yes: a local recipient, delivered here, not relayed
   std::uint32_t pid = 0;
 };
 
@@ -71,9 +71,9 @@ struct SimscanEvent {
   std::uint32_t pid = 0;
   std::string_view verdict;
   bool relayclient = false;
-  std::string_view remote_ip;    // may be "(null)"
+  std::string_view remote_ip;  // may be "(null)"
   std::string_view sender;
-  std::string_view recipients;   // comma-separated list
+  std::string_view recipients;  // comma-separated list
   std::uint32_t rcpt_count = 0;
 };
 
@@ -87,24 +87,25 @@ struct QmtRecvEvent {
 // eMPF: "policy_check: local|remote P -> local|remote RCPT (AUTHENTICATED SENDER)" and
 // "policy_check: policy allows|forbids transmission".
 struct PolicyCheckEvent {
-  bool is_verdict = false;       // the "policy allows/forbids transmission" form
-  bool allowed = false;          // for verdict lines
+  bool is_verdict = false;  // the "policy allows/forbids transmission" form
+  bool allowed = false;     // for verdict lines
   bool sender_local = false;
-  std::string_view principal;    // AUTH login when authenticated, else envelope sender
+  std::string_view principal;  // AUTH login when authenticated, else envelope sender
   bool rcpt_local = false;
   std::string_view rcpt;
-  bool authenticated = false;    // "(AUTHENTICATED SENDER)"
+  bool authenticated = false;  // "(AUTHENTICATED SENDER)"
 };
 
-// tcpserver: status / pid N from IP / ok N LOCAL:IP:PORT REMOTE:IP::PORT / deny ... / end N status S.
+// tcpserver: status / pid N from IP / ok N LOCAL:IP:PORT REMOTE:IP::PORT / deny ... / end N status
+// S.
 enum class TcpserverKind { kStatus, kPid, kOk, kDeny, kEnd, kOther };
 struct TcpserverEvent {
   TcpserverKind kind = TcpserverKind::kOther;
   std::uint32_t pid = 0;
   std::string_view remote_ip;
   std::string_view local_port;
-  int status = 0;                // for kEnd
-  std::uint32_t active = 0;      // for kStatus "A/M"
+  int status = 0;            // for kEnd
+  std::uint32_t active = 0;  // for kStatus "A/M"
   std::uint32_t max = 0;
 };
 
@@ -120,13 +121,13 @@ struct SmtpdEvent {
 
 // spamdyke: "VERDICT from: S to: R origin_ip: IP origin_rdns: N auth: A encryption: E [reason: X]".
 struct SpamdykeEvent {
-  std::string_view verdict;      // ALLOWED, DENIED_RDNS_MISSING, TLS_ENCRYPTED, ...
+  std::string_view verdict;  // ALLOWED, DENIED_RDNS_MISSING, TLS_ENCRYPTED, ...
   bool denied = false;
   std::string_view from;
   std::string_view to;
   std::string_view origin_ip;
   std::string_view origin_rdns;
-  std::string_view auth;         // "(unknown)" when not authenticated
+  std::string_view auth;  // "(unknown)" when not authenticated
   std::string_view encryption;
   std::string_view reason;
 };
@@ -140,7 +141,7 @@ struct RblsmtpdEvent {
 
 // vchkpw / vpopmail login failures: "vchkpw-pop3: password fail user@dom:IP".
 struct VchkpwEvent {
-  std::string_view service;      // "pop3", "smtp", "imap", ...
+  std::string_view service;  // "pop3", "smtp", "imap", ...
   bool failed = false;
   std::string_view user;
   std::string_view remote_ip;
@@ -149,7 +150,7 @@ struct VchkpwEvent {
 struct OtherEvent {};
 
 struct MalformedEvent {
-  std::string_view reason;       // static text, e.g. "chkuser: no 'remote <'"
+  std::string_view reason;  // static text, e.g. "chkuser: no 'remote <'"
 };
 
 using Event = std::variant<OtherEvent, MalformedEvent, ChkuserEvent, QlogEvent, SimscanEvent,

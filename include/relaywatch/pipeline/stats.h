@@ -16,14 +16,14 @@ namespace relaywatch::pipeline {
 struct Stats {
   static constexpr std::size_t kMalformedSamples = 10;
 
-  std::uint64_t lines = 0;       // every line read
-  std::uint64_t relay = 0;       // chkuser "relaying rcpt" lines
-  std::uint64_t chkuser = 0;     // chkuser lines of any verdict
-  std::uint64_t malformed = 0;   // lines of a known kind that did not parse
-  std::uint64_t unstamped = 0;   // lines without a stamp (they take the previous line's time)
-  std::uint64_t long_lines = 0;  // lines over 64 KiB, cut
-  std::uint64_t findings = 0;    // before the ledger
-  std::uint64_t alerts = 0;      // admitted by the ledger
+  std::uint64_t lines = 0;         // every line read
+  std::uint64_t relay = 0;         // chkuser "relaying rcpt" lines
+  std::uint64_t chkuser = 0;       // chkuser lines of any verdict
+  std::uint64_t malformed = 0;     // lines of a known kind that did not parse
+  std::uint64_t unstamped = 0;     // lines without a stamp (they take the previous line's time)
+  std::uint64_t long_lines = 0;    // lines over 64 KiB, cut
+  std::uint64_t findings = 0;      // before the ledger
+  std::uint64_t alerts = 0;        // admitted by the ledger
   std::uint64_t evicted_keys = 0;  // keys a full rule gave up for new ones (rules[].max_keys)
   std::map<std::string, std::uint64_t> malformed_by_reason;
   std::vector<std::string> malformed_samples;  // raw text of the first few; escape to show

@@ -15,18 +15,18 @@
 namespace relaywatch::stamp {
 
 enum class StampKind {
-  kNone,     // no stamp: the time is not known from this line
-  kTai64n,   // multilog `t`
-  kDate,     // multilog fork `d`, local time converted to UTC
-  kSyslog,   // syslog prefix; time from splogger's SECS.USECS when present, else kNone-like
+  kNone,    // no stamp: the time is not known from this line
+  kTai64n,  // multilog `t`
+  kDate,    // multilog fork `d`, local time converted to UTC
+  kSyslog,  // syslog prefix; time from splogger's SECS.USECS when present, else kNone-like
 };
 
 struct Line {
-  core::Timestamp time{};              // meaningful only when `stamped` is true
+  core::Timestamp time{};  // meaningful only when `stamped` is true
   bool stamped = false;
   StampKind stamp = StampKind::kNone;
-  std::string_view tag;                // syslog program name ("qmail", "spamdyke"); empty otherwise
-  std::string_view text;               // the message; a trailing CR is removed
+  std::string_view tag;   // syslog program name ("qmail", "spamdyke"); empty otherwise
+  std::string_view text;  // the message; a trailing CR is removed
 };
 
 }  // namespace relaywatch::stamp

@@ -38,8 +38,7 @@ class SenderCounter : public RuleCounter {
 
 }  // namespace
 
-std::unique_ptr<RuleCounter> Sender(const SenderParams& params,
-                                    const std::string& default_domain) {
+std::unique_ptr<RuleCounter> Sender(const SenderParams& params, const std::string& default_domain) {
   return std::make_unique<SenderCounter>(params, default_domain);
 }
 

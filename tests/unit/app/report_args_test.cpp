@@ -1,10 +1,10 @@
 // Args: the option parser `report` (and every subcommand) uses.
-#include "relaywatch/app/args.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "relaywatch/app/args.h"
 
 namespace relaywatch::app {
 namespace {

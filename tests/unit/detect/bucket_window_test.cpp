@@ -18,8 +18,7 @@ constexpr core::Duration kHour = hours(1);
 
 TEST(SliceIndexTest, IsTheStampDividedByASixtiethOfTheWindowFlooredFromTheEpoch) {
   EXPECT_EQ(SliceIndex(kMidnight, kHour), 1795824000 / 60);
-  EXPECT_EQ(SliceIndex(kMidnight + seconds(59) + nanoseconds(999999999), kHour),
-            1795824000 / 60);
+  EXPECT_EQ(SliceIndex(kMidnight + seconds(59) + nanoseconds(999999999), kHour), 1795824000 / 60);
   EXPECT_EQ(SliceIndex(kMidnight + seconds(60), kHour), 1795824000 / 60 + 1);
   EXPECT_EQ(SliceIndex(kMidnight - nanoseconds(1), kHour), 1795824000 / 60 - 1);
   // 24h: 24-minute slices.
@@ -80,8 +79,8 @@ TEST(BucketWindowTest, CountAtReadsTheWindowEndingAtAnyStampWithoutDroppingAnyth
   w.Add(kMidnight, 2, kHour);
   w.Add(kMidnight + minutes(30), 3, kHour);
   EXPECT_EQ(w.CountAt(kMidnight + minutes(30), kHour), 5u);
-  EXPECT_EQ(w.CountAt(kMidnight + minutes(60), kHour), 5u);   // slice s+60: s still in
-  EXPECT_EQ(w.CountAt(kMidnight + minutes(61), kHour), 3u);   // slice s+61: s out
+  EXPECT_EQ(w.CountAt(kMidnight + minutes(60), kHour), 5u);  // slice s+60: s still in
+  EXPECT_EQ(w.CountAt(kMidnight + minutes(61), kHour), 3u);  // slice s+61: s out
   EXPECT_EQ(w.CountAt(kMidnight + minutes(91), kHour), 0u);
   EXPECT_EQ(w.buckets().size(), 2u);
 }

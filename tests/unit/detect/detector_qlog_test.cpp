@@ -230,8 +230,8 @@ TEST(DetectorQlogTest, ALocalRecipientWithRelayYesIsNotRelayed) {
   EXPECT_EQ(Recipients(h),
             (std::vector<std::string>{"suzy@example.com local auth 203.0.113.5 ceo@bank.example"}));
   // A host allowed to relay by IP writing to a local mailbox: inbound mail, nobody's quota.
-  EXPECT_TRUE(h.Feed(Envelope(kForgedFirst, "accepted", "www@web1.example", "tom@example.com",
-                              true, "", "192.0.2.44", /*local=*/true))
+  EXPECT_TRUE(h.Feed(Envelope(kForgedFirst, "accepted", "www@web1.example", "tom@example.com", true,
+                              "", "192.0.2.44", /*local=*/true))
                   .empty());
   EXPECT_EQ(h.recipients().size(), 1u);
 }

@@ -43,9 +43,9 @@ const core::Timestamp kQlogReceived = At(1795835723, 20000000);
 
 std::string Relaying(core::Timestamp t, std::string_view sender, std::string_view auth,
                      std::string_view ip, std::string_view rcpt = "r@gmail.example") {
-  return Tai(t) + " CHKUSER relaying rcpt: from <" + std::string(sender) + ":" +
-         std::string(auth) + ":> remote <pc:unknown:" + std::string(ip) + "> rcpt <" +
-         std::string(rcpt) + "> : client allowed to relay";
+  return Tai(t) + " CHKUSER relaying rcpt: from <" + std::string(sender) + ":" + std::string(auth) +
+         ":> remote <pc:unknown:" + std::string(ip) + "> rcpt <" + std::string(rcpt) +
+         "> : client allowed to relay";
 }
 
 struct Fired {
@@ -123,7 +123,8 @@ TEST(DetectorTest, UnauthenticatedRelayingIsCountedForIpKeys) {
   EXPECT_EQ(got[0].basis, "ip");
   EXPECT_EQ(got[0].last, kWebRelay);
   const core::Timestamp t = kWebRelay + seconds(1);
-  const std::vector<Finding> v6 = h.Feed(Relaying(t, "www-data@web1.example.com", "", "2001:db8::9"));
+  const std::vector<Finding> v6 =
+      h.Feed(Relaying(t, "www-data@web1.example.com", "", "2001:db8::9"));
   ASSERT_EQ(v6.size(), 1u);
   EXPECT_EQ(v6[0].key, "ip:2001:db8::9");
 }
@@ -194,8 +195,9 @@ TEST(DetectorTest, ADomainOverrideAppliesToEveryLoginOfTheDomain) {
 }
 
 TEST(DetectorTest, MessagesAreCountedFromQlogAndSimscanTiedToTheLogin) {
-  DetectorHarness h({VolumeRule("hourly-messages", hours(1), 1, VolumeParams{CountUnit::kMessages, {}}),
-                     VolumeRule("hourly-volume", hours(1), 100)});
+  DetectorHarness h(
+      {VolumeRule("hourly-messages", hours(1), 1, VolumeParams{CountUnit::kMessages, {}}),
+       VolumeRule("hourly-volume", hours(1), 100)});
   const std::vector<Finding> all = h.FeedAll(FixtureLines("constructed.txt"));
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].key, "suzy@example.com");
@@ -269,16 +271,15 @@ TEST(DetectorTest, SenderLimitAboveOneWaitsForThatManyForeignRecipients) {
 }
 
 TEST(DetectorTest, ALoginWithoutAtIsJudgedOnlyWithADefaultDomain) {
-  const std::string line =
-      Relaying(kSuzyFirstRelay, "x@bank.example", "bob", "203.0.113.5");
+  const std::string line = Relaying(kSuzyFirstRelay, "x@bank.example", "bob", "203.0.113.5");
   DetectorHarness without({SenderRule("foreign-sender")});
   EXPECT_TRUE(without.Feed(line).empty());
   DetectorHarness with({SenderRule("foreign-sender")}, "example.com");
   const std::vector<Finding> got = with.Feed(line);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].detail, "x@bank.example");
-  EXPECT_TRUE(with.Feed(Relaying(kSuzySecondRelay, "bob@example.com", "bob", "203.0.113.5"))
-                  .empty());
+  EXPECT_TRUE(
+      with.Feed(Relaying(kSuzySecondRelay, "bob@example.com", "bob", "203.0.113.5")).empty());
 }
 
 // config/options.cpp and config/relaywatch.yaml: default_domain is the "domain of logins written
@@ -392,8 +393,7 @@ TEST(DetectorTest, RemoteIpsCountsDistinctClientAddressesOfAuthenticatedLines) {
   DetectorHarness h({RemoteIpsRule("many-ips", 2)});
   const std::vector<Finding> all = h.FeedAll(FixtureLines("constructed.txt"));
   // tom: 2001:db8::5 then ::ffff:198.51.100.7. suzy always from 203.0.113.5.
-  EXPECT_EQ(Summary(all),
-            (std::vector<Fired>{{"many-ips", "tom@example.com", 2, kTomMapped}}));
+  EXPECT_EQ(Summary(all), (std::vector<Fired>{{"many-ips", "tom@example.com", 2, kTomMapped}}));
   EXPECT_EQ(all[0].kind, RuleKind::kRemoteIps);
   EXPECT_EQ(all[0].first, kTomIpv6);
   EXPECT_EQ(h.detector().CountNow(0, "suzy@example.com", kTomMapped), 1u);
@@ -435,9 +435,9 @@ TEST(DetectorTest, RemoteIpsForgetsAnAddressAWindowAfterItWasLastUsed) {
   const core::Timestamp t = kSuzyFirstRelay;
   h.Feed(Relaying(t, "a@x.example", "a@x.example", "192.0.2.1"));
   EXPECT_TRUE(h.Feed(Relaying(t + hours(1), "a@x.example", "a@x.example", "192.0.2.2")).empty());
-  EXPECT_EQ(h.Feed(Relaying(t + hours(1) + seconds(1), "a@x.example", "a@x.example", "192.0.2.1"))
-                .size(),
-            1u);
+  EXPECT_EQ(
+      h.Feed(Relaying(t + hours(1) + seconds(1), "a@x.example", "a@x.example", "192.0.2.1")).size(),
+      1u);
 }
 
 // --- service-policy -----------------------------------------------------------------------------
@@ -470,8 +470,8 @@ TEST(DetectorTest, ServicePolicyIsSilentOnAnAllowedService) {
 TEST(DetectorTest, RcptLimitCountsOnlyTheIntrusionThresholdAboutRecipients) {
   DetectorHarness h({RcptLimitRule("rcpt-limit-hits", 1)});
   const std::vector<Finding> all = h.FeedAll(FixtureLines("constructed.txt"));
-  EXPECT_EQ(Summary(all), (std::vector<Fired>{
-                              {"rcpt-limit-hits", "bob@example.com", 1, kRcptLimitHit}}));
+  EXPECT_EQ(Summary(all),
+            (std::vector<Fired>{{"rcpt-limit-hits", "bob@example.com", 1, kRcptLimitHit}}));
   EXPECT_EQ(all[0].kind, RuleKind::kRcptLimit);
   // chkuser's invalid-recipient threshold is another intrusion: not counted.
   EXPECT_TRUE(h.Feed(Tai(kRcptLimitHit + seconds(1)) +
@@ -484,9 +484,10 @@ TEST(DetectorTest, RcptLimitCountsOnlyTheIntrusionThresholdAboutRecipients) {
 TEST(DetectorTest, RcptLimitHitsOfAnUnauthenticatedClientAreNotALoginsSpamRun) {
   // A bot trying mailbox names on port 25 hits the limit all day: no login, no relaying.
   DetectorHarness h({RcptLimitRule("rcpt-limit-hits", 2)});
-  const std::string hit = " CHKUSER intrusion threshold: from <x@spam.example::> remote "
-                          "<bot:unknown:203.0.113.99> rcpt <r@example.com> : max number of "
-                          "allowed rcpt";
+  const std::string hit =
+      " CHKUSER intrusion threshold: from <x@spam.example::> remote "
+      "<bot:unknown:203.0.113.99> rcpt <r@example.com> : max number of "
+      "allowed rcpt";
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(h.Feed(Tai(kRcptLimitHit + minutes(i)) + hit).empty());
   EXPECT_EQ(h.detector().CountNow(0, "ip:203.0.113.99", kRcptLimitHit + minutes(5)), 0u);
   EXPECT_TRUE(h.hits().empty());
@@ -509,9 +510,8 @@ TEST(DetectorTest, EveryCutOfARelayingLineBeforeItsReasonCountsNothing) {
 TEST(DetectorTest, LinesSplicedByChkusersTwoHundredFiftySixByteBufferGiveNoFinding) {
   // A relaying line over 256 bytes, written in two pieces; another process's whole line lands
   // between them, so the log holds "head of A + B" and then "tail of A".
-  const std::string a =
-      Relaying(kSuzyFirstRelay, "ceo@bank.example", "suzy@example.com", "203.0.113.5",
-               std::string(200, 'r') + "@gmail.example");
+  const std::string a = Relaying(kSuzyFirstRelay, "ceo@bank.example", "suzy@example.com",
+                                 "203.0.113.5", std::string(200, 'r') + "@gmail.example");
   const std::string b = FixtureLine("constructed.txt", "a802d3e4f5 CHKUSER").substr(26);
   const std::size_t head = 26 + 256;  // the stamp, then chkuser's first 256 bytes
   ASSERT_GT(a.size(), head);
@@ -537,9 +537,8 @@ TEST(DetectorTest, TheObserverSeesEveryCountedLineWithItsWindowCount) {
   EXPECT_EQ(seen, (std::vector<std::string>{
                       "0 suzy@example.com 1 ", "1 suzy@example.com 1 ceo@bank.example",
                       "0 suzy@example.com 2 ", "1 suzy@example.com 2 ceo@bank.example",
-                      "1 suzy@example.com 3 ceo@bank.example",
-                      "0 autoreply@example.com 1 ", "0 tom@example.com 1 ",
-                      "0 tom@example.com 2 ", "0 ip:192.0.2.44 1 ",
+                      "1 suzy@example.com 3 ceo@bank.example", "0 autoreply@example.com 1 ",
+                      "0 tom@example.com 1 ", "0 tom@example.com 2 ", "0 ip:192.0.2.44 1 ",
                       "0 suzy@example.com 3 ", "1 suzy@example.com 4 ceo@bank.example"}));
 }
 

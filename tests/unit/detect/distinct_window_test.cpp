@@ -66,8 +66,8 @@ TEST(DistinctWindowTest, AtTheCapTheValueSeenLongestAgoIsReplacedAndTheCountSatu
 TEST(DistinctWindowTest, AFloodOfValuesCostsNoMoreThanTheCap) {
   DistinctWindow w;
   for (int i = 0; i < 10000; ++i) {
-    w.Add("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256),
-          kT0 + nanoseconds(i), kHour, 40);
+    w.Add("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256), kT0 + nanoseconds(i),
+          kHour, 40);
   }
   EXPECT_EQ(w.entries().size(), 40u);
   EXPECT_EQ(w.CountAt(kT0 + seconds(1), kHour), 40u);

@@ -108,11 +108,10 @@ TEST(MemoryWindowStoreTest, TopKeysAreHighestFirstThenByNameAndSkipEmptyWindows)
   store.Add(0, "d@example.com", kMidnight, 1, kHour);
   EXPECT_EQ(store.TopKeys(0, kMidnight, kHour, 3),
             (TopList{{"a@example.com", 5}, {"b@example.com", 3}, {"c@example.com", 3}}));
-  EXPECT_EQ(store.TopKeys(0, kMidnight, kHour, 10),
-            (TopList{{"a@example.com", 5},
-                     {"b@example.com", 3},
-                     {"c@example.com", 3},
-                     {"d@example.com", 1}}));
+  EXPECT_EQ(
+      store.TopKeys(0, kMidnight, kHour, 10),
+      (TopList{
+          {"a@example.com", 5}, {"b@example.com", 3}, {"c@example.com", 3}, {"d@example.com", 1}}));
   EXPECT_TRUE(store.TopKeys(0, kMidnight, kHour, 0).empty());
 }
 
@@ -155,10 +154,10 @@ TEST(MemoryWindowStoreTest, ExportIsSortedByKeyAndImportRestoresTheSameCounts) {
 TEST(MemoryWindowStoreTest, ImportReplacesWhatTheRuleHeld) {
   MemoryWindowStore store;
   store.Add(0, "stale@example.com", kMidnight, 1, kHour);
-  store.Import(0, {KeyWindowState{"bob@example.com",
-                                  {Bucket{SliceIndex(kMidnight, kHour), 7, kMidnight}},
-                                  {}}},
-               0);
+  store.Import(
+      0,
+      {KeyWindowState{"bob@example.com", {Bucket{SliceIndex(kMidnight, kHour), 7, kMidnight}}, {}}},
+      0);
   EXPECT_EQ(store.Count(0, "stale@example.com", kMidnight, kHour), 0u);
   EXPECT_EQ(store.Count(0, "bob@example.com", kMidnight, kHour), 7u);
   EXPECT_EQ(store.KeyCount(), 1u);
@@ -176,11 +175,12 @@ TEST(MemoryWindowStoreTest, AKeyAddedAgainAfterExpireOrImportStartsFromItsNewWin
   ASSERT_EQ(store.Export(0).size(), 1u);
   EXPECT_EQ(store.Export(0)[0].buckets.size(), 1u);
 
-  store.Import(0, {KeyWindowState{"bob@example.com",
-                                  {Bucket{SliceIndex(kMidnight + hours(2), kHour), 7,
-                                          kMidnight + hours(2)}},
-                                  {}}},
-               0);
+  store.Import(
+      0,
+      {KeyWindowState{"bob@example.com",
+                      {Bucket{SliceIndex(kMidnight + hours(2), kHour), 7, kMidnight + hours(2)}},
+                      {}}},
+      0);
   EXPECT_EQ(store.Add(0, "bob@example.com", kMidnight + hours(2), 1, kHour), 8u);
   EXPECT_EQ(store.Export(0)[0].buckets[0].count, 8u);
 }

@@ -76,15 +76,15 @@ TEST(SenderPolicyCheckTest, SameDomainPolicyWithoutDefaultDomain) {
 TEST(SenderPolicyCheckTest, ADefaultDomainJudgesLoginsAndSendersWithoutAt) {
   const SenderPolicyCheck check(ExampleParams(), "Example.COM");
   Check(check, {
-      {"bob", "x@example.com", true, "bob is bob@example.com"},
-      {"bob", "x@EXAMPLE.com", true, "bob is bob@example.com, sender domain case"},
-      {"bob", "x@example.org", true, "bob is bob@example.com, alias"},
-      {"bob", "x@bank.example", false, "bob is bob@example.com, foreign"},
-      {"bob", "alice", true, "both take the default domain"},
-      {"bob@bank.example", "alice", false, "alice is alice@example.com"},
-      {"bob@example.com", "alice", true, "alice is alice@example.com"},
-      {"bob", "", true, "null sender never"},
-  });
+                   {"bob", "x@example.com", true, "bob is bob@example.com"},
+                   {"bob", "x@EXAMPLE.com", true, "bob is bob@example.com, sender domain case"},
+                   {"bob", "x@example.org", true, "bob is bob@example.com, alias"},
+                   {"bob", "x@bank.example", false, "bob is bob@example.com, foreign"},
+                   {"bob", "alice", true, "both take the default domain"},
+                   {"bob@bank.example", "alice", false, "alice is alice@example.com"},
+                   {"bob@example.com", "alice", true, "alice is alice@example.com"},
+                   {"bob", "", true, "null sender never"},
+               });
 }
 
 TEST(SenderPolicyCheckTest, SameAddressPolicyAllowsOnlyTheLoginItself) {
@@ -112,11 +112,11 @@ TEST(SenderPolicyCheckTest, SameAddressPolicyAllowsOnlyTheLoginItself) {
 TEST(SenderPolicyCheckTest, WithoutAllowOrAliasesOnlyTheSameDomainPasses) {
   const SenderPolicyCheck check(SenderParams{}, "");
   Check(check, {
-      {"bob@example.com", "x@example.com", true, "same"},
-      {"bob@example.com", "x@example.org", false, "no aliases"},
-      {"bob@example.com", "x@example.net", false, "no allow list"},
-      {"lists@example.com", "x@bank.example", false, "no exempt list"},
-  });
+                   {"bob@example.com", "x@example.com", true, "same"},
+                   {"bob@example.com", "x@example.org", false, "no aliases"},
+                   {"bob@example.com", "x@example.net", false, "no allow list"},
+                   {"lists@example.com", "x@bank.example", false, "no exempt list"},
+               });
 }
 
 }  // namespace

@@ -135,8 +135,8 @@ TEST_F(DecodeThreadTest, AnErrorWhileDecodingEndsTheRunAfterTheBatchesHandedOver
 TEST_F(DecodeThreadTest, NoLinesNoCalls) {
   StoredLogReader reader({{"submission", {}}}, core::LocalZone::Fixed(0), {}, {});
   std::size_t calls = 0;
-  DecodeThread::Run(reader, [&](const ReadLine&) { ++calls; },
-                    [&](const ReadLine&) { ++calls; });
+  DecodeThread::Run(
+      reader, [&](const ReadLine&) { ++calls; }, [&](const ReadLine&) { ++calls; });
   EXPECT_EQ(calls, 0u);
 }
 

@@ -69,13 +69,14 @@ TEST(DiscoverFromRunScriptTest, IgnoresCommandSubstitutionsThatOnlyFeedSizeAndCo
 }
 
 TEST(DiscoverFromRunScriptTest, FindsBothDirsOfTheSmtpDebugScriptAcrossQuotedPatterns) {
-  EXPECT_THAT(FromFixture("qmt-smtp-debug.run"),
-              ElementsAre("dir 4 /var/log/qmail/smtptx filtered", "dir 4 /var/log/qmail/smtp filtered"));
+  EXPECT_THAT(FromFixture("qmt-smtp-debug.run"), ElementsAre("dir 4 /var/log/qmail/smtptx filtered",
+                                                             "dir 4 /var/log/qmail/smtp filtered"));
 }
 
 TEST(DiscoverFromRunScriptTest, ExpandsVariablesAssignedFromOtherVariables) {
-  EXPECT_THAT(FromFixture("sagredo-smtpd-qlog.run"),
-              ElementsAre("dir 6 /var/log/qmail/smtpd", "dir 6 /var/log/qmail/smtpd/qlog filtered"));
+  EXPECT_THAT(
+      FromFixture("sagredo-smtpd-qlog.run"),
+      ElementsAre("dir 6 /var/log/qmail/smtpd", "dir 6 /var/log/qmail/smtpd/qlog filtered"));
 }
 
 TEST(DiscoverFromRunScriptTest, FindsTheDirAfterTheDateAction) {

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "relaywatch/follow/follower.h"
-#include "temp_dir.h"
 #include "relaywatch/stamp/log_files.h"
 #include "relaywatch/stamp/tai64n.h"
+#include "temp_dir.h"
 
 namespace relaywatch::follow::testing {
 

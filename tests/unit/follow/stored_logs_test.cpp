@@ -60,18 +60,18 @@ std::ostream& operator<<(std::ostream& os, const Got& g) {
 
 std::vector<Got> ReadAll(StoredLogReader& reader) {
   std::vector<Got> out;
-  reader.ForEach(
-      [&](const StoredLine& l) { out.push_back({l.input, std::string(l.raw), l.cut}); });
+  reader.ForEach([&](const StoredLine& l) { out.push_back({l.input, std::string(l.raw), l.cut}); });
   return out;
 }
 
 TEST(StoredLogReaderTest, ReadsOneInputsFilesInTheGivenOrder) {
   TempDir d;
-  const std::string a = d.Write(Tai(kT0 + minutes(2)) + ".s", At(0, "a0") + "\n" + At(1, "a1") + "\n");
+  const std::string a =
+      d.Write(Tai(kT0 + minutes(2)) + ".s", At(0, "a0") + "\n" + At(1, "a1") + "\n");
   const std::string b = d.Write("current", At(3, "c3") + "\n");
   StoredLogReader reader({{"submission", {a, b}}}, core::LocalZone::Fixed(0), {}, {});
-  EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(0, "a0")}, {0, At(1, "a1")},
-                                                {0, At(3, "c3")}}));
+  EXPECT_EQ(ReadAll(reader),
+            (std::vector<Got>{{0, At(0, "a0")}, {0, At(1, "a1")}, {0, At(3, "c3")}}));
   EXPECT_EQ(reader.totals().files, 2u);
   EXPECT_EQ(reader.totals().bytes, static_cast<std::uint64_t>(3 * (26 + 2 + 1)));
   EXPECT_TRUE(reader.totals().warnings.empty());
@@ -79,26 +79,30 @@ TEST(StoredLogReaderTest, ReadsOneInputsFilesInTheGivenOrder) {
 
 TEST(StoredLogReaderTest, MergesTwoDirectoriesByStamp) {
   TempDir d;
-  const std::string sub = d.Write("sub-current", At(0, "s0") + "\n" + At(2, "s2") + "\n" +
-                                                     At(5, "s5") + "\n");
+  const std::string sub =
+      d.Write("sub-current", At(0, "s0") + "\n" + At(2, "s2") + "\n" + At(5, "s5") + "\n");
   const std::string smtps = d.Write("smtps-current", At(1, "t1") + "\n" + At(3, "t3") + "\n" +
                                                          At(4, "t4") + "\n" + At(9, "t9") + "\n");
-  StoredLogReader reader({{"submission", {sub}}, {"smtps", {smtps}}}, core::LocalZone::Fixed(0),
-                         {}, {});
-  EXPECT_EQ(ReadAll(reader),
-            (std::vector<Got>{{0, At(0, "s0")}, {1, At(1, "t1")}, {0, At(2, "s2")},
-                              {1, At(3, "t3")}, {1, At(4, "t4")}, {0, At(5, "s5")},
-                              {1, At(9, "t9")}}));
+  StoredLogReader reader({{"submission", {sub}}, {"smtps", {smtps}}}, core::LocalZone::Fixed(0), {},
+                         {});
+  EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(0, "s0")},
+                                               {1, At(1, "t1")},
+                                               {0, At(2, "s2")},
+                                               {1, At(3, "t3")},
+                                               {1, At(4, "t4")},
+                                               {0, At(5, "s5")},
+                                               {1, At(9, "t9")}}));
 }
 
 TEST(StoredLogReaderTest, MergingKeepsUnstampedLinesBehindTheirFilesPreviousStamp) {
   TempDir d;
   const std::string sub = d.Write("a", At(0, "s0") + "\nunstamped-after-s0\n" + At(4, "s4") + "\n");
   const std::string smtps = d.Write("b", At(2, "t2") + "\n");
-  StoredLogReader reader({{"submission", {sub}}, {"smtps", {smtps}}}, core::LocalZone::Fixed(0),
-                         {}, {});
-  EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(0, "s0")}, {0, "unstamped-after-s0"},
-                                               {1, At(2, "t2")}, {0, At(4, "s4")}}));
+  StoredLogReader reader({{"submission", {sub}}, {"smtps", {smtps}}}, core::LocalZone::Fixed(0), {},
+                         {});
+  EXPECT_EQ(ReadAll(reader),
+            (std::vector<Got>{
+                {0, At(0, "s0")}, {0, "unstamped-after-s0"}, {1, At(2, "t2")}, {0, At(4, "s4")}}));
 }
 
 TEST(StoredLogReaderTest, HandsOnEachLineStampedAndAnUnstampedOneWithThePreviousStamp) {
@@ -127,13 +131,13 @@ TEST(StoredLogReaderTest, EqualStampsComeFromTheEarlierInputFirst) {
 
 TEST(StoredLogReaderTest, DeliversALastLineThatHasNoNewline) {
   TempDir d;
-  const std::string a = d.Write("@400000006b0a42a7202d1d2c.s", At(0, "first") + "\n" +
-                                                                   At(1, "no newline here"));
+  const std::string a =
+      d.Write("@400000006b0a42a7202d1d2c.s", At(0, "first") + "\n" + At(1, "no newline here"));
   const std::string b = d.Write("current", At(2, "next file") + "\n");
   StoredLogReader reader({{"submission", {a, b}}}, core::LocalZone::Fixed(0), {}, {});
-  EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(0, "first")},
-                                               {0, At(1, "no newline here")},
-                                               {0, At(2, "next file")}}));
+  EXPECT_EQ(ReadAll(reader),
+            (std::vector<Got>{
+                {0, At(0, "first")}, {0, At(1, "no newline here")}, {0, At(2, "next file")}}));
 }
 
 TEST(StoredLogReaderTest, CutsALineOver64KiBMarksItAndReadsOnIntact) {
@@ -190,9 +194,9 @@ TEST(StoredLogReaderTest, ArchivesClosedBeforeSkipBeforeAreNotOpened) {
 
 TEST(StoredLogReaderTest, AnInputStopsAtItsFirstLineStampedAtOrAfterStopAt) {
   TempDir d;
-  const std::string a = d.Write("current", At(0, "in") + "\nunstamped in\n" + At(10, "out") +
-                                               "\nunstamped out\n" + At(3, "late, but after") +
-                                               "\n");
+  const std::string a =
+      d.Write("current", At(0, "in") + "\nunstamped in\n" + At(10, "out") + "\nunstamped out\n" +
+                             At(3, "late, but after") + "\n");
   StoredLogReader reader({{"submission", {a}}}, core::LocalZone::Fixed(0), {}, kT0 + minutes(10));
   EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(0, "in")}, {0, "unstamped in"}}));
 }

@@ -53,8 +53,8 @@ TEST(NoClientAddressTest, AnEmptyAddressLineIsMalformedAndPagesNobody) {
   EXPECT_TRUE(alerts.empty());
 
   feed(src, Tai(kT + seconds(3)) +
-                  " CHKUSER relaying rcpt: from <a@x.example::> remote "
-                  "<pc:unknown:203.0.113.80> rcpt <r@gmail.example> : client allowed to relay");
+                " CHKUSER relaying rcpt: from <a@x.example::> remote "
+                "<pc:unknown:203.0.113.80> rcpt <r@gmail.example> : client allowed to relay");
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].finding.key, "ip:203.0.113.80");
   EXPECT_EQ(pipe.stats().malformed, 3u);

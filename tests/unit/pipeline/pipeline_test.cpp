@@ -53,8 +53,7 @@ config::Config ConfigWith(std::vector<detect::RuleSpec> rules) {
 // A Pipeline with its store, collecting alerts and the lines the observer saw.
 class PipelineHarness {
  public:
-  explicit PipelineHarness(config::Config config)
-      : config_(std::move(config)), pipe_(config_) {
+  explicit PipelineHarness(config::Config config) : config_(std::move(config)), pipe_(config_) {
     pipe_.set_alert_sink([this](alerting::Alert&& a) { alerts.push_back(std::move(a)); });
     pipe_.set_line_observer([this](const LineView& v) {
       seen.push_back(Seen{std::string(v.line.line.text), v.line.line.time, v.line.line.stamped,
@@ -134,10 +133,9 @@ TEST(PipelineTest, MalformedLinesAreCountedByReasonWithTheirRawText) {
   EXPECT_EQ(s.malformed, 3u);
   EXPECT_EQ(s.chkuser, 0u);
   EXPECT_EQ(s.relay, 0u);
-  EXPECT_EQ(s.malformed_by_reason,
-            (std::map<std::string, std::uint64_t>{
-                {"chkuser: interleaved line (a second 'CHKUSER ')", 2},
-                {"chkuser: no '> rcpt <'", 1}}));
+  EXPECT_EQ(s.malformed_by_reason, (std::map<std::string, std::uint64_t>{
+                                       {"chkuser: interleaved line (a second 'CHKUSER ')", 2},
+                                       {"chkuser: no '> rcpt <'", 1}}));
   EXPECT_EQ(s.malformed_samples, (std::vector<std::string>{cut, glued, glued}));
   EXPECT_EQ(s.findings, 0u);
   EXPECT_TRUE(h.alerts.empty());
@@ -166,8 +164,8 @@ TEST(PipelineTest, ALineWithADamagedStampIsMalformedNotSilentlyOther) {
 TEST(PipelineTest, MalformedSamplesAreBoundedInNumberAndLength) {
   PipelineHarness h(ConfigWith({}));
   const std::size_t src = h.pipe().AddSource("submission");
-  const std::string longcut = Tai(kSince) + " CHKUSER relaying rcpt: from <" +
-                              std::string(2000, 'x');
+  const std::string longcut =
+      Tai(kSince) + " CHKUSER relaying rcpt: from <" + std::string(2000, 'x');
   for (int i = 0; i < 25; ++i) h.Line(src, longcut);
   const Stats& s = h.pipe().stats();
   EXPECT_EQ(s.malformed, 25u);

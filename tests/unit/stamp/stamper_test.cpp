@@ -290,18 +290,25 @@ LocalZone FallBackZone() {
 
 TEST(StamperTest, DateStampsInTheRepeatedHourGoOnFromTheLineAbove) {
   Stamper stamper(FallBackZone());
-  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 02:10:00.000000000 a")), "2026-10-25T00:10:00.000000000Z");
-  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 02:50:00.000000000 b")), "2026-10-25T00:50:00.000000000Z");
+  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 02:10:00.000000000 a")),
+            "2026-10-25T00:10:00.000000000Z");
+  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 02:50:00.000000000 b")),
+            "2026-10-25T00:50:00.000000000Z");
   // The clocks went back at 03:00: 02:05 again is the second 02:05.
-  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 02:05:00.000000000 c")), "2026-10-25T01:05:00.000000000Z");
-  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 02:40:00.000000000 d")), "2026-10-25T01:40:00.000000000Z");
-  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 03:10:00.000000000 e")), "2026-10-25T02:10:00.000000000Z");
+  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 02:05:00.000000000 c")),
+            "2026-10-25T01:05:00.000000000Z");
+  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 02:40:00.000000000 d")),
+            "2026-10-25T01:40:00.000000000Z");
+  EXPECT_EQ(Iso(stamper.Stamp("2026-10-25 03:10:00.000000000 e")),
+            "2026-10-25T02:10:00.000000000Z");
 }
 
 TEST(StamperTest, DateStampsThatGoBackOutsideARepeatedHourAreReadAsWritten) {
   Stamper stamper(FallBackZone());
-  EXPECT_EQ(Iso(stamper.Stamp("2026-11-28 10:00:00.000000000 a")), "2026-11-28T09:00:00.000000000Z");
-  EXPECT_EQ(Iso(stamper.Stamp("2026-11-28 09:00:00.000000000 b")), "2026-11-28T08:00:00.000000000Z");
+  EXPECT_EQ(Iso(stamper.Stamp("2026-11-28 10:00:00.000000000 a")),
+            "2026-11-28T09:00:00.000000000Z");
+  EXPECT_EQ(Iso(stamper.Stamp("2026-11-28 09:00:00.000000000 b")),
+            "2026-11-28T08:00:00.000000000Z");
   // The repeated hour as the first line read: nothing before it, its earlier reading stands.
   Stamper first(FallBackZone());
   EXPECT_EQ(Iso(first.Stamp("2026-10-25 02:30:00.000000000 a")), "2026-10-25T00:30:00.000000000Z");

@@ -73,14 +73,20 @@ Checkpoint Full() {
                       {},
                       {{"203.0.113.5", kT0, kT0 - minutes(20)}, {"2001:db8::5", kT0, kT0}}});
   c.pipeline.detector.windows.push_back(ips);
-  c.pipeline.detector.windows.push_back({"empty-rule", detect::RuleKind::kRcptLimit, minutes(15), {}});
+  c.pipeline.detector.windows.push_back(
+      {"empty-rule", detect::RuleKind::kRcptLimit, minutes(15), {}});
   c.pipeline.detector.windows[0].evicted = 3;
 
   c.pipeline.detector.services.push_back({"smtp", false, "r@gmail.example"});
   c.pipeline.detector.services.push_back({"submission", true, ""});
-  c.pipeline.detector.sessions.pid_ip.push_back({std::string("smtp\0" "4321", 9), "203.0.113.5"});
-  c.pipeline.detector.sessions.ip_login.push_back(
-      {std::string("smtp\0" "203.0.113.5", 16), "suzy@example.com"});
+  c.pipeline.detector.sessions.pid_ip.push_back({std::string("smtp\0"
+                                                             "4321",
+                                                             9),
+                                                 "203.0.113.5"});
+  c.pipeline.detector.sessions.ip_login.push_back({std::string("smtp\0"
+                                                               "203.0.113.5",
+                                                               16),
+                                                   "suzy@example.com"});
   c.pipeline.detector.samples.push_back({"suzy@example.com",
                                          {{"ceo@bank.example", 40}, {"suzy@example.com", 2}},
                                          {{"203.0.113.5", 42}},
@@ -89,9 +95,9 @@ Checkpoint Full() {
   c.pipeline.maintenance_slot = 5986080;
 
   c.pipeline.ledger.push_back({"hourly-volume", "bob@example.com", kT0, 500, hours(1), true,
-                      detect::RuleKind::kVolume, 500, hours(1)});
-  c.pipeline.ledger.push_back({"foreign-sender", "suzy@example.com", kT0 - hours(30), 1, hours(24), false,
-                      detect::RuleKind::kSender, 1, hours(24)});
+                               detect::RuleKind::kVolume, 500, hours(1)});
+  c.pipeline.ledger.push_back({"foreign-sender", "suzy@example.com", kT0 - hours(30), 1, hours(24),
+                               false, detect::RuleKind::kSender, 1, hours(24)});
 
   c.pipeline.stats.lines = 123456;
   c.pipeline.stats.relay = 4000;
@@ -134,8 +140,8 @@ TEST(CheckpointTest, WritesTheDocumentedFormat) {
   w.keys.push_back(
       {"", {}, {{"203.0.113.5", core::Timestamp(seconds(2)), core::Timestamp(seconds(1))}}});
   c.pipeline.detector.windows.push_back(w);
-  c.pipeline.ledger.push_back({"hourly-volume", "a\\b\n", core::Timestamp(seconds(5)), 500, hours(1), true,
-                      detect::RuleKind::kVolume, 500, hours(1)});
+  c.pipeline.ledger.push_back({"hourly-volume", "a\\b\n", core::Timestamp(seconds(5)), 500,
+                               hours(1), true, detect::RuleKind::kVolume, 500, hours(1)});
   c.pipeline.stats.malformed_by_reason = {{"cut line", 1}};
   c.pipeline.stats.malformed_samples = {"x"};
   const std::string body =
@@ -196,8 +202,10 @@ TEST(CheckpointTest, CarriesAMemoryWindowStoreThroughExportAndImport) {
   store.AddDistinct(1, "suzy@example.com", "198.51.100.7", kT0, hours(1), 50);
 
   Checkpoint c;
-  c.pipeline.detector.windows.push_back({"hourly-volume", detect::RuleKind::kVolume, hours(1), store.Export(0)});
-  c.pipeline.detector.windows.push_back({"many-ips", detect::RuleKind::kRemoteIps, hours(1), store.Export(1)});
+  c.pipeline.detector.windows.push_back(
+      {"hourly-volume", detect::RuleKind::kVolume, hours(1), store.Export(0)});
+  c.pipeline.detector.windows.push_back(
+      {"many-ips", detect::RuleKind::kRemoteIps, hours(1), store.Export(1)});
   core::Result<Checkpoint> back = DecodeCheckpoint(EncodeCheckpoint(c));
   ASSERT_TRUE(back) << back.error().message;
 

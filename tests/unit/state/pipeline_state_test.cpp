@@ -63,10 +63,12 @@ std::string Chk(std::string_view verdict, std::string_view sender, std::string_v
 std::string Qlog(std::string_view sender, std::string_view rcpt, std::string_view authuser,
                  std::string_view ip) {
   return "qlogenvelope: result=accepted code=250 reason=rcptto detail=chkuserrelay helo=pc "
-         "mailfrom=" + std::string(sender) + " rcptto=" + std::string(rcpt) +
+         "mailfrom=" +
+         std::string(sender) + " rcptto=" + std::string(rcpt) +
          " relay=yes rcpthosts=no size= authuser=" + std::string(authuser) +
          " authtype=login encrypted=tls sslverified=no localip=192.0.2.10 localport=587 "
-         "remoteip=" + std::string(ip) + " remoteport=51234 remotehost=unknown qp= pid=4321";
+         "remoteip=" +
+         std::string(ip) + " remoteport=51234 remotehost=unknown qp= pid=4321";
 }
 
 // Two hours of two services: every rule kind fires, some keys resolve, the qlog service learns
@@ -81,31 +83,29 @@ std::vector<Fed> Corpus() {
     const std::string n = std::to_string(i);
     out.push_back({kSubmission, at(t) + "tcpserver: ok " + std::to_string(4000 + i) +
                                     " mx:192.0.2.10:587 :203.0.113." + n + "::5" + n});
-    out.push_back({kSubmission, at(t + 1) + Chk("relaying rcpt", i % 3 ? "suzy@example.com"
-                                                                     : "ceo@bank.example",
-                                               "suzy@example.com", "203.0.113." + n,
-                                               "r" + n + "@gmail.example",
-                                               "client allowed to relay")});
+    out.push_back({kSubmission,
+                   at(t + 1) + Chk("relaying rcpt", i % 3 ? "suzy@example.com" : "ceo@bank.example",
+                                   "suzy@example.com", "203.0.113." + n, "r" + n + "@gmail.example",
+                                   "client allowed to relay")});
     out.push_back({kSubmission, at(t + 2) + "simscan:[" + std::to_string(4000 + i) +
-                                    "]:RELAYCLIENT:0.01s:-:203.0.113." + n +
-                                    ":suzy@example.com:r" + n + "@gmail.example"});
+                                    "]:RELAYCLIENT:0.01s:-:203.0.113." + n + ":suzy@example.com:r" +
+                                    n + "@gmail.example"});
     out.push_back({kSubmission, at(t + 3) + "mail recv: pid " + std::to_string(4000 + i) +
                                     " from <suzy@example.com> qp " + std::to_string(9000 + i)});
     out.push_back({kSmtp, at(t + 2) + Chk("relaying rcpt", "bob@example.com", "bob@example.com",
                                           "198.51.100.7", "x" + n + "@yahoo.example",
                                           "client allowed to relay")});
     if (i % 2 == 0) {
-      out.push_back({kQlog, at(t + 3) + Chk("relaying rcpt", "boss@example.com",
-                                            "boss@example.com", "192.0.2.77",
-                                            "q" + n + "@gmail.example",
+      out.push_back({kQlog, at(t + 3) + Chk("relaying rcpt", "boss@example.com", "boss@example.com",
+                                            "192.0.2.77", "q" + n + "@gmail.example",
                                             "client allowed to relay")});
       out.push_back({kQlog, at(t + 3) + Qlog("boss@example.com", "q" + n + "@gmail.example",
                                              i % 4 ? "" : "mallory@example.com", "192.0.2.77")});
     }
     if (i == 10) {
       out.push_back({kSmtp, at(t + 4) + Chk("intrusion threshold", "bob@example.com",
-                                            "bob@example.com", "198.51.100.7",
-                                            "x@yahoo.example", "max number of allowed rcpt")});
+                                            "bob@example.com", "198.51.100.7", "x@yahoo.example",
+                                            "max number of allowed rcpt")});
       out.push_back({kSmtp, at(t + 4) + "CHKUSER relaying rcpt: from <broken"});
       out.push_back({kSmtp, "a line without a stamp"});
     }
@@ -114,9 +114,9 @@ std::vector<Fed> Corpus() {
   // Later: the windows empty, the alerts resolve, then one login comes back.
   for (int i = 0; i < 6; ++i) {
     t = 3 * 3600 + 600 * i;
-    out.push_back({kSmtp, at(t) + Chk("relaying rcpt", "bob@example.com", "bob@example.com",
-                                      "198.51.100.7", "late@yahoo.example",
-                                      "client allowed to relay")});
+    out.push_back(
+        {kSmtp, at(t) + Chk("relaying rcpt", "bob@example.com", "bob@example.com", "198.51.100.7",
+                            "late@yahoo.example", "client allowed to relay")});
   }
   return out;
 }
@@ -149,7 +149,8 @@ class Replay {
   // A restart: each source resumes with the last stamp its Position kept.
   void ResumeDecodersOf(const Replay& before) {
     for (std::size_t i = 0; i < decoders_.size(); ++i) {
-      decoders_[i] = decode::LineDecoder(core::LocalZone::Fixed(0), before.decoders_[i].last_stamp());
+      decoders_[i] =
+          decode::LineDecoder(core::LocalZone::Fixed(0), before.decoders_[i].last_stamp());
     }
   }
   void Feed(const std::vector<Fed>& lines, std::size_t from, std::size_t to) {
@@ -241,7 +242,8 @@ TEST(PipelineStateTest, ARestartThroughTheCheckpointAnywhereChangesNothing) {
     second.Feed(lines, cut, lines.size());
     std::vector<std::string> got = Describe(first.alerts);
     for (const std::string& a : Describe(second.alerts)) got.push_back(a);
-    ASSERT_EQ(got, want) << "restart before line " << cut << ": " << lines[std::min(cut, lines.size() - 1)].raw;
+    ASSERT_EQ(got, want) << "restart before line " << cut << ": "
+                         << lines[std::min(cut, lines.size() - 1)].raw;
     ASSERT_TRUE(second.pipe().Snapshot() == want_state) << "state after a restart at " << cut;
   }
 }
@@ -268,9 +270,9 @@ TEST(PipelineStateTest, AReloadKeepsTheWindowsOfUnchangedRulesOnly) {
   const std::vector<Fed> lines = Corpus();
   first.Feed(lines, 0, lines.size() / 2);
   config::Config next = Config();
-  next.rules[0].window = hours(2);             // "volume": changed, starts empty
-  next.rules.erase(next.rules.begin() + 3);    // "ips": gone
-  std::swap(next.rules[0], next.rules[1]);     // the others move: matched by name
+  next.rules[0].window = hours(2);           // "volume": changed, starts empty
+  next.rules.erase(next.rules.begin() + 3);  // "ips": gone
+  std::swap(next.rules[0], next.rules[1]);   // the others move: matched by name
   Replay second(next);
   second.pipe().Restore(first.pipe().Snapshot());
   const PipelineState before = first.pipe().Snapshot();

@@ -83,8 +83,8 @@ TEST(AtomicFileTest, ReportsAFileThatExistsButCannotBeRead) {
   ASSERT_TRUE(EnsureDir(dir / "checkpoint"));
   core::Result<std::optional<std::string>> read = ReadFileIfExists(dir / "checkpoint");
   ASSERT_FALSE(read);
-  EXPECT_EQ(read.error().message,
-            "unable to read " + dir / "checkpoint" + ": it is a directory, expected a regular file");
+  EXPECT_EQ(read.error().message, "unable to read " + dir / "checkpoint" +
+                                      ": it is a directory, expected a regular file");
 }
 
 TEST(DirOpsTest, CreatesMissingParentsWithExactlyTheModeAsked) {

@@ -79,7 +79,8 @@ TEST(CheckpointStoreTest, SetsACorruptCheckpointAsideAndStartsFresh) {
   // The checksum is the file's last line: its number grows with every field the format gains.
   const std::string last_line = std::to_string(std::count(bad.begin(), bad.end(), '\n'));
   EXPECT_EQ(loaded->notice, "unable to use checkpoint " + dir / "checkpoint" + ": line " +
-                                last_line + ": checksum mismatch: the file is corrupt; moved it to " +
+                                last_line +
+                                ": checksum mismatch: the file is corrupt; moved it to " +
                                 dir / "checkpoint.corrupt-1" + "; starting fresh");
   EXPECT_EQ(ReadRaw(dir / "checkpoint.corrupt-1"), bad);
   EXPECT_FALSE(Exists(store.path()));
@@ -108,11 +109,12 @@ TEST(CheckpointStoreTest, SetsACheckpointOfAnotherVersionAside) {
   core::Result<CheckpointStore::Loaded> loaded = CheckpointStore(dir.path()).Load();
   ASSERT_TRUE(loaded);
   EXPECT_FALSE(loaded->checkpoint);
-  EXPECT_EQ(loaded->notice,
-            "unable to use checkpoint " + dir / "checkpoint" +
-                ": line 1: unsupported checkpoint version 3 (this relaywatch reads versions 1 to 2); "
-                "moved it to " +
-                dir / "checkpoint.corrupt-1" + "; starting fresh");
+  EXPECT_EQ(
+      loaded->notice,
+      "unable to use checkpoint " + dir / "checkpoint" +
+          ": line 1: unsupported checkpoint version 3 (this relaywatch reads versions 1 to 2); "
+          "moved it to " +
+          dir / "checkpoint.corrupt-1" + "; starting fresh");
 }
 
 TEST(CheckpointStoreTest, FailsOnlyWhenTheFileCannotBeReadAtAll) {
