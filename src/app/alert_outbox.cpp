@@ -352,6 +352,7 @@ class AlertOutbox::Impl {
     core::Status st = store::CheckpointStore(state_dir_).SaveEncoded(waiting_->checkpoint);
     waiting_.reset();
     if (st) {
+      last_checkpoint_ = Clock::now().time_since_epoch().count();
       ++checkpoints_;
     } else {
       log_("warning", st.error().message + "; retrying at the next batch");
@@ -394,6 +395,7 @@ class AlertOutbox::Impl {
   std::atomic<std::uint64_t> unspooled_{0};
   std::atomic<std::uint64_t> spool_errors_{0};
   std::atomic<std::uint64_t> checkpoints_{0};
+  std::atomic<Clock::rep> last_checkpoint_{0};  // Clock's count at the last write
   std::atomic<bool> committing_{false};
 
   // The writer thread's own.
@@ -439,7 +441,20 @@ AlertOutbox::Counts AlertOutbox::counts() const {
   c.unspooled = impl_->unspooled_;
   c.spool_errors = impl_->spool_errors_;
   c.checkpoints = impl_->checkpoints_;
+  // Read after checkpoints_, written before it: a count > 0 has its time.
+  if (c.checkpoints > 0) {
+    c.last_checkpoint = Clock::time_point(Clock::duration(impl_->last_checkpoint_));
+  }
   return c;
+}
+
+std::vector<AlertOutbox::ChannelCounts> AlertOutbox::Channels() const {
+  std::vector<ChannelCounts> out;
+  for (const auto& c : impl_->dispatcher()->Counters()) {
+    out.push_back({c.channel, c.pending, impl_->UnspooledVia(c.channel), c.sent, c.failed,
+                   c.given_up, c.in_failed});
+  }
+  return out;
 }
 
 std::string AlertOutbox::StatusJson() const {

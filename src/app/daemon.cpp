@@ -3,12 +3,15 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <string>
 
 #include "relaywatch/app/alert_outbox.h"
 #include "relaywatch/app/args.h"
@@ -20,6 +23,7 @@
 #include "relaywatch/app/gap_finding.h"
 #include "relaywatch/app/local_zone.h"
 #include "relaywatch/app/logging.h"
+#include "relaywatch/app/metrics.h"
 #include "relaywatch/app/source_set.h"
 #include "relaywatch/app/status_server.h"
 #include "relaywatch/config/loader.h"
@@ -42,6 +46,43 @@ core::Timestamp WallNow() {
 
 std::string Esc(std::string_view s) { return core::EscapeForLog(s); }
 
+// Writes `text` to `path` whole: into a temporary file beside it (a name the textfile collector,
+// which reads *.prom only, skips), mode 0644, then renamed over it.
+core::Status WriteFileAtomically(const std::string& path, std::string_view text) {
+  const std::size_t slash = path.rfind('/');
+  const std::string tmp = path.substr(0, slash + 1) + "." + path.substr(slash + 1) + ".tmp";
+  auto failed = [&](const std::string& what) {
+    const int error = errno;
+    return core::Error{"unable to write the metrics file " + path + ": " + what + " " + tmp + ": " +
+                       std::strerror(error)};
+  };
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return failed("open");
+  ::fchmod(fd, 0644);
+  for (std::size_t done = 0; done < text.size();) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      core::Error e = failed("write");
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return e;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    core::Error e = failed("close");
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    core::Error e = failed("rename");
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  return core::OkStatus();
+}
+
 }  // namespace
 
 class Daemon::Impl {
@@ -52,6 +93,7 @@ class Daemon::Impl {
         signals_(io_, SIGHUP, SIGTERM, SIGINT),
         checkpoint_timer_(io_),
         summary_timer_(io_),
+        metrics_timer_(io_),
         sources_(io_, SystemLocalZone(), SourceHooks()) {}
 
   int Run() {
@@ -84,6 +126,7 @@ class Daemon::Impl {
     if (auto st = status_->Listen(); !st) LogWarning(st.error().message + "; status unavailable");
     WaitSignal();
     ArmSummary();
+    ArmMetrics();
     LogInfo("relaywatch " RELAYWATCH_VERSION " started: " + std::to_string(sources_.size()) +
             " sources, " + std::to_string(config_.rules.size()) + " rules, " +
             std::to_string(config_.alerts.channels.size()) + " channels");
@@ -146,11 +189,13 @@ class Daemon::Impl {
         std::to_string(alert.finding.limit) + " rule " + Esc(alert.finding.rule);
     // Catch-up after a warm start or a long stop: history is recorded, not paged.
     if (WallNow() - alert.finding.last > config_.alerts.max_age) {
+      ++alerts_by_rule_[alert.finding.rule];
       ++alerts_not_paged_;
       LogInfo(what + " not paged: its last line is older than alerts.max_age (" +
               core::FormatDuration(config_.alerts.max_age) + ")");
       return;
     }
+    ++alerts_by_rule_[alert.finding.rule];
     LogInfo(what);
     outbox_->Put(alert);
   }
@@ -195,6 +240,7 @@ class Daemon::Impl {
     sources_.Stop();
     checkpoint_timer_.cancel();
     summary_timer_.cancel();
+    metrics_timer_.cancel();
     // The last checkpoint, written by Stop once every alert before it is spooled (or not at all,
     // logged, when the spool still refuses some: the next start then reads their lines again).
     outbox_->Commit(TakeCheckpoint());
@@ -219,6 +265,7 @@ class Daemon::Impl {
     pipeline_->Restore(std::move(state));
     outbox_->Reconfigure(config_);
     sources_.Reconcile(Discover(), *pipeline_, WarmSince());
+    if (!metrics_armed_) ArmMetrics();
     LogInfo("reloaded " + config_path_ + ": " + std::to_string(sources_.size()) + " sources, " +
             std::to_string(config_.rules.size()) + " rules");
     ScheduleCheckpoint();
@@ -233,17 +280,51 @@ class Daemon::Impl {
     });
   }
 
+  // metrics.textfile, every metrics.every while it is set (a reload may set or clear it).
+  void ArmMetrics() {
+    metrics_armed_ = false;
+    if (config_.metrics.textfile.empty()) return;
+    metrics_armed_ = true;
+    WriteMetrics();
+    metrics_timer_.expires_after(config_.metrics.every);
+    metrics_timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      ArmMetrics();
+    });
+  }
+
+  void WriteMetrics() {
+    StatusView view = View(/*text=*/false, /*outbox_document=*/false);
+    core::Status st =
+        WriteFileAtomically(config_.metrics.textfile, RenderMetrics(DaemonMetrics(view)));
+    if (!st) {
+      if (st.error().message != metrics_error_) LogWarning(st.error().message + "; retrying");
+      metrics_error_ = st.error().message;
+    } else if (!metrics_error_.empty()) {
+      LogInfo("wrote the metrics file " + config_.metrics.textfile + " again");
+      metrics_error_.clear();
+    }
+  }
+
+  StatusView View(bool text, bool outbox_document) {
+    std::string document;
+    if (outbox_document) document = text ? outbox_->StatusText() : outbox_->StatusJson();
+    return StatusView{config_path_,
+                      config_,
+                      std::chrono::steady_clock::now() - started_,
+                      *pipeline_,
+                      sources_.Status(),
+                      outbox_->counts(),
+                      alerts_not_paged_,
+                      gaps_,
+                      std::move(document),
+                      outbox_->Channels(),
+                      alerts_by_rule_};
+  }
+
   std::string Status(std::string_view request) {
     const bool text = request.starts_with("text");
-    const StatusView view{config_path_,
-                          config_,
-                          std::chrono::steady_clock::now() - started_,
-                          *pipeline_,
-                          sources_.Status(),
-                          outbox_->counts(),
-                          alerts_not_paged_,
-                          gaps_,
-                          text ? outbox_->StatusText() : outbox_->StatusJson()};
+    const StatusView view = View(text, /*outbox_document=*/true);
     return text ? DaemonStatusText(view) : DaemonStatusJson(view);
   }
 
@@ -254,6 +335,9 @@ class Daemon::Impl {
   net::signal_set signals_;
   net::steady_timer checkpoint_timer_;
   net::steady_timer summary_timer_;
+  net::steady_timer metrics_timer_;
+  bool metrics_armed_ = false;
+  std::string metrics_error_;  // the last write's failure, said once
   bool checkpoint_pending_ = false;
   std::chrono::steady_clock::duration last_checkpoint_cost_{};
   int lock_fd_ = -1;
@@ -264,6 +348,7 @@ class Daemon::Impl {
   std::unique_ptr<StatusServer> status_;
   std::uint64_t alerts_not_paged_ = 0;
   std::uint64_t gaps_ = 0;
+  std::map<std::string, std::uint64_t, std::less<>> alerts_by_rule_;
   int exit_code_ = kExitOk;
 };
 

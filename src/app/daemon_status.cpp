@@ -33,6 +33,7 @@ long long Seconds(std::chrono::steady_clock::duration d) {
 
 std::string DaemonStatusJson(const StatusView& s) {
   core::Timestamp wall = WallNow();
+  const auto steady = std::chrono::steady_clock::now();
   core::JsonWriter w;
   w.BeginObject();
   w.Key("version").String(RELAYWATCH_VERSION);
@@ -44,6 +45,8 @@ std::string DaemonStatusJson(const StatusView& s) {
     w.BeginObject();
     w.Key("service").String(src.service);
     w.Key("dir").String(src.dir);
+    w.Key("state").String(SourceState(src, steady));
+    if (!src.waiting_reason.empty()) w.Key("reason").String(src.waiting_reason);
     w.Key("lines").Uint(src.lines);
     w.Key("lines_per_second").Double(src.lines_per_second);
     std::optional<core::Timestamp> last;
@@ -122,6 +125,7 @@ std::string DaemonStatusJson(const StatusView& s) {
 
 std::string DaemonStatusText(const StatusView& s) {
   core::Timestamp wall = WallNow();
+  const auto steady = std::chrono::steady_clock::now();
   std::string out;
   char buf[512];
   const pipeline::Stats& st = s.pipeline.stats();
@@ -146,10 +150,13 @@ std::string DaemonStatusText(const StatusView& s) {
                                  std::chrono::duration<double>(wall - *last).count())) +
                                  "s"
                            : std::string("-");
-    std::snprintf(buf, sizeof buf, "  %-12s %-40s lines %-9llu %6.0f/s  lag %s\n",
+    std::snprintf(buf, sizeof buf, "  %-12s %-40s lines %-9llu %6.0f/s  lag %s  %s",
                   core::EscapeForLog(src.service).c_str(), core::EscapeForLog(src.dir).c_str(),
-                  static_cast<unsigned long long>(src.lines), src.lines_per_second, lag.c_str());
+                  static_cast<unsigned long long>(src.lines), src.lines_per_second, lag.c_str(),
+                  std::string(SourceState(src, steady)).c_str());
     out += buf;
+    if (!src.waiting_reason.empty()) out += " (" + core::EscapeForLog(src.waiting_reason) + ")";
+    out += "\n";
   }
   out += "\nRULES (top keys in the window)\n";
   core::Timestamp now = EventNow(s);
@@ -171,6 +178,61 @@ std::string DaemonStatusText(const StatusView& s) {
   }
   out += "\nOUTBOX\n" + s.outbox_document;
   return out;
+}
+
+MetricsData DaemonMetrics(const StatusView& s) {
+  const core::Timestamp wall = WallNow();
+  const auto steady = std::chrono::steady_clock::now();
+  const pipeline::Stats& st = s.pipeline.stats();
+  MetricsData m;
+  m.uptime_seconds = std::chrono::duration<double>(s.uptime).count();
+  m.lines = st.lines;
+  m.relaying = st.relay;
+  m.malformed = st.malformed;
+  m.unstamped = st.unstamped;
+  m.long_lines = st.long_lines;
+  m.findings = st.findings;
+  m.alerts = st.alerts;
+  m.alerts_spooled = s.outbox.spooled;
+  m.alerts_unspooled = s.outbox.unspooled;
+  m.alerts_not_paged = s.alerts_not_paged;
+  m.spool_errors = s.outbox.spool_errors;
+  m.gaps = s.gaps;
+  m.keys = s.pipeline.store().KeyCount();
+  m.keys_evicted = st.evicted_keys;
+  m.checkpoints = s.outbox.checkpoints;
+  if (s.outbox.last_checkpoint) {
+    m.checkpoint_age_seconds =
+        std::chrono::duration<double>(steady - *s.outbox.last_checkpoint).count();
+  }
+  for (const SourceStatus& src : s.sources) {
+    MetricsData::Source out;
+    out.service = src.service;
+    out.dir = src.dir;
+    out.lines = src.lines;
+    if (src.position && src.position->last_stamp) {
+      out.lag_seconds = std::chrono::duration<double>(wall - *src.position->last_stamp).count();
+    }
+    out.gaps = src.follower.gaps;
+    out.waiting = !src.waiting_reason.empty();
+    m.sources.push_back(std::move(out));
+  }
+  const auto& rules = s.pipeline.detector().rules();
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    MetricsData::Rule r;
+    r.name = rules[i].name;
+    if (auto it = s.alerts_by_rule.find(rules[i].name); it != s.alerts_by_rule.end()) {
+      r.alerts = it->second;
+    }
+    r.keys = s.pipeline.store().RuleKeyCount(i);
+    r.keys_evicted = s.pipeline.store().Evicted(i);
+    m.rules.push_back(std::move(r));
+  }
+  for (const AlertOutbox::ChannelCounts& c : s.channels) {
+    m.channels.push_back(
+        {c.channel, c.pending, c.unspooled, c.sent, c.failed, c.given_up, c.in_failed});
+  }
+  return m;
 }
 
 std::string DaemonSummaryLine(const pipeline::Pipeline& pipeline, const AlertOutbox::Counts& outbox,

@@ -20,7 +20,14 @@ struct SourceSet::Followed {
   std::uint64_t rate_lines = 0;
   std::chrono::steady_clock::time_point rate_since = std::chrono::steady_clock::now();
   double rate = 0;
+  std::optional<std::chrono::steady_clock::time_point> last_gap;
 };
+
+std::string_view SourceState(const SourceStatus& s, std::chrono::steady_clock::time_point now) {
+  if (!s.waiting_reason.empty()) return "waiting";
+  if (s.last_gap && now - *s.last_gap < kRecentGap) return "gap";
+  return "following";
+}
 
 SourceSet::SourceSet(net::io_context& io, core::LocalZone zone, Hooks hooks)
     : io_(io), zone_(std::move(zone)), hooks_(std::move(hooks)) {}
@@ -97,7 +104,10 @@ void SourceSet::Follow(const follow::Source& src, std::optional<state::Position>
     NoteCutLines(*raw);
     hooks_.on_batch_end();
   };
-  cb.on_gap = [this, raw](const follow::Gap& gap) { hooks_.on_gap(raw->source, gap); };
+  cb.on_gap = [this, raw](const follow::Gap& gap) {
+    raw->last_gap = std::chrono::steady_clock::now();
+    hooks_.on_gap(raw->source, gap);
+  };
   cb.on_warning = [this](std::string_view w) { hooks_.on_warning(std::string(w)); };
   follow::FollowerOptions opts;
   opts.zone = zone_;
@@ -141,8 +151,8 @@ std::vector<SourceStatus> SourceSet::Status() {
       f->rate_lines = f->lines;
       f->rate_since = now;
     }
-    out.push_back(
-        {f->source.service, f->source.dir, f->lines, f->rate, f->position, f->follower->stats()});
+    out.push_back({f->source.service, f->source.dir, f->lines, f->rate, f->position,
+                   f->follower->stats(), f->follower->waiting_reason(), f->last_gap});
   }
   return out;
 }

@@ -125,6 +125,38 @@ core::Result<SourcesConfig> ReadSources(const Reporter& reporter, const Field& f
   return out;
 }
 
+bool IsPromPath(std::string_view s) {
+  return internal::IsAbsolutePath(s) && s.size() > 6 && s.ends_with(".prom") &&
+         s[s.size() - 6] != '/';
+}
+
+core::Result<MetricsConfig> ReadMetrics(const Reporter& reporter, const Field& field) {
+  auto metrics = internal::ReadMapping(reporter, field, "metrics");
+  if (!metrics) return metrics.error();
+  MetricsConfig out;
+  const Field* textfile = metrics->Find("textfile");
+  if (textfile == nullptr) {
+    return reporter.At(field,
+                       "missing key textfile (the .prom file node_exporter's textfile "
+                       "collector reads)");
+  }
+  auto path = internal::ReadChecked(
+      reporter, *textfile,
+      "an absolute path ending in .prom, like /var/lib/node_exporter/textfile/relaywatch.prom",
+      IsPromPath);
+  if (!path) return path.error();
+  out.textfile = std::move(*path);
+  if (const Field* every = metrics->Find("every")) {
+    auto value = internal::ReadDuration(reporter, *every);
+    if (!value) return value.error();
+    if (*value < std::chrono::seconds(1)) {
+      return reporter.Expected(*every, "a duration of at least 1s");
+    }
+    out.every = *value;
+  }
+  return out;
+}
+
 // The top-level keys other than sources, rules and alerts.
 core::Status ReadScalars(const Reporter& reporter, const Mapping& root, Config& config) {
   if (const Field* hostname = root.Find("hostname")) {
@@ -185,6 +217,11 @@ core::Result<Config> ReadConfig(const Reporter& reporter, const YAML::Node& docu
     auto value = internal::ReadAlerts(reporter, *alerts);
     if (!value) return value.error();
     config.alerts = std::move(*value);
+  }
+  if (const Field* metrics = root->Find("metrics")) {
+    auto value = ReadMetrics(reporter, *metrics);
+    if (!value) return value.error();
+    config.metrics = std::move(*value);
   }
   return config;
 }

@@ -127,6 +127,14 @@ constexpr std::array kOptions = std::to_array<Option>({
      "Give up one delivery attempt after this long; it is tried again later."},
     {"alerts.channels[].max_per_hour", "integer", "alerts.max_per_hour", "",
      "This channel's own hourly cap, in place of alerts.max_per_hour."},
+    {"metrics", "section", "off", "",
+     "Write relaywatch's counters and gauges (relaywatch_*) in the Prometheus text format for "
+     "node_exporter's textfile collector."},
+    {"metrics.textfile", "path", "required", "",
+     "The file to write, an absolute path ending in .prom, in the collector's directory "
+     "(--collector.textfile.directory). Written whole to a temporary file beside it, then "
+     "renamed: the collector never reads half a file. Mode 0644."},
+    {"metrics.every", "duration", "15s", "", "How often to write it (at least 1s)."},
 });
 
 // The key without its last component: "rules[].window" -> "rules[]", "hostname" -> "".

@@ -248,12 +248,14 @@ void Follower::Impl::Watch() {
     dir_wd_ = wd;
     DropWatch(parent_wd_);
     dir_reported_ = false;
+    watch_problem_.clear();
     need_scan_ = true;
     return;
   }
   if (!dir_reported_) {
     dir_reported_ = true;
-    Warn("unable to watch " + source_.dir + ": " + std::strerror(errno) + "; waiting for it");
+    watch_problem_ = "unable to watch " + source_.dir + ": " + std::strerror(errno);
+    Warn(watch_problem_ + "; waiting for it");
   }
   // Watch the nearest parent that exists; any change there may bring the directory (back).
   std::filesystem::path p = std::filesystem::path(source_.dir).parent_path();
@@ -290,6 +292,7 @@ void Follower::Stop() { impl_->Stop(); }
 const Source& Follower::source() const { return impl_->source(); }
 const state::Position& Follower::position() const { return impl_->position(); }
 const FollowerStats& Follower::stats() const { return impl_->stats(); }
+std::string Follower::waiting_reason() const { return impl_->WaitingReason(); }
 void Follower::InjectOverflowForTest() { impl_->InjectOverflow(); }
 
 }  // namespace relaywatch::follow

@@ -71,6 +71,7 @@ class Follower::Impl : public std::enable_shared_from_this<Impl> {
   const Source& source() const { return source_; }
   const state::Position& position() const { return position_; }
   const FollowerStats& stats() const { return stats_; }
+  std::string WaitingReason() const { return watch_problem_.empty() ? problem_ : watch_problem_; }
 
  private:
   // follower.cpp: wake-ups and watches.
@@ -143,6 +144,7 @@ class Follower::Impl : public std::enable_shared_from_this<Impl> {
   bool need_scan_ = true;
   std::optional<StartFrom> start_;  // not yet applied: the directory was not listed yet
   std::string problem_;
+  std::string watch_problem_;  // why the directory cannot be watched, while it cannot
 
   std::deque<HeldFile> queue_;
   ReadCursor cursor_;

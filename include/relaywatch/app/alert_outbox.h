@@ -23,11 +23,14 @@
 #ifndef RELAYWATCH_APP_ALERT_OUTBOX_H_
 #define RELAYWATCH_APP_ALERT_OUTBOX_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "relaywatch/alerting/alert.h"
 #include "relaywatch/config/config.h"
@@ -45,6 +48,17 @@ class AlertOutbox {
     std::uint64_t unspooled = 0;     // alerts queued or refused by the disk, not yet spooled
     std::uint64_t spool_errors = 0;  // failed spool writes (one per alert and channel and try)
     std::uint64_t checkpoints = 0;   // checkpoints written
+    std::optional<std::chrono::steady_clock::time_point> last_checkpoint;  // written, if any
+  };
+  // One channel's counts (the dispatcher's, and the alerts not yet in its spool).
+  struct ChannelCounts {
+    std::string channel;
+    std::uint64_t pending = 0;    // in the spool now
+    std::uint64_t unspooled = 0;  // not yet in the spool
+    std::uint64_t sent = 0;       // delivered
+    std::uint64_t failed = 0;     // temporary failures (each attempt)
+    std::uint64_t given_up = 0;   // permanent failures and max_age, since this start
+    std::uint64_t in_failed = 0;  // in the spool's failed/ now
   };
 
   AlertOutbox(const config::Config& config, Log log);
@@ -66,6 +80,7 @@ class AlertOutbox {
   void Reconfigure(const config::Config& config);
   std::size_t Pending() const;
   Counts counts() const;
+  std::vector<ChannelCounts> Channels() const;
   std::string StatusJson() const;
   std::string StatusText() const;
 

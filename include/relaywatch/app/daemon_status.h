@@ -5,10 +5,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "relaywatch/app/alert_outbox.h"
+#include "relaywatch/app/metrics.h"
 #include "relaywatch/app/source_set.h"
 #include "relaywatch/config/config.h"
 #include "relaywatch/pipeline/pipeline.h"
@@ -25,10 +27,14 @@ struct StatusView {
   std::uint64_t alerts_not_paged = 0;  // older than max_age (warm start catch-up)
   std::uint64_t gaps = 0;
   std::string outbox_document;  // the outbox's own status (JSON or text, as asked)
+  std::vector<AlertOutbox::ChannelCounts> channels = {};                  // for the metrics
+  std::map<std::string, std::uint64_t, std::less<>> alerts_by_rule = {};  // since this start
 };
 
 std::string DaemonStatusJson(const StatusView& s);
 std::string DaemonStatusText(const StatusView& s);
+// What RenderMetrics shows of it, as of now.
+MetricsData DaemonMetrics(const StatusView& s);
 // The hourly "summary: lines ... pending ..." line of the daemon's log.
 std::string DaemonSummaryLine(const pipeline::Pipeline& pipeline, const AlertOutbox::Counts& outbox,
                               std::size_t pending);

@@ -36,7 +36,15 @@ struct SourceStatus {
   double lines_per_second = 0;  // since the previous status query
   std::optional<state::Position> position;
   follow::FollowerStats follower;
+  std::string waiting_reason;  // Follower::waiting_reason(): "" while it follows
+  std::optional<std::chrono::steady_clock::time_point> last_gap;  // since this start
 };
+
+// A gap this recent makes a source's state "gap" (status, and WARNING for status --nagios).
+inline constexpr auto kRecentGap = std::chrono::hours(1);
+
+// "waiting" (waiting_reason says why), "gap" (a gap within kRecentGap of `now`), or "following".
+std::string_view SourceState(const SourceStatus& s, std::chrono::steady_clock::time_point now);
 
 class SourceSet {
  public:

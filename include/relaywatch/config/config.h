@@ -62,6 +62,13 @@ struct AlertsConfig {
   std::vector<ChannelConfig> channels;
 };
 
+// metrics: the Prometheus text file for node_exporter's textfile collector. textfile "" = off.
+struct MetricsConfig {
+  std::string textfile;  // an absolute path ending in .prom
+  core::Duration every = std::chrono::seconds(15);
+  friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
+};
+
 struct Config {
   std::string path;      // where it was loaded from (for messages)
   std::string hostname;  // default: the machine's name (filled by the loader)
@@ -71,6 +78,7 @@ struct Config {
   std::string default_domain;  // for logins without '@'; empty = none
   std::vector<detect::RuleSpec> rules;
   AlertsConfig alerts;
+  MetricsConfig metrics;
 };
 
 }  // namespace relaywatch::config

@@ -131,6 +131,9 @@ class Follower {
   // The Position reached so far (after the last consumed line, or the start of the file taken).
   const state::Position& position() const;
   const FollowerStats& stats() const;
+  // Why it is waiting instead of reading (its directory missing or unreadable, a listing or an
+  // open failing: the warning it logged), or "" while it follows.
+  std::string waiting_reason() const;
 
   // Test hook: throws away the queued inotify events and reacts as to IN_Q_OVERFLOW.
   void InjectOverflowForTest();

@@ -64,7 +64,7 @@ TEST(OptionsTest, ScopesNameRuleKindsOrChannelVias) {
 TEST(OptionsTest, ListsTheKeysDirectlyUnderAParent) {
   EXPECT_EQ(ChildKeys(""),
             (std::vector<std::string_view>{"hostname", "state_dir", "startup", "sources",
-                                           "default_domain", "rules", "alerts"}));
+                                           "default_domain", "rules", "alerts", "metrics"}));
   EXPECT_EQ(ChildKeys("sources"),
             (std::vector<std::string_view>{"supervise_dir", "services", "logs"}));
   EXPECT_EQ(ChildKeys("sources.logs[]"), (std::vector<std::string_view>{"service", "dir"}));
@@ -107,6 +107,7 @@ TEST(OptionsTest, StatesTheDefaultsConfigHas) {
   EXPECT_EQ(DefaultOf("alerts.channels[].starttls"), channel.starttls ? "true" : "false");
   EXPECT_EQ(DefaultOf("alerts.channels[].tls_verify"), channel.tls_verify ? "true" : "false");
   EXPECT_EQ(DefaultOf("alerts.channels[].timeout"), core::FormatDuration(channel.timeout));
+  EXPECT_EQ(DefaultOf("metrics.every"), core::FormatDuration(config.metrics.every));
   EXPECT_EQ(DefaultOf("rules[].count"), "recipients");
   EXPECT_EQ(detect::VolumeParams{}.count, detect::CountUnit::kRecipients);
   EXPECT_EQ(DefaultOf("rules[].policy"), "same-domain");
