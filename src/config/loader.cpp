@@ -149,9 +149,6 @@ core::Result<MetricsConfig> ReadMetrics(const Reporter& reporter, const Field& f
   if (const Field* every = metrics->Find("every")) {
     auto value = internal::ReadDuration(reporter, *every);
     if (!value) return value.error();
-    if (*value < std::chrono::seconds(1)) {
-      return reporter.Expected(*every, "a duration of at least 1s");
-    }
     out.every = *value;
   }
   return out;

@@ -134,7 +134,7 @@ constexpr std::array kOptions = std::to_array<Option>({
      "The file to write, an absolute path ending in .prom, in the collector's directory "
      "(--collector.textfile.directory). Written whole to a temporary file beside it, then "
      "renamed: the collector never reads half a file. Mode 0644."},
-    {"metrics.every", "duration", "15s", "", "How often to write it (at least 1s)."},
+    {"metrics.every", "duration", "15s", "", "How often to write it."},
 });
 
 // The key without its last component: "rules[].window" -> "rules[]", "hostname" -> "".
