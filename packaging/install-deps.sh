@@ -6,7 +6,7 @@ set -eu
 BUILD_PKGS="build-essential cmake pkg-config libboost-dev libboost-system-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libgtest-dev libgmock-dev libssl-dev"
 # --deb: what packaging/build-deb.sh needs on top (dpkg-buildpackage, dh with its cmake support).
 DEB_PKGS="dpkg-dev debhelper"
-TEST_PKGS="daemontools python3-aiosmtpd msmtp-mta openssl ca-certificates man-db groff-base systemd"
+TEST_PKGS="daemontools python3-aiosmtpd python3-prometheus-client msmtp-mta openssl ca-certificates man-db groff-base systemd"
 # The packaging tests: lintian on the .deb, a clean Debian root to install it in, rpmbuild and
 # rpmlint for the spec.
 PKG_TEST_PKGS="lintian debootstrap rpm rpmlint"
