@@ -33,7 +33,7 @@ struct SourceStatus {
   std::string service;
   std::string dir;
   std::uint64_t lines = 0;
-  double lines_per_second = 0;  // since the previous status query
+  double lines_per_second = 0;  // since the previous status query or metrics write
   std::optional<state::Position> position;
   follow::FollowerStats follower;
   std::string waiting_reason;  // Follower::waiting_reason(): "" while it follows
