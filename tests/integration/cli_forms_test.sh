@@ -31,7 +31,7 @@ for form in attached equals before before_attached before_equals; do
 done
 grep -q . "$tmp/plain.out" || fail "check printed nothing"
 
-for cmd in run check report status test-alert; do
+for cmd in run check report explain status test-alert; do
   run "help_$cmd" 0 help "$cmd"
   run "dash_$cmd" 0 "$cmd" --help
   cmp -s "$tmp/help_$cmd.out" "$tmp/dash_$cmd.out" || fail "help $cmd differs from $cmd --help"
