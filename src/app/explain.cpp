@@ -191,6 +191,7 @@ LineExplanation Explainer::Explain(std::string_view raw) {
     } else if (qlog_seen_) {
       AllRules(out, "counted by the service's qlogenvelope line of the same recipient instead");
     } else {
+      last_rcpt_.assign(e->rcpt);
       ExplainDelivery(detect::Delivery{key, authenticated ? "chkuser" : "ip", e->sender,
                                        e->remote_ip, e->rcpt, service_, relaying, authenticated},
                       out);
@@ -199,9 +200,14 @@ LineExplanation Explainer::Explain(std::string_view raw) {
     const bool authenticated = !q->authuser.empty();
     if (q->kind == parse::QlogKind::kEnvelope) {
       // detect/detector.cpp OnQlogEnvelope.
+      const bool counted_by_chkuser = !qlog_seen_ && !last_rcpt_.empty() && q->rcptto == last_rcpt_;
       qlog_seen_ = true;
       const bool relaying = q->relay && !q->rcpthosts;
-      if (q->result != "accepted") {
+      if (counted_by_chkuser) {
+        AllRules(out,
+                 "the service's first qlogenvelope line: its recipient was counted by the chkuser "
+                 "line before it");
+      } else if (q->result != "accepted") {
         AllRules(out, "not accepted (result " + std::string(q->result) + ")");
       } else if (!authenticated && !relaying) {
         AllRules(out, "not relayed and not authenticated (inbound mail)");

@@ -6,8 +6,10 @@
 // OnChkuser and OnQlogEnvelope: the same conditions, restated here line by line). Lines are
 // explained one at a time: what a line means only with its session (simscan's and QMT's message
 // lines, whose login comes from the session's earlier lines) is said, not worked out. Within one
-// Explainer a qlogenvelope line of the service makes its later chkuser recipients "counted by the
-// qlogenvelope line" (the Detector's rule, without its first-line subtlety).
+// Explainer (one service) a qlogenvelope line makes the later chkuser recipients "counted by the
+// qlogenvelope line", and the first one is not counted when the chkuser line before it counted its
+// recipient: the Detector's rules. tests/unit/app/explain_test.cpp checks that explain's counted
+// rules are the Detector's over the fixture logs.
 //
 // Pure: no I/O; the command (explain_command.cpp) reads the lines and prints.
 #ifndef RELAYWATCH_APP_EXPLAIN_H_
@@ -70,6 +72,7 @@ class Explainer {
   decode::LineDecoder decoder_;
   std::vector<Rule> rules_;
   bool qlog_seen_ = false;
+  std::string last_rcpt_;  // of the last chkuser recipient explained before any qlog line
   std::uint64_t lines_ = 0;
   std::map<std::string, std::uint64_t> by_event_;
   std::vector<std::uint64_t> counted_;  // by rule

@@ -3,7 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
 #include <string>
+#include <vector>
+
+#include "relaywatch/detect/detector.h"
+#include "relaywatch/detect/memory_window_store.h"
 
 namespace relaywatch::app {
 namespace {
@@ -126,6 +132,60 @@ TEST_F(ExplainTest, RenderEscapesTheLinesBytes) {
   EXPECT_NE(text.find("  sender:   ceo\\x1b[2J@bank.example\n"), std::string::npos) << text;
   EXPECT_NE(text.find("  rule sender  sender          counts (foreign sender "), std::string::npos)
       << text;
+}
+
+}  // namespace
+}  // namespace relaywatch::app
+
+namespace relaywatch::app {
+namespace {
+
+// Which rules the real Detector counted, per line.
+class Recorder : public detect::HitObserver {
+ public:
+  void OnLine(const detect::LineHits& line) override {
+    for (const detect::Hit& h : line.hits) rules.push_back(h.rule);
+  }
+  std::vector<std::size_t> rules;
+};
+
+// Over the fixture logs, the rules explain says count a line are the rules the Detector counts
+// it for (one service, so the Detector's per-service state is the Explainer's).
+TEST(ExplainAgreesWithDetectorTest, OverTheFixtureLogs) {
+  config::Config config = Rules();
+  for (detect::RuleSpec& r : config.rules) r.limit = 1000000;  // no findings needed
+  for (const char* name : {"constructed.txt", "real.txt"}) {
+    std::ifstream in(std::string(RELAYWATCH_FIXTURES_DIR) + "/" + name);
+    ASSERT_TRUE(in) << name;
+    detect::MemoryWindowStore store;
+    detect::Detector detector(config.rules, config.default_domain, store);
+    Recorder recorder;
+    detector.set_observer(&recorder);
+    Explainer explainer(config, "smtp", core::LocalZone::Fixed(0));
+    decode::LineDecoder decoder(core::LocalZone::Fixed(0));
+    std::string raw;
+    int compared = 0, counted = 0;
+    while (std::getline(in, raw)) {
+      if (raw.empty() || raw[0] == '#') continue;
+      decode::DecodedLine d;
+      decoder.Decode(raw, false, d);
+      std::vector<detect::Finding> findings;
+      recorder.rules.clear();
+      detector.OnEvent({d.line.time, "smtp"}, d.event, findings);
+      const LineExplanation e = explainer.Explain(raw);
+      std::vector<std::size_t> said;
+      for (std::size_t r = 0; r < e.rules.size(); ++r) {
+        if (e.rules[r].counts) said.push_back(r);
+      }
+      EXPECT_EQ(said, recorder.rules) << name << ": " << raw;
+      ++compared;
+      counted += said.empty() ? 0 : 1;
+    }
+    EXPECT_GT(compared, 20) << name;
+    if (std::string(name) == "constructed.txt") {
+      EXPECT_GT(counted, 3) << name;
+    }
+  }
 }
 
 }  // namespace
