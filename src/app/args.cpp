@@ -40,11 +40,16 @@ core::Result<ParsedArgs> ParseArgs(const std::vector<OptionSpec>& specs,
                              [&](const OptionSpec& s) { return s.name == name; });
       if (it == specs.end()) return core::Error{"unknown option --" + name};
       spec = &*it;
-    } else if (a.size() == 2 && a[0] == '-' && a[1] != '-') {
+    } else if (a.size() >= 2 && a[0] == '-' && a[1] != '-') {
       auto it = std::find_if(specs.begin(), specs.end(),
                              [&](const OptionSpec& s) { return s.short_name == a[1]; });
-      if (it == specs.end()) return core::Error{"unknown option " + a};
+      if (it == specs.end()) return core::Error{"unknown option " + a.substr(0, 2)};
       spec = &*it;
+      if (a.size() > 2) {
+        // "-cFILE": the rest is the value; a flag takes none (no bundling: "-ha" is refused).
+        if (!spec->takes_value) return core::Error{"option " + a.substr(0, 2) + " takes no value"};
+        inline_value = a.substr(2);
+      }
     } else {
       out.positional.push_back(a);
       continue;

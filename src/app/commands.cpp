@@ -1,5 +1,6 @@
 #include "relaywatch/app/commands.h"
 
+#include "relaywatch/app/explain.h"
 #include "relaywatch/app/report.h"
 
 namespace relaywatch::app {
@@ -9,6 +10,7 @@ const std::vector<Command>& Commands() {
       {"run", "the daemon: follow the logs, detect, alert (foreground, for supervise)", RunCommand},
       {"check", "validate the config and list the log directories it would follow", CheckCommand},
       {"report", "run the rules over the stored logs for a day or a range", ReportCommand},
+      {"explain", "how a log line is read and which rules count it, and why not", ExplainCommand},
       {"status", "what the running daemon holds: sources, lag, top keys, pending alerts",
        StatusCommand},
       {"test-alert", "send a clearly marked test alert through each channel", TestAlertCommand},

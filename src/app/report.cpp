@@ -5,6 +5,7 @@
 
 #include "relaywatch/core/text.h"
 #include "relaywatch/detect/login_key.h"
+#include "relaywatch/detect/rule_kind.h"
 #include "relaywatch/follow/decode_thread.h"
 #include "relaywatch/follow/discovery.h"
 #include "relaywatch/follow/log_dir.h"
@@ -81,7 +82,21 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   ReportData data;
   data.since = req.since;
   data.until = req.until;
-  for (const auto& r : config.rules) data.rule_order.push_back(r.name);
+  for (const auto& r : config.rules) {
+    data.rule_order.push_back(r.name);
+    data.rule_kinds.emplace_back(detect::RuleKindName(r.kind()));
+    data.rule_shown.push_back(req.rules.empty() || std::find(req.rules.begin(), req.rules.end(),
+                                                             r.name) != req.rules.end());
+  }
+  for (const std::string& name : req.rules) {
+    if (std::find(data.rule_order.begin(), data.rule_order.end(), name) != data.rule_order.end()) {
+      continue;
+    }
+    std::string names;
+    for (const std::string& r : data.rule_order) names += (names.empty() ? "" : ", ") + r;
+    return core::Error{"--rule: no rule named \"" + core::EscapeForLog(name) +
+                       "\"; the configured rules are: " + (names.empty() ? "(none)" : names)};
+  }
   auto sources = ChooseSources(config, req);
   if (!sources) return sources.error();
   data.sources = *sources;
@@ -181,6 +196,17 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   }
   data.totals.warnings.insert(data.totals.warnings.begin(), warnings.begin(), warnings.end());
 
+  if (!req.rules.empty()) {
+    // --rule: the other rules' findings and peaks are not shown (their windows still ran).
+    std::erase_if(data.findings, [&](const alerting::Alert& a) {
+      return std::find(req.rules.begin(), req.rules.end(), a.finding.rule) == req.rules.end();
+    });
+    for (auto& [key, row] : tally.users()) {
+      for (std::size_t r = 0; r < row.peak.size() && r < data.rule_shown.size(); ++r) {
+        if (!data.rule_shown[r]) row.peak[r] = 0;
+      }
+    }
+  }
   std::vector<std::string> with_findings;
   for (const alerting::Alert& a : data.findings) with_findings.push_back(a.finding.key);
   std::sort(with_findings.begin(), with_findings.end());

@@ -21,6 +21,8 @@ const std::vector<OptionSpec>& ReportOptions() {
       {"since", 0, true, false, "TIME", "start, ISO 8601 (no zone = local time)"},
       {"until", 0, true, false, "TIME", "end (exclusive), ISO 8601"},
       {"user", 0, true, false, "LOGIN", "only this login (or ip:ADDRESS)"},
+      {"rule", 0, true, true, "NAME",
+       "only this rule's findings and peaks (repeatable; the windows of all rules still run)"},
       {"all", 0, false, false, "", "list every login that relayed, not only those with findings"},
       {"format", 0, true, false, "text|json", "output format (default text)"},
       {"help", 'h', false, false, "", "show this help"},
@@ -41,7 +43,7 @@ int ReportCommand(const std::vector<std::string>& argv) {
   if (args->has("help")) {
     std::printf(
         "usage: relaywatch report [-c FILE] [--dir DIR | --service NAME]... [--date YYYY-MM-DD | "
-        "--since T --until T] [--user LOGIN] [--all] [--format text|json]\n\n"
+        "--since T --until T] [--user LOGIN] [--rule NAME]... [--all] [--format text|json]\n\n"
         "Runs the rules over the stored logs (archives and current) and prints the findings\n"
         "and the logins behind them: what the daemon alerted, or would have, in that range.\n\n%s",
         OptionsHelp(ReportOptions()).c_str());
@@ -61,6 +63,7 @@ int ReportCommand(const std::vector<std::string>& argv) {
   req.dirs = args->all("dir");
   req.services = args->all("service");
   req.all = args->has("all");
+  req.rules = args->all("rule");
   req.user = args->get("user");  // keyed by RunReport, which knows default_domain
   if (req.user && req.user->empty()) return Usage("--user: expected a login or ip:ADDRESS");
   if (auto date = args->get("date")) {
@@ -109,6 +112,7 @@ int ReportCommand(const std::vector<std::string>& argv) {
     return kExitBadInput;
   }
   auto data = RunReport(*config, req, zone);
+  if (!data && data.error().message.starts_with("--rule:")) return Usage(data.error().message);
   if (!data) {
     std::fprintf(stderr, "relaywatch report: %s\n", data.error().message.c_str());
     return kExitBadInput;

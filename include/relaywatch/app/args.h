@@ -1,6 +1,7 @@
 // Args: the small option parser every subcommand uses.
 //
-// GNU style: "--name VALUE", "--name=VALUE", "-c FILE", flags without values, "--" ends options.
+// GNU style: "--name VALUE", "--name=VALUE", "-c FILE", "-cFILE", flags without values, "--" ends
+// options. Short flags are not bundled ("-ha" is an error).
 // Unknown options and missing values are usage errors (exit 2) with a message naming them.
 #ifndef RELAYWATCH_APP_ARGS_H_
 #define RELAYWATCH_APP_ARGS_H_

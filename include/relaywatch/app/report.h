@@ -27,6 +27,7 @@ struct ReportRequest {
   std::optional<core::Timestamp> since, until;
   std::optional<std::string> user;  // a login as typed, or ip:ADDRESS; keyed like the lines
   bool all = false;
+  std::vector<std::string> rules;  // --rule: only these rules' findings and peaks (empty: all)
 };
 
 struct ReportSource {
@@ -44,9 +45,15 @@ struct ReportData {
   std::vector<UserRow> users;             // sorted: recipients desc, then user
   std::vector<alerting::Alert> findings;  // in stamp order
   std::vector<std::string> rule_order;    // rule names as configured
+  std::vector<std::string> rule_kinds;    // their kinds' names ("volume"), by rule index
+  std::vector<bool> rule_shown;           // by rule index: selected by --rule (all without it)
 };
 
-// Runs the report. Errors: a --service that no source has, an unreadable --dir.
+// The text report's width: no line of RenderReportText is wider (in code points).
+inline constexpr std::size_t kReportColumns = 100;
+
+// Runs the report. Errors: a --service that no source has, an unreadable --dir, a --rule that
+// names no configured rule.
 core::Result<ReportData> RunReport(const config::Config& config, const ReportRequest& request,
                                    const core::LocalZone& zone);
 
