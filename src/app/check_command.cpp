@@ -1,17 +1,24 @@
 // `relaywatch check`: is the config good, and which logs would the daemon follow?
+#include <grp.h>
+#include <netdb.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "relaywatch/app/args.h"
@@ -35,9 +42,14 @@ bool NamedInLogs(const config::Config& config, const follow::Source& s) {
   });
 }
 
-// The user relaywatch's own service drops to: the word after setuidgid (envuidgid, runuser -u,
-// chpst -u) in <supervise_dir>/relaywatch/run; nullopt when there is no such script or word.
-std::optional<std::string> ServiceUser(const config::Config& config) {
+// The user relaywatch's own service drops to, as named in <supervise_dir>/relaywatch/run: the word
+// after setuidgid (envuidgid, runuser -u, chpst -u); nullopt when there is no such script or word.
+struct RunUser {
+  std::string name;
+  bool supplementary_groups = false;  // runuser keeps the user's groups; setuidgid drops them
+};
+
+std::optional<RunUser> ServiceRunUser(const config::Config& config) {
   if (config.sources.supervise_dir.empty()) return std::nullopt;
   std::ifstream in(config.sources.supervise_dir + "/relaywatch/run");
   std::string line;
@@ -46,15 +58,21 @@ std::optional<std::string> ServiceUser(const config::Config& config) {
     std::string word;
     std::string previous;
     while (words >> word && word[0] != '#') {
-      if (previous == "setuidgid" || previous == "envuidgid" ||
-          (previous == "-u" && line.find("runuser") != std::string::npos) ||
+      const bool runuser = previous == "-u" && line.find("runuser") != std::string::npos;
+      if (previous == "setuidgid" || previous == "envuidgid" || runuser ||
           (previous == "-u" && line.find("chpst") != std::string::npos)) {
-        return word.substr(0, word.find(':'));
+        return RunUser{word.substr(0, word.find(':')), runuser};
       }
       previous = word.substr(word.rfind('/') + 1);
     }
   }
   return std::nullopt;
+}
+
+std::optional<std::string> ServiceUser(const config::Config& config) {
+  std::optional<RunUser> user = ServiceRunUser(config);
+  if (!user) return std::nullopt;
+  return user->name;
 }
 
 std::optional<uid_t> UserId(const std::string& name) {
@@ -84,10 +102,148 @@ std::optional<std::string> StateDirDoubt(const config::Config& config) {
          config.state_dir + ": " + *problem;
 }
 
+// Who the daemon runs as, when check runs as root and can tell: the user its run script drops to,
+// else the owner of state_dir when that is not root. setuidgid, envuidgid and chpst keep only the
+// user's own group; runuser and an unknown starter keep its supplementary groups too.
+struct Identity {
+  uid_t uid = 0;
+  std::vector<gid_t> gids;
+  std::string name;
+};
+
+std::optional<Identity> RunIdentity(const config::Config& config) {
+  if (::geteuid() != 0) return std::nullopt;
+  std::array<char, 16384> buf{};
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  bool supplementary = true;
+  if (std::optional<RunUser> user = ServiceRunUser(config)) {
+    supplementary = user->supplementary_groups;
+    if (::getpwnam_r(user->name.c_str(), &pw, buf.data(), buf.size(), &found) != 0) found = nullptr;
+  } else {
+    struct stat st {};
+    if (::stat(config.state_dir.c_str(), &st) == 0 && st.st_uid != 0 &&
+        ::getpwuid_r(st.st_uid, &pw, buf.data(), buf.size(), &found) != 0) {
+      found = nullptr;
+    }
+  }
+  if (found == nullptr || found->pw_uid == 0) return std::nullopt;
+  Identity id{found->pw_uid, {found->pw_gid}, found->pw_name};
+  if (supplementary) {
+    std::vector<gid_t> groups(256);
+    int n = static_cast<int>(groups.size());
+    if (::getgrouplist(found->pw_name, found->pw_gid, groups.data(), &n) >= 0) {
+      groups.resize(static_cast<std::size_t>(n));
+      id.gids = std::move(groups);
+    }
+  }
+  return id;
+}
+
+// Whether the mode bits give `id` all of `bits` (4 read, 1 execute/search) on a file; ACLs are
+// not consulted.
+bool Permits(const struct stat& st, const Identity& id, unsigned bits) {
+  unsigned shift = 0;
+  if (st.st_uid == id.uid) {
+    shift = 6;
+  } else if (std::find(id.gids.begin(), id.gids.end(), st.st_gid) != id.gids.end()) {
+    shift = 3;
+  }
+  return ((st.st_mode >> shift) & bits) == bits;
+}
+
+// Why `id` cannot open `path` for `bits`: a directory above it it may not search, or the path's
+// own mode; nullopt when it can (or when the path is missing: other checks say so).
+std::optional<std::string> ReachProblem(const std::string& path, const Identity& id,
+                                        unsigned bits) {
+  const std::filesystem::path p(path);
+  std::filesystem::path prefix;
+  for (auto it = p.begin(); it != p.end(); ++it) {
+    prefix /= *it;
+    if (std::next(it) == p.end()) break;
+    struct stat st {};
+    if (::stat(prefix.c_str(), &st) != 0) return std::nullopt;
+    if (S_ISDIR(st.st_mode) && !Permits(st, id, 1)) {
+      return prefix.string() + " above it may not be searched";
+    }
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  if (!Permits(st, id, bits)) return std::string();
+  return std::nullopt;
+}
+
+// A log directory and its current file the daemon's user could not read, though check (root) can.
+void ReadabilityDoubts(const follow::Source& s, const Identity& id,
+                       std::vector<std::string>& doubts) {
+  const std::string who = " is not readable by " + id.name + " (the user relaywatch runs as)";
+  const std::string current = s.dir + "/current";
+  for (const auto& [path, bits] :
+       {std::pair<std::string, unsigned>{s.dir, 5}, std::pair<std::string, unsigned>{current, 4}}) {
+    if (std::optional<std::string> problem = ReachProblem(path, id, bits)) {
+      doubts.push_back("service " + s.service + ": " + path + who +
+                       (problem->empty() ? "" : ": " + *problem));
+      return;
+    }
+  }
+}
+
+// A program that cannot be started: a channel's command[0] (sendmail, exec), an absolute path
+// (the loader requires one) that the daemon spawns without a PATH search.
+std::optional<std::string> ProgramProblem(const std::string& program,
+                                          const std::optional<Identity>& id) {
+  struct stat st {};
+  if (::stat(program.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return program + " does not exist";
+    return program + ": " + std::strerror(errno);
+  }
+  if (S_ISDIR(st.st_mode)) return program + " is a directory, not a program";
+  if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0 || ::access(program.c_str(), X_OK) != 0) {
+    return program + " is not executable";
+  }
+  if (id) {
+    if (std::optional<std::string> problem = ReachProblem(program, *id, 1)) {
+      return program + " is not executable by " + id->name + " (the user relaywatch runs as)" +
+             (problem->empty() ? "" : ": " + *problem);
+    }
+  }
+  return std::nullopt;
+}
+
+// What stops a channel from ever delivering: its program missing or not executable.
+std::vector<std::string> Errors(const config::Config& config) {
+  std::vector<std::string> errors;
+  const std::optional<Identity> id = RunIdentity(config);
+  for (const config::ChannelConfig& channel : config.alerts.channels) {
+    if (channel.via == config::ChannelVia::kSmtp || channel.command.empty()) continue;
+    if (std::optional<std::string> problem = ProgramProblem(channel.command.front(), id)) {
+      errors.push_back("channel " + channel.name + ": " + *problem);
+    }
+  }
+  return errors;
+}
+
+// An SMTP channel's host that does not resolve now (the daemon resolves it at each delivery);
+// nothing is connected to.
+std::optional<std::string> ResolveProblem(const config::ChannelConfig& channel) {
+  struct addrinfo hints {};
+  hints.ai_socktype = SOCK_STREAM;
+  struct addrinfo* result = nullptr;
+  const int rc = ::getaddrinfo(channel.host.c_str(), nullptr, &hints, &result);
+  if (rc == 0) {
+    ::freeaddrinfo(result);
+    return std::nullopt;
+  }
+  const std::string why = rc == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(rc);
+  return "channel " + channel.name + ": host " + channel.host + " does not resolve: " + why +
+         "; its alerts wait, retried, until it does";
+}
+
 // What is valid YAML and a valid config, yet almost surely not what the admin meant.
 std::vector<std::string> Doubts(const config::Config& config,
                                 const follow::DiscoveryResult& found) {
   std::vector<std::string> doubts;
+  const std::optional<Identity> id = RunIdentity(config);
   for (const auto& s : found.sources) {
     std::string name = "service " + s.service + ": " + s.dir;
     // multilog keeps too little to outlast a stop of relaywatch during a burst.
@@ -125,11 +281,18 @@ std::vector<std::string> Doubts(const config::Config& config,
       doubts.push_back(name +
                        " holds no multilog 'current' nor @*.s archive (yet): is it the "
                        "directory multilog writes?");
+    } else if (id) {
+      ReadabilityDoubts(s, *id, doubts);
     }
   }
   for (const config::ChannelConfig& channel : config.alerts.channels) {
     for (std::string& warning : deliver::ChannelFileWarnings(channel)) {
       doubts.push_back(std::move(warning));
+    }
+    if (channel.via == config::ChannelVia::kSmtp) {
+      if (std::optional<std::string> problem = ResolveProblem(channel)) {
+        doubts.push_back(std::move(*problem));
+      }
     }
     if (channel.via == config::ChannelVia::kSmtp && !channel.username.empty() &&
         !channel.starttls) {
@@ -170,7 +333,10 @@ int CheckCommand(const std::vector<std::string>& argv) {
   int exit_code = kExitOk;
   auto args = ParseCommandArgs("check", kOptions, argv,
                                "usage: relaywatch check [-c FILE]\n\nValidates the config (errors "
-                               "name file:line:column) and lists the log directories found.\n"
+                               "name file:line:column), checks that each channel's program "
+                               "exists and is executable, and lists the log directories found; "
+                               "warns of what is valid but likely broken (an SMTP host that does "
+                               "not resolve, a log the daemon's user may not read).\n"
                                "Exit 0 good, 1 bad.",
                                exit_code);
   if (!args) return exit_code;
@@ -179,7 +345,17 @@ int CheckCommand(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "%s\n", config.error().message.c_str());
     return kExitBadInput;
   }
-  std::printf("%s: ok\n%s", config->path.c_str(), config::DescribeConfig(*config).c_str());
+  const std::vector<std::string> errors = Errors(*config);
+  for (const std::string& error : errors) {
+    std::fprintf(stderr, "error: %s\n", core::EscapeForLog(error).c_str());
+  }
+  if (errors.empty()) {
+    std::printf("%s: ok\n", config->path.c_str());
+  } else {
+    std::printf("%s: valid, but %zu error%s (on stderr) stop alerts\n", config->path.c_str(),
+                errors.size(), errors.size() == 1 ? "" : "s");
+  }
+  std::printf("%s", config::DescribeConfig(*config).c_str());
   follow::DiscoveryResult found = follow::DiscoverSources(config->sources);
   std::printf("sources (%zu):\n", found.sources.size());
   for (const auto& s : found.sources) {
@@ -204,7 +380,7 @@ int CheckCommand(const std::vector<std::string>& argv) {
           core::EscapeForLog(config->sources.supervise_dir).c_str());
     }
   }
-  return kExitOk;
+  return errors.empty() ? kExitOk : kExitBadInput;
 }
 
 }  // namespace relaywatch::app
