@@ -5,7 +5,8 @@
 # mailbox), services `submission` and `smtp` whose traffic simulator writes through real
 # `multilog t` (log/run), and relaywatch itself as a supervised service reading their logs. The
 # simulator sends normal users, a fraudster, a burst abuser, a login used from 40 IPs and a login
-# relaying on port 25; the alerts appear below as they reach the mailbox, then `relaywatch status`.
+# relaying on port 25; the alerts appear below as they reach the mailbox, `relaywatch explain` on
+# the forged sender's line, then `relaywatch status`.
 # Ctrl-C (or --seconds N) stops and removes everything.
 #
 # Usage: sh packaging/demo.sh [--seconds N] [--keep]
@@ -101,6 +102,7 @@ start=$(date +%s)
 seen=0
 shown=""
 shown_status=0
+shown_explain=0
 while :; do
   for m in "$demo"/mailbox/*.eml; do
     [ -f "$m" ] || continue
@@ -114,6 +116,17 @@ while :; do
     [ -n "$subj" ] || subj=$(awk 'f{print; exit} /^\r?$/{f=1}' "$m" | tr -d '\r' | sed 's/=$//')
     printf '  %-28s %s\n' "$to" "$subj"
   done
+  # The first alert's cause, read by `relaywatch explain`: the fraudster's forged sender line.
+  if [ $shown_explain = 0 ] && [ $seen -gt 0 ]; then
+    line=$(cat "$demo"/service/submission/log/main/@*.s "$demo"/service/submission/log/main/current \
+      2>/dev/null | grep -m1 'from <ceo@bank.example:' || true)
+    if [ -n "$line" ]; then
+      shown_explain=1
+      echo "== relaywatch explain --service submission on the forged sender's line"
+      "$rw" explain -c "$demo/relaywatch.yaml" --service submission "$line" || true
+      echo "== more alerts"
+    fi
+  fi
   now=$(date +%s)
   if [ $shown_status = 0 ] && [ $((now - start)) -ge 20 ]; then
     shown_status=1
