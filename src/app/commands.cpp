@@ -13,6 +13,8 @@ const std::vector<Command>& Commands() {
       {"explain", "how a log line is read and which rules count it, and why not", ExplainCommand},
       {"status", "what the running daemon holds: sources, lag, top keys, pending alerts",
        StatusCommand},
+      {"mute", "stop paging for a login for a while (the daemon keeps counting it)", MuteCommand},
+      {"unmute", "page again for a muted login", UnmuteCommand},
       {"test-alert", "send a clearly marked test alert through each channel", TestAlertCommand},
   };
   return kCommands;

@@ -24,6 +24,7 @@
 #include "relaywatch/app/local_zone.h"
 #include "relaywatch/app/logging.h"
 #include "relaywatch/app/metrics.h"
+#include "relaywatch/app/mutes.h"
 #include "relaywatch/app/source_set.h"
 #include "relaywatch/app/status_server.h"
 #include "relaywatch/config/loader.h"
@@ -31,6 +32,7 @@
 #include "relaywatch/follow/asio.h"
 #include "relaywatch/follow/discovery.h"
 #include "relaywatch/state/checkpoint.h"
+#include "relaywatch/store/safe_file.h"
 #include "relaywatch/store/state_dir.h"
 
 namespace relaywatch::app {
@@ -118,6 +120,7 @@ class Daemon::Impl {
     }
     for (const std::string& w : loaded->warnings) LogWarning(w);
     if (loaded->state) pipeline_->Restore(std::move(*loaded->state));
+    LoadMutes();
     sources_.Start(Discover(), *pipeline_, loaded->positions, WarmSince());
     outbox_->Start();
     status_ = std::make_unique<StatusServer>(
@@ -196,8 +199,100 @@ class Daemon::Impl {
       return;
     }
     ++alerts_by_rule_[alert.finding.rule];
+    PruneMutes();
+    if (const alerting::Mute* m = mutes_.Match(alert.finding.key, alert.finding.rule, WallNow())) {
+      ++alerts_not_paged_;
+      LogInfo(what + " not paged: " + alerting::DescribeMute(*m));
+      return;
+    }
     LogInfo(what);
     outbox_->Put(alert);
+  }
+
+  // state_dir/mutes, when there is one. One that cannot be read is set aside (kept for a person
+  // to look at) and the daemon pages as if nothing were muted: never silent by mistake.
+  void LoadMutes() {
+    const std::string path = MutesPath(config_.state_dir);
+    auto read = ReadMutesFile(path);
+    if (!read) {
+      LogError(read.error().message + "; paging every alert, nothing is muted");
+      if (auto aside = store::SetAsideBadFile(path)) {
+        LogWarning("set " + Esc(path) + " aside as " + Esc(*aside));
+      }
+      return;
+    }
+    mutes_ = alerting::MuteList(std::move(*read));
+    for (const alerting::Mute& m : mutes_.mutes()) {
+      LogInfo("mute of " + Esc(m.key) + " " + RuleText(m.rule) +
+              " restored: " + alerting::DescribeMute(m));
+    }
+    PruneMutes();
+  }
+
+  static std::string RuleText(std::string_view rule) {
+    return rule.empty() ? std::string("(all rules)") : "(rule " + Esc(rule) + ")";
+  }
+
+  // Drops the mutes that ended, logging each, and rewrites the file when any did.
+  void PruneMutes() {
+    const core::Timestamp now = WallNow();
+    bool ended = false;
+    for (const alerting::Mute& m : mutes_.mutes()) {
+      if (now < m.until) continue;
+      LogInfo("mute of " + Esc(m.key) + " " + RuleText(m.rule) + " ended at " +
+              core::FormatLocal(m.until, core::LocalZone::Fixed(0)) + " UTC; paging again");
+      ended = true;
+    }
+    if (!ended) return;
+    mutes_.Prune(now);
+    (void)SaveMutes();  // logged; the ended mutes are gone from memory either way
+  }
+
+  core::Status SaveMutes() {
+    core::Status st = WriteMutesFile(MutesPath(config_.state_dir), mutes_.mutes());
+    if (!st) LogError(st.error().message);
+    return st;
+  }
+
+  // A "mute" or "unmute" request from the status socket (only the state dir's owner reaches it).
+  std::string Mute(const MuteRequest& r) {
+    PruneMutes();
+    const auto& rules = pipeline_->detector().rules();
+    if (!r.rule.empty() &&
+        std::none_of(rules.begin(), rules.end(), [&](const auto& x) { return x.name == r.rule; })) {
+      return "error: no rule named " + Esc(r.rule) + " in the running config\n";
+    }
+    const std::string which = Esc(r.key) + " " + RuleText(r.rule);
+    if (!r.mute) {
+      const alerting::MuteList before = mutes_;
+      const std::size_t n = mutes_.Remove(r.key, r.rule, r.rule.empty());
+      if (n == 0) return "error: no mute of " + which + " in force\n";
+      if (!SaveMutes()) {
+        mutes_ = before;
+        return "error: unable to save the mutes; still muted\n";
+      }
+      LogInfo("unmuted " + which + ": paging again");
+      return "ok: unmuted " + which + "\n";
+    }
+    const core::Timestamp now = WallNow();
+    alerting::Mute m{r.key, r.rule, now, now + std::chrono::seconds(r.seconds), "mute", r.reason};
+    const alerting::MuteList before = mutes_;
+    if (!mutes_.Add(m)) {
+      return "error: " + std::to_string(alerting::kMaxMutes) + " mutes in force already\n";
+    }
+    if (!SaveMutes()) {
+      mutes_ = before;
+      return "error: unable to save the mutes; not muted\n";
+    }
+    LogInfo("muted " + which + ": " + alerting::DescribeMute(m));
+    std::string answer;
+    bool seen = false;
+    for (std::size_t i = 0; i < rules.size() && !seen; ++i) {
+      seen = pipeline_->store().Count(i, r.key, now, rules[i].window) > 0;
+    }
+    if (!seen)
+      answer += "warning: no key " + Esc(r.key) + " seen in the windows now; muted anyway\n";
+    return answer + "ok: muted " + which + ": " + alerting::DescribeMute(m) + "\n";
   }
 
   void ScheduleCheckpoint() {
@@ -319,10 +414,16 @@ class Daemon::Impl {
                       gaps_,
                       std::move(document),
                       outbox_->Channels(),
-                      alerts_by_rule_};
+                      alerts_by_rule_,
+                      mutes_.mutes()};
   }
 
   std::string Status(std::string_view request) {
+    if (auto mute = ParseMuteRequest(request)) {
+      if (!*mute) return "error: " + mute->error().message + "\n";
+      return Mute(**mute);
+    }
+    PruneMutes();
     const bool text = request.starts_with("text");
     const StatusView view = View(text, /*outbox_document=*/true);
     return text ? DaemonStatusText(view) : DaemonStatusJson(view);
@@ -349,6 +450,7 @@ class Daemon::Impl {
   std::uint64_t alerts_not_paged_ = 0;
   std::uint64_t gaps_ = 0;
   std::map<std::string, std::uint64_t, std::less<>> alerts_by_rule_;
+  alerting::MuteList mutes_;
   int exit_code_ = kExitOk;
 };
 

@@ -113,6 +113,20 @@ std::string DaemonStatusJson(const StatusView& s) {
     w.EndObject();
   }
   w.EndArray();
+  w.Key("mutes").BeginArray();
+  for (const alerting::Mute& m : s.mutes) {
+    w.BeginObject().Key("key").String(m.key);
+    w.Key("rule");
+    if (m.rule.empty())
+      w.Null();
+    else
+      w.String(m.rule);
+    w.Key("since").String(core::FormatIso8601Utc(m.since));
+    w.Key("until").String(core::FormatIso8601Utc(m.until));
+    w.Key("by").String(m.by).Key("reason").String(m.reason);
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("outbox");
   if (s.outbox_document.empty()) {
     w.Null();
@@ -175,6 +189,14 @@ std::string DaemonStatusText(const StatusView& s) {
              std::to_string(rules[i].max_keys) + ", " + std::to_string(evicted) + " evicted)";
     }
     out += "\n";
+  }
+  if (!s.mutes.empty()) {
+    out += "\nMUTES (not paged)\n";
+    for (const alerting::Mute& m : s.mutes) {
+      out += "  " + core::EscapeForLog(m.key) + " " +
+             (m.rule.empty() ? std::string("all rules") : "rule " + core::EscapeForLog(m.rule)) +
+             ": " + alerting::DescribeMute(m) + "\n";
+    }
   }
   out += "\nOUTBOX\n" + s.outbox_document;
   return out;

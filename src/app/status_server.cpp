@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "relaywatch/app/logging.h"
+#include "relaywatch/app/mutes.h"
 
 namespace relaywatch::app {
 
@@ -45,7 +46,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() {
     Deadline(shared_->limits.read_deadline);
     auto self = shared_from_this();
-    net::async_read_until(socket_, net::dynamic_buffer(request_, 256), '\n',
+    net::async_read_until(socket_, net::dynamic_buffer(request_, kMaxRequestBytes), '\n',
                           [self](boost::system::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 

@@ -16,10 +16,12 @@ struct Command {
 const std::vector<Command>& Commands();
 
 int CheckCommand(const std::vector<std::string>& args);
+int MuteCommand(const std::vector<std::string>& args);
 int ReportCommand(const std::vector<std::string>& args);
 int RunCommand(const std::vector<std::string>& args);
 int StatusCommand(const std::vector<std::string>& args);
 int TestAlertCommand(const std::vector<std::string>& args);
+int UnmuteCommand(const std::vector<std::string>& args);
 
 }  // namespace relaywatch::app
 

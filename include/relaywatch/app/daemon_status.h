@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "relaywatch/alerting/mute_list.h"
 #include "relaywatch/app/alert_outbox.h"
 #include "relaywatch/app/metrics.h"
 #include "relaywatch/app/source_set.h"
@@ -29,6 +30,7 @@ struct StatusView {
   std::string outbox_document;  // the outbox's own status (JSON or text, as asked)
   std::vector<AlertOutbox::ChannelCounts> channels = {};                  // for the metrics
   std::map<std::string, std::uint64_t, std::less<>> alerts_by_rule = {};  // since this start
+  std::vector<alerting::Mute> mutes = {};  // in force now (relaywatch mute)
 };
 
 std::string DaemonStatusJson(const StatusView& s);
