@@ -15,13 +15,29 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build-test}
+t_start=$(date +%s)
+t_step=$t_start
+took() {  # took STEP: how long STEP took, and the run so far
+  now=$(date +%s)
+  echo "test.sh: $1: $((now - t_step)) s (total $((now - t_start)) s)"
+  t_step=$now
+}
 "$top/packaging/install-deps.sh" --test
+. "$top/packaging/test-flags.sh"
+test_flags_ccache "$top"
+command -v ccache >/dev/null 2>&1 && ccache --zero-stats >/dev/null
 launcher=""
 command -v ccache >/dev/null 2>&1 && launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+# The packages' flags, -Werror among them (so not RELAYWATCH_WERROR, which would put it elsewhere
+# on the command line and give ccache another hash): packaging/test-flags.sh.
 # shellcheck disable=SC2086  # $launcher is one option or none
-cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRELAYWATCH_WERROR=ON $launcher >/dev/null
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="$(test_flags_cxx "$top")" \
+  -DCMAKE_EXE_LINKER_FLAGS="$(test_flags_ld)" $launcher >/dev/null
+took "configure"
 cmake --build "$build" -j "$(nproc)"
+took "release build"
 (cd "$build" && ctest --output-on-failure -j "$(nproc)" --timeout 300)
+took "ctest (unit, integration, packaging)"
 
 [ "${RELAYWATCH_SANITIZER_TIER:-1}" = 0 ] && exit 0
 san=$build-san
@@ -30,11 +46,15 @@ san=$build-san
 CC=clang CXX=clang++ cmake -S "$top" -B "$san" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DRELAYWATCH_FUZZ=ON $launcher \
   >/dev/null
-# Line tables name the sources by absolute path; ccache may still share the objects between
-# checkouts (base_dir) when it does not hash the directory.
-CCACHE_NOHASHDIR=true cmake --build "$san" -j "$(nproc)" --target unit_tests fuzz_harnesses
+# Line tables name the sources by absolute path; ccache still shares the objects between
+# checkouts: it hashes paths relative to the tree (CCACHE_BASEDIR) and not the directory.
+cmake --build "$san" -j "$(nproc)" --target unit_tests fuzz_harnesses
+took "sanitizer build"
 symbolizer=/usr/lib/llvm-14/bin/llvm-symbolizer
 [ -x "$symbolizer" ] && export ASAN_SYMBOLIZER_PATH="$symbolizer"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 (cd "$san" && ctest --output-on-failure -j "$(nproc)" -L 'unit|fuzz' --timeout 300)
-sh "$top/tests/fuzz/run.sh" "$san" "${RELAYWATCH_FUZZ_SECONDS:-20}" 2
+took "sanitizer ctest (unit, fuzz corpora)"
+sh "$top/tests/fuzz/run.sh" "$san" "${RELAYWATCH_FUZZ_SECONDS:-10}" 2
+took "fuzzing"
+if command -v ccache >/dev/null 2>&1; then ccache --show-stats | grep -E '^ *(Hits|Misses|Cache size)' || true; fi
