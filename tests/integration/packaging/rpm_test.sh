@@ -1,8 +1,9 @@
 #!/bin/sh
 # packaging/rpm/relaywatch.spec, as far as a Debian machine can check it: rpmspec parses it for
 # EL 9 and EL 8 (the BuildRequires each gets); rpmbuild -ta --nodeps builds the source and binary
-# RPMs from a release tarball, as the README does, with Debian's compiler and libraries; rpmlint
-# finds no error in the spec, the source RPM or the binary RPM; the binary RPM's files, config
+# RPMs from a release tarball, as the README does, with Debian's compiler and libraries (and the
+# flags of packaging/test-flags.sh: the compile comes from ccache after the release build);
+# rpmlint finds no error in the spec, the source RPM or the binary RPM; the binary RPM's files, config
 # flags, state directory, scriptlets and library Requires are read back with rpm -qp.
 # Debian's rpm has no systemd macros: the test defines %{_unitdir} as EL's and each %systemd_*
 # scriptlet macro as a marker line, which shows the spec calls them with the unit's name; and
