@@ -19,7 +19,8 @@
 # Slow (a full package build; the first run debootstraps, then keeps the root as a tarball in
 # RELAYWATCH_TEST_CACHE): CTest label "packaging"; packaging/test.sh runs it with the rest, and
 # `ctest -LE packaging` leaves it out. Needs root and, for the first run, Debian's archive.
-# With ccache installed the package build goes through it (CMAKE_CXX_COMPILER_LAUNCHER).
+# With ccache installed the package build goes through it, with the flags of packaging/test.sh's
+# release build (packaging/test-flags.sh): the test's package is built with -Werror and -O3.
 # Not tested here: systemd running the unit (the root does not boot systemd), a real qmail
 # delivering an alert.
 # Usage: deb_test.sh SOURCE_DIR [BUILD_DIR]      (default SOURCE_DIR/build-pkg-deb)
@@ -64,11 +65,13 @@ wait_for() {
 # --- 1. The package, built the Debian way; 0.1.0-2 from the same tree. ---
 step "packaging/build-deb.sh in $build"
 mkdir -p "$build"
-# debhelper (compat 13) gives the build a HOME of its own, so ccache is told where its cache is.
-if command -v ccache >/dev/null; then
-  CCACHE_DIR=$(ccache -k cache_dir)
-  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_DIR
-fi
+# The release build's flags and ccache (packaging/test-flags.sh): after packaging/test.sh's
+# release build nothing is compiled again. dpkg-buildflags adds DEB_*FLAGS_APPEND to the package's
+# own flags: -Werror, and CMake's Release -O3 -DNDEBUG (dh builds with CMAKE_BUILD_TYPE=None).
+# debhelper (compat 13) gives the build a HOME of its own; ccache takes its cache from CCACHE_DIR.
+. "$src/packaging/test-flags.sh"
+test_flags_ccache "$build"
+export DEB_CXXFLAGS_APPEND=-Werror DEB_CPPFLAGS_APPEND="-O3 -DNDEBUG"
 t0=$(date +%s)
 deb1=$(sh "$src/packaging/build-deb.sh" "$build" | tail -n 1) || { echo "deb_test: FAIL: build-deb.sh"; exit 1; }
 stage=$build/relaywatch-0.1.0

@@ -1,8 +1,9 @@
 #!/bin/sh
 # packaging/rpm/relaywatch.spec, as far as a Debian machine can check it: rpmspec parses it for
 # EL 9 and EL 8 (the BuildRequires each gets); rpmbuild -ta --nodeps builds the source and binary
-# RPMs from a release tarball, as the README does, with Debian's compiler and libraries; rpmlint
-# finds no error in the spec, the source RPM or the binary RPM; the binary RPM's files, config
+# RPMs from a release tarball, as the README does, with Debian's compiler and libraries (and the
+# flags of packaging/test-flags.sh: the compile comes from ccache after the release build);
+# rpmlint finds no error in the spec, the source RPM or the binary RPM; the binary RPM's files, config
 # flags, state directory, scriptlets and library Requires are read back with rpm -qp.
 # Debian's rpm has no systemd macros: the test defines %{_unitdir} as EL's and each %systemd_*
 # scriptlet macro as a marker line, which shows the spec calls them with the unit's name; and
@@ -12,7 +13,8 @@
 # gcc-toolset-12 and boost1.78), EL's real %systemd_* scriptlets, installing the RPM, the %pre
 # user creation on a real rpm database, the rich Recommends on EL 8's and 9's dnf.
 # Usage: rpm_test.sh SOURCE_DIR [BUILD_DIR]      (default SOURCE_DIR/build-pkg-rpm, emptied first;
-#        a fixed place, so that ccache, when installed, finds the objects of the last run)
+#        a fixed place; with ccache installed the compile is the release build's of
+#        packaging/test.sh, see packaging/test-flags.sh)
 set -eu
 src=$(cd "${1:?usage: rpm_test.sh SOURCE_DIR [BUILD_DIR]}" && pwd)
 top=${2:-$src/build-pkg-rpm}
@@ -74,7 +76,13 @@ set -- --define "_topdir $top" --define "_smp_mflags -j2" \
   --define "_unitdir /usr/lib/systemd/system" --define "_docdir_fmt %%{NAME}" \
   --define "systemd_post() : systemd_post %*" --define "systemd_preun() : systemd_preun %*" \
   --define "systemd_postun_with_restart() : systemd_postun_with_restart %*"
-command -v ccache >/dev/null && export CMAKE_CXX_COMPILER_LAUNCHER=ccache
+# The release build's flags and ccache (packaging/test-flags.sh): optflags are Debian's package
+# flags with -Werror for the unpacked tree, and the spec's Release build adds -O3 -DNDEBUG, so after
+# packaging/test.sh's release build nothing is compiled again. (EL's own optflags differ.)
+. "$src/packaging/test-flags.sh"
+test_flags_ccache "$top"
+mkdir -p "$top/BUILD/relaywatch-$version"
+set -- "$@" --define "optflags $(test_flags_cxx "$top/BUILD/relaywatch-$version")"
 echo "--- rpmbuild -ta --nodeps (a full build with Debian's toolchain)"
 t0=$(date +%s)
 if rpmbuild -ta --nodeps "$@" "$top/relaywatch-$version.tar.gz" >"$top/ta.log" 2>&1; then

@@ -3,8 +3,10 @@
 #                config key; install-supervise.sh in temporary roots, and under a real svscan in
 #                a small chroot (a /service tree and a QMailToaster tree); the systemd unit
 #                verifies.
-#   packaging:   slow (each builds the whole program once more): deb_test.sh (build-deb.sh,
-#                lintian, install/upgrade/remove/purge in a debootstrapped Debian root),
+#   packaging:   slow without ccache (each builds the whole program once more; with ccache, after
+#                packaging/test.sh's release build, nothing is compiled: packaging/test-flags.sh):
+#                deb_test.sh (build-deb.sh, lintian, install/upgrade/remove/purge in a
+#                debootstrapped Debian root),
 #                rpm_test.sh (rpmbuild -ta, rpmlint). packaging/test.sh (and so CI) runs both
 #                groups; `ctest -L packaging` runs these alone, `ctest -LE packaging` leaves them
 #                out.
