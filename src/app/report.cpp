@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "relaywatch/app/mutes.h"
 #include "relaywatch/core/text.h"
 #include "relaywatch/detect/login_key.h"
 #include "relaywatch/detect/rule_kind.h"
@@ -73,6 +74,28 @@ core::Result<std::vector<ReportSource>> ChooseSources(const config::Config& conf
     if (!any) return core::Error{"no log directory found for service " + name};
   }
   return out;
+}
+
+// Marks the findings a mute of the daemon's (state_dir/mutes) covered at their last line. The
+// state_dir is the daemon's user's (0700): a report run by another user cannot read it and says
+// nothing of mutes; a mutes file that is there but not valid is a warning.
+void MarkMuted(const config::Config& config, ReportData& data) {
+  data.muted.assign(data.findings.size(), std::string());
+  auto mutes = ReadMutesFile(MutesPath(config.state_dir));
+  if (!mutes) {
+    if (!mutes.error().message.starts_with("unable to read")) {
+      data.totals.warnings.push_back("mutes not shown: " +
+                                     core::EscapeForLog(mutes.error().message));
+    }
+    return;
+  }
+  const alerting::MuteList list(std::move(*mutes));
+  for (std::size_t i = 0; i < data.findings.size(); ++i) {
+    const detect::Finding& f = data.findings[i].finding;
+    if (const alerting::Mute* m = list.Match(f.key, f.rule, f.last)) {
+      data.muted[i] = alerting::DescribeMute(*m);
+    }
+  }
 }
 
 }  // namespace
@@ -225,6 +248,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   if (user) {
     std::erase_if(data.findings, [&](const alerting::Alert& a) { return !is_user(a.finding.key); });
   }
+  MarkMuted(config, data);
   return data;
 }
 

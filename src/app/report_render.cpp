@@ -134,9 +134,11 @@ std::string RenderReportJson(const ReportData& d) {
   }
   w.EndArray();
   w.Key("findings").BeginArray();
-  for (const alerting::Alert& a : d.findings) {
+  for (std::size_t i = 0; i < d.findings.size(); ++i) {
     w.BeginObject();
-    alerting::WriteFindingJson(w, a);  // the alert JSON's finding object, member for member
+    alerting::WriteFindingJson(w, d.findings[i]);  // the alert JSON's finding, member for member
+    // Only when a mute of the daemon's covered it (ReportData::muted).
+    if (i < d.muted.size() && !d.muted[i].empty()) w.Key("muted").String(d.muted[i]);
     w.EndObject();
   }
   w.EndArray();
@@ -180,7 +182,8 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone) {
   };
   std::vector<FindingRow> rows;
   std::size_t tw = 13, rw = 4, uw = 4, cw = 5, lw = 5, ww = 6;  // the headers' widths
-  for (const alerting::Alert& a : d.findings) {
+  for (std::size_t i = 0; i < d.findings.size(); ++i) {
+    const alerting::Alert& a = d.findings[i];
     const detect::Finding& f = a.finding;
     FindingRow row;
     // LAST without its date when it is FIRST's day, as the old scripts printed it.
@@ -194,6 +197,9 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone) {
     row.window = core::FormatDuration(f.window);
     row.detail = core::EscapeForLog(f.detail);
     if (a.state == alerting::AlertState::kOngoing) row.detail = "(still going on) " + row.detail;
+    if (i < d.muted.size() && !d.muted[i].empty()) {
+      row.detail = "(" + core::EscapeForLog(d.muted[i]) + ") " + row.detail;
+    }
     tw = std::max(tw, Columns(row.when));
     rw = std::max(rw, std::min<std::size_t>(Columns(row.rule), 16));
     uw = std::max(uw, std::min<std::size_t>(Columns(row.user), 32));

@@ -44,6 +44,10 @@ struct ReportData {
   follow::StoredLogTotals totals;
   std::vector<UserRow> users;             // sorted: recipients desc, then user
   std::vector<alerting::Alert> findings;  // in stamp order
+  // Per finding: what the daemon's mutes (state_dir/mutes, when readable) say of it at its last
+  // line ("muted until ... by mute (reason)"), or "" when none was in force. The file keeps the
+  // mutes the daemon holds now; one that has ended is no longer there.
+  std::vector<std::string> muted;
   std::vector<std::string> rule_order;    // rule names as configured
   std::vector<std::string> rule_kinds;    // their kinds' names ("volume"), by rule index
   std::vector<bool> rule_shown;           // by rule index: selected by --rule (all without it)

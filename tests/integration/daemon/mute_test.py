@@ -4,7 +4,8 @@
 A login is muted (typed in another case: keyed as the detector keys it) before it has a line:
 the command says it was not seen and mutes anyway. Its crossings then page nobody, the daemon's
 log says "not paged: muted until ... by mute (reason)", and `status` lists the mute. After a
-SIGTERM restart the mute is still listed (state_dir/mutes, 0600) and still holds. `unmute` ends
+SIGTERM restart the mute is still listed (state_dir/mutes, 0600) and still holds, and `report`
+marks the login's findings muted (text and JSON). `unmute` ends
 it: the next crossing pages. A mute --for 3s holds, then ends by itself: the next crossing pages.
 Bad input: --for 10x, unmute of nothing, a mute with the daemon stopped (closed socket), each
 with its exact message and exit code.
@@ -12,6 +13,7 @@ with its exact message and exit code.
 usage: mute_test.py RELAYWATCH_BINARY
 """
 
+import json
 import os
 import shutil
 import stat
@@ -106,6 +108,19 @@ def main():
         st = cross()
         check(mutes(st) == [(LOGIN, None, "password changed")], "listed after the restart")
         check(pages() == [], "still no page after the restart (%s)" % pages())
+
+        say("== report marks the muted login's findings")
+        r = subprocess.run([binary, "report", "-c", cfg, "--dir", logdir, "--format", "json"],
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, "report exits 0 (%d): %s" % (r.returncode, r.stderr[-300:]))
+        found = json.loads(r.stdout)["findings"]
+        check(found and all(f["user"] == LOGIN and f.get("muted", "").startswith("muted until ")
+                            and "(password changed)" in f["muted"] for f in found),
+              "report --format json: every finding of %s is muted (%s)"
+              % (LOGIN, [(f["user"], f.get("muted")) for f in found]))
+        r = subprocess.run([binary, "report", "-c", cfg, "--dir", logdir], capture_output=True,
+                           text=True, timeout=60)
+        check("(muted until " in r.stdout, "report text marks it: %s" % r.stdout[-400:])
 
         say("== unmute: the next crossing pages")
         r = rw("unmute", LOGIN)
