@@ -48,9 +48,9 @@ struct ReportData {
   // line ("muted until ... by mute (reason)"), or "" when none was in force. The file keeps the
   // mutes the daemon holds now; one that has ended is no longer there.
   std::vector<std::string> muted;
-  std::vector<std::string> rule_order;    // rule names as configured
-  std::vector<std::string> rule_kinds;    // their kinds' names ("volume"), by rule index
-  std::vector<bool> rule_shown;           // by rule index: selected by --rule (all without it)
+  std::vector<std::string> rule_order;  // rule names as configured
+  std::vector<std::string> rule_kinds;  // their kinds' names ("volume"), by rule index
+  std::vector<bool> rule_shown;         // by rule index: selected by --rule (all without it)
 };
 
 // The text report's width: no line of RenderReportText is wider (in code points).
