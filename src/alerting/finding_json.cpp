@@ -37,6 +37,9 @@ void WriteFindingJson(core::JsonWriter& w, const Alert& a) {
   w.Key("basis").String(f.basis);
   w.Key("detail").String(f.detail);
   w.Key("previous_count").Uint(a.previous_count);
+  w.Key("slices").BeginArray();  // oldest first; [] when not known
+  for (const std::uint32_t n : f.slices) w.Uint(n);
+  w.EndArray();
   w.Key("sample").BeginObject();
   Counted(w, "senders", "sender", f.sample.senders);
   Counted(w, "remote_ips", "ip", f.sample.remote_ips);

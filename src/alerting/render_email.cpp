@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "relaywatch/alerting/alert_text.h"
+#include "relaywatch/alerting/histogram.h"
 #include "relaywatch/alerting/investigate.h"
 #include "relaywatch/alerting/render_sms.h"
 #include "relaywatch/core/text.h"
@@ -184,6 +185,7 @@ EmailContent RenderEmail(const Alert& a, const core::LocalZone& zone) {
     std::string count = N(f.count) + InWindow(f) + " (limit " + N(f.limit) + ")";
     if (a.state != AlertState::kNew) count += ", last alert counted " + N(a.previous_count);
     b.Field("Count", count);
+    if (!f.slices.empty()) b.Field("History", SliceLine(f, /*unicode=*/true));
     b.Field("First", When(f.first, zone));
     b.Field("Last", When(f.last, zone));
     if (!f.service.empty()) b.Field("Service", Clean(f.service, kMaxShort));

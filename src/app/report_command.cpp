@@ -1,5 +1,7 @@
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -25,9 +27,24 @@ const std::vector<OptionSpec>& ReportOptions() {
        "only this rule's findings and peaks (repeatable; the windows of all rules still run)"},
       {"all", 0, false, false, "", "list every login that relayed, not only those with findings"},
       {"format", 0, true, false, "text|json", "output format (default text)"},
+      {"ascii", 0, false, false, "",
+       "draw --user's histograms in ASCII (the default unless LC_ALL, LC_CTYPE or LANG is UTF-8)"},
       {"help", 'h', false, false, "", "show this help"},
   };
   return kOptions;
+}
+
+// Whether the locale's character set is UTF-8: the first of LC_ALL, LC_CTYPE, LANG that is set
+// and not empty decides, as setlocale would.
+bool Utf8Locale() {
+  for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') continue;
+    std::string s(v);
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s.find("utf-8") != std::string::npos || s.find("utf8") != std::string::npos;
+  }
+  return false;
 }
 
 int Usage(const std::string& why) {
@@ -43,7 +60,8 @@ int ReportCommand(const std::vector<std::string>& argv) {
   if (args->has("help")) {
     std::printf(
         "usage: relaywatch report [-c FILE] [--dir DIR | --service NAME]... [--date YYYY-MM-DD | "
-        "--since T --until T] [--user LOGIN] [--rule NAME]... [--all] [--format text|json]\n\n"
+        "--since T --until T] [--user LOGIN] [--rule NAME]... [--all] [--format text|json] "
+        "[--ascii]\n\n"
         "Runs the rules over the stored logs (archives and current) and prints the findings\n"
         "and the logins behind them: what the daemon alerted, or would have, in that range.\n\n%s",
         OptionsHelp(ReportOptions()).c_str());
@@ -117,7 +135,11 @@ int ReportCommand(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "relaywatch report: %s\n", data.error().message.c_str());
     return kExitBadInput;
   }
-  std::string out = format == "json" ? RenderReportJson(*data) : RenderReportText(*data, zone);
+  ReportTextOptions text;
+  text.histograms = req.user.has_value();  // one login's findings: how each count developed
+  text.unicode = !args->has("ascii") && Utf8Locale();
+  std::string out =
+      format == "json" ? RenderReportJson(*data) : RenderReportText(*data, zone, text);
   for (const std::string& w : data->totals.warnings) {
     std::fprintf(stderr, "relaywatch report: warning: %s\n", w.c_str());
   }

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "relaywatch/alerting/finding_json.h"
+#include "relaywatch/alerting/histogram.h"
 #include "relaywatch/app/report.h"
 #include "relaywatch/core/json_writer.h"
 #include "relaywatch/core/text.h"
@@ -152,7 +153,8 @@ std::string RenderReportJson(const ReportData& d) {
   return out;
 }
 
-std::string RenderReportText(const ReportData& d, const core::LocalZone& zone) {
+std::string RenderReportText(const ReportData& d, const core::LocalZone& zone,
+                             const ReportTextOptions& options) {
   std::string out;
   auto local = [&](core::Timestamp t) { return core::FormatLocal(t, zone); };
   auto since = d.since ? d.since : d.first_line;
@@ -178,7 +180,7 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone) {
   constexpr std::size_t kW = kReportColumns;
   constexpr std::size_t kMinDetail = 24;
   struct FindingRow {
-    std::string when, rule, user, count, limit, window, detail;
+    std::string when, rule, user, count, limit, window, detail, history;
   };
   std::vector<FindingRow> rows;
   std::size_t tw = 13, rw = 4, uw = 4, cw = 5, lw = 5, ww = 6;  // the headers' widths
@@ -200,6 +202,7 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone) {
     if (i < d.muted.size() && !d.muted[i].empty()) {
       row.detail = "(" + core::EscapeForLog(d.muted[i]) + ") " + row.detail;
     }
+    if (options.histograms) row.history = alerting::SliceLine(f, options.unicode);
     tw = std::max(tw, Columns(row.when));
     rw = std::max(rw, std::min<std::size_t>(Columns(row.rule), 16));
     uw = std::max(uw, std::min<std::size_t>(Columns(row.user), 32));
@@ -235,6 +238,8 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone) {
       out += Fit(line + row.window, kW) + "\n";
       if (!row.detail.empty()) out += Fit("      detail: " + row.detail, kW) + "\n";
     }
+    // At most 6 + kSlices + 2 + 26 columns: within kW.
+    if (!row.history.empty()) out += Fit("      " + row.history, kW) + "\n";
   }
 
   // USERS: PEAK wraps inside its column (one rule=peak per token), so it never runs into

@@ -93,6 +93,22 @@ core::Timestamp BucketWindow::FirstAt(core::Timestamp now, core::Duration window
   return now;
 }
 
+std::vector<std::uint32_t> BucketWindow::SliceCounts(core::Timestamp now,
+                                                     core::Duration window) const {
+  const std::int64_t end = SliceIndex(now, window);
+  const std::int64_t oldest = end - kSlices;  // still counted: folded into the first entry
+  std::vector<std::uint64_t> sums(kSlices, 0);
+  for (const Bucket& b : buckets_) {
+    if (b.index < oldest || b.index > end) continue;
+    sums[static_cast<std::size_t>(std::max<std::int64_t>(b.index - oldest - 1, 0))] += b.count;
+  }
+  std::vector<std::uint32_t> out(sums.size());
+  for (std::size_t i = 0; i < sums.size(); ++i) {
+    out[i] = static_cast<std::uint32_t>(std::min<std::uint64_t>(sums[i], UINT32_MAX));
+  }
+  return out;
+}
+
 bool BucketWindow::Expire(core::Timestamp now, core::Duration window) {
   if (buckets_.empty()) return true;  // a sweep visits every rule of every Key
   std::int64_t oldest = SliceIndex(now, window) - kSlices;

@@ -121,6 +121,7 @@ void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view
   f.limit = limit;
   f.window = spec.window;
   f.first = store_.FirstAt(rule, key, ctx.time, spec.window);
+  f.slices = store_.SliceCounts(rule, key, ctx.time, spec.window);
   f.last = ctx.time;
   f.service = std::string(ctx.service);
   f.basis = std::string(basis);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "relaywatch/core/same_bytes.h"
+#include "relaywatch/detect/bucket_window.h"
 
 namespace relaywatch::detect {
 namespace {
@@ -50,6 +51,21 @@ core::Timestamp DistinctWindow::FirstAt(core::Timestamp now, core::Duration wind
     }
   }
   return first;
+}
+
+std::vector<std::uint32_t> DistinctWindow::SliceCounts(core::Timestamp now,
+                                                       core::Duration window) const {
+  const std::int64_t first = SliceIndex(now, window) - kSlices + 1;
+  std::vector<std::uint32_t> out(kSlices, 0);
+  for (const DistinctEntry& e : entries_) {
+    if (!InWindow(e.last, now, window)) continue;
+    // A value last seen in the slice before the first, or (out of order) after `now`'s, is
+    // counted in the nearest entry, so the entries sum to CountAt.
+    const std::int64_t i =
+        std::clamp<std::int64_t>(SliceIndex(e.last, window) - first, 0, kSlices - 1);
+    if (out[static_cast<std::size_t>(i)] < UINT32_MAX) ++out[static_cast<std::size_t>(i)];
+  }
+  return out;
 }
 
 bool DistinctWindow::Expire(core::Timestamp now, core::Duration window) {

@@ -126,6 +126,17 @@ core::Timestamp MemoryWindowStore::FirstAt(std::size_t rule, std::string_view ke
   return s->counts.FirstAt(newest, window);
 }
 
+std::vector<std::uint32_t> MemoryWindowStore::SliceCounts(std::size_t rule, std::string_view key,
+                                                          core::Timestamp t,
+                                                          core::Duration window) const {
+  const KeyState* s = Find(rule, key);
+  if (s == nullptr) return {};
+  if (!s->distinct.entries().empty()) return s->distinct.SliceCounts(t, window);
+  if (s->counts.buckets().empty()) return {};
+  // As FirstAt: "now" for a bucket window is the newest stamp it has seen.
+  return s->counts.SliceCounts(std::max(t, s->counts.buckets().back().first), window);
+}
+
 std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key, core::Timestamp now,
                                        core::Duration window) const {
   const KeyState* s = Find(rule, key);

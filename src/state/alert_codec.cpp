@@ -3,10 +3,13 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "record_text.h"
 #include "relaywatch/alerting/alert_text.h"
 #include "relaywatch/core/text.h"
+#include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/detect/sample_book.h"
 
 namespace relaywatch::state {
@@ -157,6 +160,10 @@ std::string EncodeSpooledAlert(const SpooledAlert& s) {
   for (const auto& [sender, n] : f.sample.senders) w.Begin("sender").Text(sender).Uint(n);
   for (const auto& [ip, n] : f.sample.remote_ips) w.Begin("remote-ip").Text(ip).Uint(n);
   for (const std::string& rcpt : f.sample.recipients) w.Begin("recipient").Text(rcpt);
+  if (!f.slices.empty()) {
+    w.Begin("slices");
+    for (const std::uint32_t n : f.slices) w.Uint(n);
+  }
   w.Begin("previous-count").Uint(a.previous_count);
   w.Begin("digest-count").Uint(a.digest_count);
   w.Begin("digest-text").Text(a.digest_text);
@@ -173,6 +180,7 @@ core::Result<SpooledAlert> DecodeSpooledAlert(std::string_view text) {
   SpooledAlert s;
   std::array<bool, kSingleCount> seen{};
   bool seen_unit = false;
+  bool seen_slices = false;
   while (true) {
     core::Result<std::optional<Record>> next = reader.Next();
     if (!next) return next.error();
@@ -195,6 +203,21 @@ core::Result<SpooledAlert> DecodeSpooledAlert(std::string_view text) {
       if (!p.ok()) return p.error();
       s.alert.finding.unit =
           unit == "messages" ? detect::CountUnit::kMessages : detect::CountUnit::kRecipients;
+    } else if (r.tag == "slices") {
+      // Optional (spool files written before it existed have none): one field per slice.
+      if (seen_slices) return LineError(r.line, "slices given twice");
+      seen_slices = true;
+      if (r.fields.size() > static_cast<std::size_t>(detect::kSlices)) {
+        return LineError(r.line, "slices: expected at most " + std::to_string(detect::kSlices) +
+                                     " fields, got " + std::to_string(r.fields.size()));
+      }
+      FieldParser p(r, r.fields.size());
+      std::vector<std::uint32_t> slices;
+      for (std::size_t i = 0; i < r.fields.size(); ++i) {
+        slices.push_back(static_cast<std::uint32_t>(p.Uint(i, "count", UINT32_MAX)));
+      }
+      if (!p.ok()) return p.error();
+      s.alert.finding.slices = std::move(slices);
     } else if (r.tag == "sender" || r.tag == "remote-ip" || r.tag == "recipient") {
       applied = ApplyRepeated(r, s);
     } else {

@@ -20,6 +20,9 @@
 //   "detail"          sender: the foreign sender; service-policy: the service; gap: what was lost;
 //                     "" for the other kinds (always present)
 //   "previous_count"  integer: for "ongoing", the count the last alert carried; else 0
+//   "slices"          [integer]: the count in each slice of the window at "last" (60 slices of
+//                     window / 60, oldest first, summing to about "count"; detect/bucket_window.h),
+//                     the email's and `report --user`'s histogram; [] when not known
 //   "sample"          {"senders": [{"sender", "count"}], "remote_ips": [{"ip", "count"}],
 //                      "recipients": [STRING]}: what the key did in the window, bounded
 // The caller opens and closes the object and may add members of its own after these (the alert

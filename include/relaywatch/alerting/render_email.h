@@ -2,7 +2,8 @@
 //
 // The subject is the SMS text (one line, printable ASCII, at most 160 characters): the phone and
 // the mailbox show the same verdict. The body is UTF-8 text for a person: a sentence saying what
-// happened, then the rule, kind, state, key, count, limit and window, the first and last line's
+// happened, then the rule, kind, state, key, count, limit and window, the count's slices as a
+// histogram (histogram.h; when the finding has them), the first and last line's
 // times in local time (through the LocalZone) and UTC, the service, the basis (where the login
 // came from and how far to trust it), the detail, the top senders and client IPs, sample
 // recipients, the alert id, and the exact `relaywatch report` command to investigate (see

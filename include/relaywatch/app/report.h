@@ -62,7 +62,13 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
                                    const core::LocalZone& zone);
 
 std::string RenderReportJson(const ReportData& data);
-std::string RenderReportText(const ReportData& data, const core::LocalZone& zone);
+// How RenderReportText draws what a terminal may not show.
+struct ReportTextOptions {
+  bool histograms = false;  // a line under each finding: its count's slices (alerting/histogram.h)
+  bool unicode = true;      // block characters; false: ASCII
+};
+std::string RenderReportText(const ReportData& data, const core::LocalZone& zone,
+                             const ReportTextOptions& options = {});
 
 // The `report` subcommand: argv after "report" -> exit code.
 int ReportCommand(const std::vector<std::string>& args);

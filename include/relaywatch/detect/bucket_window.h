@@ -34,6 +34,10 @@ class BucketWindow {
   std::uint64_t CountAt(core::Timestamp now, core::Duration window) const;
   // The oldest stamp counted in the window ending at `now`.
   core::Timestamp FirstAt(core::Timestamp now, core::Duration window) const;
+  // The count of each of the kSlices slices ending in `now`'s, oldest first; the oldest entry
+  // also holds the one older slice the window still counts, so the entries sum to CountAt.
+  // Each saturates at UINT32_MAX. Asked only when a finding is made, not per line.
+  std::vector<std::uint32_t> SliceCounts(core::Timestamp now, core::Duration window) const;
   // Drops slices that fell out of the window ending at `now`; true when nothing is left.
   bool Expire(core::Timestamp now, core::Duration window);
 

@@ -31,6 +31,9 @@ class DistinctWindow {
                     std::size_t cap);
   std::uint64_t CountAt(core::Timestamp now, core::Duration window) const;
   core::Timestamp FirstAt(core::Timestamp now, core::Duration window) const;
+  // The values counted at `now` by the slice (bucket_window.h) of their last stamp: kSlices
+  // entries, oldest first, summing to CountAt.
+  std::vector<std::uint32_t> SliceCounts(core::Timestamp now, core::Duration window) const;
   // Drops values not seen within the window ending at `now`; true when none is left.
   bool Expire(core::Timestamp now, core::Duration window);
 

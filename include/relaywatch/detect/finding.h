@@ -38,6 +38,10 @@ struct Finding {
   std::string detail;       // sender: the foreign sender; service-policy: the service;
                             // gap: what was lost
   KeySample sample;
+  // The count in each slice of the window at `last` (bucket_window.h: kSlices of window/kSlices),
+  // oldest first, for the alert's histogram; empty when not known (a spool file written before
+  // it, a finding made outside a window).
+  std::vector<std::uint32_t> slices;
 };
 
 }  // namespace relaywatch::detect

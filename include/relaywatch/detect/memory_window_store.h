@@ -30,6 +30,8 @@ class MemoryWindowStore : public WindowStore {
                             core::Timestamp t, core::Duration window, std::size_t cap) override;
   core::Timestamp FirstAt(std::size_t rule, std::string_view key, core::Timestamp t,
                           core::Duration window) const override;
+  std::vector<std::uint32_t> SliceCounts(std::size_t rule, std::string_view key, core::Timestamp t,
+                                         core::Duration window) const override;
   std::uint64_t Count(std::size_t rule, std::string_view key, core::Timestamp now,
                       core::Duration window) const override;
   void Expire(core::Timestamp now, const std::vector<core::Duration>& windows) override;

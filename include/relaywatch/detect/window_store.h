@@ -44,6 +44,12 @@ class WindowStore {
   // The count for (rule, key) in the window ending at `now`; 0 for an unknown key.
   virtual std::uint64_t Count(std::size_t rule, std::string_view key, core::Timestamp now,
                               core::Duration window) const = 0;
+  // How the count for (rule, key) developed over the window just after an Add or AddDistinct at
+  // `t`: kSlices entries (bucket_window.h), oldest first, the last being `t`'s slice, summing to
+  // the count; empty for an unknown key. Asked only when a finding is made, not per line.
+  virtual std::vector<std::uint32_t> SliceCounts(std::size_t rule, std::string_view key,
+                                                 core::Timestamp t,
+                                                 core::Duration window) const = 0;
   // Forgets windows that are empty at `now`; windows[i] is rule i's window (0: skip rule i).
   virtual void Expire(core::Timestamp now, const std::vector<core::Duration>& windows) = 0;
   // The `n` keys with the highest count for `rule` at `now`, highest first.

@@ -53,6 +53,30 @@ TEST(RenderEmailTest, SenderAlertBodyHasEverythingToActOn) {
             "Alert id:  foreign-sender-18b1d106788cc6c9-1795837046029545567\n");
 }
 
+TEST(RenderEmailTest, AHistoryLineUnderTheCountShowsTheSlices) {
+  Alert a = VolumeAlert();
+  a.finding.slices.assign(60, 0);  // 49 quiet minutes, then the run, peak 80 in the last
+  const std::uint32_t run[] = {1, 5, 10, 20, 30, 40, 50, 60, 70, 79, 40};
+  for (std::size_t i = 0; i < std::size(run); ++i)
+    a.finding.slices[60 - std::size(run) + i] = run[i];
+  a.finding.slices.back() = 80;
+  const std::string body = RenderEmail(a, kZone).body;
+  EXPECT_NE(body.find("Count:     612 in 1h (limit 500)\n"
+                      "History:   |" +
+                      std::string(49, ' ') +
+                      "▁▁▁▂▃▄▅▆▇██| 1m each, peak 80\n"
+                      "First:     "),
+            std::string::npos)
+      << body;
+  // Not known (a spool file from before): no line, the rest as it was.
+  a.finding.slices.clear();
+  EXPECT_EQ(RenderEmail(a, kZone).body, RenderEmail(VolumeAlert(), kZone).body);
+  EXPECT_EQ(RenderEmail(a, kZone).body.find("History:"), std::string::npos);
+  // The SMS has no room for it.
+  a.finding.slices.assign(60, 1);
+  EXPECT_EQ(RenderEmail(a, kZone).subject, RenderSms(VolumeAlert()));
+}
+
 TEST(RenderEmailTest, SubjectIsTheSmsText) {
   for (const Alert& a :
        {FraudAlert(), VolumeAlert(), WithState(VolumeAlert(), AlertState::kResolved, 612)}) {

@@ -70,6 +70,15 @@ TEST(RenderJsonTest, StartsWithTheIdAndKeepsAStableKeyOrder) {
   EXPECT_LT(json.find("\"last\""), json.find("\"host\""));
 }
 
+TEST(RenderJsonTest, CarriesTheSlicesOldestFirstOrAnEmptyArray) {
+  Alert a = VolumeAlert();
+  EXPECT_NE(RenderJson(a).find("\"slices\":[],\"sample\""), std::string::npos);
+  a.finding.slices = {0, 7, 4294967295u};
+  EXPECT_NE(RenderJson(a).find("\"previous_count\":0,\"slices\":[0,7,4294967295],\"sample\""),
+            std::string::npos)
+      << RenderJson(a);
+}
+
 TEST(RenderJsonTest, OngoingCarriesThePreviousCount) {
   const JsonValue v = ParseOrFail(RenderJson(WithState(VolumeAlert(), AlertState::kOngoing, 500)));
   EXPECT_EQ(v["state"].text, "ongoing");

@@ -156,6 +156,10 @@ TEST(DetectorTest, VolumeSlidesOverTheWindowInOneMinuteSlices) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].count, 3u);
   EXPECT_EQ(got[0].first, t + seconds(30));
+  // Its slices end in 01:00's: the 00:00 slice, still counted, is folded into the oldest entry.
+  std::vector<std::uint32_t> slices(kSlices, 0);
+  slices[0] = slices[29] = slices[59] = 1;
+  EXPECT_EQ(got[0].slices, slices);
   // 01:01:00 is in slice s + 61: it has fallen out.
   EXPECT_TRUE(h.Feed(Relaying(t + hours(1) + minutes(1), "b@x.example", "b@x.example",
                               "192.0.2.1"))

@@ -35,6 +35,47 @@ TEST(MemoryWindowStoreTest, AddReturnsTheCountAndFirstAtTheOldestCountedStamp) {
   EXPECT_EQ(store.FirstAt(1, bob, kMidnight, kHour), kMidnight);  // nothing counted: "now"
 }
 
+// The slices of a window, oldest first: {index, count} pairs set, the rest zero.
+std::vector<std::uint32_t> Slices(std::vector<std::pair<std::size_t, std::uint32_t>> set) {
+  std::vector<std::uint32_t> out(kSlices, 0);
+  for (auto [i, n] : set) out[i] = n;
+  return out;
+}
+
+TEST(MemoryWindowStoreTest, SliceCountsEndInNowsSliceAndSumToTheCount) {
+  MemoryWindowStore store;
+  const std::string_view bob = "bob@example.com";
+  EXPECT_TRUE(store.SliceCounts(0, bob, kMidnight, kHour).empty());  // unknown key
+  store.Add(0, bob, kMidnight + seconds(5), 1, kHour);
+  EXPECT_EQ(store.SliceCounts(0, bob, kMidnight + seconds(5), kHour), Slices({{59, 1}}));
+  store.Add(0, bob, kMidnight + minutes(30), 2, kHour);
+  store.Add(0, bob, kMidnight + minutes(30) + seconds(59), 4, kHour);
+  EXPECT_EQ(store.SliceCounts(0, bob, kMidnight + minutes(30), kHour), Slices({{29, 1}, {59, 6}}));
+  // At 01:00:10 the 00:00 slice is still counted (bucket_window.h): in the oldest entry.
+  const core::Timestamp t = kMidnight + hours(1) + seconds(10);
+  EXPECT_EQ(store.Add(0, bob, t, 3, kHour), 10u);
+  EXPECT_EQ(store.SliceCounts(0, bob, t, kHour), Slices({{0, 1}, {29, 6}, {59, 3}}));
+  // A line older than the newest: the slices still end at the newest, as the count does.
+  EXPECT_EQ(store.Add(0, bob, t - minutes(10), 1, kHour), 11u);
+  EXPECT_EQ(store.SliceCounts(0, bob, t - minutes(10), kHour),
+            Slices({{0, 1}, {29, 6}, {49, 1}, {59, 3}}));
+  // A slice's count saturates.
+  store.Add(1, bob, kMidnight, 5000000000u, kDay);
+  EXPECT_EQ(store.SliceCounts(1, bob, kMidnight, kDay), Slices({{59, 4294967295u}}));
+}
+
+TEST(MemoryWindowStoreTest, SliceCountsOfDistinctValuesAreByTheirLastStamp) {
+  MemoryWindowStore store;
+  const std::string_view bob = "bob@example.com";
+  store.AddDistinct(0, bob, "192.0.2.1", kMidnight + minutes(1), kHour, 10);
+  store.AddDistinct(0, bob, "192.0.2.2", kMidnight + minutes(2), kHour, 10);
+  store.AddDistinct(0, bob, "192.0.2.1", kMidnight + minutes(5), kHour, 10);
+  EXPECT_EQ(store.AddDistinct(0, bob, "192.0.2.3", kMidnight + minutes(5), kHour, 10), 3u);
+  EXPECT_EQ(store.SliceCounts(0, bob, kMidnight + minutes(5), kHour), Slices({{56, 1}, {59, 2}}));
+  // 59 minutes on: the 00:02 address is in the oldest entry, the others too.
+  EXPECT_EQ(store.SliceCounts(0, bob, kMidnight + minutes(61), kHour), Slices({{0, 1}, {3, 2}}));
+}
+
 TEST(MemoryWindowStoreTest, KeysAndRulesAreCountedApart) {
   MemoryWindowStore store;
   store.Add(0, "bob@example.com", kMidnight, 1, kHour);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "relaywatch/alerting/alert_id.h"
+#include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/detect/sample_book.h"
 #include "state_test_util.h"
 
@@ -80,6 +81,7 @@ void ExpectSame(const SpooledAlert& got, const SpooledAlert& want) {
   EXPECT_EQ(f.sample.senders, g.sample.senders);
   EXPECT_EQ(f.sample.remote_ips, g.sample.remote_ips);
   EXPECT_EQ(f.sample.recipients, g.sample.recipients);
+  EXPECT_EQ(f.slices, g.slices);
   EXPECT_EQ(got.attempts, want.attempts);
   EXPECT_EQ(got.first_spooled, want.first_spooled);
   EXPECT_EQ(got.next_attempt, want.next_attempt);
@@ -179,6 +181,25 @@ TEST(AlertCodecTest, ReadsAtMostASampleOfSendersIpsAndRecipients) {
   EXPECT_EQ(back->last_error, s.last_error);
 }
 
+TEST(AlertCodecTest, KeepsTheSlicesAndReadsFilesWrittenWithoutThem) {
+  SpooledAlert s = Fraud();
+  s.alert.finding.slices.assign(detect::kSlices, 0);
+  s.alert.finding.slices.front() = 1;
+  s.alert.finding.slices[30] = 4294967295u;
+  s.alert.finding.slices.back() = 11;
+  const std::string text = EncodeSpooledAlert(s);
+  EXPECT_NE(text.find("\nslices 1 0 0 "), std::string::npos) << text;
+  core::Result<SpooledAlert> back = DecodeSpooledAlert(text);
+  ASSERT_TRUE(back) << back.error().message;
+  ExpectSame(*back, s);
+  // Without slices (and as a spool file from before the record existed): none written, none read.
+  const std::string old = EncodeSpooledAlert(Fraud());
+  EXPECT_EQ(old.find("slices"), std::string::npos);
+  back = DecodeSpooledAlert(old);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_TRUE(back->alert.finding.slices.empty());
+}
+
 TEST(AlertCodecTest, WritesTheDocumentedFormat) {
   SpooledAlert s;
   s.alert.id = "digest-1-2";
@@ -241,6 +262,8 @@ TEST(AlertCodecTest, NamesWhatIsWrong) {
     const std::size_t at = body.find("\n" + record + " ") + 1;
     return body.substr(0, at) + body.substr(body.find('\n', at) + 1);
   };
+  std::string sixty_one;
+  for (int i = 0; i < 61; ++i) sixty_one += " 1";
   const std::pair<std::string, std::string> cases[] = {
       {"relaywatch-alert 7\n",
        "line 1: unsupported spooled alert version 7 (this relaywatch reads version 1)"},
@@ -251,6 +274,14 @@ TEST(AlertCodecTest, NamesWhatIsWrong) {
       {body + "id again\n", "line 29: id given twice"},
       {body + "paged yes\n", "line 29: unknown record \"paged\""},
       {body + "unit messages\n", "line 29: unit given twice"},
+      {body + "slices 1 2\nslices 3\n", "line 30: slices given twice"},
+      {body + "slices 1 x 3\n",
+       "line 29: slices count: expected an unsigned integer up to "
+       "4294967295, got \"x\""},
+      {body + "slices 4294967296\n",
+       "line 29: slices count: expected an unsigned integer up to 4294967295, got "
+       "\"4294967296\""},
+      {body + "slices" + sixty_one + "\n", "line 29: slices: expected at most 60 fields, got 61"},
       {without("unit") + "unit parcels\n", "line 28: unit value: expected recipients or messages"},
       {body + "sender a@b\n", "line 29: sender: expected 2 fields, got 1"},
       {body + "remote-ip 1.2.3.4 many\n",

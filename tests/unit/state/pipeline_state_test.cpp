@@ -186,6 +186,8 @@ std::string Describe(const alerting::Alert& a) {
   for (const auto& [v, n] : f.sample.senders) s += " " + v + "=" + std::to_string(n);
   for (const auto& [v, n] : f.sample.remote_ips) s += " " + v + "=" + std::to_string(n);
   for (const auto& r : f.sample.recipients) s += " " + r;
+  s += " slices";  // the windows restored from a checkpoint give the same histogram
+  for (const std::uint32_t n : f.slices) s += " " + std::to_string(n);
   return s;
 }
 
@@ -218,6 +220,8 @@ TEST(PipelineStateTest, TheCorpusExercisesEveryPartOfTheState) {
   EXPECT_TRUE(std::any_of(whole.alerts.begin(), whole.alerts.end(), [](const auto& a) {
     return a.state == alerting::AlertState::kResolved;
   }));
+  EXPECT_TRUE(std::any_of(whole.alerts.begin(), whole.alerts.end(),
+                          [](const auto& a) { return !a.finding.slices.empty(); }));
 }
 
 TEST(PipelineStateTest, ARestartThroughTheCheckpointAnywhereChangesNothing) {
