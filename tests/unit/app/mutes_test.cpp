@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -52,7 +53,10 @@ class MutesFile : public ::testing::Test {
     dir_ = ::mkdtemp(tmpl);
     path_ = MutesPath(dir_);
   }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
   std::string dir_, path_;
 };
 
