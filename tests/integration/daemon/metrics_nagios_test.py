@@ -18,11 +18,9 @@ usage: metrics_nagios_test.py RELAYWATCH_BINARY
 """
 
 import os
-import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -184,22 +182,7 @@ def run(binary, tmp):
 
 
 def main():
-    binary = rwtest.find_binary(sys.argv)
-    tmp = tempfile.mkdtemp(prefix="rw-mon-")
-    ok = False
-    try:
-        run(binary, tmp)
-        rwtest.check_status_json_valid()
-        ok = True
-    except rwtest.TestFailure as e:
-        say("FAIL: %s" % e)
-    finally:
-        if ok or os.environ.get("KEEP") is None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            say("kept %s" % tmp)
-    say("PASS" if ok else "FAILED")
-    return 0 if ok else 1
+    return rwtest.run_parts("rw-mon-", [run], sys.argv)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,8 @@ usage: qlog_attribution_test.py RELAYWATCH_BINARY
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -160,18 +158,7 @@ def part_b(binary, tmp):
 
 
 def main():
-    binary = rwtest.find_binary(sys.argv)
-    tmp = tempfile.mkdtemp(prefix="rw-qlog-")
-    try:
-        part_a(binary, tmp)
-        part_b(binary, tmp)
-    except rwtest.TestFailure as e:
-        print("FAIL: %s" % e, file=sys.stderr)
-        return 1
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    say("PASS")
-    return 0
+    return rwtest.run_parts("rw-qlog-", [part_a, part_b], sys.argv)
 
 
 if __name__ == "__main__":

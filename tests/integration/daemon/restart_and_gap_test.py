@@ -16,11 +16,9 @@ usage: restart_and_gap_test.py RELAYWATCH_BINARY
 
 import json
 import os
-import shutil
 import signal
 import stat
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -261,23 +259,7 @@ def part_b(binary, tmp):
 
 
 def main():
-    binary = rwtest.find_binary(sys.argv)
-    tmp = tempfile.mkdtemp(prefix="rw-daemon-gap-")
-    ok = False
-    try:
-        part_a(binary, tmp)
-        part_b(binary, tmp)
-        rwtest.check_status_json_valid()
-        ok = True
-    except rwtest.TestFailure as e:
-        say("FAIL: %s" % e)
-    finally:
-        if ok or os.environ.get("KEEP") is None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            say("kept %s" % tmp)
-    say("PASS" if ok else "FAILED")
-    return 0 if ok else 1
+    return rwtest.run_parts("rw-daemon-gap-", [part_a, part_b], sys.argv)
 
 
 if __name__ == "__main__":

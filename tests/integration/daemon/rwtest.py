@@ -455,3 +455,28 @@ def find_binary(argv):
         return env
     here = os.path.dirname(os.path.abspath(__file__))
     return os.path.join(here, "..", "..", "..", "build-daemon", "relaywatch")
+
+
+def run_parts(prefix, parts, argv):
+    """A test's main(): runs part(binary, tmp) for each of `parts` in one temporary directory,
+    then checks the status JSON; prints PASS or FAILED and returns the exit code. The directory
+    is removed, unless the test failed and KEEP is set in the environment."""
+    import shutil
+    import tempfile
+    binary = find_binary(argv)
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    ok = False
+    try:
+        for part in parts:
+            part(binary, tmp)
+        check_status_json_valid()
+        ok = True
+    except TestFailure as e:
+        say("FAIL: %s" % e)
+    finally:
+        if ok or os.environ.get("KEEP") is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            say("kept %s" % tmp)
+    say("PASS" if ok else "FAILED")
+    return 0 if ok else 1
