@@ -11,6 +11,9 @@ template <class... Fs>
 struct Overloaded : Fs... {
   using Fs::operator()...;
 };
+// clang 14 (Debian 12) lacks aggregate deduction (P1816), so the guide is spelled out.
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
 
 }  // namespace
 

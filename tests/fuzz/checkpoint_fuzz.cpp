@@ -24,17 +24,8 @@ namespace detect = relaywatch::detect;
 namespace state = relaywatch::state;
 using relaywatch::fuzz::Check;
 
-bool SameStats(const relaywatch::pipeline::Stats& a, const relaywatch::pipeline::Stats& b) {
-  return a.lines == b.lines && a.relay == b.relay && a.chkuser == b.chkuser &&
-         a.malformed == b.malformed && a.unstamped == b.unstamped && a.long_lines == b.long_lines &&
-         a.findings == b.findings && a.alerts == b.alerts &&
-         a.malformed_by_reason == b.malformed_by_reason &&
-         a.malformed_samples == b.malformed_samples;
-}
-
 bool Same(const state::Checkpoint& a, const state::Checkpoint& b) {
-  return a.sources == b.sources && a.windows == b.windows && a.ledger == b.ledger &&
-         SameStats(a.stats, b.stats);
+  return a.sources == b.sources && a.pipeline == b.pipeline;
 }
 
 void CheckDecode(std::string_view text) {
@@ -63,6 +54,37 @@ detect::RuleKind AnyKind(FuzzedDataProvider& in) {
 }
 
 std::string AnyText(FuzzedDataProvider& in) { return in.ConsumeRandomLengthString(64); }
+
+// The version 2 records: services (sorted, distinct), sessions, sample pages (sorted by key).
+void BuildDetectorExtras(FuzzedDataProvider& in, detect::DetectorState& d) {
+  std::set<std::string> services;
+  for (int n = in.ConsumeIntegralInRange(0, 3); n > 0; --n) services.insert(AnyText(in));
+  for (const std::string& name : services) {
+    d.services.push_back({name, in.ConsumeBool(), AnyText(in)});
+  }
+  for (int n = in.ConsumeIntegralInRange(0, 3); n > 0; --n) {
+    d.sessions.pid_ip.emplace_back(AnyText(in), AnyText(in));
+  }
+  for (int n = in.ConsumeIntegralInRange(0, 3); n > 0; --n) {
+    d.sessions.ip_login.emplace_back(AnyText(in), AnyText(in));
+  }
+  std::set<std::string> keys;
+  for (int n = in.ConsumeIntegralInRange(0, 3); n > 0; --n) keys.insert(AnyText(in));
+  for (const std::string& key : keys) {
+    detect::SamplePage page;
+    page.key = key;
+    for (int m = in.ConsumeIntegralInRange(0, 2); m > 0; --m) {
+      page.senders.emplace_back(AnyText(in), in.ConsumeIntegral<std::uint64_t>());
+    }
+    for (int m = in.ConsumeIntegralInRange(0, 2); m > 0; --m) {
+      page.ips.emplace_back(AnyText(in), in.ConsumeIntegral<std::uint64_t>());
+    }
+    for (int m = in.ConsumeIntegralInRange(0, 2); m > 0; --m)
+      page.recipients.push_back(AnyText(in));
+    page.last = AnyTime(in);
+    d.samples.push_back(std::move(page));
+  }
+}
 
 state::Checkpoint Build(FuzzedDataProvider& in) {
   state::Checkpoint c;
@@ -105,7 +127,8 @@ state::Checkpoint Build(FuzzedDataProvider& in) {
       }
       w.keys.push_back(std::move(key));
     }
-    c.windows.push_back(std::move(w));
+    w.evicted = in.ConsumeIntegral<std::uint64_t>();
+    c.pipeline.detector.windows.push_back(std::move(w));
   }
   for (int n = in.ConsumeIntegralInRange(0, 3); n > 0; --n) {
     relaywatch::alerting::Ledger::Entry e;
@@ -118,9 +141,9 @@ state::Checkpoint Build(FuzzedDataProvider& in) {
     e.kind = AnyKind(in);
     e.limit = in.ConsumeIntegral<std::uint64_t>();
     e.window = core::Duration(in.ConsumeIntegral<std::int64_t>());
-    c.ledger.push_back(std::move(e));
+    c.pipeline.ledger.push_back(std::move(e));
   }
-  relaywatch::pipeline::Stats& st = c.stats;
+  relaywatch::pipeline::Stats& st = c.pipeline.stats;
   for (std::uint64_t* v : {&st.lines, &st.relay, &st.chkuser, &st.malformed, &st.unstamped,
                            &st.long_lines, &st.findings, &st.alerts}) {
     *v = in.ConsumeIntegral<std::uint64_t>();
@@ -131,6 +154,8 @@ state::Checkpoint Build(FuzzedDataProvider& in) {
   for (int n = in.ConsumeIntegralInRange(0, 3); n > 0; --n) {
     st.malformed_samples.push_back(AnyText(in));
   }
+  BuildDetectorExtras(in, c.pipeline.detector);
+  c.pipeline.maintenance_slot = in.ConsumeIntegral<std::int64_t>();
   return c;
 }
 

@@ -1,5 +1,6 @@
-// Fuzzes the whole pure path: raw lines -> Stamper -> parser -> detector -> ledger -> alerts ->
-// the SMS, email and JSON renderers and the spool codec. The input is log text (one line per
+// Fuzzes the whole pure path: raw lines -> LineDecoder (stamp, parse) -> detector -> ledger ->
+// alerts -> the SMS, email and JSON renderers and the spool codec. The input is log text (one line
+// per
 // '\n'; a line starting with byte 0x01 goes to a second source), read with every rule kind at
 // low limits so findings and alerts come often. Invariants: no crash; Stats::lines counts every
 // line; each alert id is safe as a file name; each alert renders within the limits fuzz_alert.h
@@ -13,7 +14,7 @@
 
 #include "fuzz_alert.h"
 #include "relaywatch/config/config.h"
-#include "relaywatch/detect/memory_window_store.h"
+#include "relaywatch/decode/line_decoder.h"
 #include "relaywatch/pipeline/pipeline.h"
 #include "relaywatch/state/alert_codec.h"
 
@@ -86,10 +87,14 @@ void CheckAlert(const relaywatch::alerting::Alert& a) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view in = relaywatch::fuzz::AsText(data, size);
-  detect::MemoryWindowStore store;
-  relaywatch::pipeline::Pipeline pipe(Config(), core::LocalZone::Fixed(3600), store);
+  relaywatch::pipeline::Pipeline pipe(Config());
   const std::size_t submission = pipe.AddSource("submission");
   const std::size_t smtp = pipe.AddSource("smtp");
+  // One decoder per source, as each Follower has: the unstamped-line rule is per source.
+  relaywatch::decode::LineDecoder decoders[2] = {
+      relaywatch::decode::LineDecoder(core::LocalZone::Fixed(3600)),
+      relaywatch::decode::LineDecoder(core::LocalZone::Fixed(3600))};
+  relaywatch::decode::DecodedLine decoded;
   std::vector<relaywatch::alerting::Alert> alerts;
   pipe.set_alert_sink([&](relaywatch::alerting::Alert&& a) { alerts.push_back(std::move(a)); });
 
@@ -99,11 +104,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t q = in.find('\n', p);
     if (q == std::string_view::npos) q = in.size();
     std::string_view line = in.substr(p, q - p);
-    if (!line.empty() && line[0] == '\x01') {
-      pipe.OnLine(smtp, line.substr(1));
-    } else {
-      pipe.OnLine(submission, line);
-    }
+    const bool second = !line.empty() && line[0] == '\x01';
+    if (second) line.remove_prefix(1);
+    decoders[second ? 1 : 0].Decode(line, false, decoded);
+    pipe.OnLine(second ? smtp : submission, decoded);
     ++lines;
     p = q + 1;
     for (const auto& a : alerts) CheckAlert(a);
