@@ -1,20 +1,13 @@
 #include "relaywatch/app/daemon.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <csignal>
-#include <cstdio>
-#include <cstring>
 #include <map>
 #include <string>
 
 #include "relaywatch/app/alert_outbox.h"
 #include "relaywatch/app/args.h"
+#include "relaywatch/app/checkpoint_schedule.h"
 #include "relaywatch/app/cli.h"
 #include "relaywatch/app/command_config.h"
 #include "relaywatch/app/daemon_checkpoint.h"
@@ -23,7 +16,8 @@
 #include "relaywatch/app/gap_finding.h"
 #include "relaywatch/app/local_zone.h"
 #include "relaywatch/app/logging.h"
-#include "relaywatch/app/metrics.h"
+#include "relaywatch/app/metrics_file.h"
+#include "relaywatch/app/mute_keeper.h"
 #include "relaywatch/app/mutes.h"
 #include "relaywatch/app/source_set.h"
 #include "relaywatch/app/status_server.h"
@@ -38,7 +32,6 @@
 namespace relaywatch::app {
 namespace {
 
-constexpr auto kCheckpointEvery = std::chrono::milliseconds(200);
 constexpr auto kSummaryEvery = std::chrono::hours(1);
 
 core::Timestamp WallNow() {
@@ -48,43 +41,6 @@ core::Timestamp WallNow() {
 
 std::string Esc(std::string_view s) { return core::EscapeForLog(s); }
 
-// Writes `text` to `path` whole: into a temporary file beside it (a name the textfile collector,
-// which reads *.prom only, skips), mode 0644, then renamed over it.
-core::Status WriteFileAtomically(const std::string& path, std::string_view text) {
-  const std::size_t slash = path.rfind('/');
-  const std::string tmp = path.substr(0, slash + 1) + "." + path.substr(slash + 1) + ".tmp";
-  auto failed = [&](const std::string& what) {
-    const int error = errno;
-    return core::Error{"unable to write the metrics file " + path + ": " + what + " " + tmp + ": " +
-                       std::strerror(error)};
-  };
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return failed("open");
-  ::fchmod(fd, 0644);
-  for (std::size_t done = 0; done < text.size();) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      core::Error e = failed("write");
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return e;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0) {
-    core::Error e = failed("close");
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    core::Error e = failed("rename");
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  return core::OkStatus();
-}
-
 }  // namespace
 
 class Daemon::Impl {
@@ -93,9 +49,7 @@ class Daemon::Impl {
       : config_path_(std::move(config_path)),
         config_(std::move(config)),
         signals_(io_, SIGHUP, SIGTERM, SIGINT),
-        checkpoint_timer_(io_),
         summary_timer_(io_),
-        metrics_timer_(io_),
         sources_(io_, SystemLocalZone(), SourceHooks()) {}
 
   int Run() {
@@ -120,7 +74,7 @@ class Daemon::Impl {
     }
     for (const std::string& w : loaded->warnings) LogWarning(w);
     if (loaded->state) pipeline_->Restore(std::move(*loaded->state));
-    LoadMutes();
+    mutes_.Load(WallNow());
     sources_.Start(Discover(), *pipeline_, loaded->positions, WarmSince());
     outbox_->Start();
     status_ = std::make_unique<StatusServer>(
@@ -129,7 +83,7 @@ class Daemon::Impl {
     if (auto st = status_->Listen(); !st) LogWarning(st.error().message + "; status unavailable");
     WaitSignal();
     ArmSummary();
-    ArmMetrics();
+    metrics_.Start();
     LogInfo("relaywatch " RELAYWATCH_VERSION " started: " + std::to_string(sources_.size()) +
             " sources, " + std::to_string(config_.rules.size()) + " rules, " +
             std::to_string(config_.alerts.channels.size()) + " channels");
@@ -172,7 +126,7 @@ class Daemon::Impl {
                                     std::chrono::steady_clock::now())) {
         LogWarning(*w);
       }
-      ScheduleCheckpoint();
+      checkpoints_.Soon(*outbox_);
     };
     h.on_gap = [this](const follow::Source& src, const follow::Gap& gap) {
       ++gaps_;
@@ -199,7 +153,6 @@ class Daemon::Impl {
       return;
     }
     ++alerts_by_rule_[alert.finding.rule];
-    PruneMutes();
     if (const alerting::Mute* m = mutes_.Match(alert.finding.key, alert.finding.rule, WallNow())) {
       ++alerts_not_paged_;
       LogInfo(what + " not paged: " + alerting::DescribeMute(*m));
@@ -207,111 +160,6 @@ class Daemon::Impl {
     }
     LogInfo(what);
     outbox_->Put(alert);
-  }
-
-  // state_dir/mutes, when there is one. One that cannot be read is set aside (kept for a person
-  // to look at) and the daemon pages as if nothing were muted: never silent by mistake.
-  void LoadMutes() {
-    const std::string path = MutesPath(config_.state_dir);
-    auto read = ReadMutesFile(path);
-    if (!read) {
-      LogError(read.error().message + "; paging every alert, nothing is muted");
-      if (auto aside = store::SetAsideBadFile(path)) {
-        LogWarning("set " + Esc(path) + " aside as " + Esc(*aside));
-      }
-      return;
-    }
-    mutes_ = alerting::MuteList(std::move(*read));
-    for (const alerting::Mute& m : mutes_.mutes()) {
-      LogInfo("mute of " + Esc(m.key) + " " + RuleText(m.rule) +
-              " restored: " + alerting::DescribeMute(m));
-    }
-    PruneMutes();
-  }
-
-  static std::string RuleText(std::string_view rule) {
-    return rule.empty() ? std::string("(all rules)") : "(rule " + Esc(rule) + ")";
-  }
-
-  // Drops the mutes that ended, logging each, and rewrites the file when any did.
-  void PruneMutes() {
-    const core::Timestamp now = WallNow();
-    bool ended = false;
-    for (const alerting::Mute& m : mutes_.mutes()) {
-      if (now < m.until) continue;
-      LogInfo("mute of " + Esc(m.key) + " " + RuleText(m.rule) + " ended at " +
-              core::FormatLocal(m.until, core::LocalZone::Fixed(0)) + " UTC; paging again");
-      ended = true;
-    }
-    if (!ended) return;
-    mutes_.Prune(now);
-    (void)SaveMutes();  // logged; the ended mutes are gone from memory either way
-  }
-
-  core::Status SaveMutes() {
-    core::Status st = WriteMutesFile(MutesPath(config_.state_dir), mutes_.mutes());
-    if (!st) LogError(st.error().message);
-    return st;
-  }
-
-  // A "mute" or "unmute" request from the status socket (only the state dir's owner reaches it).
-  std::string Mute(const MuteRequest& r) {
-    PruneMutes();
-    const auto& rules = pipeline_->detector().rules();
-    if (!r.rule.empty() &&
-        std::none_of(rules.begin(), rules.end(), [&](const auto& x) { return x.name == r.rule; })) {
-      return "error: no rule named " + Esc(r.rule) + " in the running config\n";
-    }
-    const std::string which = Esc(r.key) + " " + RuleText(r.rule);
-    if (!r.mute) {
-      const alerting::MuteList before = mutes_;
-      const std::size_t n = mutes_.Remove(r.key, r.rule, r.rule.empty());
-      if (n == 0) return "error: no mute of " + which + " in force\n";
-      if (!SaveMutes()) {
-        mutes_ = before;
-        return "error: unable to save the mutes; still muted\n";
-      }
-      LogInfo("unmuted " + which + ": paging again");
-      return "ok: unmuted " + which + "\n";
-    }
-    const core::Timestamp now = WallNow();
-    alerting::Mute m{r.key, r.rule, now, now + std::chrono::seconds(r.seconds), "mute", r.reason};
-    const alerting::MuteList before = mutes_;
-    if (!mutes_.Add(m)) {
-      return "error: " + std::to_string(alerting::kMaxMutes) + " mutes in force already\n";
-    }
-    if (!SaveMutes()) {
-      mutes_ = before;
-      return "error: unable to save the mutes; not muted\n";
-    }
-    LogInfo("muted " + which + ": " + alerting::DescribeMute(m));
-    std::string answer;
-    bool seen = false;
-    for (std::size_t i = 0; i < rules.size() && !seen; ++i) {
-      seen = pipeline_->store().Count(i, r.key, now, rules[i].window) > 0;
-    }
-    if (!seen)
-      answer += "warning: no key " + Esc(r.key) + " seen in the windows now; muted anyway\n";
-    return answer + "ok: muted " + which + ": " + alerting::DescribeMute(m) + "\n";
-  }
-
-  void ScheduleCheckpoint() {
-    if (checkpoint_pending_) return;
-    checkpoint_pending_ = true;
-    // At most every 200 ms, and taking them costs this thread never more than a tenth of the
-    // time: copying out and encoding 100,000 logins' windows takes a while (writing them is the
-    // outbox's).
-    checkpoint_timer_.expires_after(std::max<std::chrono::steady_clock::duration>(
-        kCheckpointEvery, last_checkpoint_cost_ * 10));
-    checkpoint_timer_.async_wait([this](boost::system::error_code ec) {
-      checkpoint_pending_ = false;
-      if (ec) return;
-      // While the outbox still holds the last one, wait for it: only the text waits there.
-      if (outbox_->Committing()) return ScheduleCheckpoint();
-      auto t0 = std::chrono::steady_clock::now();
-      outbox_->Commit(TakeCheckpoint());
-      last_checkpoint_cost_ = std::chrono::steady_clock::now() - t0;
-    });
   }
 
   std::string TakeCheckpoint() const {
@@ -333,12 +181,11 @@ class Daemon::Impl {
   void Shutdown(int sig) {
     LogInfo(std::string("stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
     sources_.Stop();
-    checkpoint_timer_.cancel();
     summary_timer_.cancel();
-    metrics_timer_.cancel();
+    metrics_.Stop();
     // The last checkpoint, written by Stop once every alert before it is spooled (or not at all,
     // logged, when the spool still refuses some: the next start then reads their lines again).
-    outbox_->Commit(TakeCheckpoint());
+    checkpoints_.Final(*outbox_);
     if (status_) status_->Close();
     outbox_->Stop();
     signals_.cancel();
@@ -360,10 +207,10 @@ class Daemon::Impl {
     pipeline_->Restore(std::move(state));
     outbox_->Reconfigure(config_);
     sources_.Reconcile(Discover(), *pipeline_, WarmSince());
-    if (!metrics_armed_) ArmMetrics();
+    metrics_.Start();
     LogInfo("reloaded " + config_path_ + ": " + std::to_string(sources_.size()) + " sources, " +
             std::to_string(config_.rules.size()) + " rules");
-    ScheduleCheckpoint();
+    checkpoints_.Soon(*outbox_);
   }
 
   void ArmSummary() {
@@ -373,32 +220,6 @@ class Daemon::Impl {
       LogInfo(DaemonSummaryLine(*pipeline_, outbox_->counts(), outbox_->Pending()));
       ArmSummary();
     });
-  }
-
-  // metrics.textfile, every metrics.every while it is set (a reload may set or clear it).
-  void ArmMetrics() {
-    metrics_armed_ = false;
-    if (config_.metrics.textfile.empty()) return;
-    metrics_armed_ = true;
-    WriteMetrics();
-    metrics_timer_.expires_after(config_.metrics.every);
-    metrics_timer_.async_wait([this](boost::system::error_code ec) {
-      if (ec) return;
-      ArmMetrics();
-    });
-  }
-
-  void WriteMetrics() {
-    StatusView view = View(/*text=*/false, /*outbox_document=*/false);
-    core::Status st =
-        WriteFileAtomically(config_.metrics.textfile, RenderMetrics(DaemonMetrics(view)));
-    if (!st) {
-      if (st.error().message != metrics_error_) LogWarning(st.error().message + "; retrying");
-      metrics_error_ = st.error().message;
-    } else if (!metrics_error_.empty()) {
-      LogInfo("wrote the metrics file " + config_.metrics.textfile + " again");
-      metrics_error_.clear();
-    }
   }
 
   StatusView View(bool text, bool outbox_document) {
@@ -415,15 +236,14 @@ class Daemon::Impl {
                       std::move(document),
                       outbox_->Channels(),
                       alerts_by_rule_,
-                      mutes_.mutes()};
+                      mutes_.InForce(WallNow())};
   }
 
   std::string Status(std::string_view request) {
     if (auto mute = ParseMuteRequest(request)) {
       if (!*mute) return "error: " + mute->error().message + "\n";
-      return Mute(**mute);
+      return mutes_.Handle(**mute, *pipeline_, WallNow());
     }
-    PruneMutes();
     const bool text = request.starts_with("text");
     const StatusView view = View(text, /*outbox_document=*/true);
     return text ? DaemonStatusText(view) : DaemonStatusJson(view);
@@ -434,13 +254,7 @@ class Daemon::Impl {
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   net::io_context io_;
   net::signal_set signals_;
-  net::steady_timer checkpoint_timer_;
   net::steady_timer summary_timer_;
-  net::steady_timer metrics_timer_;
-  bool metrics_armed_ = false;
-  std::string metrics_error_;  // the last write's failure, said once
-  bool checkpoint_pending_ = false;
-  std::chrono::steady_clock::duration last_checkpoint_cost_{};
   int lock_fd_ = -1;
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   SourceSet sources_;
@@ -450,7 +264,9 @@ class Daemon::Impl {
   std::uint64_t alerts_not_paged_ = 0;
   std::uint64_t gaps_ = 0;
   std::map<std::string, std::uint64_t, std::less<>> alerts_by_rule_;
-  alerting::MuteList mutes_;
+  CheckpointSchedule checkpoints_{io_, [this] { return TakeCheckpoint(); }};
+  MuteKeeper mutes_{config_.state_dir};
+  MetricsFile metrics_{io_, config_, [this] { return DaemonMetrics(View(false, false)); }};
   int exit_code_ = kExitOk;
 };
 
