@@ -6,7 +6,13 @@ build=${BUILD:-$top/build-bench}
 "$top/packaging/install-deps.sh" --test
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j "$(nproc)" --target relaywatch decode_floor
-echo "== report over 1M lines vs grep -c, and vs report's own decoding with no counting"
+# report over two generated days, 1M lines each: "friendly" (2,500 logins, 1-4 recipients per
+# connection) and "big" (20,000 logins, one recipient per connection from a fresh address, 1 MB
+# archives); wall, lines/s, CPU and peak RSS of report beside grep -c and decode_floor on the same
+# files. Extra arguments go to report_bench.py: --shape friendly|big|both, --mix F (one day with a
+# share F of big-style connections), --rules tests/bench/big_site_rules.yaml (report -c FILE),
+# --lines N, --runs R, --keep DIR.
+echo "== report over 1M lines per shape of day vs grep -c, and vs report's own decoding with no counting"
 /usr/bin/python3 "$top/tests/bench/report_bench.py" "$build/relaywatch" \
   --decode-floor "$build/tests/bench/decode_floor" "$@"
 
