@@ -109,8 +109,13 @@ class Ledger {
   // Older than two periods at `now` and not waiting for a resolution: as good as forgotten.
   bool Stale(const State& s, core::Timestamp now) const;
 
+  static core::Timestamp Plus(core::Timestamp at, core::Duration d);
+
   LedgerOptions options_;
   std::map<Key, State> entries_;
+  // No entry resolves or goes stale before this (the earliest last_alert + period, or earlier):
+  // Resolve and Prune skip their walk until then. Not state: min() makes the next walk exact.
+  core::Timestamp next_due_ = core::Timestamp::min();
 };
 
 }  // namespace relaywatch::alerting
