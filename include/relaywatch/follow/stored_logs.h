@@ -9,8 +9,10 @@
 // `skip_before` are not opened at all; a directory stops at its first line stamped at or after
 // `stop_at`.
 //
-// Look-ahead: before the first line, each directory's files are searched for sagredo's
-// `qlogenvelope:` lines. The first one found marks its input as a qlog log from the chkuser line
+// Look-ahead: each directory's files are searched for sagredo's `qlogenvelope:` lines, the
+// archives before the range when the reader is made (newest first, up to 64 MiB), each file in
+// the range just before it is read (so the search runs on the reading thread, a file ahead of
+// the counting). The first one found marks its input as a qlog log from the chkuser line
 // of the same recipient just before it (or from itself): the line handed on there has
 // `qlog_from_here` set, so the counting side knows, before it counts that chkuser line, that the
 // qlogenvelope line will count the recipient under its real login (detect/detector.h). The

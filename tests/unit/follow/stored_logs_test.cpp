@@ -201,5 +201,89 @@ TEST(StoredLogReaderTest, AnInputStopsAtItsFirstLineStampedAtOrAfterStopAt) {
   EXPECT_EQ(ReadAll(reader), (std::vector<Got>{{0, At(0, "in")}, {0, "unstamped in"}}));
 }
 
+// The look-ahead: the line handed on with qlog_from_here set, as "file line-number", or "none".
+std::string QlogMark(StoredLogReader& reader) {
+  std::string mark = "none";
+  std::size_t n = 0;
+  reader.ForEach([&](const StoredLine& l) {
+    if (l.qlog_from_here) mark = std::to_string(n);
+    ++n;
+  });
+  return mark;
+}
+
+std::string Chkuser(int i) {
+  return Tai(kT0 + nanoseconds(i)) +
+         " CHKUSER relaying rcpt: from <ceo@bank.example:suzy@example.com:> remote "
+         "<laptop:unknown:203.0.113.5> rcpt <x" +
+         std::to_string(i) + "@gmail.example> : client allowed to relay";
+}
+
+std::string Qlog(int i) {
+  return Tai(kT0 + nanoseconds(i)) +
+         " qlogenvelope: result=accepted code=250 reason=rcptto detail=chkuserrelay helo=laptop "
+         "mailfrom=ceo@bank.example rcptto=x" +
+         std::to_string(i - 1) +
+         "@gmail.example relay=yes rcpthosts=no size= authuser=suzy@example.com authtype=login "
+         "encrypted=tls sslverified=no localip=192.0.2.10 localport=587 remoteip=203.0.113.5 "
+         "remoteport=51234 remotehost=unknown qp= pid=4321";
+}
+
+// Filler lines up to `bytes`, then a chkuser line and its qlogenvelope line; the mark belongs on
+// the chkuser line, whatever read or file boundary falls between them.
+std::string PairAfter(std::size_t bytes, int* lines) {
+  std::string content;
+  int i = 0;
+  while (content.size() + 40 < bytes)
+    content += Tai(kT0 + nanoseconds(i++)) + " tcpserver: status: 1/40\n";
+  const std::string chk = Chkuser(i++) + "\n";
+  content += chk + Qlog(i++) + "\n";
+  *lines = i;
+  return content;
+}
+
+TEST(StoredLogReaderTest, TheLookAheadMarksTheChkuserLineOfTheFirstQlogLine) {
+  TempDir d;
+  int lines = 0;
+  const std::string a = d.Write("current", PairAfter(5000, &lines));
+  StoredLogReader reader({{"submission", {a}}}, core::LocalZone::Fixed(0), {}, {});
+  EXPECT_EQ(QlogMark(reader), std::to_string(lines - 2));
+}
+
+TEST(StoredLogReaderTest, TheLookAheadMarksAPairAcrossTheOneMebibyteReadBoundary) {
+  // The chkuser line ends a few bytes before 1 MiB, or on it, or after it: its qlogenvelope line
+  // is in the next read, and the mark is still on the chkuser line.
+  for (std::size_t shift : {0u, 200u, 260u, 400u, 70000u}) {
+    TempDir d;
+    int lines = 0;
+    const std::string content = PairAfter((1u << 20) - shift, &lines);
+    const std::string a = d.Write("current", content + Tai(kT0 + seconds(1)) + " tail\n");
+    StoredLogReader reader({{"submission", {a}}}, core::LocalZone::Fixed(0), {}, {});
+    EXPECT_EQ(QlogMark(reader), std::to_string(lines - 2)) << "shift " << shift;
+  }
+}
+
+TEST(StoredLogReaderTest, TheLookAheadMarksTheFirstQlogFileNotAnEarlierOne) {
+  TempDir d;
+  int lines = 0;
+  const std::string first =
+      d.Write("@400000006b0a0000000000000.s", At(0, "tcpserver: status: 1/40") + "\n");
+  const std::string second = d.Write("current", PairAfter(3000, &lines));
+  StoredLogReader reader({{"submission", {first, second}}}, core::LocalZone::Fixed(0), {}, {});
+  EXPECT_EQ(QlogMark(reader), std::to_string(1 + lines - 2));
+}
+
+TEST(StoredLogReaderTest, TheTagInsideAnotherLinesTextIsNoMark) {
+  TempDir d;
+  const std::string a =
+      d.Write("current", At(0,
+                            "CHKUSER relaying rcpt: from <qlogenvelope:@x.example:u@example.com:> "
+                            "remote <h:unknown:192.0.2.1> rcpt <r@x.example> : client allowed "
+                            "to relay") +
+                             "\n");
+  StoredLogReader reader({{"submission", {a}}}, core::LocalZone::Fixed(0), {}, {});
+  EXPECT_EQ(QlogMark(reader), "none");
+}
+
 }  // namespace
 }  // namespace relaywatch::follow
