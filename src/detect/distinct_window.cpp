@@ -8,8 +8,6 @@
 namespace relaywatch::detect {
 namespace {
 
-constexpr std::size_t kTrimFrom = 8;
-
 bool InWindow(core::Timestamp seen, core::Timestamp now, core::Duration window) {
   return now - seen < window;
 }
@@ -27,15 +25,7 @@ std::uint64_t DistinctWindow::Add(std::string_view value, core::Timestamp t, cor
   if (it != entries_.end()) {
     if (!InWindow(it->last, t, window)) it->first = t;
     it->last = std::max(it->last, t);
-    return CountAt(t, window);
-  }
-  // A key counted all along is never expired whole (MemoryWindowStore's sweep looks only at keys
-  // gone idle): the addresses that left its window go here, before a new one is added, once
-  // there are a few. Counts are the same either way: CountAt counts the window's only.
-  if (entries_.size() >= kTrimFrom) {
-    std::erase_if(entries_, [&](const DistinctEntry& e) { return !InWindow(e.last, t, window); });
-  }
-  if (entries_.size() < std::max<std::size_t>(cap, 1)) {
+  } else if (entries_.size() < std::max<std::size_t>(cap, 1)) {
     entries_.push_back(DistinctEntry{std::string(value), t, t});
   } else {
     // Full: replace the value seen longest ago (bounded memory under a flood of addresses).

@@ -10,30 +10,21 @@ bool MemoryWindowStore::Row::empty() const {
   return std::all_of(by_rule.begin(), by_rule.end(), [](const KeyState& s) { return s.empty(); });
 }
 
-MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key,
-                                                     core::Timestamp t) {
-  Table::value_type* entry = recent_.Get(key);
-  if (entry == nullptr) {
+MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key) {
+  Row* row = recent_.Get(key);
+  if (row == nullptr) {
     auto it = rows_.find(key);
     if (it == rows_.end()) it = rows_.emplace(std::string(key), Row{}).first;
-    entry = &*it;  // nodes stay put when the table grows: only an erase moves them
-    recent_.Remember(key, entry);
+    row = &it->second;  // nodes stay put when the table grows: only an erase moves them
+    recent_.Remember(key, row);
   }
-  Row& row = entry->second;
-  if (row.by_rule.size() <= rule) row.by_rule.resize(rule + 1);
-  KeyState& s = row.by_rule[rule];
+  if (row->by_rule.size() <= rule) row->by_rule.resize(rule + 1);
+  KeyState& s = row->by_rule[rule];
   if (s.empty()) {
     // A new key for this rule. Evicting erases only other Keys' rows: `row` (which recent_ holds)
     // and `s` stay put.
     MakeRoom(rule, 1);
-    RuleKeys& k = Keys(rule);
-    ++k.live;
-    if (!s.queued) {
-      // Looked at once `t` leaves the window, and put back while the key is counted.
-      s.queued = true;
-      ++row.queued;
-      k.due.push_back(Due{entry, t});
-    }
+    ++Keys(rule).live;
   }
   return s;
 }
@@ -57,10 +48,14 @@ bool MemoryWindowStore::EvictIdlest(std::size_t rule) {
       if (it == rows_.end() || rule >= it->second.by_rule.size()) continue;
       KeyState& s = it->second.by_rule[rule];
       if (s.empty() || s.last != c->last) continue;  // expired, or counted since the walk
-      s.Clear();  // its Due entry lets the row go, once the queue reaches it
+      s = KeyState{};
       --k.live;
       ++k.evicted;
       ++evicted_total_;
+      if (it->second.empty()) {
+        if (recent_.Get(c->key) != nullptr) recent_.Forget();
+        rows_.erase(it);
+      }
       return true;
     }
     k.idlest.BeginWalk(k.live);
@@ -107,7 +102,7 @@ const MemoryWindowStore::KeyState* MemoryWindowStore::Find(std::size_t rule,
 
 std::uint64_t MemoryWindowStore::Add(std::size_t rule, std::string_view key, core::Timestamp t,
                                      std::uint64_t amount, core::Duration window) {
-  KeyState& s = Slot(rule, key, t);
+  KeyState& s = Slot(rule, key);
   s.last = std::max(s.last, t);
   return s.counts.Add(t, amount, window);
 }
@@ -115,7 +110,7 @@ std::uint64_t MemoryWindowStore::Add(std::size_t rule, std::string_view key, cor
 std::uint64_t MemoryWindowStore::AddDistinct(std::size_t rule, std::string_view key,
                                              std::string_view value, core::Timestamp t,
                                              core::Duration window, std::size_t cap) {
-  KeyState& s = Slot(rule, key, t);
+  KeyState& s = Slot(rule, key);
   s.last = std::max(s.last, t);
   return s.distinct.Add(value, t, window, cap);
 }
@@ -150,39 +145,25 @@ std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key, c
 }
 
 void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Duration>& windows) {
-  for (std::size_t r = 0; r < windows.size() && r < keys_.size(); ++r) {
-    if (windows[r] > core::Duration::zero()) ExpireRule(r, now, windows[r]);
-  }
-}
-
-void MemoryWindowStore::ExpireRule(std::size_t rule, core::Timestamp now, core::Duration window) {
-  RuleKeys& k = keys_[rule];
-  const core::Timestamp cutoff = now - window;
-  while (!k.due.empty() && k.due.front().at < cutoff) {
-    const Due d = k.due.front();
-    k.due.pop_front();
-    KeyState& s = d.row->second.by_rule[rule];
-    const bool was_empty = s.empty();
-    // Both, not &&: each drops what fell out of its window.
-    const bool counts_empty = s.counts.Expire(now, window);
-    const bool distinct_empty = s.distinct.Expire(now, window);
-    if (!counts_empty || !distinct_empty) {
-      // Counted since: due again when its newest stamp leaves the window.
-      k.due.push_back(Due{d.row, std::max(s.last, cutoff)});
-      continue;
+  for (RuleKeys& k : keys_) k.live = 0;  // counted again below, over the keys that stay
+  for (auto it = rows_.begin(); it != rows_.end();) {
+    std::vector<KeyState>& by_rule = it->second.by_rule;
+    bool all_empty = true;
+    for (std::size_t r = 0; r < by_rule.size(); ++r) {
+      KeyState& s = by_rule[r];
+      if (r < windows.size() && windows[r] > core::Duration::zero()) {
+        // Both, not &&: each drops what fell out of its window.
+        const bool counts_empty = s.counts.Expire(now, windows[r]);
+        const bool distinct_empty = s.distinct.Expire(now, windows[r]);
+        all_empty = all_empty && counts_empty && distinct_empty;
+      } else {
+        all_empty = all_empty && s.empty();
+      }
+      if (!s.empty()) ++Keys(r).live;
     }
-    if (!was_empty) --k.live;
-    s.Clear();
-    s.queued = false;
-    --d.row->second.queued;
-    EraseIfDone(d.row);
+    it = all_empty ? rows_.erase(it) : std::next(it);
   }
-}
-
-void MemoryWindowStore::EraseIfDone(Table::value_type* row) {
-  if (row->second.queued > 0 || !row->second.empty()) return;
   recent_.Forget();
-  rows_.erase(rows_.find(std::string_view(row->first)));
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> MemoryWindowStore::TopKeys(std::size_t rule,
@@ -227,44 +208,22 @@ std::vector<KeyWindowState> MemoryWindowStore::Export(std::size_t rule) const {
 
 void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> keys,
                                std::uint64_t evicted) {
-  // Forget the rule's keys: its queue first, then the rows nothing holds any more.
-  RuleKeys& k = Keys(rule);
-  std::deque<Due> due = std::exchange(k.due, {});
-  for (const Due& d : due) {
-    KeyState& s = d.row->second.by_rule[rule];
-    s.Clear();
-    s.queued = false;
-    --d.row->second.queued;
+  for (auto& [key, row] : rows_) {
+    if (rule < row.by_rule.size()) row.by_rule[rule] = KeyState{};
   }
-  for (const Due& d : due) {
-    if (d.row->second.queued == 0 && d.row->second.empty()) {
-      recent_.Forget();
-      rows_.erase(rows_.find(std::string_view(d.row->first)));
-    }
-  }
+  std::erase_if(rows_, [](const auto& kv) { return kv.second.empty(); });
   recent_.Forget();
   // All of them first, then the cap: the idlest go, whatever order the checkpoint had.
   const std::size_t max = std::exchange(Keys(rule).max, 0);
-  // Queued by their newest stamp, oldest first, as the keys' lines would have queued them.
-  std::vector<std::pair<core::Timestamp, std::size_t>> order;
-  for (std::size_t i = 0; i < keys.size(); ++i) {
+  for (KeyWindowState& k : keys) {
     // The newest stamp the checkpoint keeps: the oldest of the newest slice, or of an address.
     core::Timestamp last{};
-    if (!keys[i].buckets.empty()) last = keys[i].buckets.back().first;
-    for (const DistinctEntry& e : keys[i].distinct) last = std::max(last, e.last);
-    order.emplace_back(last, i);
+    if (!k.buckets.empty()) last = k.buckets.back().first;
+    for (const DistinctEntry& e : k.distinct) last = std::max(last, e.last);
+    Slot(rule, k.key) = KeyState{BucketWindow::FromBuckets(std::move(k.buckets)),
+                                 DistinctWindow::FromEntries(std::move(k.distinct)), last};
   }
-  std::stable_sort(order.begin(), order.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [last, i] : order) {
-    KeyWindowState& key = keys[i];
-    if (key.buckets.empty() && key.distinct.empty()) continue;  // holds nothing
-    KeyState& s = Slot(rule, key.key, last);
-    s.counts = BucketWindow::FromBuckets(std::move(key.buckets));
-    s.distinct = DistinctWindow::FromEntries(std::move(key.distinct));
-    s.last = last;
-  }
-  CountLive();
+  CountLive();  // a key with no bucket and no address holds nothing
   Keys(rule).max = max;
   Keys(rule).idlest.Clear();
   evicted_total_ = evicted_total_ - Keys(rule).evicted + evicted;

@@ -2,21 +2,12 @@
 //
 // Memory grows with active keys and their non-empty slices, not with lines: Expire drops a key
 // as soon as its windows are all empty, and a rule holds at most its max_keys keys (SetMaxKeys:
-// a new key of a full rule evicts the rule's idlest). Expire costs what it drops, not what the
-// store holds: each rule keeps its keys in a queue by when they were last looked at (Due), and
-// a sweep looks only at the front, the keys whose newest stamp left the window; a key still
-// counted is put back at the end. (A swept rule with 20,000 logins visited all of them four
-// times a window; on a big site's day that was a fifth of report's time.) An active key's
-// slices that left the window go when it is next counted (BucketWindow::Add slides, and
-// DistinctWindow::Add drops the addresses out of the window once it holds a few). A Key has one row
-// holding its window for every rule, so a line that several rules count looks its Key up once, not
-// once per rule. Export/Import move a rule's windows to and from the Detector's snapshot
-// (detector_state.h).
+// a new key of a full rule evicts the rule's idlest). A Key has one row holding its window for
+// every rule, so a line that several rules count looks its Key up once, not once per rule.
+// Export/Import move a rule's windows to and from the Detector's snapshot (detector_state.h).
 #ifndef RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 #define RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 
-#include <cstdint>
-#include <deque>
 #include <string>
 #include <vector>
 
@@ -61,29 +52,15 @@ class MemoryWindowStore : public WindowStore {
     BucketWindow counts;
     DistinctWindow distinct;
     core::Timestamp last{};  // the newest stamp counted: how idle the Key is, for eviction
-    bool queued = false;     // in its rule's Due queue (once at most)
     bool empty() const { return counts.buckets().empty() && distinct.entries().empty(); }
-    void Clear() {  // evicted or expired; stays queued until the queue lets it go
-      counts = BucketWindow();
-      distinct = DistinctWindow();
-      last = {};
-    }
   };
   // A Key's windows, by rule index, up to the highest rule that has counted the Key: a login
   // counted only by the volume rules holds two windows, whatever the number of rules.
   struct Row {
     std::vector<KeyState> by_rule;
-    std::uint32_t queued = 0;  // its KeyStates in Due queues: the row is erased only at 0
     bool empty() const;
   };
   using Table = core::StringMap<Row>;
-  // A key of a rule, due to be looked at once `at` is out of the rule's window. Points at the
-  // table's entry (node-based: it stays put however the table grows), which is not erased while
-  // a queue holds it (Row::queued).
-  struct Due {
-    Table::value_type* row;
-    core::Timestamp at;
-  };
 
   // Per rule: how many keys it holds and may hold, what it evicted, its eviction candidates.
   struct RuleKeys {
@@ -91,26 +68,21 @@ class MemoryWindowStore : public WindowStore {
     std::size_t max = 0;  // 0: no cap
     std::uint64_t evicted = 0;
     IdlestKeys idlest;
-    std::deque<Due> due;  // by `at`, nearly: a key put back goes to the end
   };
 
-  KeyState& Slot(std::size_t rule, std::string_view key, core::Timestamp t);
+  KeyState& Slot(std::size_t rule, std::string_view key);
   const KeyState* Find(std::size_t rule, std::string_view key) const;
   RuleKeys& Keys(std::size_t rule);
   // Evicts rule's idlest keys until it holds fewer than `room_for` below its cap.
   void MakeRoom(std::size_t rule, std::size_t room_for);
   bool EvictIdlest(std::size_t rule);
   void CountLive();
-  // Looks at the rule's keys whose newest stamp left the window by `now`.
-  void ExpireRule(std::size_t rule, core::Timestamp now, core::Duration window);
-  // Erases the row when nothing holds it any more.
-  void EraseIfDone(Table::value_type* row);
   Table rows_;
   std::vector<RuleKeys> keys_;
   std::uint64_t evicted_total_ = 0;
   // The row looked up last (a line's rules, and a session's lines, name one Key); every erase
   // forgets it.
-  core::RecentKey<Table::value_type> recent_;
+  core::RecentKey<Row> recent_;
 };
 
 }  // namespace relaywatch::detect
