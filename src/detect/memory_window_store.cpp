@@ -10,23 +10,64 @@ bool MemoryWindowStore::Row::empty() const {
   return std::all_of(by_rule.begin(), by_rule.end(), [](const KeyState& s) { return s.empty(); });
 }
 
-MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key) {
-  Row* row = recent_.Get(key);
-  if (row == nullptr) {
+MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key,
+                                                     core::Timestamp t) {
+  Table::value_type* entry = recent_.Get(key);
+  if (entry == nullptr) {
     auto it = rows_.find(key);
-    if (it == rows_.end()) it = rows_.emplace(std::string(key), Row{}).first;
-    row = &it->second;  // nodes stay put when the table grows: only an erase moves them
-    recent_.Remember(key, row);
+    entry = it != rows_.end() ? &*it : NewRow(key);  // nodes stay put when the table grows
+    recent_.Remember(key, entry);
   }
-  if (row->by_rule.size() <= rule) row->by_rule.resize(rule + 1);
-  KeyState& s = row->by_rule[rule];
-  if (s.empty()) {
-    // A new key for this rule. Evicting erases only other Keys' rows: `row` (which recent_ holds)
-    // and `s` stay put.
+  Row& row = entry->second;
+  if (row.by_rule.size() <= rule) row.by_rule.resize(rule + 1);
+  if (row.by_rule[rule].empty()) {
+    // A new key for this rule. Evicting erases only other Keys' rows (those whose window for
+    // this rule holds something): `row` (which recent_ holds) stays put.
     MakeRoom(rule, 1);
     ++Keys(rule).live;
+    if (!row.by_rule[rule].queued) Queue(rule, entry, t);
   }
-  return s;
+  return row.by_rule[rule];
+}
+
+MemoryWindowStore::Table::value_type* MemoryWindowStore::NewRow(std::string_view key) {
+  if (pool_.empty()) return &*rows_.emplace(std::string(key), Row{}).first;
+  Table::node_type node = std::move(pool_.back());
+  pool_.pop_back();
+  node.key() = std::string(key);
+  return &*rows_.insert(std::move(node)).position;
+}
+
+void MemoryWindowStore::EraseRow(Table::value_type* row) {
+  recent_.Forget();
+  for (std::size_t r = 0; r < row->second.by_rule.size(); ++r) {
+    Unqueue(r, row->second.by_rule[r]);
+  }
+  Table::node_type node = rows_.extract(rows_.find(std::string_view(row->first)));
+  ++node.mapped().gen;
+  node.mapped().by_rule.clear();
+  pool_.push_back(std::move(node));
+}
+
+void MemoryWindowStore::Queue(std::size_t rule, Table::value_type* row, core::Timestamp at) {
+  KeyState& s = row->second.by_rule[rule];
+  s.queued = true;
+  ++s.seq;
+  RuleKeys& k = Keys(rule);
+  k.due.push_back(Due{row, row->second.gen, s.seq, at});
+  ++k.queued;
+}
+
+void MemoryWindowStore::Unqueue(std::size_t rule, KeyState& s) {
+  if (!s.queued) return;
+  s.queued = false;  // its entry is stale from now on
+  --keys_[rule].queued;
+}
+
+bool MemoryWindowStore::Valid(const Due& d, std::size_t rule) const {
+  const Row& row = d.row->second;
+  return row.gen == d.gen && rule < row.by_rule.size() && row.by_rule[rule].queued &&
+         row.by_rule[rule].seq == d.seq;
 }
 
 MemoryWindowStore::RuleKeys& MemoryWindowStore::Keys(std::size_t rule) {
@@ -48,14 +89,13 @@ bool MemoryWindowStore::EvictIdlest(std::size_t rule) {
       if (it == rows_.end() || rule >= it->second.by_rule.size()) continue;
       KeyState& s = it->second.by_rule[rule];
       if (s.empty() || s.last != c->last) continue;  // expired, or counted since the walk
-      s = KeyState{};
+      s.Clear();
+      Unqueue(rule, s);
       --k.live;
       ++k.evicted;
       ++evicted_total_;
-      if (it->second.empty()) {
-        if (recent_.Get(c->key) != nullptr) recent_.Forget();
-        rows_.erase(it);
-      }
+      if (it->second.empty()) EraseRow(&*it);
+      CompactIfStale();
       return true;
     }
     k.idlest.BeginWalk(k.live);
@@ -102,7 +142,7 @@ const MemoryWindowStore::KeyState* MemoryWindowStore::Find(std::size_t rule,
 
 std::uint64_t MemoryWindowStore::Add(std::size_t rule, std::string_view key, core::Timestamp t,
                                      std::uint64_t amount, core::Duration window) {
-  KeyState& s = Slot(rule, key);
+  KeyState& s = Slot(rule, key, t);
   s.last = std::max(s.last, t);
   return s.counts.Add(t, amount, window);
 }
@@ -110,7 +150,7 @@ std::uint64_t MemoryWindowStore::Add(std::size_t rule, std::string_view key, cor
 std::uint64_t MemoryWindowStore::AddDistinct(std::size_t rule, std::string_view key,
                                              std::string_view value, core::Timestamp t,
                                              core::Duration window, std::size_t cap) {
-  KeyState& s = Slot(rule, key);
+  KeyState& s = Slot(rule, key, t);
   s.last = std::max(s.last, t);
   return s.distinct.Add(value, t, window, cap);
 }
@@ -145,25 +185,49 @@ std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key, c
 }
 
 void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Duration>& windows) {
-  for (RuleKeys& k : keys_) k.live = 0;  // counted again below, over the keys that stay
-  for (auto it = rows_.begin(); it != rows_.end();) {
-    std::vector<KeyState>& by_rule = it->second.by_rule;
-    bool all_empty = true;
-    for (std::size_t r = 0; r < by_rule.size(); ++r) {
-      KeyState& s = by_rule[r];
-      if (r < windows.size() && windows[r] > core::Duration::zero()) {
-        // Both, not &&: each drops what fell out of its window.
-        const bool counts_empty = s.counts.Expire(now, windows[r]);
-        const bool distinct_empty = s.distinct.Expire(now, windows[r]);
-        all_empty = all_empty && counts_empty && distinct_empty;
-      } else {
-        all_empty = all_empty && s.empty();
-      }
-      if (!s.empty()) ++Keys(r).live;
-    }
-    it = all_empty ? rows_.erase(it) : std::next(it);
+  for (std::size_t r = 0; r < windows.size() && r < keys_.size(); ++r) {
+    if (windows[r] > core::Duration::zero()) ExpireRule(r, now, windows[r]);
   }
-  recent_.Forget();
+  CompactIfStale();
+}
+
+void MemoryWindowStore::ExpireRule(std::size_t rule, core::Timestamp now, core::Duration window) {
+  RuleKeys& k = keys_[rule];
+  const core::Timestamp cutoff = now - window;
+  while (!k.due.empty() && k.due.front().at < cutoff) {
+    Due d = k.due.front();
+    k.due.pop_front();
+    if (!Valid(d, rule)) continue;
+    KeyState& s = d.row->second.by_rule[rule];
+    const bool was_empty = s.empty();
+    // Both, not &&: each drops what fell out of its window.
+    const bool counts_empty = s.counts.Expire(now, window);
+    const bool distinct_empty = s.distinct.Expire(now, window);
+    if (!counts_empty || !distinct_empty) {
+      d.at = std::max(s.last, cutoff);  // counted since: due when its newest stamp is
+      k.due.push_back(d);
+      continue;
+    }
+    if (!was_empty) --k.live;
+    s.Clear();
+    --k.queued;
+    s.queued = false;
+    if (d.row->second.empty()) EraseRow(d.row);
+  }
+}
+
+void MemoryWindowStore::CompactIfStale() {
+  std::size_t entries = 0, valid = 0;
+  for (const RuleKeys& k : keys_) {
+    entries += k.due.size();
+    valid += k.queued;
+  }
+  if (entries <= 2 * valid + 4096 && pool_.size() <= rows_.size() + 4096) return;
+  for (std::size_t r = 0; r < keys_.size(); ++r) {
+    std::erase_if(keys_[r].due, [&](const Due& d) { return !Valid(d, r); });
+  }
+  // No entry points into the pool now: its nodes may go.
+  pool_.clear();
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> MemoryWindowStore::TopKeys(std::size_t rule,
@@ -208,22 +272,37 @@ std::vector<KeyWindowState> MemoryWindowStore::Export(std::size_t rule) const {
 
 void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> keys,
                                std::uint64_t evicted) {
-  for (auto& [key, row] : rows_) {
-    if (rule < row.by_rule.size()) row.by_rule[rule] = KeyState{};
+  std::vector<Table::value_type*> emptied;
+  for (auto& entry : rows_) {
+    if (rule >= entry.second.by_rule.size()) continue;
+    KeyState& s = entry.second.by_rule[rule];
+    s.Clear();
+    Unqueue(rule, s);
+    if (entry.second.empty()) emptied.push_back(&entry);
   }
-  std::erase_if(rows_, [](const auto& kv) { return kv.second.empty(); });
+  for (Table::value_type* row : emptied) EraseRow(row);
+  Keys(rule).due.clear();
   recent_.Forget();
-  // All of them first, then the cap: the idlest go, whatever order the checkpoint had.
+  // All of them first, then the cap: the idlest go, whatever order the checkpoint had. Queued
+  // by their newest stamp, oldest first, as their lines would have queued them.
   const std::size_t max = std::exchange(Keys(rule).max, 0);
-  for (KeyWindowState& k : keys) {
+  std::vector<std::pair<core::Timestamp, std::size_t>> order;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
     // The newest stamp the checkpoint keeps: the oldest of the newest slice, or of an address.
     core::Timestamp last{};
-    if (!k.buckets.empty()) last = k.buckets.back().first;
-    for (const DistinctEntry& e : k.distinct) last = std::max(last, e.last);
-    Slot(rule, k.key) = KeyState{BucketWindow::FromBuckets(std::move(k.buckets)),
-                                 DistinctWindow::FromEntries(std::move(k.distinct)), last};
+    if (!keys[i].buckets.empty()) last = keys[i].buckets.back().first;
+    for (const DistinctEntry& e : keys[i].distinct) last = std::max(last, e.last);
+    if (!keys[i].buckets.empty() || !keys[i].distinct.empty()) order.emplace_back(last, i);
   }
-  CountLive();  // a key with no bucket and no address holds nothing
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [last, i] : order) {
+    KeyState& s = Slot(rule, keys[i].key, last);
+    s.counts = BucketWindow::FromBuckets(std::move(keys[i].buckets));
+    s.distinct = DistinctWindow::FromEntries(std::move(keys[i].distinct));
+    s.last = last;
+  }
+  CountLive();
   Keys(rule).max = max;
   Keys(rule).idlest.Clear();
   evicted_total_ = evicted_total_ - Keys(rule).evicted + evicted;

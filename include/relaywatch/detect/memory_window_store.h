@@ -2,12 +2,23 @@
 //
 // Memory grows with active keys and their non-empty slices, not with lines: Expire drops a key
 // as soon as its windows are all empty, and a rule holds at most its max_keys keys (SetMaxKeys:
-// a new key of a full rule evicts the rule's idlest). A Key has one row holding its window for
-// every rule, so a line that several rules count looks its Key up once, not once per rule.
-// Export/Import move a rule's windows to and from the Detector's snapshot (detector_state.h).
+// a new key of a full rule evicts the rule's idlest, whose row goes at once).
+//
+// Expire costs what it drops, not what the store holds: each rule queues its keys by when they
+// are due (Due: their first stamp, then their newest), and a sweep looks only at the front, the
+// keys whose newest stamp left the window; a key still counted is trimmed and put back at the
+// end. (Sweeping every key of a rule four times a window was a fifth of report's time on a big
+// site's day.) A Due points at its row's table node, which an erase does not free but keeps for
+// the next new key (rows_'s node handles, pool_), so an entry outliving its row is recognised by
+// the row's generation and skipped; the pool is freed once the queues are compacted. A Key has one
+// row holding its window for every rule, so a line that several rules count looks its Key up once,
+// not once per rule. Export/Import move a rule's windows to and from the Detector's snapshot
+// (detector_state.h).
 #ifndef RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 #define RELAYWATCH_DETECT_MEMORY_WINDOW_STORE_H_
 
+#include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -52,37 +63,64 @@ class MemoryWindowStore : public WindowStore {
     BucketWindow counts;
     DistinctWindow distinct;
     core::Timestamp last{};  // the newest stamp counted: how idle the Key is, for eviction
+    bool queued = false;     // one valid Due entry in its rule's queue
+    std::uint32_t seq = 0;   // that entry's number (older entries of the state are stale)
     bool empty() const { return counts.buckets().empty() && distinct.entries().empty(); }
+    void Clear() {
+      counts = BucketWindow();
+      distinct = DistinctWindow();
+      last = {};
+    }
   };
   // A Key's windows, by rule index, up to the highest rule that has counted the Key: a login
   // counted only by the volume rules holds two windows, whatever the number of rules.
   struct Row {
     std::vector<KeyState> by_rule;
+    std::uint32_t gen = 0;  // changes when the row is erased: its old Due entries are stale
     bool empty() const;
   };
   using Table = core::StringMap<Row>;
+  struct Due {
+    Table::value_type* row;  // a node of rows_ or of pool_: never freed while a queue holds it
+    std::uint32_t gen;
+    std::uint32_t seq;
+    core::Timestamp at;  // due once `at` is out of the rule's window
+  };
 
-  // Per rule: how many keys it holds and may hold, what it evicted, its eviction candidates.
+  // Per rule: how many keys it holds and may hold, what it evicted, its eviction candidates,
+  // its sweep queue.
   struct RuleKeys {
     std::size_t live = 0;
     std::size_t max = 0;  // 0: no cap
     std::uint64_t evicted = 0;
     IdlestKeys idlest;
+    std::deque<Due> due;     // by `at`, nearly: a key put back goes to the end
+    std::size_t queued = 0;  // the valid entries in `due`
   };
 
-  KeyState& Slot(std::size_t rule, std::string_view key);
+  KeyState& Slot(std::size_t rule, std::string_view key, core::Timestamp t);
   const KeyState* Find(std::size_t rule, std::string_view key) const;
   RuleKeys& Keys(std::size_t rule);
   // Evicts rule's idlest keys until it holds fewer than `room_for` below its cap.
   void MakeRoom(std::size_t rule, std::size_t room_for);
   bool EvictIdlest(std::size_t rule);
   void CountLive();
+  Table::value_type* NewRow(std::string_view key);
+  // Removes the row from the table (its node kept in pool_, its generation moved on).
+  void EraseRow(Table::value_type* row);
+  void Queue(std::size_t rule, Table::value_type* row, core::Timestamp at);
+  void Unqueue(std::size_t rule, KeyState& s);
+  bool Valid(const Due& d, std::size_t rule) const;
+  void ExpireRule(std::size_t rule, core::Timestamp now, core::Duration window);
+  // Drops the stale entries of the queues and frees pool_ when they outgrow what is live.
+  void CompactIfStale();
   Table rows_;
   std::vector<RuleKeys> keys_;
   std::uint64_t evicted_total_ = 0;
   // The row looked up last (a line's rules, and a session's lines, name one Key); every erase
   // forgets it.
-  core::RecentKey<Row> recent_;
+  core::RecentKey<Table::value_type> recent_;
+  std::vector<Table::node_type> pool_;  // erased rows' nodes, reused for new keys
 };
 
 }  // namespace relaywatch::detect

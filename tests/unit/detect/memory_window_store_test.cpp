@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -249,6 +250,70 @@ TEST(MemoryWindowStoreTest, ASweepDropsTheEmptyWindowOfAKeyBusyUnderAnotherRule)
   EXPECT_EQ(store.KeyCount(), 1u);
   EXPECT_TRUE(store.Export(1).empty());
   EXPECT_EQ(store.Export(0).size(), 1u);
+}
+
+TEST(MemoryWindowStoreTest, SweepsEveryQuarterKeepABusyKeyAndDropEachIdleOneOnce) {
+  // As the Detector sweeps an hourly rule: every 15 minutes. busy@ sends every 10 minutes for
+  // five hours, from a new address each time; idle@ sends once an hour and a half. `unswept`
+  // counts the same lines with no sweep: a sweep never changes a count.
+  MemoryWindowStore store, unswept;
+  for (int m = 0; m <= 300; m += 5) {
+    const core::Timestamp t = kMidnight + minutes(m);
+    for (MemoryWindowStore* s : {&store, &unswept}) {
+      if (m % 10 == 0) {
+        s->Add(0, "busy@example.com", t, 1, kHour);
+        s->AddDistinct(1, "busy@example.com", "192.0.2." + std::to_string(m / 10), t, kHour, 64);
+      }
+      if (m % 90 == 0) s->Add(0, "idle" + std::to_string(m) + "@example.com", t, 1, kHour);
+    }
+    if (m % 15 == 0) store.Expire(t, {kHour, kHour});
+    for (std::size_t rule : {0u, 1u}) {
+      ASSERT_EQ(store.Count(rule, "busy@example.com", t, kHour),
+                unswept.Count(rule, "busy@example.com", t, kHour))
+          << "minute " << m;
+    }
+    ASSERT_GE(store.Count(1, "busy@example.com", t, kHour), std::min(m, 50) / 10u);
+  }
+  // At 5:00 the idle keys of 0:00, 1:30 and 3:00 are gone; 4:30's is in its hour still.
+  const core::Timestamp end = kMidnight + minutes(300);
+  EXPECT_EQ(store.Count(0, "idle270@example.com", end, kHour), 1u);
+  EXPECT_EQ(store.KeyCount(), 3u);  // busy@ under both rules, idle270@
+  // The busy key's addresses are trimmed to about its window, not all fifty kept.
+  ASSERT_EQ(store.Export(1).size(), 1u);
+  EXPECT_LE(store.Export(1)[0].distinct.size(), 16u);
+  store.Expire(kMidnight + hours(7), {kHour, kHour});
+  EXPECT_EQ(store.KeyCount(), 0u);
+}
+
+TEST(MemoryWindowStoreTest, ImportedKeysAreSweptByTheirNewestStamp) {
+  MemoryWindowStore first;
+  first.Add(0, "late@example.com", kMidnight + minutes(50), 1, kHour);
+  first.Add(0, "early@example.com", kMidnight, 1, kHour);
+  MemoryWindowStore store;
+  store.Import(0, first.Export(0), 0);
+  store.Expire(kMidnight + minutes(70), {kHour});
+  EXPECT_EQ(store.KeyCount(), 1u);
+  EXPECT_EQ(store.Count(0, "late@example.com", kMidnight + minutes(70), kHour), 1u);
+  store.Expire(kMidnight + minutes(115), {kHour});
+  EXPECT_EQ(store.KeyCount(), 0u);
+}
+
+TEST(MemoryWindowStoreTest, AnEvictedKeyCountedAgainIsSweptOnce) {
+  MemoryWindowStore store;
+  store.SetMaxKeys({1});
+  store.Add(0, "a@example.com", kMidnight, 1, kHour);
+  store.Add(0, "b@example.com", kMidnight + minutes(1), 1, kHour);  // evicts a@
+  store.Add(0, "a@example.com", kMidnight + minutes(2), 1, kHour);  // evicts b@
+  EXPECT_EQ(store.Evicted(0), 2u);
+  EXPECT_EQ(store.KeyCount(), 1u);
+  store.Expire(kMidnight + minutes(61), {kHour});
+  EXPECT_EQ(store.Count(0, "a@example.com", kMidnight + minutes(61), kHour), 1u);
+  store.Expire(kMidnight + minutes(63), {kHour});
+  EXPECT_EQ(store.KeyCount(), 0u);
+  EXPECT_EQ(store.RuleKeyCount(0), 0u);
+  store.Add(0, "b@example.com", kMidnight + minutes(64), 1, kHour);
+  EXPECT_EQ(store.RuleKeyCount(0), 1u);
+  EXPECT_EQ(store.Evicted(0), 2u);
 }
 
 }  // namespace
