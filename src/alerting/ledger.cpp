@@ -108,6 +108,13 @@ std::vector<Alert> Ledger::Resolve(core::Timestamp now, const CountNow& count_no
   return out;
 }
 
+core::Timestamp Ledger::DueAt(const State& s) const {
+  // An entry waiting for its resolution is looked at once its period has ended (and at every
+  // walk after that, while its count stays at the limit); any other, once it is stale.
+  if (options_.resolved && s.open) return Plus(s.last_alert, s.period);
+  return Plus(Plus(s.last_alert, s.period), s.period);
+}
+
 bool Ledger::Stale(const State& s, core::Timestamp now) const {
   const bool waiting_for_resolve = options_.resolved && s.open;
   // Strictly older than now - 2 * period (2 * period fits: both are below 2^63).
@@ -124,7 +131,7 @@ void Ledger::Prune(core::Timestamp now) {
     if (Stale(it->second, now)) {
       it = entries_.erase(it);
     } else {
-      next_due_ = std::min(next_due_, Plus(it->second.last_alert, it->second.period));
+      next_due_ = std::min(next_due_, DueAt(it->second));
       ++it;
     }
   }

@@ -110,6 +110,8 @@ class Ledger {
   bool Stale(const State& s, core::Timestamp now) const;
 
   static core::Timestamp Plus(core::Timestamp at, core::Duration d);
+  // When Resolve or Prune may next have something to do with this entry.
+  core::Timestamp DueAt(const State& s) const;
 
   LedgerOptions options_;
   std::map<Key, State> entries_;
