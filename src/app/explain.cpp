@@ -13,17 +13,8 @@ namespace relaywatch::app {
 namespace {
 
 using parse::ChkuserVerdict;
-
-// As detect/detector.cpp's IsDelivery and IsRcptLimitHit.
-bool IsDelivery(ChkuserVerdict v) {
-  return v == ChkuserVerdict::kRelayingRcpt || v == ChkuserVerdict::kAcceptedRcpt ||
-         v == ChkuserVerdict::kAcceptedAnyRcpt;
-}
-
-bool IsRcptLimitHit(const parse::ChkuserEvent& e) {
-  return e.verdict == ChkuserVerdict::kIntrusionThreshold &&
-         e.reason.find("max number of allowed rcpt") != std::string_view::npos;
-}
+using parse::IsDelivery;
+using parse::IsRcptLimitHit;
 
 std::string EventName(const parse::Event& event) {
   struct Visitor {

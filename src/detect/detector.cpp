@@ -10,19 +10,10 @@ namespace relaywatch::detect {
 namespace {
 
 using parse::ChkuserVerdict;
+using parse::IsDelivery;
+using parse::IsRcptLimitHit;
 
 using parse::LowerAscii;
-
-bool IsDelivery(ChkuserVerdict v) {
-  return v == ChkuserVerdict::kRelayingRcpt || v == ChkuserVerdict::kAcceptedRcpt ||
-         v == ChkuserVerdict::kAcceptedAnyRcpt;
-}
-
-// chkuser's recipient threshold ("max number of allowed rcpt"), not its invalid-rcpt one.
-bool IsRcptLimitHit(const parse::ChkuserEvent& e) {
-  return e.verdict == ChkuserVerdict::kIntrusionThreshold &&
-         e.reason.find("max number of allowed rcpt") != std::string_view::npos;
-}
 
 // Cap of distinct IPs kept per login: enough to reach any sane limit, bounded for floods.
 std::size_t DistinctCap(std::uint64_t limit) {

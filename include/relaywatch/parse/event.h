@@ -46,6 +46,18 @@ struct ChkuserEvent {
   bool field_named = false;      // sagredo's "remoteinfo/auth:" dialect
 };
 
+// A recipient the server took: relayed, or to a local mailbox.
+inline bool IsDelivery(ChkuserVerdict v) {
+  return v == ChkuserVerdict::kRelayingRcpt || v == ChkuserVerdict::kAcceptedRcpt ||
+         v == ChkuserVerdict::kAcceptedAnyRcpt;
+}
+
+// chkuser's recipient threshold ("max number of allowed rcpt"), not its invalid-rcpt one.
+inline bool IsRcptLimitHit(const ChkuserEvent& e) {
+  return e.verdict == ChkuserVerdict::kIntrusionThreshold &&
+         e.reason.find("max number of allowed rcpt") != std::string_view::npos;
+}
+
 // sagredo's qlog lines: "qlogenvelope: k=v ..." (one per accepted RCPT) and
 // "qlogreceived: k=v ..." (one per accepted message, with the whole rcptto= list).
 enum class QlogKind { kEnvelope, kReceived, kOther };

@@ -26,11 +26,9 @@ usage: live_loss_test.py RELAYWATCH_BINARY [a] [b] [c] [d]   (the parts to run; 
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -357,23 +355,10 @@ BINARY = None
 def main():
     global BINARY
     BINARY = rwtest.find_binary(sys.argv)
-    tmp = tempfile.mkdtemp(prefix="rw-daemon-loss-")
-    ok = False
-    try:
-        parts = [a for a in sys.argv[2:] if a in ("a", "b", "c", "d")] or ["d", "c", "a", "b"]
-        for p in parts:
-            {"a": part_a, "b": part_b, "c": part_c, "d": part_d}[p](tmp)
-        rwtest.check_status_json_valid()
-        ok = True
-    except rwtest.TestFailure as e:
-        say("FAIL: %s" % e)
-    finally:
-        if ok or os.environ.get("KEEP") is None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            say("kept %s" % tmp)
-    say("PASS" if ok else "FAILED")
-    return 0 if ok else 1
+    chosen = [a for a in sys.argv[2:] if a in ("a", "b", "c", "d")] or ["d", "c", "a", "b"]
+    table = {"a": part_a, "b": part_b, "c": part_c, "d": part_d}
+    return rwtest.run_parts("rw-daemon-loss-",
+                            [lambda _binary, tmp, f=table[p]: f(tmp) for p in chosen], sys.argv)
 
 
 if __name__ == "__main__":

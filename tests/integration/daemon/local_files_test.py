@@ -27,11 +27,9 @@ usage: local_files_test.py RELAYWATCH_BINARY
 import os
 import pwd
 import resource
-import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -322,25 +320,9 @@ def part_e(tmp):
 def main():
     global BINARY
     BINARY = rwtest.find_binary(sys.argv)
-    tmp = tempfile.mkdtemp(prefix="rw-daemon-lf-")
-    ok = False
-    try:
-        part_a(tmp)
-        part_b(tmp)
-        part_c(tmp)
-        part_d(tmp)
-        part_e(tmp)
-        rwtest.check_status_json_valid()
-        ok = True
-    except rwtest.TestFailure as e:
-        say("FAIL: %s" % e)
-    finally:
-        if ok or os.environ.get("KEEP") is None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            say("kept %s" % tmp)
-    say("PASS" if ok else "FAILED")
-    return 0 if ok else 1
+    return rwtest.run_parts("rw-daemon-lf-",
+                            [lambda _binary, tmp, f=f: f(tmp)
+                             for f in (part_a, part_b, part_c, part_d, part_e)], sys.argv)
 
 
 if __name__ == "__main__":
