@@ -138,13 +138,17 @@ int ReportCommand(const std::vector<std::string>& argv) {
   ReportTextOptions text;
   text.histograms = req.user.has_value();  // one login's findings: how each count developed
   text.unicode = !args->has("ascii") && Utf8Locale();
-  std::string out =
-      format == "json" ? RenderReportJson(*data) : RenderReportText(*data, zone, text);
   for (const std::string& w : data->totals.warnings) {
     std::fprintf(stderr, "relaywatch report: warning: %s\n", w.c_str());
   }
+  auto write = [](std::string_view piece) {
+    return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
+  };
+  // A long range's JSON goes out a piece at a time; the text report is one screenful or so.
+  const bool written = format == "json" ? RenderReportJson(*data, write)
+                                        : write(RenderReportText(*data, zone, text));
   // A full disk or a closed pipe must not pass for a report delivered.
-  if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
+  if (!written || std::fflush(stdout) != 0) {
     std::fprintf(stderr, "relaywatch report: unable to write the report: %s\n",
                  std::strerror(errno));
     return kExitInternal;

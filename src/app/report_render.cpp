@@ -91,7 +91,21 @@ std::string Cell(std::string s, std::size_t n) { return Pad(Fit(std::move(s), n)
 }  // namespace
 
 std::string RenderReportJson(const ReportData& d) {
+  std::string out;
+  RenderReportJson(d, [&](std::string_view piece) {
+    out.append(piece);
+    return true;
+  });
+  return out;
+}
+
+bool RenderReportJson(const ReportData& d, const std::function<bool(std::string_view)>& write) {
+  constexpr std::size_t kPiece = std::size_t{1} << 20;
   core::JsonWriter w;
+  bool ok = true;
+  auto flush_if_big = [&] {
+    if (ok && w.str().size() >= kPiece) ok = write(w.TakeSoFar());
+  };
   w.BeginObject();
   w.Key("range").BeginObject();
   w.Key("since");
@@ -132,6 +146,7 @@ std::string RenderReportJson(const ReportData& d) {
     w.EndObject();
     w.Key("remote_ips").Uint(u.remote_ips.size());
     w.EndObject();
+    flush_if_big();
   }
   w.EndArray();
   w.Key("findings").BeginArray();
@@ -141,6 +156,7 @@ std::string RenderReportJson(const ReportData& d) {
     // Only when a mute of the daemon's covered it (ReportData::muted).
     if (i < d.muted.size() && !d.muted[i].empty()) w.Key("muted").String(d.muted[i]);
     w.EndObject();
+    flush_if_big();
   }
   w.EndArray();
   // What the report could not read (a file it may not open, a dead service): it is partial.
@@ -148,9 +164,9 @@ std::string RenderReportJson(const ReportData& d) {
   for (const std::string& warning : d.totals.warnings) w.String(warning);
   w.EndArray();
   w.EndObject();
-  std::string out = w.Take();
-  out.push_back('\n');
-  return out;
+  std::string rest = w.TakeSoFar();
+  rest.push_back('\n');
+  return ok && write(rest);
 }
 
 std::string RenderReportText(const ReportData& d, const core::LocalZone& zone,

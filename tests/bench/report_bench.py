@@ -31,7 +31,7 @@ subreaper; it reads the command's own peak, above a floor of sh's (shown, about 
 
 --rules FILE is given to report as `-c FILE` (without it, report uses its built-in rules);
 tests/bench/big_site_rules.yaml holds volume 1h and 24h, sender 24h and remote-ips 1h.
-Usage: report_bench.py RELAYWATCH [--shape friendly|big|both | --mix F] [--rules FILE]
+Usage: report_bench.py RELAYWATCH [--shape friendly|big|both | --mix F] [--rules FILE] [--days N]
                        [--decode-floor BIN] [--lines N] [--runs R] [--keep DIR]
 """
 import argparse
@@ -127,8 +127,8 @@ def big_connection(rnd, users, pid):
             f"tcpserver: end {pid} status 0"]
 
 
-def generate(d, n_lines, mix=0.0, seed=7):
-    """n_lines over one day into multilog directory d; mix: the share of big-style connections.
+def generate(d, n_lines, mix=0.0, seed=7, days=1):
+    """n_lines over `days` days into multilog directory d; mix: the share of big-style connections.
 
     mix 0 (friendly) cuts archives every 100,000 lines; any other mix cuts them as multilog
     s1000000 does. Returns the number of relaying rcpt lines."""
@@ -138,7 +138,7 @@ def generate(d, n_lines, mix=0.0, seed=7):
     big_users = [f"u{i:05d}@dom{i % 10}.example" for i in range(20_000)]
     per_file = 100_000 if mix == 0 else None
     start = 1795824000 * 1_000_000_000  # 2026-11-28 00:00 UTC
-    step = 86_400 * 1_000_000_000 // n_lines
+    step = days * 86_400 * 1_000_000_000 // n_lines
     t = start
     buf, size, written, pid = [], 0, 0, 1000
     relay = 0
@@ -254,6 +254,8 @@ def main():
                        help="one day where a connection is big-style with probability F (0..1)")
     p.add_argument("--rules", metavar="FILE", help="relaywatch config for report (-c FILE)")
     p.add_argument("--lines", type=int, default=1_000_000)
+    p.add_argument("--days", type=int, default=1,
+                   help="spread the lines over this many days (10 days of 1M lines: --lines 10000000 --days 10)")
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--keep", metavar="DIR", help="generate into DIR/<shape>/submission and keep it")
     p.add_argument("--decode-floor", metavar="BIN")
@@ -274,7 +276,7 @@ def main():
             os.makedirs(d, exist_ok=True)
             for f in os.listdir(d):  # a kept directory from an earlier run: start it afresh
                 os.remove(os.path.join(d, f))
-            relay = generate(d, a.lines, mix)
+            relay = generate(d, a.lines, mix, days=a.days)
             rows.append(bench(name, d, a.lines, relay, a, env))
             notes.append(f"{name}: {relay} relaying rcpt ({100 * relay / a.lines:.1f} %)")
     finally:

@@ -7,6 +7,7 @@
 #ifndef RELAYWATCH_APP_REPORT_H_
 #define RELAYWATCH_APP_REPORT_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,10 @@ inline constexpr std::size_t kReportColumns = 100;
 core::Result<ReportData> RunReport(const config::Config& config, const ReportRequest& request,
                                    const core::LocalZone& zone);
 
+// The JSON report, handed to `write` a piece at a time (about 1 MiB each) so that a long
+// range's findings are never one string in memory; false when `write` returned false.
+bool RenderReportJson(const ReportData& data, const std::function<bool(std::string_view)>& write);
+// The same as one string.
 std::string RenderReportJson(const ReportData& data);
 // How RenderReportText draws what a terminal may not show.
 struct ReportTextOptions {

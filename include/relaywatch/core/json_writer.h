@@ -34,6 +34,13 @@ class JsonWriter {
 
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }
+  // What is written so far, taken out; writing goes on where it was (for writing a large
+  // document out in pieces).
+  std::string TakeSoFar() {
+    std::string s;
+    s.swap(out_);
+    return s;
+  }
 
  private:
   void Comma();

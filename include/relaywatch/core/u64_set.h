@@ -23,7 +23,7 @@ class U64Set {
       ++size_;
       return true;
     }
-    if ((size_ + 1) * 2 > slots_.size()) Grow();
+    if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
     if (!Place(slots_, v)) return false;
     ++size_;
     return true;
@@ -66,7 +66,9 @@ class U64Set {
     slots_.swap(bigger);
   }
 
-  std::vector<std::uint64_t> slots_;  // load factor at most 1/2
+  // Load factor at most 3/4: report keeps one set per login for a whole range (20,000 logins with
+  // a few hundred addresses each over ten days), and at 1/2 the sets were half of its memory.
+  std::vector<std::uint64_t> slots_;
   std::size_t size_ = 0;
   bool has_zero_ = false;
 };

@@ -2,7 +2,9 @@
 // (alerting/finding_json.h): one writer, so a script reads "window" the same way from both.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 
 #include "../alerting/json_reader.h"
 #include "../alerting/sample_alerts.h"
@@ -100,6 +102,29 @@ TEST(ReportJsonTest, WritesTheFindingMembersInTheAlertJsonsOrder) {
   const std::string members = alert.substr(0, host) + "}";
   EXPECT_NE(report.find("\"findings\":[" + members + "]"), std::string::npos) << report << "\n"
                                                                               << members;
+}
+
+TEST(ReportJsonTest, ALongReportGoesOutInPiecesThatMakeTheSameDocument) {
+  // 6,000 findings: several MiB, so several pieces of about 1 MiB, none of them the whole.
+  ReportData d;
+  d.findings.assign(6000, alerting::testing::FraudAlert());
+  const std::string whole = RenderReportJson(d);
+  std::string joined;
+  std::size_t pieces = 0, largest = 0;
+  EXPECT_TRUE(RenderReportJson(d, [&](std::string_view piece) {
+    ++pieces;
+    largest = std::max(largest, piece.size());
+    joined.append(piece);
+    return true;
+  }));
+  EXPECT_EQ(joined, whole);
+  EXPECT_GE(pieces, 3u);
+  EXPECT_LT(largest, (std::size_t{1} << 20) + 4096);
+  EXPECT_EQ(Parse(joined)["findings"].items.size(), 6000u);
+  // A write that fails (a full disk, a closed pipe) is said, and nothing more is written.
+  std::size_t calls = 0;
+  EXPECT_FALSE(RenderReportJson(d, [&](std::string_view) { return ++calls < 2; }));
+  EXPECT_EQ(calls, 2u);
 }
 
 }  // namespace
