@@ -9,15 +9,16 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$here/../fixtures
 build=$1
+programs=$build/tests/fuzz  # the harness programs, fuzz_<name>, of the build
 seconds=${2:-20}
 jobs=${3:-2}
 if [ $# -gt 3 ]; then shift 3; else set --; fi
 if [ $# -eq 0 ]; then
-  for f in "$build"/tests/fuzz/fuzz_*; do
+  for f in "$programs"/fuzz_*; do
     [ -x "$f" ] && set -- "$@" "${f##*/fuzz_}"
   done
 fi
-[ $# -gt 0 ] || { echo "run.sh: no fuzz harness in $build/tests/fuzz" >&2; exit 1; }
+[ $# -gt 0 ] || { echo "run.sh: no fuzz harness in $programs" >&2; exit 1; }
 out=$(mktemp -d "${TMPDIR:-/tmp}/relaywatch-fuzz.XXXXXX")
 
 fuzz_one() {  # name
@@ -33,7 +34,7 @@ fuzz_one() {  # name
     pipeline) flags="-max_len=1024" ;;
   esac
   # shellcheck disable=SC2086  # $extra is one directory or none, $flags one option or none
-  if "$build/tests/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if "$programs/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$out/$name/crash/" $flags \
       "$out/$name/new" "$here/corpus/$name" $extra >"$out/$name/log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$name/log")

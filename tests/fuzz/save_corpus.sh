@@ -11,7 +11,8 @@ shift 2
 saved=$here/corpus/$name
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/relaywatch-corpus.XXXXXX")
 mkdir -p "$tmp/merged" "$saved"
-"$build/tests/fuzz/fuzz_$name" -merge=1 -use_counters=0 -timeout=10 -rss_limit_mb=2048 \
+programs=$build/tests/fuzz  # the harness programs, fuzz_<name>, of the build
+"$programs/fuzz_$name" -merge=1 -use_counters=0 -timeout=10 -rss_limit_mb=2048 \
   "$tmp/merged" "$saved" "$@" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; exit 1; }
 find "$saved" -type f ! -name 'finding-*' -delete
 cp "$tmp/merged"/* "$saved"/ 2>/dev/null || true
