@@ -210,8 +210,7 @@ void MemoryWindowStore::ExpireRule(std::size_t rule, core::Timestamp now, core::
     }
     if (!was_empty) --k.live;
     s.Clear();
-    --k.queued;
-    s.queued = false;
+    Unqueue(rule, s);
     if (d.row->second.empty()) EraseRow(d.row);
   }
 }

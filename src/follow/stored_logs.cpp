@@ -211,7 +211,7 @@ class StoredLogReader::Cursor {
   // marked by their number in the file: those queued before this chunk, plus the newlines before
   // the mark (the first of which ends a line the last chunk began, if any).
   void LookAhead(std::size_t file, std::size_t n, off_t at) {
-    if (marked_) return;
+    if (Marked()) return;
     ssize_t peek = 0;
     do {
       peek = ::pread(fd_, chunk_.get() + n, kPairReach, at + static_cast<off_t>(n));
@@ -227,10 +227,10 @@ class StoredLogReader::Cursor {
   }
 
   void Mark(std::size_t file, std::uint64_t line) {
-    marked_ = true;
     mark_file_ = file;
     mark_line_ = line;
   }
+  bool Marked() const { return mark_file_ != kNoMark; }
 
   bool OpenNext() {
     while (next_file_ < files_.size()) {
@@ -299,12 +299,12 @@ class StoredLogReader::Cursor {
   core::LocalZone zone_;
   std::vector<std::string> files_;
   std::size_t next_file_ = 0;
-  std::uint64_t line_in_file_ = 0;                        // lines of the open file queued so far
-  bool marked_ = false;                                   // the look-ahead's mark, if any:
-  std::size_t mark_file_ = static_cast<std::size_t>(-1);  // its file and line
-  off_t file_at_ = 0;                                     // the open file's bytes read so far
+  std::uint64_t line_in_file_ = 0;  // lines of the open file queued so far
+  static constexpr std::size_t kNoMark = static_cast<std::size_t>(-1);
+  std::size_t mark_file_ = kNoMark;  // the look-ahead's mark, if any: its file and line
   std::uint64_t mark_line_ = 0;
   int fd_ = -1;
+  off_t file_at_ = 0;  // the open file's bytes read so far (where the peek starts)
   decode::LineDecoder decoder_;
   std::optional<core::Timestamp> stop_at_;
   StoredLogTotals& totals_;
