@@ -3,10 +3,10 @@
 # (no option: build; --deb: build the Debian package; --demo: the demo; --test: every test).
 # Idempotent: packages already present are left alone, so a second run costs one dpkg query.
 set -eu
-BUILD_PKGS="build-essential cmake pkg-config libboost-dev libboost-system-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libgtest-dev libgmock-dev libssl-dev"
+BUILD_PKGS="build-essential cmake pkg-config libboost-dev libboost-system-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libgtest-dev libgmock-dev libssl-dev libhiredis-dev"
 # --deb: what packaging/build-deb.sh needs on top (dpkg-buildpackage, dh with its cmake support).
 DEB_PKGS="dpkg-dev debhelper"
-TEST_PKGS="daemontools python3-aiosmtpd python3-prometheus-client msmtp-mta openssl ca-certificates man-db groff-base systemd"
+TEST_PKGS="daemontools redis-server python3-aiosmtpd python3-prometheus-client msmtp-mta openssl ca-certificates man-db groff-base systemd"
 # The packaging tests: lintian on the .deb, a clean Debian root to install it in, rpmbuild and
 # rpmlint for the spec.
 PKG_TEST_PKGS="lintian debootstrap rpm rpmlint"

@@ -9,6 +9,10 @@ stamps each line. One process per service:
               a stolen password used from 40 client IPs (sales@example.com)
   smtp        inbound mail, and one login relaying on port 25 (service-policy)
 Lines are written in chkuser 2.0.9's classic format; the traffic repeats until stopped.
+With --part I/N (the fleet demo: N mail servers behind one name), this process is server I of N:
+the burst abuser's and the stolen password's connections are dealt round-robin, so server I sees
+only every Nth of them (bob's 700 recipients as 350 + 350: under the limit of 500 on each server,
+over it for the fleet), while the fraudster's forged sender reaches every server.
 """
 import argparse
 import random
@@ -43,7 +47,7 @@ def session(out, pid, ip, auth, sender, rcpts, port):
     out.emit(f"tcpserver: end {pid} status 0")
 
 
-def submission(out, rnd, warmup):
+def submission(out, rnd, warmup, part=(1, 1)):
     users = [f"user{i:03d}@{DOMAINS[i % 2]}" for i in range(300)]
     # Each normal user sends from one of two addresses of their own, far below the
     # remote-ips limit, so the only IPS alert is the one the demo stages.
@@ -70,12 +74,16 @@ def submission(out, rnd, warmup):
             bursts_done.add("burst")
             for n in range(14):  # 14 connections x 50 recipients: chkuser's per-connection cap
                 pid += 1
+                if n % part[1] != part[0] - 1:
+                    continue
                 session(out, pid, "203.0.113.80", "bob@example.com", "bob@example.com",
                         [f"victim{n * 50 + k}@{rnd.choice(REMOTE)}" for k in range(50)], 587)
         if "ips" not in bursts_done:
             bursts_done.add("ips")
             for n in range(40):
                 pid += 1
+                if n % part[1] != part[0] - 1:
+                    continue
                 session(out, pid, f"192.0.2.{100 + n}", "sales@example.com", "sales@example.com",
                         [f"lead{n}@{rnd.choice(REMOTE)}"], 587)
 
@@ -105,11 +113,18 @@ def main():
     p.add_argument("--rate", type=float, default=100, help="lines per second (0 = no pause)")
     p.add_argument("--warmup", type=float, default=5, help="seconds of normal traffic first")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--part", default="1/1", help="I/N: this is mail server I of N (fleet demo)")
     a = p.parse_args()
+    i, n = (int(x) for x in a.part.split("/"))
+    if not 1 <= i <= n:
+        p.error("--part: expected I/N with 1 <= I <= N, got " + a.part)
     out = Out(a.rate)
     rnd = random.Random(a.seed)
     try:
-        (submission if a.service == "submission" else smtp)(out, rnd, a.warmup)
+        if a.service == "submission":
+            submission(out, rnd, a.warmup, (i, n))
+        else:
+            smtp(out, rnd, a.warmup)
     except (BrokenPipeError, KeyboardInterrupt):
         pass
 

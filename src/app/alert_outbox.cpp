@@ -153,6 +153,8 @@ class AlertOutbox::Impl {
 
   // ---- the writer thread.
 
+  void set_claim_gate(ClaimGate gate) { gate_ = std::move(gate); }
+
   void Start() {
     started_ = true;
     dispatcher()->Start();
@@ -284,7 +286,38 @@ class AlertOutbox::Impl {
     return out;
   }
 
+  // The claim gate's verdicts: alerts another node pages leave the queue here, unspooled.
+  void Gate(std::vector<Unspooled>& fresh) {
+    if (!gate_ || fresh.empty()) return;
+    std::vector<const alerting::Alert*> alerts;
+    for (const Unspooled& u : fresh) alerts.push_back(&u.alert);
+    const auto spooled = [this](std::string_view id) {
+      for (const std::string& ch : Names()) {
+        if (spool_.Knows(ch, id)) return true;
+      }
+      return false;
+    };
+    const std::vector<std::optional<std::string>> verdicts = gate_(alerts, spooled);
+    std::vector<Unspooled> kept;
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+      if (i >= verdicts.size() || !verdicts[i]) {
+        kept.push_back(std::move(fresh[i]));
+        continue;
+      }
+      log_("info", "alert " + fresh[i].alert.id + " not paged: " + *verdicts[i]);
+      CountUnspooled(fresh[i].channels, -1);
+      unspooled_ -= 1;
+    }
+    fresh = std::move(kept);
+  }
+
+  std::vector<std::string> Names() {
+    std::lock_guard lock(mu_);
+    return channel_names_;
+  }
+
   bool SpoolFresh(std::vector<Unspooled>& fresh) {
+    Gate(fresh);
     if (fresh.empty()) return false;
     bool wrote = false;
     std::vector<std::string> errors;
@@ -375,6 +408,7 @@ class AlertOutbox::Impl {
   Log log_;
   const std::string state_dir_;
   store::Spool spool_;
+  ClaimGate gate_;  // set before Start; the writer thread's
 
   // The queue: the reading thread pushes, the writer takes. Never held during I/O.
   std::mutex mu_;
@@ -413,6 +447,7 @@ AlertOutbox::AlertOutbox(const config::Config& config, Log log)
 
 AlertOutbox::~AlertOutbox() { Stop(); }
 
+void AlertOutbox::set_claim_gate(ClaimGate gate) { impl_->set_claim_gate(std::move(gate)); }
 void AlertOutbox::Start() { impl_->Start(); }
 
 void AlertOutbox::Stop() {

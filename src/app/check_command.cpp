@@ -28,8 +28,11 @@
 #include "relaywatch/config/describe.h"
 #include "relaywatch/core/text.h"
 #include "relaywatch/deliver/channel.h"
+#include "relaywatch/deliver/password_file.h"
 #include "relaywatch/follow/discovery.h"
 #include "relaywatch/follow/log_dir.h"
+#include "relaywatch/redis/connection.h"
+#include "relaywatch/redis/fleet_view.h"
 #include "relaywatch/store/state_dir.h"
 
 namespace relaywatch::app {
@@ -323,6 +326,37 @@ std::vector<std::string> Doubts(const config::Config& config,
   return doubts;
 }
 
+// With a fleet section: whether Redis answers and takes the password. A password file that is
+// refused, or a password Redis refuses, is an error (the daemon could never join the fleet);
+// Redis not answering now is a warning (the daemon counts alone until it does).
+std::optional<std::string> FleetCheck(const config::Config& config,
+                                      std::vector<std::string>& errors) {
+  if (!config.fleet.enabled) return std::nullopt;
+  if (!config.fleet.password_file.empty()) {
+    if (auto p = deliver::ReadPasswordFile(config.fleet.password_file); !p) {
+      errors.push_back("fleet: " + p.error().message);
+      return std::nullopt;
+    }
+  }
+  auto conn = redis::Connection::Open(config.fleet);
+  if (!conn) {
+    if (conn.error().message.find("AUTH refused") != std::string::npos) {
+      errors.push_back("fleet: " + conn.error().message);
+      return std::nullopt;
+    }
+    return "warning: fleet: " + conn.error().message +
+           "; the daemon counts and pages on its own counts until Redis answers";
+  }
+  auto view = redis::FetchFleetView(**conn, config.fleet, redis::FleetRulesOf(config), 1);
+  if (!view) return "warning: fleet: " + view.error().message;
+  std::string nodes;
+  for (const redis::FleetNode& n : view->nodes) {
+    if (n.live) nodes += (nodes.empty() ? "" : " ") + n.name;
+  }
+  return "fleet: redis " + redis::Address(config.fleet) + " answers; this node is " +
+         config.fleet.node + "; nodes live now: " + (nodes.empty() ? "none" : nodes);
+}
+
 }  // namespace
 
 int CheckCommand(const std::vector<std::string>& argv) {
@@ -345,7 +379,8 @@ int CheckCommand(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "%s\n", config.error().message.c_str());
     return kExitBadInput;
   }
-  const std::vector<std::string> errors = Errors(*config);
+  std::vector<std::string> errors = Errors(*config);
+  std::optional<std::string> fleet_line = FleetCheck(*config, errors);
   for (const std::string& error : errors) {
     std::fprintf(stderr, "error: %s\n", core::EscapeForLog(error).c_str());
   }
@@ -368,6 +403,7 @@ int CheckCommand(const std::vector<std::string>& argv) {
   for (const std::string& doubt : Doubts(*config, found)) {
     std::printf("warning: %s\n", core::EscapeForLog(doubt).c_str());
   }
+  if (fleet_line) std::printf("%s\n", core::EscapeForLog(*fleet_line).c_str());
   if (found.sources.empty()) {
     if (config->sources.supervise_dir.empty()) {
       std::printf(

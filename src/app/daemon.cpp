@@ -13,6 +13,7 @@
 #include "relaywatch/app/daemon_checkpoint.h"
 #include "relaywatch/app/daemon_status.h"
 #include "relaywatch/app/eviction_notice.h"
+#include "relaywatch/app/fleet_member.h"
 #include "relaywatch/app/gap_finding.h"
 #include "relaywatch/app/local_zone.h"
 #include "relaywatch/app/logging.h"
@@ -75,7 +76,9 @@ class Daemon::Impl {
     for (const std::string& w : loaded->warnings) LogWarning(w);
     if (loaded->state) pipeline_->Restore(std::move(*loaded->state));
     mutes_.Load(WallNow());
+    fleet_.Start();  // before the lines: the first sync sends the restored windows
     sources_.Start(Discover(), *pipeline_, loaded->positions, WarmSince());
+    outbox_->set_claim_gate(fleet_.Gate());
     outbox_->Start();
     status_ = std::make_unique<StatusServer>(
         io_, config_.state_dir + "/status.sock",
@@ -103,8 +106,9 @@ class Daemon::Impl {
   }
 
   std::unique_ptr<pipeline::Pipeline> MakePipeline(const config::Config& c) {
-    auto p = std::make_unique<pipeline::Pipeline>(c);
+    auto p = std::make_unique<pipeline::Pipeline>(c, fleet_.MakeStore(c));
     p->set_alert_sink([this](alerting::Alert&& a) { OnAlert(std::move(a)); });
+    fleet_.Attach(*p, c);
     return p;
   }
 
@@ -188,6 +192,7 @@ class Daemon::Impl {
     checkpoints_.Final(*outbox_);
     if (status_) status_->Close();
     outbox_->Stop();
+    fleet_.Stop();  // after the outbox: its last alerts may still claim
     signals_.cancel();
     io_.stop();
     exit_code_ = kExitOk;
@@ -236,7 +241,8 @@ class Daemon::Impl {
                       std::move(document),
                       outbox_->Channels(),
                       alerts_by_rule_,
-                      mutes_.InForce(WallNow())};
+                      mutes_.InForce(WallNow()),
+                      fleet_.Status()};
   }
 
   std::string Status(std::string_view request) {
@@ -253,6 +259,12 @@ class Daemon::Impl {
   config::Config config_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   net::io_context io_;
+  FleetMember fleet_{io_, config_, [](std::string_view level, const std::string& msg) {
+                       if (level == "warning")
+                         LogWarning(msg);
+                       else
+                         LogInfo(msg);
+                     }};
   net::signal_set signals_;
   net::steady_timer summary_timer_;
   int lock_fd_ = -1;

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "relaywatch/app/fleet_render.h"
 #include "relaywatch/core/json_writer.h"
 #include "relaywatch/core/text.h"
 
@@ -127,6 +128,10 @@ std::string DaemonStatusJson(const StatusView& s) {
     w.EndObject();
   }
   w.EndArray();
+  if (s.fleet) {
+    w.Key("fleet");
+    WriteFleetStatusJson(w, *s.fleet);
+  }
   w.Key("outbox");
   if (s.outbox_document.empty()) {
     w.Null();
@@ -198,6 +203,7 @@ std::string DaemonStatusText(const StatusView& s) {
              ": " + alerting::DescribeMute(m) + "\n";
     }
   }
+  if (s.fleet) out += FleetStatusText(*s.fleet);
   out += "\nOUTBOX\n" + s.outbox_document;
   return out;
 }
@@ -226,6 +232,19 @@ MetricsData DaemonMetrics(const StatusView& s) {
   if (s.outbox.last_checkpoint) {
     m.checkpoint_age_seconds =
         std::chrono::duration<double>(steady - *s.outbox.last_checkpoint).count();
+  }
+  if (s.fleet) {
+    MetricsData::Fleet f;
+    f.connected = s.fleet->link.connected;
+    f.commands = s.fleet->link.commands;
+    f.claims_won = s.fleet->link.claims_won;
+    f.claims_lost = s.fleet->link.claims_lost;
+    f.claims_unanswered = s.fleet->link.claims_unavailable;
+    f.batches_dropped = s.fleet->link.dropped;
+    if (s.fleet->link.view) {
+      for (const redis::FleetNode& n : s.fleet->link.view->nodes) f.live_nodes += n.live ? 1 : 0;
+    }
+    m.fleet = f;
   }
   for (const SourceStatus& src : s.sources) {
     MetricsData::Source out;

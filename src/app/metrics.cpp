@@ -114,6 +114,23 @@ std::string RenderMetrics(const MetricsData& m) {
   }
   std::uint64_t depth = m.alerts_unspooled;
   for (const auto& c : m.channels) depth += c.pending;
+  if (m.fleet) {
+    w.One("relaywatch_fleet_connected", "gauge", "1 while this node's link to Redis is up.",
+          m.fleet->connected ? 1 : 0);
+    w.One("relaywatch_fleet_nodes_live", "gauge", "Fleet nodes heard from within node_timeout.",
+          m.fleet->live_nodes);
+    w.One("relaywatch_fleet_commands_total", "counter", "Commands sent to Redis.",
+          m.fleet->commands);
+    w.One("relaywatch_fleet_claims_won_total", "counter", "Alerts this node claimed and paged.",
+          m.fleet->claims_won);
+    w.One("relaywatch_fleet_claims_lost_total", "counter",
+          "Alerts another node had claimed: not paged here.", m.fleet->claims_lost);
+    w.One("relaywatch_fleet_claims_unanswered_total", "counter",
+          "Claims Redis did not answer in time: paged from this node.", m.fleet->claims_unanswered);
+    w.One("relaywatch_fleet_batches_dropped_total", "counter",
+          "Batches of counts not sent while Redis was unavailable (all resent on reconnect).",
+          m.fleet->batches_dropped);
+  }
   w.One("relaywatch_outbox_depth", "gauge",
         "Alerts waiting: in the spools of all channels, or not yet spooled.", depth);
 

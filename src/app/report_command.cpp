@@ -8,6 +8,7 @@
 #include "relaywatch/app/args.h"
 #include "relaywatch/app/cli.h"
 #include "relaywatch/app/command_config.h"
+#include "relaywatch/app/fleet_report.h"
 #include "relaywatch/app/local_zone.h"
 #include "relaywatch/app/report.h"
 
@@ -27,6 +28,9 @@ const std::vector<OptionSpec>& ReportOptions() {
        "only this rule's findings and peaks (repeatable; the windows of all rules still run)"},
       {"all", 0, false, false, "", "list every login that relayed, not only those with findings"},
       {"format", 0, true, false, "text|json", "output format (default text)"},
+      {"fleet", 0, false, false, "",
+       "print the fleet's windows now, from Redis (config fleet:): its nodes and each rule's top "
+       "logins with every node's part, instead of reading this host's logs"},
       {"ascii", 0, false, false, "",
        "draw --user's histograms in ASCII (the default unless LC_ALL, LC_CTYPE or LANG is UTF-8)"},
       {"help", 'h', false, false, "", "show this help"},
@@ -61,7 +65,7 @@ int ReportCommand(const std::vector<std::string>& argv) {
     std::printf(
         "usage: relaywatch report [-c FILE] [--dir DIR | --service NAME]... [--date YYYY-MM-DD | "
         "--since T --until T] [--user LOGIN] [--rule NAME]... [--all] [--format text|json] "
-        "[--ascii]\n\n"
+        "[--ascii]\n       relaywatch report [-c FILE] --fleet [--format text|json]\n\n"
         "Runs the rules over the stored logs (archives and current) and prints the findings\n"
         "and the logins behind them: what the daemon alerted, or would have, in that range.\n\n%s",
         OptionsHelp(ReportOptions()).c_str());
@@ -74,6 +78,17 @@ int ReportCommand(const std::vector<std::string>& argv) {
   }
   if (args->has("date") && (args->has("since") || args->has("until"))) {
     return Usage("--date cannot be combined with --since/--until");
+  }
+  if (args->has("fleet")) {
+    for (const char* alone : {"dir", "service", "date", "since", "until", "user", "rule", "all"}) {
+      if (args->has(alone)) return Usage(std::string("--fleet cannot be combined with --") + alone);
+    }
+    auto config = LoadCommandConfig(args->get("config"), /*allow_builtin=*/false);
+    if (!config) {
+      std::fprintf(stderr, "relaywatch report: %s\n", config.error().message.c_str());
+      return kExitBadInput;
+    }
+    return FleetReport(*config, format == "json");
   }
 
   core::LocalZone zone = SystemLocalZone();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "alerts_loader.h"
+#include "fleet_loader.h"
 #include "relaywatch/core/text.h"
 #include "rules_loader.h"
 #include "text_checks.h"
@@ -154,7 +155,7 @@ core::Result<MetricsConfig> ReadMetrics(const Reporter& reporter, const Field& f
   return out;
 }
 
-// The top-level keys other than sources, rules and alerts.
+// The top-level keys other than the sections (sources, rules, alerts, metrics, fleet).
 core::Status ReadScalars(const Reporter& reporter, const Mapping& root, Config& config) {
   if (const Field* hostname = root.Find("hostname")) {
     auto name = internal::ReadChecked(reporter, *hostname, "a host name like mx1.example.com",
@@ -219,6 +220,12 @@ core::Result<Config> ReadConfig(const Reporter& reporter, const YAML::Node& docu
     auto value = ReadMetrics(reporter, *metrics);
     if (!value) return value.error();
     config.metrics = std::move(*value);
+  }
+  if (const Field* fleet = root->Find("fleet")) {
+    // After ReadScalars: the node's name defaults to config.hostname.
+    auto value = internal::ReadFleet(reporter, *fleet, config.hostname);
+    if (!value) return value.error();
+    config.fleet = std::move(*value);
   }
   return config;
 }
@@ -286,17 +293,36 @@ core::Status CheckOneDocument(const Reporter& reporter, std::string_view yaml) {
   return reporter.At(where, "", "more than one YAML document ('---'); the config is one document");
 }
 
-// yaml-cpp's message for a tab in the indentation ("illegal block entry", "end of map not
-// found") does not say what is wrong; it is the most common way a hand-edited file breaks.
-std::string TabHint(std::string_view yaml, int line) {
+// Line `line` (0-based) of `yaml`, without its newline; empty past the end.
+std::string_view LineAt(std::string_view yaml, int line) {
   for (int i = 0; i < line && !yaml.empty(); ++i) {
     std::size_t newline = yaml.find('\n');
     yaml = newline == std::string_view::npos ? std::string_view() : yaml.substr(newline + 1);
   }
-  std::string_view indent = yaml.substr(0, yaml.find_first_not_of(" \t"));
-  return indent.find('\t') != std::string_view::npos
-             ? " (this line is indented with a tab; YAML allows only spaces)"
-             : "";
+  return yaml.substr(0, yaml.find('\n'));
+}
+
+// yaml-cpp's messages for a tab in the indentation ("illegal block entry", "end of map not
+// found") and for an unquoted value YAML reads as something else do not say what is wrong; these
+// are the common ways a hand-edited file breaks.
+std::string SyntaxHint(std::string_view yaml, int line) {
+  std::string_view text = LineAt(yaml, line);
+  std::string_view indent = text.substr(0, text.find_first_not_of(" \t"));
+  if (indent.find('\t') != std::string_view::npos) {
+    return " (this line is indented with a tab; YAML allows only spaces)";
+  }
+  // fleet.redis: [::1]:6379 starts a list.
+  std::size_t bracket = text.find("]:");
+  if (bracket != std::string_view::npos && bracket + 2 < text.size() && text[bracket + 2] >= '0' &&
+      text[bracket + 2] <= '9') {
+    return " (quote an IPv6 address and port: \"[::1]:6379\")";
+  }
+  // fleet.prefix: relaywatch: is a key inside a value.
+  std::string_view trimmed = text.substr(0, text.find_last_not_of(" \r") + 1);
+  if (trimmed.ends_with(':') && trimmed.find(": ") != std::string_view::npos) {
+    return " (quote a value that ends in ':', like \"relaywatch:\")";
+  }
+  return "";
 }
 
 }  // namespace
@@ -316,7 +342,7 @@ core::Result<Config> LoadConfigString(std::string_view yaml, std::string_view fi
     return ReadConfig(reporter, YAML::Load(std::string(yaml)), file_name);
   } catch (const YAML::Exception& e) {
     // Parser errors (and anything else yaml-cpp throws) carry a mark and a bare message.
-    return reporter.At(e.mark, "", e.msg + TabHint(yaml, e.mark.line));
+    return reporter.At(e.mark, "", e.msg + SyntaxHint(yaml, e.mark.line));
   } catch (const std::exception& e) {
     return core::Error{std::string(file_name) + ": unable to load: " + e.what()};
   }

@@ -135,6 +135,36 @@ constexpr std::array kOptions = std::to_array<Option>({
      "(--collector.textfile.directory). Written whole to a temporary file beside it, then "
      "renamed: the collector never reads half a file. Mode 0644."},
     {"metrics.every", "duration", "15s", "", "How often to write it."},
+    {"fleet", "section", "off", "",
+     "Counts and the alert ledger shared by several relaywatch nodes through Redis, one count per "
+     "login and one page per incident: a login sending through several mail servers is counted "
+     "across all of them, and an incident pages once, not once per server. Give the section on "
+     "each node (fleet: {} for every default); without it this node counts and alerts alone."},
+    {"fleet.redis", "HOST:PORT, [IPv6]:PORT or unix:PATH", "127.0.0.1:6379", "",
+     "The Redis server every node of the fleet uses: a host name or IPv4 address and port, an "
+     "IPv6 address in brackets and port (quoted: \"[::1]:6379\"), or unix: and the absolute "
+     "path of its socket (unix:/run/redis/redis.sock)."},
+    {"fleet.username", "string", "none", "",
+     "Log in to Redis 6 or later as this ACL user; needs password_file."},
+    {"fleet.password_file", "path", "none", "",
+     "File holding the Redis password on its first line, mode 0600; read at each connect, and "
+     "checked by relaywatch check. Without username, relaywatch logs in with the password alone "
+     "(requirepass)."},
+    {"fleet.prefix", "string", "relaywatch:", "",
+     "Put in front of every Redis key relaywatch writes, so one Redis can hold several fleets "
+     "or other data: 1 to 64 letters, digits, ':', '.', '_' and '-'. Quote it when it ends in "
+     "':' (prefix: \"relaywatch:\"). Every node of a fleet must have the same."},
+    {"fleet.node", "name", "hostname", "",
+     "This node's name in the fleet, different on each node: 1 to 64 letters, digits, '.', '_' "
+     "and '-'."},
+    {"fleet.timeout", "duration", "500ms", "",
+     "Give up connecting to Redis, or waiting for one answer, after this long (above 0, at most "
+     "10s). Durations here may also be given in milliseconds (500ms)."},
+    {"fleet.sync_every", "duration", "100ms", "",
+     "How often this node sends its counts to Redis (10ms to 10s)."},
+    {"fleet.node_timeout", "duration", "60s", "",
+     "A node not heard from for this long has left the fleet (at least 1s, and longer than "
+     "sync_every)."},
 });
 
 // The key without its last component: "rules[].window" -> "rules[]", "hostname" -> "".

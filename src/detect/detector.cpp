@@ -103,6 +103,14 @@ void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view
   if (observer_) hits_.push_back(Hit{rule, count, detail});
   if (count * 2 >= limit) near_limit_ = true;
   if (count < limit) return;
+  // Its sample is added by NoteSample, once the line is noted.
+  out.push_back(MakeFinding(rule, ctx, key, count, limit, basis, detail));
+}
+
+Finding Detector::MakeFinding(std::size_t rule, const EventContext& ctx, std::string_view key,
+                              std::uint64_t count, std::uint64_t limit, std::string_view basis,
+                              std::string_view detail) const {
+  const RuleSpec& spec = rules_[rule];
   Finding f;
   f.rule = spec.name;
   f.kind = compiled_[rule].kind;
@@ -117,7 +125,18 @@ void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view
   f.service = std::string(ctx.service);
   f.basis = std::string(basis);
   f.detail = std::string(detail);
-  out.push_back(std::move(f));  // its sample is added by NoteSample, once the line is noted
+  return f;
+}
+
+void Detector::Recheck(std::size_t rule, std::string_view key, core::Timestamp now,
+                       std::vector<Finding>& out) {
+  if (rule >= rules_.size()) return;
+  const std::uint64_t limit = LimitFor(rule, key);
+  if (limit == 0) return;
+  const std::uint64_t count = store_.Count(rule, key, now, rules_[rule].window);
+  if (count < limit) return;
+  out.push_back(MakeFinding(rule, EventContext{now, {}}, key, count, limit, "fleet", {}));
+  if (keep_samples_) out.back().sample = samples_.SampleOf(key);
 }
 
 void Detector::NoteSample(const EventContext& ctx, std::string_view key, std::size_t first_new,

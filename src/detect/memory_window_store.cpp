@@ -309,4 +309,14 @@ void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> key
   MakeRoom(rule, 0);
 }
 
+const BucketWindow* MemoryWindowStore::CountsOf(std::size_t rule, std::string_view key) const {
+  const KeyState* s = Find(rule, key);
+  return s ? &s->counts : nullptr;
+}
+
+const DistinctWindow* MemoryWindowStore::DistinctOf(std::size_t rule, std::string_view key) const {
+  const KeyState* s = Find(rule, key);
+  return s ? &s->distinct : nullptr;
+}
+
 }  // namespace relaywatch::detect

@@ -97,6 +97,16 @@ void Pipeline::Maintain(core::Timestamp now, bool quiet) {
   ledger_.Prune(now);
 }
 
+void Pipeline::Recheck(std::size_t rule, std::string_view key, core::Timestamp now) {
+  findings_.clear();
+  detector_.Recheck(rule, key, now, findings_);
+  for (detect::Finding& f : findings_) {
+    ++stats_.findings;
+    std::optional<alerting::Alert> alert = ledger_.Admit(f);
+    if (alert) Emit(std::move(*alert), false);
+  }
+}
+
 void Pipeline::InjectFinding(detect::Finding finding) {
   std::optional<alerting::Alert> alert = ledger_.Admit(finding);
   if (alert) Emit(std::move(*alert), false);

@@ -205,6 +205,14 @@ core::Status Spool::Put(std::string_view channel, const alerting::Alert& alert,
   return core::OkStatus();
 }
 
+bool Spool::Knows(std::string_view channel, std::string_view id) {
+  if (!IsValidChannelName(channel) || !IsValidAlertId(id)) return false;
+  std::lock_guard lock(mu_);
+  if (IndexOf(channel).count(std::string(id)) != 0) return true;
+  const std::string dir = ChannelDir(channel);
+  return PathExists(Join(Join(dir, kSent), id)) || PathExists(Join(Join(dir, kFailed), id));
+}
+
 std::vector<core::Status> Spool::PutMany(std::string_view channel,
                                          const std::vector<const alerting::Alert*>& alerts,
                                          core::Timestamp now) {

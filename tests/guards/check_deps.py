@@ -32,6 +32,7 @@ EXTERNAL = {
     "OpenSSL::SSL": ["openssl/ssl.h", "boost/asio/ssl"],
     "OpenSSL::Crypto": ["openssl/"],
     "Threads::Threads": ["thread", "future", "pthread.h"],
+    "PkgConfig::HIREDIS": ["hiredis/"],
 }
 
 

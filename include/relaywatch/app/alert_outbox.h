@@ -61,10 +61,18 @@ class AlertOutbox {
     std::uint64_t in_failed = 0;  // in the spool's failed/ now
   };
 
+  // Before an alert is spooled, on the writer thread: for each alert, nullopt to spool it, or
+  // why this node does not page it (a fleet's other node claimed it: fleet/claim.h), which is
+  // logged and the alert dropped. `spooled(id)` says whether some channel's spool has `id`.
+  using ClaimGate = std::function<std::vector<std::optional<std::string>>(
+      const std::vector<const alerting::Alert*>& alerts,
+      const std::function<bool(std::string_view id)>& spooled)>;
+
   AlertOutbox(const config::Config& config, Log log);
   ~AlertOutbox();  // Stop()
 
-  void Start();  // the writer and the dispatcher threads
+  void set_claim_gate(ClaimGate gate);  // before Start
+  void Start();                         // the writer and the dispatcher threads
   // Handles everything queued, retrying unspooled alerts once more, then ends the threads.
   // Idempotent.
   void Stop();

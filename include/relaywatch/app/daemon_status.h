@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "relaywatch/alerting/mute_list.h"
 #include "relaywatch/app/alert_outbox.h"
+#include "relaywatch/app/fleet_member.h"
 #include "relaywatch/app/metrics.h"
 #include "relaywatch/app/source_set.h"
 #include "relaywatch/config/config.h"
@@ -31,6 +33,7 @@ struct StatusView {
   std::vector<AlertOutbox::ChannelCounts> channels = {};                  // for the metrics
   std::map<std::string, std::uint64_t, std::less<>> alerts_by_rule = {};  // since this start
   std::vector<alerting::Mute> mutes = {};  // in force now (relaywatch mute)
+  std::optional<FleetStatus> fleet = {};   // with a fleet: section
 };
 
 std::string DaemonStatusJson(const StatusView& s);

@@ -40,6 +40,13 @@ struct MetricsData {
                 alerts_not_paged = 0, spool_errors = 0;
   std::uint64_t gaps = 0, keys = 0, keys_evicted = 0, checkpoints = 0;
   std::optional<double> checkpoint_age_seconds;  // none written yet: absent
+  // With a fleet: section (absent otherwise).
+  struct Fleet {
+    bool connected = false;
+    std::uint64_t commands = 0, claims_won = 0, claims_lost = 0, claims_unanswered = 0,
+                  batches_dropped = 0, live_nodes = 0;
+  };
+  std::optional<Fleet> fleet;
   std::vector<Source> sources;
   std::vector<Rule> rules;
   std::vector<Channel> channels;

@@ -69,6 +69,23 @@ struct MetricsConfig {
   friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
 };
 
+// fleet: several relaywatch nodes (one per mail server) sharing one count per login and one page
+// per incident through Redis (fleet/ and README "Several mail servers"). Absent = each node alone.
+struct FleetConfig {
+  bool enabled = false;            // a fleet: section is present (fleet: {} included)
+  std::string socket;              // from `redis: unix:PATH`; when set, host and port are not used
+  std::string host = "127.0.0.1";  // from `redis: HOST:PORT` or `[IPv6]:PORT` (without brackets)
+  std::uint16_t port = 6379;
+  std::string username;                // Redis 6 ACL user; empty = AUTH with the password alone
+  std::string password_file;           // 0600 file holding the password; empty = no AUTH
+  std::string prefix = "relaywatch:";  // of every Redis key relaywatch writes
+  std::string node;  // this node's name; the loader fills it when enabled (default: hostname)
+  core::Duration timeout = std::chrono::milliseconds(500);     // connect and each command
+  core::Duration sync_every = std::chrono::milliseconds(100);  // counts are sent this often
+  core::Duration node_timeout = std::chrono::seconds(60);      // silent longer: left the fleet
+  friend bool operator==(const FleetConfig&, const FleetConfig&) = default;
+};
+
 struct Config {
   std::string path;      // where it was loaded from (for messages)
   std::string hostname;  // default: the machine's name (filled by the loader)
@@ -79,6 +96,7 @@ struct Config {
   std::vector<detect::RuleSpec> rules;
   AlertsConfig alerts;
   MetricsConfig metrics;
+  FleetConfig fleet;
 };
 
 }  // namespace relaywatch::config

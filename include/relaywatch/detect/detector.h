@@ -90,6 +90,11 @@ class Detector {
   void OnEvent(const EventContext& ctx, const parse::Event& event, std::vector<Finding>& out);
   // Forgets empty windows and stale samples; cheap to call often (it runs at most once a slice).
   void Expire(core::Timestamp now);
+  // Looks again at (rule, key) at `now` without a line: the store's count changed by itself (a
+  // fleet's other nodes counted the Key). Appends a finding (basis "fleet", no service, the
+  // Key's sample) when the count is at its limit.
+  void Recheck(std::size_t rule, std::string_view key, core::Timestamp now,
+               std::vector<Finding>& out);
 
   void set_observer(HitObserver* observer) { observer_ = observer; }
   // Whether findings carry a sample of what the key did (the alert body); `report`, which prints
@@ -145,6 +150,9 @@ class Detector {
   void Count(std::size_t rule, const EventContext& ctx, std::string_view key,
              std::string_view basis, std::uint64_t amount, std::string_view distinct_value,
              std::string_view detail, std::vector<Finding>& out);
+  Finding MakeFinding(std::size_t rule, const EventContext& ctx, std::string_view key,
+                      std::uint64_t count, std::uint64_t limit, std::string_view basis,
+                      std::string_view detail) const;
   void NoteSample(const EventContext& ctx, std::string_view key, std::size_t first_new,
                   std::vector<Finding>& out);
   // Hands the line's hits_ (and recipient) to the observer, and clears them.

@@ -56,6 +56,9 @@ class MemoryWindowStore : public WindowStore {
   std::size_t RuleKeyCount(std::size_t rule) const override;
 
   std::vector<KeyWindowState> Export(std::size_t rule) const override;
+  // One Key's windows of `rule`, as held now (nullptr: not held): what a fleet node sends.
+  const BucketWindow* CountsOf(std::size_t rule, std::string_view key) const;
+  const DistinctWindow* DistinctOf(std::size_t rule, std::string_view key) const;
   void Import(std::size_t rule, std::vector<KeyWindowState> keys, std::uint64_t evicted) override;
 
  private:

@@ -51,6 +51,10 @@ class Pipeline {
   std::size_t AddSource(std::string service);
   // One decoded line of a source.
   void OnLine(std::size_t source, const decode::DecodedLine& line);
+  // The count of (rule, key) changed without a line of this node's (a fleet's other nodes
+  // counted it, fleet/fleet_window_store.h): at its limit, the finding goes through the ledger
+  // like any other, stamped `now`.
+  void Recheck(std::size_t rule, std::string_view key, core::Timestamp now);
   // A finding from outside the rules (a `gap`: log lost before it was read), through the ledger.
   void InjectFinding(detect::Finding finding);
 

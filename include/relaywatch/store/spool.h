@@ -80,6 +80,8 @@ class Spool {
   // disk errors read "unable to write PATH: reason".
   core::Status Put(std::string_view channel, const alerting::Alert& alert, core::Timestamp now);
 
+  // Whether `id` is pending, sent or given up in `channel`: what Put would take as done.
+  bool Knows(std::string_view channel, std::string_view id);
   // Put for several alerts at once, committed together (store/atomic_batch.h: one filesystem sync
   // and one directory fsync for the batch, not two fsyncs per alert). One Status per alert, in
   // order, with Put's meanings: an alert whose file could not be written fails alone and is not

@@ -117,6 +117,16 @@ TEST(FixtureConfigsTest, EveryKeyFixtureLoadsWithNoDefaultLeft) {
   EXPECT_EQ(config.alerts.channels[0].timeout, std::chrono::minutes(1));
   EXPECT_EQ(config.alerts.channels[1].command,
             (std::vector<std::string>{"/usr/local/sbin/lock-login", "--notify"}));
+  EXPECT_TRUE(config.fleet.enabled);
+  EXPECT_EQ(config.fleet.host, "redis.example.org");
+  EXPECT_EQ(config.fleet.port, 6380);
+  EXPECT_EQ(config.fleet.username, "relaywatch-mx2");
+  EXPECT_EQ(config.fleet.password_file, "/etc/relaywatch/redis.password");
+  EXPECT_EQ(config.fleet.prefix, "rw:example:");
+  EXPECT_EQ(config.fleet.node, "mx2-east");
+  EXPECT_EQ(config.fleet.timeout, std::chrono::seconds(2));
+  EXPECT_EQ(config.fleet.sync_every, std::chrono::milliseconds(250));
+  EXPECT_EQ(config.fleet.node_timeout, std::chrono::minutes(2));
 }
 
 }  // namespace

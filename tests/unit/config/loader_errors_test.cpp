@@ -59,14 +59,14 @@ TEST(LoaderErrorsTest, SuggestsTheKeyMeantWhenAnUnknownOneIsClose) {
 TEST(LoaderErrorsTest, ListsTheValidKeysWhenNoneIsClose) {
   EXPECT_EQ(ErrorOf(WithRule("colour: blue\n")),
             "relaywatch.yaml:2:1: colour: unknown key; expected hostname, state_dir, startup, "
-            "sources, default_domain, rules, alerts or metrics");
+            "sources, default_domain, rules, alerts, metrics or fleet");
   EXPECT_EQ(ErrorOf(WithRule("sources: {path: /var/log/qmail}\n")),
             "relaywatch.yaml:2:11: sources.path: unknown key; expected supervise_dir, services "
             "or logs");
   // There is no state section: the memory backend is the only one, so nothing to choose yet.
   EXPECT_EQ(ErrorOf(WithRule("state: {backend: redis}\n")),
             "relaywatch.yaml:2:1: state: unknown key; expected hostname, state_dir, startup, "
-            "sources, default_domain, rules, alerts or metrics");
+            "sources, default_domain, rules, alerts, metrics or fleet");
 }
 
 TEST(LoaderErrorsTest, RejectsKeysThatDoNotApplyToTheRuleKind) {

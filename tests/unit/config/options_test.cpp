@@ -62,12 +62,15 @@ TEST(OptionsTest, ScopesNameRuleKindsOrChannelVias) {
 }
 
 TEST(OptionsTest, ListsTheKeysDirectlyUnderAParent) {
-  EXPECT_EQ(ChildKeys(""),
-            (std::vector<std::string_view>{"hostname", "state_dir", "startup", "sources",
-                                           "default_domain", "rules", "alerts", "metrics"}));
+  EXPECT_EQ(ChildKeys(""), (std::vector<std::string_view>{"hostname", "state_dir", "startup",
+                                                          "sources", "default_domain", "rules",
+                                                          "alerts", "metrics", "fleet"}));
   EXPECT_EQ(ChildKeys("sources"),
             (std::vector<std::string_view>{"supervise_dir", "services", "logs"}));
   EXPECT_EQ(ChildKeys("sources.logs[]"), (std::vector<std::string_view>{"service", "dir"}));
+  EXPECT_EQ(ChildKeys("fleet"),
+            (std::vector<std::string_view>{"redis", "username", "password_file", "prefix", "node",
+                                           "timeout", "sync_every", "node_timeout"}));
   EXPECT_EQ(ChildKeys("rules[]").size(), 12u);
   EXPECT_EQ(ChildKeys("alerts.channels[]").size(), 16u);
   EXPECT_TRUE(ChildKeys("hostname").empty());
@@ -115,6 +118,19 @@ TEST(OptionsTest, StatesTheDefaultsConfigHas) {
   EXPECT_EQ(DefaultOf("alerts.channels[].allow_plaintext_auth"),
             channel.allow_plaintext_auth ? "true" : "false");
   EXPECT_EQ(detect::SenderParams{}.policy, detect::SenderPolicy::kSameDomain);
+  EXPECT_EQ(DefaultOf("fleet"), "off");
+  EXPECT_FALSE(config.fleet.enabled);
+  EXPECT_EQ(DefaultOf("fleet.redis"), config.fleet.host + ":" + std::to_string(config.fleet.port));
+  EXPECT_TRUE(config.fleet.socket.empty());
+  EXPECT_EQ(DefaultOf("fleet.prefix"), config.fleet.prefix);
+  EXPECT_EQ(DefaultOf("fleet.node"), "hostname");
+  // FormatDuration writes 500ms as 0.5s; the table gives it as the admin would.
+  EXPECT_EQ(DefaultOf("fleet.timeout"), "500ms");
+  EXPECT_EQ(config.fleet.timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(DefaultOf("fleet.sync_every"), "100ms");
+  EXPECT_EQ(config.fleet.sync_every, std::chrono::milliseconds(100));
+  EXPECT_EQ(DefaultOf("fleet.node_timeout"), "60s");
+  EXPECT_EQ(config.fleet.node_timeout, std::chrono::seconds(60));
 }
 
 TEST(OptionsTest, EveryOptionAppearsInTheDocumentedExample) {
