@@ -82,10 +82,17 @@ if [ $fleet = 1 ]; then
   redis-server --bind 127.0.0.1 --port "$redis_port" --requirepass "$(cat "$demo/redis.password")" \
     --save "" --appendonly no --dir "$demo" > "$demo/redis.log" 2>&1 &
   redis_pid=$!
+  for _ in $(seq 50); do
+    redis-cli -h 127.0.0.1 -p "$redis_port" -a "$(cat "$demo/redis.password")" --no-auth-warning \
+      ping 2>/dev/null | grep -q PONG && break
+    sleep 0.1
+  done
   nodes="mx1 mx2"
+  submission_services="submission-mx1, submission-mx2"
 else
   mkservice submission "/usr/bin/python3 $top/packaging/demo/simulate.py submission --seed 1"
   nodes="mx1"
+  submission_services="submission"
 fi
 
 for node in $nodes; do
@@ -112,7 +119,7 @@ rules:
   - {name: foreign-sender, kind: sender, window: 24h, limit: 1, policy: same-domain,
      domain_aliases: [[example.com, example.net]]}
   - {name: many-ips, kind: remote-ips, window: 1h, limit: 10}
-  - {name: port25-auth, kind: service-policy, allowed_services: [submission, smtps]}
+  - {name: port25-auth, kind: service-policy, allowed_services: [$submission_services, smtps]}
 alerts:
   channels:
     - {name: phone, format: sms, via: smtp, host: 127.0.0.1, port: $port,

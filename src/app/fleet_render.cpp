@@ -46,6 +46,7 @@ void WriteFleetStatusJson(core::JsonWriter& w, const FleetStatus& s) {
   w.Key("error").String(s.link.error);
   w.Key("commands").Uint(s.link.commands).Key("batches").Uint(s.link.batches);
   w.Key("dropped").Uint(s.link.dropped).Key("connects").Uint(s.link.reconnects);
+  w.Key("waiting").Uint(s.link.waiting);
   w.Key("claims").BeginObject();
   w.Key("won").Uint(s.link.claims_won).Key("lost").Uint(s.link.claims_lost);
   w.Key("unavailable").Uint(s.link.claims_unavailable).EndObject();
@@ -63,25 +64,26 @@ void WriteFleetStatusJson(core::JsonWriter& w, const FleetStatus& s) {
 
 std::string FleetViewText(const redis::FleetView& view) {
   std::string out = "  nodes:";
-  for (const redis::FleetNode& n : view.nodes) {
-    out += " " + core::EscapeForLog(n.name) + " (" + Seconds(n.age_ms) + " ago" +
-           (n.live ? "" : ", gone") + ")";
+  for (std::size_t i = 0; i < view.nodes.size(); ++i) {
+    const redis::FleetNode& n = view.nodes[i];
+    out += std::string(i ? ", " : " ") + core::EscapeForLog(n.name) + " (" + Seconds(n.age_ms) +
+           " ago" + (n.live ? "" : ", gone") + ")";
   }
+  if (view.nodes.empty()) out += " none yet";
   out += "\n";
   for (const redis::FleetRuleView& r : view.rules) {
-    out += "  rule " + core::EscapeForLog(r.rule) + ":";
-    if (r.top.empty()) out += " -";
+    out += "  rule " + core::EscapeForLog(r.rule) + ":" + (r.top.empty() ? " -" : "") + "\n";
     for (const redis::FleetKey& k : r.top) {
-      out += " " + core::EscapeForLog(k.key) + "=" + std::to_string(k.count);
-      if (k.by_node.empty()) continue;
-      out += " (";
+      std::string row = "    " + core::EscapeForLog(k.key);
+      const std::string count = std::to_string(k.count);
+      if (row.size() < 36) row.resize(36, ' ');
+      row += std::string(count.size() < 7 ? 7 - count.size() : 1, ' ') + count;
       for (std::size_t i = 0; i < k.by_node.size(); ++i) {
-        out += (i ? " " : "") + core::EscapeForLog(k.by_node[i].first) + ":" +
+        row += std::string(i ? ", " : "   ") + core::EscapeForLog(k.by_node[i].first) + " " +
                std::to_string(k.by_node[i].second);
       }
-      out += ")";
+      out += row + "\n";
     }
-    out += "\n";
   }
   return out;
 }

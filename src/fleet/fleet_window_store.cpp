@@ -1,6 +1,7 @@
 #include "relaywatch/fleet/fleet_window_store.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "relaywatch/detect/bucket_window.h"
 
@@ -250,6 +251,53 @@ std::size_t FleetWindowStore::RemoteKeys() const {
   std::size_t n = 0;
   for (const auto& map : remote_) n += map.size();
   return n;
+}
+
+std::string PendingBatch::IndexKey(std::size_t rule, const std::string& key) {
+  std::string out = std::to_string(rule);
+  out.push_back('\0');
+  out.append(key);
+  return out;
+}
+
+void PendingBatch::Add(Batch batch) {
+  if (batch_.empty()) {
+    batch_ = std::move(batch);
+    counts_at_.clear();
+    distinct_at_.clear();
+    for (std::size_t i = 0; i < batch_.counts.size(); ++i) {
+      counts_at_.emplace(IndexKey(batch_.counts[i].rule, batch_.counts[i].key), i);
+    }
+    for (std::size_t i = 0; i < batch_.distinct.size(); ++i) {
+      distinct_at_.emplace(IndexKey(batch_.distinct[i].rule, batch_.distinct[i].key), i);
+    }
+    return;
+  }
+  for (CountPush& p : batch.counts) {
+    auto [it, added] = counts_at_.emplace(IndexKey(p.rule, p.key), batch_.counts.size());
+    if (added) {
+      batch_.counts.push_back(std::move(p));
+    } else {
+      batch_.counts[it->second] = std::move(p);  // the later window holds the earlier one
+    }
+  }
+  for (DistinctPush& p : batch.distinct) {
+    auto [it, added] = distinct_at_.emplace(IndexKey(p.rule, p.key), batch_.distinct.size());
+    if (added) {
+      batch_.distinct.push_back(std::move(p));
+      continue;
+    }
+    DistinctPush& into = batch_.distinct[it->second];
+    into.oldest = std::max(into.oldest, p.oldest);
+    for (auto& v : p.values) into.values.push_back(std::move(v));
+    Collapse(into.values);
+  }
+}
+
+Batch PendingBatch::Take() {
+  counts_at_.clear();
+  distinct_at_.clear();
+  return std::exchange(batch_, Batch{});
 }
 
 }  // namespace relaywatch::fleet

@@ -20,7 +20,8 @@ constexpr auto kBeatEvery = std::chrono::seconds(1);
 constexpr auto kViewEvery = std::chrono::seconds(2);
 constexpr auto kFirstRetry = std::chrono::seconds(1);
 constexpr auto kMaxRetry = std::chrono::seconds(5);
-constexpr std::size_t kViewTop = 10;
+constexpr std::size_t kViewTop = 5;                 // status shows these; report --fleet more
+constexpr std::size_t kMaxDeferred = 10000;         // claims kept for Redis's return
 constexpr const char* kForgetNodesMs = "86400000";  // a node silent for a day leaves the list
 
 std::string Ms(core::Duration d) {
@@ -39,10 +40,6 @@ class FleetLink::Impl {
   struct PendingClaim {
     std::vector<fleet::ClaimRequest> requests;
     std::promise<std::vector<std::optional<fleet::ClaimResult>>> done;
-  };
-  struct Queued {
-    std::uint64_t generation = 0;
-    fleet::Batch batch;
   };
 
   Impl(config::FleetConfig fleet, Hooks hooks)
@@ -68,7 +65,7 @@ class FleetLink::Impl {
     std::lock_guard lock(mu_);
     generation_ = generation;
     rules_ = std::make_shared<const std::vector<fleet::FleetRule>>(std::move(rules));
-    batches_.clear();
+    (void)pending_.Take();  // its rule indexes are the old pipeline's
   }
 
   void Send(std::uint64_t generation, fleet::Batch batch) {
@@ -79,7 +76,7 @@ class FleetLink::Impl {
         ++counts_.dropped;
         return;
       }
-      batches_.push_back({generation, std::move(batch)});
+      pending_.Add(std::move(batch));  // merged with what still waits: bounded by the Keys
     }
     cv_.notify_all();
   }
@@ -94,7 +91,7 @@ class FleetLink::Impl {
     {
       std::lock_guard lock(mu_);
       if (!counts_.connected || stop_) {
-        counts_.claims_unavailable += requests.size();
+        Defer(requests);
         return none;
       }
       claims_.push_back(pending);
@@ -102,15 +99,37 @@ class FleetLink::Impl {
     cv_.notify_all();
     if (done.wait_for(fleet_.timeout) != std::future_status::ready) {
       std::lock_guard lock(mu_);
-      counts_.claims_unavailable += requests.size();
+      Defer(requests);
       return none;
     }
-    return done.get();
+    std::vector<std::optional<fleet::ClaimResult>> out = done.get();
+    std::vector<fleet::ClaimRequest> unanswered;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (!out[i]) unanswered.push_back(requests[i]);
+    }
+    if (!unanswered.empty()) {
+      std::lock_guard lock(mu_);
+      Defer(unanswered);
+    }
+    return out;
+  }
+
+  // Claims Redis did not answer: their alerts were paged from this node. They are made as soon
+  // as Redis answers again, before anything else, so that the other nodes see that this
+  // incident was paged and do not page it once more with their later counts. Under mu_.
+  void Defer(const std::vector<fleet::ClaimRequest>& requests) {
+    counts_.claims_unavailable += requests.size();
+    for (const fleet::ClaimRequest& r : requests) {
+      if (deferred_.size() >= kMaxDeferred) deferred_.pop_front();  // the oldest matter least
+      deferred_.push_back(r);
+    }
   }
 
   Counts counts() const {
     std::lock_guard lock(mu_);
-    return counts_;
+    Counts c = counts_;
+    c.waiting = pending_.size();
+    return c;
   }
 
   bool connected() const {
@@ -124,7 +143,7 @@ class FleetLink::Impl {
     while (!stop_) {
       const Clock::time_point wake = conn_ ? std::min(beat_at_, view_at_) : retry_at_;
       cv_.wait_until(lock, wake, [this] {
-        return stop_ || !claims_.empty() || (!batches_.empty() && conn_ != nullptr);
+        return stop_ || !claims_.empty() || (!pending_.empty() && conn_ != nullptr);
       });
       if (stop_) break;
       lock.unlock();
@@ -139,21 +158,22 @@ class FleetLink::Impl {
     if (!conn_) {
       std::unique_lock lock(mu_);
       FailClaims(lock);
-      batches_.clear();
+      (void)pending_.Take();
       return;
     }
     ServeClaims();
     while (conn_) {
-      std::optional<Queued> next;
+      fleet::Batch next;
+      std::uint64_t generation = 0;
       std::shared_ptr<const std::vector<fleet::FleetRule>> rules;
       {
         std::lock_guard lock(mu_);
-        if (batches_.empty()) break;
-        next = std::move(batches_.front());
-        batches_.pop_front();
+        if (pending_.empty()) break;
+        next = pending_.Take();
+        generation = generation_;
         rules = rules_;
       }
-      if (rules) SendBatch(next->generation, *rules, next->batch);
+      if (rules) SendBatch(generation, *rules, next);
     }
     if (conn_ && Clock::now() >= beat_at_) Heartbeat();
     if (conn_ && Clock::now() >= view_at_) ReadView();
@@ -214,6 +234,8 @@ class FleetLink::Impl {
     }
     hooks_.log("info", "fleet: connected to redis " + conn_->address() + " as node " + fleet_.node +
                            "; sending this node's windows");
+    SendDeferred();
+    if (!conn_) return;
     Heartbeat();
     hooks_.on_connected();
   }
@@ -227,7 +249,7 @@ class FleetLink::Impl {
       counts_.connected = false;
       counts_.error = error;
       said_down_ = true;
-      batches_.clear();
+      (void)pending_.Take();  // all of it goes again after the reconnect
     }
     hooks_.log("warning", "fleet: " + error +
                               "; counting and paging on this node's own counts until Redis "
@@ -266,19 +288,13 @@ class FleetLink::Impl {
         claims_.pop_front();
       }
       std::vector<std::vector<std::string>> commands;
-      for (const fleet::ClaimRequest& r : pending->requests) {
-        commands.push_back({"EVALSHA", sha_claim_, "1", r.key, r.node, r.id,
-                            std::to_string(r.stamp_ms), std::to_string(r.period_ms),
-                            std::to_string(r.count), std::to_string(r.escalate),
-                            r.force ? "1" : "0"});
-      }
+      for (const fleet::ClaimRequest& r : pending->requests) commands.push_back(ClaimCommand(r));
       std::vector<std::optional<fleet::ClaimResult>> out(pending->requests.size());
       if (auto replies = Exchange(commands)) {
         std::lock_guard lock(mu_);
         for (std::size_t i = 0; i < replies->size(); ++i) {
           const Reply& r = (*replies)[i];
           if (r.type != Reply::Type::kArray || r.elements.size() != 3) {
-            ++counts_.claims_unavailable;
             if (r.is_error()) hooks_.log("warning", "fleet: claim refused: " + r.text);
             continue;
           }
@@ -291,10 +307,51 @@ class FleetLink::Impl {
     }
   }
 
+  void SendDeferred() {
+    std::deque<fleet::ClaimRequest> deferred;
+    {
+      std::lock_guard lock(mu_);
+      deferred.swap(deferred_);
+    }
+    if (deferred.empty()) return;
+    std::vector<std::vector<std::string>> commands;
+    for (const fleet::ClaimRequest& r : deferred) commands.push_back(ClaimCommand(r));
+    auto replies = Exchange(commands);
+    if (!replies) {
+      std::lock_guard lock(mu_);
+      for (auto& r : deferred) deferred_.push_back(std::move(r));  // at the next connect
+      return;
+    }
+    std::size_t held_by_others = 0;
+    for (const Reply& r : *replies) {
+      if (r.type == Reply::Type::kArray && r.elements.size() == 3 && r.elements[0].integer != 1) {
+        ++held_by_others;  // both paged while Redis was down: the other node claimed first
+      }
+    }
+    hooks_.log("info", "fleet: made " + std::to_string(deferred.size()) +
+                           " claims of alerts paged while Redis did not answer" +
+                           (held_by_others ? " (" + std::to_string(held_by_others) +
+                                                 " already held by another node, which paged too)"
+                                           : std::string()));
+  }
+
+  std::vector<std::string> ClaimCommand(const fleet::ClaimRequest& r) const {
+    return {"EVALSHA",
+            sha_claim_,
+            "1",
+            r.key,
+            r.node,
+            r.id,
+            std::to_string(r.stamp_ms),
+            std::to_string(r.period_ms),
+            std::to_string(r.count),
+            std::to_string(r.escalate),
+            r.force ? "1" : "0"};
+  }
+
   void FailClaims(std::unique_lock<std::mutex>& held) {
     std::deque<std::shared_ptr<PendingClaim>> claims;
     claims.swap(claims_);
-    for (const auto& p : claims) counts_.claims_unavailable += p->requests.size();
     held.unlock();
     for (const auto& p : claims) p->done.set_value({p->requests.size(), std::nullopt});
     held.lock();
@@ -403,8 +460,9 @@ class FleetLink::Impl {
   std::condition_variable cv_;
   bool stop_ = false;
   std::thread thread_;
-  std::deque<Queued> batches_;
+  fleet::PendingBatch pending_;  // the batches not sent yet, as one
   std::deque<std::shared_ptr<PendingClaim>> claims_;
+  std::deque<fleet::ClaimRequest> deferred_;  // Defer
   std::uint64_t generation_ = 0;
   std::shared_ptr<const std::vector<fleet::FleetRule>> rules_;
   Counts counts_;

@@ -31,3 +31,11 @@ echo "== daemon under a flood of forged logins"
 # daemon runs, and across a SIGSTOP, for the default s99999 n10 and two larger settings.
 echo "== daemon: loss vs multilog s and n"
 /usr/bin/python3 "$top/tests/bench/daemon/live_bench.py" "$build/relaywatch" --loss
+
+# fleet (Redis): what sharing counts costs per line: 2 nodes on the big shape at 10k and 100k
+# lines/s each, without and then with a fleet section (daemon CPU per line and the ratio,
+# whether each node kept up, Redis commands/s and CPU, the link's commands/batches/dropped, the
+# fleet's counts checked against what was fed); then 3 nodes: line -> page latency when a login's
+# lines land on several nodes (p50/p99/max) and exactly one page per incident. Needs redis-server.
+echo "== daemon: fleet cost per line and cross-node line -> page latency"
+/usr/bin/python3 "$top/tests/bench/daemon/fleet_bench.py" "$build/relaywatch"

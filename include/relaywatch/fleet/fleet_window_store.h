@@ -56,6 +56,23 @@ struct Batch {
   bool empty() const { return counts.empty() && distinct.empty(); }
 };
 
+// Batches waiting to be sent, merged into one: a Key's later window replaces its earlier one (both
+// are absolute), a remote-ips Key's addresses add up. When Redis is slower than the batches come,
+// they wait here as one batch no larger than the Keys counted meanwhile, instead of a queue
+// that grows with time; and the Keys counted again meanwhile go once.
+class PendingBatch {
+ public:
+  void Add(Batch batch);
+  Batch Take();
+  bool empty() const { return batch_.empty(); }
+  std::size_t size() const { return batch_.counts.size() + batch_.distinct.size(); }
+
+ private:
+  static std::string IndexKey(std::size_t rule, const std::string& key);
+  Batch batch_;
+  core::StringMap<std::size_t> counts_at_, distinct_at_;  // (rule, Key) -> index in batch_
+};
+
 // Redis's answer for a CountPush: the other nodes' counts by slice (one entry per node and
 // slice, in any order) and the fleet's total in the window.
 struct CountReply {

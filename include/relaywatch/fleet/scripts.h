@@ -72,8 +72,9 @@ return n
 
 // KEYS: claim key. ARGV: node, alert id, stamp ms, period ms, count, escalate factor (0: none),
 // force (1: take it whoever holds it). The claim holds "NODE STAMP COUNT ID". Won: nobody holds
-// it, or its holder's period ended by this stamp, or it is this very alert again, or the count
-// grew by the escalate factor. Returns {1 or 0, holder node, holder id}.
+// it, or its holder's period ended by this stamp, or it is this node's very alert again (two
+// nodes' alerts can share an id: lines stamped in the same microsecond), or the count grew by
+// the escalate factor. Returns {1 or 0, holder node, holder id}.
 inline constexpr const char* kClaimScript = R"lua(
 local stamp, period, count, esc = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]),
   tonumber(ARGV[6])
@@ -81,7 +82,7 @@ local v = redis.call('GET', KEYS[1])
 if v and ARGV[7] ~= '1' then
   local n, s, c, id = string.match(v, '^(%S+) (%-?%d+) (%d+) (%S+)$')
   if n then
-    if id == ARGV[2] then return {1, n, id} end
+    if id == ARGV[2] and n == ARGV[1] then return {1, n, id} end
     local escalated = esc > 0 and count > tonumber(c) and count >= esc * tonumber(c)
     if stamp < tonumber(s) + period and not escalated then return {0, n, id} end
   end

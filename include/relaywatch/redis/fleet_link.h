@@ -2,16 +2,21 @@
 //
 // The daemon hands it batches of its windows (fleet_window_store.h) every fleet.sync_every; the
 // link sends each batch as pipelined EVALSHA calls (scripts.h) in chunks, and hands back the
-// answers (the other nodes' counts) through on_replies, on its own thread. Claims (claim.h) come
+// answers (the other nodes' counts) through on_replies, on its own thread. Batches that come
+// while one is being sent wait merged into one (fleet::PendingBatch): when Redis is slower than
+// the lines, the node syncs less often, with memory bounded by its Keys, never a backlog. Claims
+// (claim.h) come
 // from the outbox's writer thread, which waits for them at most fleet.timeout; they go ahead of
 // any batch still being sent.
 //
-// Redis down or too slow: batches are dropped (the node's own windows are absolute, and the
+// Redis down or not answering: batches are dropped (the node's own windows are absolute, and the
 // first thing after a reconnect is on_connected, on which the node sends all of them: nothing
 // is counted twice, nothing is missed), claims answer "unavailable" at once (the node pages on
-// its own counts, as without a fleet), and the link tries again after 1 s, then up to every 5 s,
-// logging the outage once and the recovery once. A heartbeat every second keeps the node in the
-// fleet's node list; every 2 s the link reads the fleet view (fleet_view.h) for `status`.
+// its own counts, as without a fleet; the claim is made as soon as Redis answers again, first
+// thing, so that the other nodes do not page that incident once more), and the link tries again
+// after 1 s, then up to every 5 s, logging the outage once and the recovery once. A heartbeat every
+// second keeps the node in the fleet's node list; every 2 s the link reads the fleet view
+// (fleet_view.h) for `status`.
 #ifndef RELAYWATCH_REDIS_FLEET_LINK_H_
 #define RELAYWATCH_REDIS_FLEET_LINK_H_
 
@@ -48,6 +53,7 @@ class FleetLink {
     std::uint64_t commands = 0;  // sent to Redis
     std::uint64_t batches = 0;   // sent whole
     std::uint64_t dropped = 0;   // batches dropped while Redis was unavailable
+    std::size_t waiting = 0;     // Keys' windows waiting to be sent (fleet::PendingBatch)
     std::uint64_t reconnects = 0;
     std::uint64_t claims_won = 0, claims_lost = 0, claims_unavailable = 0;
     std::optional<FleetView> view;  // the last one read

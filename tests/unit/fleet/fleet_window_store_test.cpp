@@ -133,3 +133,36 @@ TEST(FleetWindowStore, ExpireForgetsKeysNeitherCountedHereNorByOthers) {
 
 }  // namespace
 }  // namespace relaywatch::fleet
+
+namespace relaywatch::fleet {
+namespace {
+
+TEST(PendingBatch, AKeysLaterWindowReplacesItsEarlierOne) {
+  PendingBatch p;
+  p.Add(Batch{{{0, "bob", 10, {{11, 1}}}, {0, "ann", 10, {{11, 4}}}}, {}});
+  p.Add(Batch{{{0, "bob", 10, {{11, 1}, {12, 3}}}, {1, "bob", 5, {{6, 1}}}}, {}});
+  EXPECT_EQ(p.size(), 3u);  // bob once for rule 0: its later, absolute window
+  Batch b = p.Take();
+  ASSERT_EQ(b.counts.size(), 3u);
+  EXPECT_EQ(b.counts[0].key, "bob");
+  EXPECT_EQ(b.counts[0].slices.size(), 2u);
+  EXPECT_EQ(b.counts[1].key, "ann");
+  EXPECT_EQ(b.counts[2].rule, 1u);
+  EXPECT_TRUE(p.empty());
+  p.Add(Batch{{{0, "bob", 10, {{11, 9}}}}, {}});  // a fresh start after Take
+  EXPECT_EQ(p.Take().counts[0].slices[0].second, 9u);
+}
+
+TEST(PendingBatch, AddressesAddUpEachWithItsNewestSlice) {
+  PendingBatch p;
+  p.Add(Batch{{}, {{1, "bob", 10, {{"192.0.2.1", 11}}}}});
+  p.Add(Batch{{}, {{1, "bob", 12, {{"192.0.2.2", 13}, {"192.0.2.1", 14}}}}});
+  Batch b = p.Take();
+  ASSERT_EQ(b.distinct.size(), 1u);
+  EXPECT_EQ(b.distinct[0].oldest, 12);
+  std::vector<std::pair<std::string, std::int64_t>> want = {{"192.0.2.1", 14}, {"192.0.2.2", 13}};
+  EXPECT_EQ(b.distinct[0].values, want);
+}
+
+}  // namespace
+}  // namespace relaywatch::fleet
