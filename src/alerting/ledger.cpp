@@ -82,6 +82,11 @@ std::optional<Alert> Ledger::Admit(const detect::Finding& f) {
   return MakeAlert(state, MakeAlertId(f.rule, f.key, f.last), f, previous);
 }
 
+void Ledger::Adopt(const std::string& rule, const std::string& key, std::uint64_t paged_count) {
+  auto it = entries_.find(Key(rule, key));
+  if (it != entries_.end()) it->second.last_count = paged_count;
+}
+
 std::vector<Alert> Ledger::Resolve(core::Timestamp now, const CountNow& count_now) {
   std::vector<Alert> out;
   if (!options_.resolved || now < next_due_) return out;

@@ -289,8 +289,8 @@ class AlertOutbox::Impl {
   // The claim gate's verdicts: alerts another node pages leave the queue here, unspooled.
   void Gate(std::vector<Unspooled>& fresh) {
     if (!gate_ || fresh.empty()) return;
-    std::vector<const alerting::Alert*> alerts;
-    for (const Unspooled& u : fresh) alerts.push_back(&u.alert);
+    std::vector<alerting::Alert*> alerts;
+    for (Unspooled& u : fresh) alerts.push_back(&u.alert);
     const auto spooled = [this](std::string_view id) {
       for (const std::string& ch : Names()) {
         if (spool_.Knows(ch, id)) return true;

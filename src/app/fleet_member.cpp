@@ -101,7 +101,7 @@ void FleetMember::OnReplies(redis::FleetLink::Replies replies) {
 
 AlertOutbox::ClaimGate FleetMember::Gate() {
   if (!enabled_) return nullptr;
-  return [this](const std::vector<const alerting::Alert*>& alerts,
+  return [this](const std::vector<alerting::Alert*>& alerts,
                 const std::function<bool(std::string_view)>& spooled) {
     std::vector<std::optional<std::string>> out(alerts.size());
     std::optional<core::Duration> repeat;
@@ -128,13 +128,22 @@ AlertOutbox::ClaimGate FleetMember::Gate() {
                             "; paging it from this node");
         continue;
       }
-      if (r->won) continue;
+      if (r->won) {
+        fleet::FollowFleetPage(*alerts[which[k]], *r);
+        continue;
+      }
       if (r->holder == fleet_.node && !spooled(r->holder_id)) {
         // Claimed by this node before a crash, never spooled: this alert stands for it.
         take_over.push_back(requests[k]);
         take_over.back().force = true;
         continue;
       }
+      // Escalations here count from the fleet's page, not from this node's unsent alert.
+      // (On the io_context, where the Pipeline lives; after a reload, the new one has the ledger.)
+      net::post(io_, [this, rule = alerts[which[k]]->finding.rule,
+                      key = alerts[which[k]]->finding.key, count = r->held_count] {
+        if (pipeline_ != nullptr) pipeline_->FleetPaged(rule, key, count);
+      });
       out[which[k]] = "paged by fleet node " + core::EscapeForLog(r->holder) + " (alert " +
                       core::EscapeForLog(r->holder_id) + ")";
     }

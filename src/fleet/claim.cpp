@@ -32,4 +32,10 @@ std::optional<ClaimRequest> ClaimFor(const alerting::Alert& alert, std::string_v
   return r;
 }
 
+void FollowFleetPage(alerting::Alert& alert, const ClaimResult& result) {
+  if (!result.won || !result.escalated || alert.state != alerting::AlertState::kNew) return;
+  alert.state = alerting::AlertState::kOngoing;
+  alert.previous_count = result.held_count;
+}
+
 }  // namespace relaywatch::fleet

@@ -294,11 +294,13 @@ class FleetLink::Impl {
         std::lock_guard lock(mu_);
         for (std::size_t i = 0; i < replies->size(); ++i) {
           const Reply& r = (*replies)[i];
-          if (r.type != Reply::Type::kArray || r.elements.size() != 3) {
+          if (r.type != Reply::Type::kArray || r.elements.size() != 5) {
             if (r.is_error()) hooks_.log("warning", "fleet: claim refused: " + r.text);
             continue;
           }
-          fleet::ClaimResult c{r.elements[0].integer == 1, r.elements[1].text, r.elements[2].text};
+          fleet::ClaimResult c{r.elements[0].integer == 1, r.elements[1].text, r.elements[2].text,
+                               r.elements[4].integer == 1,
+                               static_cast<std::uint64_t>(r.elements[3].integer)};
           ++(c.won ? counts_.claims_won : counts_.claims_lost);
           out[i] = std::move(c);
         }
@@ -324,7 +326,7 @@ class FleetLink::Impl {
     }
     std::size_t held_by_others = 0;
     for (const Reply& r : *replies) {
-      if (r.type == Reply::Type::kArray && r.elements.size() == 3 && r.elements[0].integer != 1) {
+      if (r.type == Reply::Type::kArray && r.elements.size() == 5 && r.elements[0].integer != 1) {
         ++held_by_others;  // both paged while Redis was down: the other node claimed first
       }
     }

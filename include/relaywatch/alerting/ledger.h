@@ -73,6 +73,11 @@ class Ledger {
   // `escalate` is met. At or after the period's end: kOngoing with previous_count.
   std::optional<Alert> Admit(const detect::Finding& f);
 
+  // Another node of a fleet paged (rule, key) at `paged_count` (fleet/claim.h): an escalation
+  // here counts from that count, as it would had this ledger paged it. Only an entry this
+  // ledger admitted changes (the alert whose claim the other node held).
+  void Adopt(const std::string& rule, const std::string& key, std::uint64_t paged_count);
+
   // With options.resolved: for each open entry whose period has ended by `now` (event time) and
   // whose count_now(rule, key) is under the limit, one kResolved alert (finding.count = the count
   // now, finding.first = the last alert's stamp, finding.last = now, previous_count = the count

@@ -63,9 +63,10 @@ class AlertOutbox {
 
   // Before an alert is spooled, on the writer thread: for each alert, nullopt to spool it, or
   // why this node does not page it (a fleet's other node claimed it: fleet/claim.h), which is
-  // logged and the alert dropped. `spooled(id)` says whether some channel's spool has `id`.
+  // logged and the alert dropped; it may relabel an alert it lets through (an escalation of
+  // another node's page). `spooled(id)` says whether some channel's spool has `id`.
   using ClaimGate = std::function<std::vector<std::optional<std::string>>(
-      const std::vector<const alerting::Alert*>& alerts,
+      const std::vector<alerting::Alert*>& alerts,
       const std::function<bool(std::string_view id)>& spooled)>;
 
   AlertOutbox(const config::Config& config, Log log);

@@ -38,7 +38,17 @@ struct ClaimResult {
   bool won = false;
   std::string holder;     // the node holding the claim now
   std::string holder_id;  // the alert it claimed it for
+  // Won over another node's claim of the period because the count grew by alerts.escalate:
+  // for the fleet this page is an escalation of that one, paged at `held_count`. Lost: the
+  // count the holder paged.
+  bool escalated = false;
+  std::uint64_t held_count = 0;
 };
+
+// What the fleet's page makes of this node's alert: a claim won by escalation over another
+// node's page is an escalation ("ongoing", previous_count = the count that node paged), even
+// where this node's own ledger, which never paged the Key, made it "new".
+void FollowFleetPage(alerting::Alert& alert, const ClaimResult& result);
 
 // The claim an alert needs before it is paged; nullopt for alerts the fleet does not share
 // (digests, test alerts: they are this node's own).

@@ -74,22 +74,27 @@ return n
 // force (1: take it whoever holds it). The claim holds "NODE STAMP COUNT ID". Won: nobody holds
 // it, or its holder's period ended by this stamp, or it is this node's very alert again (two
 // nodes' alerts can share an id: lines stamped in the same microsecond), or the count grew by
-// the escalate factor. Returns {1 or 0, holder node, holder id}.
+// the escalate factor. Returns {1 or 0, holder node, holder id, the count held before (0: none),
+// 1 when won over another node's claim of the period by escalation}.
 inline constexpr const char* kClaimScript = R"lua(
 local stamp, period, count, esc = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]),
   tonumber(ARGV[6])
+local held, by_escalation = 0, 0
 local v = redis.call('GET', KEYS[1])
 if v and ARGV[7] ~= '1' then
   local n, s, c, id = string.match(v, '^(%S+) (%-?%d+) (%d+) (%S+)$')
   if n then
-    if id == ARGV[2] and n == ARGV[1] then return {1, n, id} end
+    if id == ARGV[2] and n == ARGV[1] then return {1, n, id, tonumber(c), 0} end
+    local within = stamp < tonumber(s) + period
     local escalated = esc > 0 and count > tonumber(c) and count >= esc * tonumber(c)
-    if stamp < tonumber(s) + period and not escalated then return {0, n, id} end
+    if within and not escalated then return {0, n, id, tonumber(c), 0} end
+    held = tonumber(c)
+    by_escalation = within and 1 or 0
   end
 end
 redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. ARGV[3] .. ' ' .. ARGV[5] .. ' ' .. ARGV[2], 'PX',
   math.max(2 * period, 60000))
-return {1, ARGV[1], ARGV[2]}
+return {1, ARGV[1], ARGV[2], held, by_escalation}
 )lua";
 
 // KEYS: nodes set. ARGV: node, how long a node is remembered (ms). Returns Redis's time in ms.

@@ -55,6 +55,11 @@ class Pipeline {
   // counted it, fleet/fleet_window_store.h): at its limit, the finding goes through the ledger
   // like any other, stamped `now`.
   void Recheck(std::size_t rule, std::string_view key, core::Timestamp now);
+  // Another node of the fleet paged (rule, key) at `count`: escalations follow the fleet's page
+  // (alerting::Ledger::Adopt).
+  void FleetPaged(const std::string& rule, const std::string& key, std::uint64_t count) {
+    ledger_.Adopt(rule, key, count);
+  }
   // A finding from outside the rules (a `gap`: log lost before it was read), through the ledger.
   void InjectFinding(detect::Finding finding);
 

@@ -36,6 +36,9 @@ part), and the final ones also in every node's status (fleet.view), read after t
    `current`): each reaches the limit of 30 on its own line and makes the same alert id; one
    claim is won and one lost, and there is one page (a claim of that id by another node is not
    this node's own claim).
+6. alerts.escalate 2, limit 100: the fleet reaches 100 (one page, new), then 220 with no node
+   alone near 200: one more page, the escalation (ongoing), and no third.
+Scenario 1 also stops n3 and waits for the fleet view to show it gone (node_timeout 5 s).
 
 usage: fleet_test.py RELAYWATCH_BINARY
 """
@@ -168,7 +171,7 @@ class Redis:
 # A fleet of three nodes
 
 class Node:
-    def __init__(self, binary, base, name, redis_addr, pwfile, prefix, rules):
+    def __init__(self, binary, base, name, redis_addr, pwfile, prefix, rules, alerts):
         self.name = name
         d = os.path.join(base, name)
         self.logdir, self.state = os.path.join(d, "log"), os.path.join(d, "state")
@@ -180,7 +183,8 @@ class Node:
             "sources": {"supervise_dir": "",
                         "logs": [{"service": "submission", "dir": self.logdir}]},
             "rules": rules,
-            "alerts": {"max_per_hour": 1000, "channels": [rwtest.exec_channel(d, self.out)]},
+            "alerts": dict({"max_per_hour": 1000, "channels": [rwtest.exec_channel(d, self.out)]},
+                           **alerts),
             "fleet": {"redis": redis_addr, "username": "relaywatch", "password_file": pwfile,
                       "prefix": prefix,
                       "node": name, "sync_every": "100ms", "timeout": "300ms",
@@ -216,13 +220,14 @@ class Node:
 
 class Fleet:
     """Three nodes n1, n2, n3 under TMP/NAME sharing one Redis and one key prefix."""
-    def __init__(self, binary, tmp, name, redis_addr, prefix, rules):
+    def __init__(self, binary, tmp, name, redis_addr, prefix, rules, alerts=None):
         self.binary, self.name, self.prefix = binary, name, prefix
         self.base = os.path.join(tmp, name)
         self.nodes = {}
         FLEETS.append(self)
         for n in NODES:
-            self.nodes[n] = Node(binary, self.base, n, redis_addr, REDIS.pwfile, prefix, rules)
+            self.nodes[n] = Node(binary, self.base, n, redis_addr, REDIS.pwfile, prefix, rules,
+                                 alerts or {})
 
     def __getitem__(self, name):
         return self.nodes[name]
@@ -446,6 +451,17 @@ def scenario_volume(binary, tmp):
           % [(p[0], p[1]["id"]) for p in pages])
     st = f["n3"].fleet()
     check(st["claims"]["won"] == 1, "n3 won its claim (%s)" % st["claims"])
+
+    # A node gone for good leaves the fleet view once node_timeout (5 s) passes without a sync.
+    f["n3"].d.term()
+
+    def n3_gone():
+        v = f.view()
+        nodes = {n["node"]: n["live"] for n in v["nodes"]} if v else {}
+        return nodes if nodes.get("n3") is False and nodes.get("n1") is True else None
+    nodes = wait_until(n3_gone, "n3 shown gone in the fleet view", 15, f, interval=0.5)
+    check(True, "n3, stopped, is no longer live in the fleet view after node_timeout (%s)"
+          % nodes)
     f.close()
 
 
@@ -660,6 +676,40 @@ def scenario_same_stamp(binary, tmp):
     f.close()
 
 
+def scenario_escalation(binary, tmp):
+    say("== 6. alerts.escalate 2, limit 100: the fleet count doubling pages once more, once")
+    login = "gina@example.com"
+    rules = [{"name": "volume", "kind": "volume", "window": "1h", "limit": 100}]
+    f = Fleet(binary, tmp, "s6", "unix:" + REDIS.sock, "relaywatch:s6:", rules,
+              alerts={"escalate": "2x"})
+    f.start()
+    # 40 + 40 + 20: the fleet reaches 100 on n3's lines; one page.
+    for n, k in (("n1", 40), ("n2", 40)):
+        f[n].write(relay(login, k), login)
+    f.wait_idle()
+    f.wait_counts({login: {"n1": 40, "n2": 40}})
+    f["n3"].write(relay(login, 20), login)
+    wait_until(lambda: f.pages(login), "the first page", 10, f)
+    # Then 60 + 60 on n1 and n2 (no node alone near 200): the fleet reaches 220, over twice the
+    # count paged; every node that sees it admits an escalation, and one of them pages it.
+    f["n1"].write(relay(login, 60), login)
+    f["n2"].write(relay(login, 60), login)
+    f.wait_idle()
+    f.wait_counts({login: {"n1": 100, "n2": 100, "n3": 20}}, stable=True)
+    wait_until(lambda: len(f.pages(login)) >= 2 and f.pages(login), "the escalation page",
+               10, f)
+    time.sleep(1.0)  # a third page, if any, would be in by now
+    pages = sorted(f.pages(login), key=lambda p: p[2])
+    check(len(pages) == 2, "two pages: the crossing and one escalation (%s)"
+          % [(p[0], p[1]["state"], p[1]["count"]) for p in pages])
+    check(pages[0][1]["state"] == "new" and pages[0][1]["count"] >= 100,
+          "the first is new at %d" % pages[0][1]["count"])
+    check(pages[1][1]["state"] == "ongoing" and pages[1][1]["count"] >= 200,
+          "the second is the escalation, at %d >= 2 x %d"
+          % (pages[1][1]["count"], pages[0][1]["count"]))
+    f.close()
+
+
 def main():
     global REDIS
     binary = rwtest.find_binary(sys.argv)
@@ -673,7 +723,8 @@ def main():
         for name, scenario in (("1 volume", scenario_volume), ("2 fraud (TCP)", scenario_fraud_tcp),
                                ("3 redis outage", scenario_outage),
                                ("4 kill -9 twice", scenario_kill9),
-                               ("5 same stamp", scenario_same_stamp)):
+                               ("5 same stamp", scenario_same_stamp),
+                               ("6 escalation", scenario_escalation)):
             try:
                 if not REDIS.alive():
                     REDIS.start()

@@ -58,5 +58,18 @@ TEST(Claim, ThisNodesOwnAlertsAreNotShared) {
   EXPECT_FALSE(ClaimFor(gap, "rw:", "mx1", {}, {}));
 }
 
+TEST(Claim, AClaimWonByEscalationOverAnotherNodesPageIsAnEscalation) {
+  alerting::Alert a = AlertOf(alerting::AlertState::kNew);
+  FollowFleetPage(a, ClaimResult{true, "mx1", a.id, true, 300});
+  EXPECT_EQ(a.state, alerting::AlertState::kOngoing);
+  EXPECT_EQ(a.previous_count, 300u);
+  alerting::Alert first = AlertOf(alerting::AlertState::kNew);
+  FollowFleetPage(first, ClaimResult{true, "mx1", first.id, false, 0});  // nobody paged before
+  EXPECT_EQ(first.state, alerting::AlertState::kNew);
+  alerting::Alert lost = AlertOf(alerting::AlertState::kNew);
+  FollowFleetPage(lost, ClaimResult{false, "mx2", "x", false, 300});
+  EXPECT_EQ(lost.state, alerting::AlertState::kNew);  // not sent anyway
+}
+
 }  // namespace
 }  // namespace relaywatch::fleet
