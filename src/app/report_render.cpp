@@ -144,7 +144,7 @@ bool RenderReportJson(const ReportData& d, const std::function<bool(std::string_
     w.Key("foreign_senders").BeginObject();
     for (const auto& [sender, n] : u.foreign_senders) w.Key(sender).Uint(n);
     w.EndObject();
-    w.Key("remote_ips").Uint(u.remote_ips.size());
+    w.Key("remote_ips").Uint(u.RemoteIps());
     w.EndObject();
     flush_if_big();
   }
@@ -304,7 +304,7 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone,
     if (senders.size() > 3) foreign += ", +" + std::to_string(senders.size() - 3) + " more";
     std::string line = "  " + PadLeft(std::to_string(u.recipients), 8) + "  " +
                        Cell(core::EscapeForLog(u.user), users_w) + "  " +
-                       PadLeft(std::to_string(u.remote_ips.size()), 5) + "  ";
+                       PadLeft(std::to_string(u.RemoteIps()), 5) + "  ";
     if (foreign.empty()) {
       line += peak_lines[0];
     } else {

@@ -121,7 +121,7 @@ TEST(ReportTallyTest, KeysAreNormalizedLikeTheDetectorsAndIpKeysNeedNoLogin) {
   ASSERT_NE(t.Find("ip:192.0.2.44"), nullptr);
   EXPECT_EQ(t.Find("ip:192.0.2.44")->recipients, 1u);
   // Unauthenticated lines are not a login's client addresses.
-  EXPECT_TRUE(t.Find("ip:192.0.2.44")->remote_ips.empty());
+  EXPECT_TRUE(t.Find("ip:192.0.2.44")->RemoteIps() == 0);
   EXPECT_NE(t.Find("ip:2001:db8::44"), nullptr);
   EXPECT_EQ(t.tally().users().size(), 3u);
 }
@@ -135,7 +135,7 @@ TEST(ReportTallyTest, AuthenticatedLocalDeliveriesAddAddressesButNoRecipients) {
   const UserRow* bob = t.Find("bob@example.com");
   ASSERT_NE(bob, nullptr);
   EXPECT_EQ(bob->recipients, 0u);
-  EXPECT_EQ(bob->remote_ips.size(), 2u);
+  EXPECT_EQ(bob->RemoteIps(), 2u);
 }
 
 TEST(ReportTallyTest, IgnoresInboundMailSenderLinesRejectionsAndOtherEvents) {
@@ -154,7 +154,24 @@ TEST(ReportTallyTest, CountsDistinctClientAddressesOfAuthenticatedLines) {
   for (const char* ip : {"203.0.113.5", "203.0.113.5", "2001:db8::5", "::ffff:198.51.100.7"}) {
     t.Line(Chkuser("relaying rcpt", "tom@example.com", "tom@example.com", ip));
   }
-  EXPECT_EQ(t.Find("tom@example.com")->remote_ips.size(), 3u);
+  EXPECT_EQ(t.Find("tom@example.com")->RemoteIps(), 3u);
+}
+
+TEST(ReportTallyTest, KeepsIpv4AddressesAsThemselvesAndOthersHashed) {
+  Tallied t;
+  // Addresses that differ in one bit of one part, and the IPv6 ones, each count once.
+  for (const char* ip : {"10.0.0.1", "10.0.0.3", "10.0.1.1", "11.0.0.1", "255.255.255.255",
+                         "0.0.0.0", "10.0.0.1", "2001:db8::1", "2001:db8::3", "::ffff:10.0.0.1"}) {
+    t.Line(Chkuser("relaying rcpt", "tom@example.com", "tom@example.com", ip));
+  }
+  const UserRow* tom = t.Find("tom@example.com");
+  ASSERT_NE(tom, nullptr);
+  EXPECT_EQ(tom->remote_ipv4.size(), 6u);  // ::ffff:10.0.0.1 is 10.0.0.1
+  EXPECT_EQ(tom->remote_ip_hashes.size(), 2u);
+  EXPECT_EQ(tom->RemoteIps(), 8u);
+  EXPECT_TRUE(tom->remote_ipv4.contains(0x0A000001u));
+  EXPECT_TRUE(tom->remote_ipv4.contains(0xFFFFFFFFu));
+  EXPECT_TRUE(tom->remote_ipv4.contains(0u));
 }
 
 TEST(ReportTallyTest, OnlyRecipientsStampedInTheRangeCount) {
@@ -166,7 +183,7 @@ TEST(ReportTallyTest, OnlyRecipientsStampedInTheRangeCount) {
   const UserRow* bob = t.Find("bob@example.com");
   ASSERT_NE(bob, nullptr);
   EXPECT_EQ(bob->recipients, 1u);
-  EXPECT_EQ(bob->remote_ips.size(), 1u);
+  EXPECT_EQ(bob->RemoteIps(), 1u);
   EXPECT_EQ(bob->peak[0], 2u);  // the window's count, the warm-up's recipient included
 }
 
@@ -183,7 +200,7 @@ TEST(ReportTallyTest, OnAQlogServiceAForgedAuthFieldIsTalliedForTheClientIp) {
   const UserRow* ip = t.Find("ip:192.0.2.44");
   ASSERT_NE(ip, nullptr);
   EXPECT_EQ(ip->recipients, 2u);  // z@ was before the range
-  EXPECT_TRUE(ip->remote_ips.empty());
+  EXPECT_TRUE(ip->RemoteIps() == 0);
   EXPECT_TRUE(ip->foreign_senders.empty());
 }
 
@@ -198,7 +215,7 @@ TEST(ReportTallyTest, OnAQlogServiceTheRealLoginIsQlogsAuthuser) {
   const UserRow* suzy = t.Find("suzy@example.com");
   ASSERT_NE(suzy, nullptr);
   EXPECT_EQ(suzy->recipients, 1u);
-  EXPECT_EQ(suzy->remote_ips.size(), 1u);
+  EXPECT_EQ(suzy->RemoteIps(), 1u);
   EXPECT_EQ(suzy->foreign_senders, (std::map<std::string, std::uint64_t>{{"ceo@bank.example", 1}}));
   EXPECT_EQ(suzy->peak[1], 1u);  // foreign-sender: the z@ recipient was her own address
 }

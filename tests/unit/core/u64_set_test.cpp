@@ -46,4 +46,15 @@ TEST(U64SetTest, AgreesWithUnorderedSetThroughManyGrowths) {
 }
 
 }  // namespace
+TEST(U32SetTest, HoldsEvery32BitValueOnce) {
+  U32Set s;
+  for (std::uint32_t v = 0; v < 5000; ++v) EXPECT_TRUE(s.insert(v * 4u));
+  for (std::uint32_t v = 0; v < 5000; ++v) EXPECT_FALSE(s.insert(v * 4u));
+  EXPECT_EQ(s.size(), 5000u);
+  EXPECT_TRUE(s.contains(0u));
+  EXPECT_TRUE(s.insert(0xFFFFFFFFu));
+  EXPECT_TRUE(s.contains(0xFFFFFFFFu));
+  EXPECT_FALSE(s.contains(1u));
+}
+
 }  // namespace relaywatch::core
