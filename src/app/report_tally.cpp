@@ -53,7 +53,10 @@ UserRow& ReportTally::Row(std::string_view key) {
 
 void ReportTally::OnLine(const detect::LineHits& line) {
   if (line.time < since_) return;
-  UserRow& row = Row(line.key);
+  // The store's annex of the Key points at its row once the row is known: no lookup here.
+  UserRow* known = line.annex != nullptr ? static_cast<UserRow*>(*line.annex) : nullptr;
+  UserRow& row = known != nullptr ? *known : Row(line.key);
+  if (line.annex != nullptr) *line.annex = &row;  // rows never move nor go
   for (const detect::Hit& hit : line.hits) {
     std::uint64_t& peak = row.peak[hit.rule];
     if (hit.count > peak) peak = hit.count;

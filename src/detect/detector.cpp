@@ -202,7 +202,7 @@ void Detector::OnMessage(const EventContext& ctx, std::string_view key, std::str
 void Detector::Notify(const EventContext& ctx, std::string_view key,
                       std::optional<RecipientHit> recipient) {
   if (observer_ != nullptr && (!hits_.empty() || recipient)) {
-    observer_->OnLine(LineHits{ctx.time, key, hits_, recipient});
+    observer_->OnLine(LineHits{ctx.time, key, hits_, recipient, store_.AnnexOf(key)});
   }
   hits_.clear();
 }

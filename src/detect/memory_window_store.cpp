@@ -30,6 +30,17 @@ MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::stri
   return row.by_rule[rule];
 }
 
+void** MemoryWindowStore::AnnexOf(std::string_view key) {
+  Table::value_type* entry = recent_.Get(key);  // the row the line's Add just used
+  if (entry == nullptr) {
+    auto it = rows_.find(key);
+    if (it == rows_.end()) return nullptr;
+    entry = &*it;
+    recent_.Remember(key, entry);
+  }
+  return &entry->second.annex;
+}
+
 MemoryWindowStore::Table::value_type* MemoryWindowStore::NewRow(std::string_view key) {
   if (pool_.empty()) return &*rows_.emplace(std::string(key), Row{}).first;
   Table::node_type node = std::move(pool_.back());
@@ -46,6 +57,7 @@ void MemoryWindowStore::EraseRow(Table::value_type* row) {
   Table::node_type node = rows_.extract(rows_.find(std::string_view(row->first)));
   ++node.mapped().gen;
   node.mapped().by_rule.clear();
+  node.mapped().annex = nullptr;
   pool_.push_back(std::move(node));
 }
 

@@ -73,12 +73,16 @@ struct LineHits {
   std::string_view key;
   std::span<const Hit> hits;              // the rules that counted the line, in rule order
   std::optional<RecipientHit> recipient;  // set when the line was an accepted recipient
+  // The store's slot for the Key (WindowStore::AnnexOf), where the observer may keep a pointer
+  // to its record of the Key; nullptr when the store holds no window of the Key.
+  void** annex = nullptr;
 };
 
 class HitObserver {
  public:
   virtual ~HitObserver() = default;
-  // For every line some rule counted, and every accepted recipient.
+  // For every line some rule counted, and every accepted recipient. LineHits::annex is this
+  // observer's to use: a Detector has one observer, set before its first line.
   virtual void OnLine(const LineHits& line) = 0;
 };
 

@@ -49,6 +49,7 @@ class MemoryWindowStore : public WindowStore {
   std::vector<std::pair<std::string, std::uint64_t>> TopKeys(std::size_t rule, core::Timestamp now,
                                                              core::Duration window,
                                                              std::size_t n) const override;
+  void** AnnexOf(std::string_view key) override;
   std::size_t KeyCount() const override;
   void SetMaxKeys(const std::vector<std::size_t>& max_keys) override;
   std::uint64_t Evicted(std::size_t rule) const override;
@@ -80,6 +81,7 @@ class MemoryWindowStore : public WindowStore {
   struct Row {
     std::vector<KeyState> by_rule;
     std::uint32_t gen = 0;  // changes when the row is erased: its old Due entries are stale
+    void* annex = nullptr;  // AnnexOf
     bool empty() const;
   };
   using Table = core::StringMap<Row>;

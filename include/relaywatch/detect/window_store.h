@@ -57,6 +57,11 @@ class WindowStore {
                                                                      core::Timestamp now,
                                                                      core::Duration window,
                                                                      std::size_t n) const = 0;
+  // A pointer-sized slot the store keeps with a Key it holds, for the Detector's observer to
+  // find its own record of the Key without a lookup of its own (report's per-login row: one
+  // lookup per line instead of two). nullptr when the Key is not held; the slot starts null and
+  // is null again whenever the store drops the Key and holds it anew. Not state: not exported.
+  virtual void** AnnexOf(std::string_view key) = 0;
   // Keys held, over all rules (for status and the memory bound).
   virtual std::size_t KeyCount() const = 0;
 

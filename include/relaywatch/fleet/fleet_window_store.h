@@ -106,6 +106,7 @@ class FleetWindowStore : public detect::WindowStore {
   std::vector<std::pair<std::string, std::uint64_t>> TopKeys(std::size_t rule, core::Timestamp now,
                                                              core::Duration window,
                                                              std::size_t n) const override;
+  void** AnnexOf(std::string_view key) override { return own_.AnnexOf(key); }
   std::size_t KeyCount() const override { return own_.KeyCount(); }
   void SetMaxKeys(const std::vector<std::size_t>& max_keys) override { own_.SetMaxKeys(max_keys); }
   std::uint64_t Evicted(std::size_t rule) const override { return own_.Evicted(rule); }

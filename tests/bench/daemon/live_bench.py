@@ -1,19 +1,48 @@
 #!/usr/bin/python3
 """live_bench: `relaywatch run` on a live multilog. A benchmark: prints numbers, asserts little.
 
+Two shapes of population (--shape, the default friendly); every step's header names the shape its
+numbers are from ([friendly shape] or [big shape]), and a summary at the end repeats them.
+  friendly  the lines this bench always fed (make_lines): chkuser relaying rcpt only, 20,000
+            logins in turn from a few thousand client addresses; the rules below (RULES).
+  big       report_bench.py's "big" shape of day, through its own line function (big_connection):
+            one relaying recipient per connection from a fresh client address (random IPv4, 5 %
+            IPv6), ~66 % relaying rcpt, ~12 % accepted and ~5 % rejected rcpt from outside
+            senders, ~14 % tcpserver, ~3 % spamdyke; 3 % of the logins in upper case, 2 % of the
+            senders forged; no line fed twice. Rules: tests/bench/big_site_rules.yaml's (volume 1h
+            500 and 24h 5000, sender 24h, remote-ips 1h), read from that file, with the sender and
+            remote-ips limits raised to 100,000 so the shape's background never pages (as
+            fleet_bench.py does: its 2 % forged senders would page foreign-sender thousands of
+            times, and a day's lines squeezed into minutes put more than 20 client addresses per
+            login in one hour): counting and holding are measured, not paging; hourly-volume gets
+            the probes' override of 1. Steps 1-4 run on it; the alert wave (5), --sn (6),
+            --alerts-only and --loss (7) stay on the friendly shape and are not run with
+            --shape big (a usage error). About 4 minutes.
+
 1. Latency, fresh line -> finding (first, while few keys keep each status query cheap): one line
    at a time that crosses a limit (a fresh login of @probe.example, whose override is 1); the
    write is timestamped; the size of `current` (multilog's share) and status.sock are polled until
    "findings" grows (p50/p99 over N samples), and the exec channel's recorder timestamps its start
-   (write -> channel invoked, p50/p99).
+   (write -> channel invoked, p50/p99). With --shape big the probes are the same, but the daemon
+   first reads 200,000 big-shape lines (20,000 logins, ~132,000 client addresses) and holds their
+   keys and windows while it is probed; the cost of one status query with those keys is printed
+   before the probes (each probe polls status).
 2. Sustained ingest: a feeder writes chkuser lines (20,000 logins, the example config's rules) into
    `multilog t s1000000 n100` at fixed rates for a few seconds each, then as fast as it can; for
    each step: the rate achieved, how long the daemon needed after the last write to reach the end
    of `current` (it keeps up when that is short), and its CPU % over the step (/proc/PID/task/*/
-   schedstat, all threads). Then the cost of one status query with those keys.
-3. Idle CPU over 60 s (no status queries meanwhile); target < 0.1 %.
+   schedstat, all threads). Then the cost of one status query with those keys. With --shape big
+   the lines fed are big-shape lines (20,000 logins, fresh addresses, big_site_rules), after the
+   200,000 of step 1, and the lines the daemon counted are checked against the lines written.
+3. Idle CPU over 60 s (no status queries meanwhile); target < 0.1 %. With --shape big, the daemon
+   holds the big-shape population of steps 1-2 (about 1.1M lines, 20,000 logins, 4 rules).
 4. Memory with 100,000 logins active in a 24h window: a fresh daemon, 100,000 distinct logins once
-   each; VmRSS, VmHWM, status keys, checkpoint size.
+   each; VmRSS, VmHWM, status keys, checkpoint size. With --shape big: 100,000 distinct logins,
+   each with --mem-conns (5) relaying connections, each from a fresh client address, in rounds
+   (every login once per round), among the shape's other lines (accepted/rejected rcpt, tcpserver,
+   spamdyke: about 735,000 lines), on big_site_rules: each login holds two volume windows, a
+   sender window and a remote-ips window of 5 addresses; VmRSS and VmHWM against the 100 MiB
+   target, keys per rule and evictions (max_keys is 100,000 per rule).
 5. An alert wave (tests/integration/daemon/burst.py): a fresh daemon per rate reads a log written
    through real `multilog t` with its default s99999 n10 at 10k and then 30k lines/s for 20 s,
    while 3,000 distinct logins each cross a volume limit of 2 (3,000 alerts, sent through a
@@ -27,13 +56,18 @@
    it runs; then stopped (SIGSTOP) for a while at a fixed rate. For each step: lines fed, lines
    the daemon counted, the lines lost, and the gaps it raised (status: gaps, files_pruned_unread).
 
-usage: live_bench.py RELAYWATCH_BINARY [--quick] [--alerts-only] [--sn] [--loss]
+usage: live_bench.py RELAYWATCH_BINARY [--shape friendly|big] [--quick] [--alerts-only] [--sn]
+                     [--loss] [--mem-conns K]
+  --shape big: steps 1-4 on report_bench.py's big shape and big_site_rules.yaml (see above)
   --quick: shorter steps, 10 s idle, 20k logins, a 5 s wave of 750 alerts
   --alerts-only: only 5 (and 6 with --sn)
   --loss: only 7
+  --mem-conns K: (--shape big) relaying connections per login in 4 (default 5)
 """
 
 import os
+import random
+import re
 import shutil
 import signal
 import socket
@@ -45,7 +79,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration", "daemon"))
+sys.path.insert(0, os.path.join(HERE, ".."))
 import burst  # noqa: E402
+import report_bench  # noqa: E402
 import rwtest  # noqa: E402
 
 QUICK = "--quick" in sys.argv
@@ -58,6 +94,15 @@ RULES = [
     {"name": "foreign-sender", "kind": "sender", "window": "24h", "limit": 1,
      "policy": "same-domain"},
 ]
+SHAPE = "friendly"  # set by main from --shape
+BIG_RULES_FILE = os.path.join(HERE, "..", "big_site_rules.yaml")
+BIG_QUIET_LIMIT = 100000  # the sender and remote-ips limits of the big shape: nothing pages
+BIG_PRELOAD = 200000      # big-shape lines the daemon holds before the probes of step 1
+MAX_KEYS = 100000         # rules[].max_keys' default
+
+
+def shape_tag():
+    return "[%s shape]" % SHAPE
 
 
 def say(msg):
@@ -98,8 +143,83 @@ def make_lines(n, logins, tag):
     return out
 
 
+def big_site_rules():
+    """tests/bench/big_site_rules.yaml's rules (its `- {name: .., kind: .., ..}` lines, read with
+    no YAML library) as config rules: the sender and remote-ips limits raised to BIG_QUIET_LIMIT
+    (nothing pages), the 1h volume rule with the probes' override. Returns (rules, the file's)."""
+    found, in_rules = [], False
+    with open(BIG_RULES_FILE) as f:
+        for raw in f:
+            line = raw.split("#", 1)[0].rstrip()
+            if not line:
+                continue
+            if not line[0].isspace():
+                in_rules = line.startswith("rules:")
+                continue
+            m = re.match(r"\s*-\s*\{(.*)\}$", line)
+            if in_rules and m:
+                r = {}
+                for kv in m.group(1).split(","):
+                    k, v = (x.strip() for x in kv.split(":", 1))
+                    r[k] = int(v) if v.isdigit() else v
+                found.append(r)
+    kinds = sorted((r["kind"], r["window"]) for r in found)
+    if kinds != [("remote-ips", "1h"), ("sender", "24h"), ("volume", "1h"), ("volume", "24h")]:
+        raise SystemExit("%s: expected volume 1h and 24h, sender 24h, remote-ips 1h; read %s"
+                         % (BIG_RULES_FILE, kinds))
+    rules = []
+    for r in found:
+        r = dict(r)
+        if r["kind"] in ("sender", "remote-ips"):
+            r["limit"] = BIG_QUIET_LIMIT
+        if r["kind"] == "volume" and r["window"] == "1h":
+            r["overrides"] = {"@probe.example": 1}
+        rules.append(r)
+    return rules, found
+
+
+def big_lines(n, seed, pid=1000):
+    """n lines of report_bench.py's big shape (its big_connection and its 20,000 logins)."""
+    rnd = random.Random(seed)
+    users = ["u%05d@dom%d.example" % (i, i % 10) for i in range(20000)]
+    out = []
+    while len(out) < n:
+        pid += 1
+        out.extend(report_bench.big_connection(rnd, users, pid))
+    return out[:n]
+
+
+def big_lines_per_login(n_logins, conns, seed):
+    """report_bench.py's big shape, where `conns` rounds each give every one of n_logins distinct
+    logins exactly one relaying connection (from a fresh client address, as every connection of
+    the shape): big_connection is asked with that one login as its users until it draws a
+    relaying line; what it draws on the way (accepted/rejected rcpt, spamdyke, tcpserver) is fed
+    too. Returns (lines, relaying lines)."""
+    rnd = random.Random(seed)
+    logins = ["user%06d@dom%d.example" % (i, i % 50) for i in range(n_logins)]
+    out, pid, relay = [], 5000000, 0
+    for _ in range(conns):
+        for login in logins:
+            users = [login]
+            while True:
+                pid += 1
+                lines = report_bench.big_connection(rnd, users, pid)
+                out.extend(lines)
+                if any(l.startswith("CHKUSER relaying rcpt") for l in lines):
+                    relay += 1
+                    break
+    return out, relay
+
+
+def rule_keys(st):
+    """'name keys/evicted, ...' of status' rules."""
+    return ", ".join("%s %d%s" % (r["name"], r.get("keys", 0),
+                                  " (evicted %d)" % r["evicted"] if r.get("evicted") else "")
+                     for r in st.get("rules", []))
+
+
 class Bench:
-    def __init__(self, binary, tmp, name):
+    def __init__(self, binary, tmp, name, rules=None):
         self.tmp = os.path.join(tmp, name)
         os.makedirs(self.tmp)
         self.logdir = os.path.join(self.tmp, "log")
@@ -110,7 +230,7 @@ class Bench:
             "startup": "warm",
             "sources": {"supervise_dir": "", "logs": [{"service": "submission",
                                                        "dir": self.logdir}]},
-            "rules": RULES,
+            "rules": RULES if rules is None else rules,
             "alerts": {"max_per_hour": 100000,
                        "channels": [rwtest.exec_channel(self.tmp, self.out)]}})
         self.ml = rwtest.Multilog(self.logdir, size=1000000, num=100)
@@ -133,15 +253,40 @@ class Bench:
             self.ml.proc.wait()
 
 
-def ingest(b):
-    say("== 2. sustained ingest (multilog t s1000000 n100, 20,000 logins, example rules)")
-    seconds = 2 if QUICK else 5
-    block = make_lines(200000, 20000, "r")
+INGEST_RATES = (2000, 10000, 30000, 60000, None)
+
+
+def ingest_seconds():
+    return 2 if QUICK else 5
+
+
+def ingest_max_lines():
+    return 100000 if QUICK else 400000
+
+
+def ingest_total():
+    """Lines step 2 feeds over all its rates."""
+    return sum(r * ingest_seconds() for r in INGEST_RATES if r) + ingest_max_lines()
+
+
+def ingest(b, block=None):
+    """block: the lines to feed, in a circle (the big shape gives ingest_total() of them: none
+    fed twice); None: make_lines' 200,000 of the friendly shape."""
+    if block is None:
+        say("== 2. %s sustained ingest (multilog t s1000000 n100, 20,000 logins, example rules)"
+            % shape_tag())
+        block = make_lines(200000, 20000, "r")
+    else:
+        say("== 2. %s sustained ingest (multilog t s1000000 n100, report_bench's big shape: 20,000 "
+            "logins, a fresh client address per connection, no line fed twice; big_site_rules)"
+            % shape_tag())
+    seconds = ingest_seconds()
     blob = [(l + "\n").encode() for l in block]
     pos = 0
     results = []
-    for rate in (2000, 10000, 30000, 60000, None):
-        n_total = (rate or 0) * seconds if rate else (100000 if QUICK else 400000)
+    lines0 = b.d.status()["lines"]["total"]
+    for rate in INGEST_RATES:
+        n_total = (rate or 0) * seconds if rate else ingest_max_lines()
         chunk = max(1, (rate or 0) // 100) if rate else 2000
         c0, w0 = cpu_ns(b.d.pid), time.monotonic()
         sent = 0
@@ -171,12 +316,16 @@ def ingest(b):
     st = b.d.status()
     say("  status: lines %d, findings %d, alerts %d, keys %d, checkpoints %d"
         % (st["lines"]["total"], st["findings"], st["alerts"], st["keys"], st["checkpoints"]))
+    if SHAPE == "big":
+        say("  lines written in this step %d, counted %d; gaps %d; keys per rule: %s"
+            % (pos, st["lines"]["total"] - lines0, st["gaps"], rule_keys(st)))
     return results
 
 
 def latency(b):
     n = 50 if QUICK else 250
-    say("== 1. latency, fresh line -> finding (%d samples, one line at a time)" % n)
+    say("== 1. %s latency, fresh line -> finding (%d samples, one line at a time)"
+        % (shape_tag(), n))
     st = b.d.wait_for(lambda s: rwtest.outbox_idle(s), "outbox idle", 120)
     base_alerts = len(rwtest.read_records(b.out))
     sock_path = os.path.join(b.tmp, "state", "status.sock")
@@ -236,6 +385,10 @@ def latency(b):
     say("  write -> exec channel started:  p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d; the "
         "recorder's python start-up included)"
         % (pct(ems, 50), pct(ems, 99), max(ems), len(ems)))
+    if SHAPE == "big":
+        slow = sorted(range(n), key=lambda i: -ms[i])[:5]
+        say("  slowest probes (write -> findings grew): %s"
+            % ", ".join("#%d %.2f ms (in file %.2f ms)" % (i, ms[i], fms[i]) for i in slow))
     return pct(ms, 50), pct(ms, 99), pct(ems, 50), pct(ems, 99)
 
 
@@ -247,25 +400,29 @@ def status_cost(b):
         ts.append((time.monotonic() - t0) * 1000)
     say("  one status query with %d keys: p50 %.1f ms, max %.1f ms (the io thread computes the "
         "top keys)" % (st["keys"], pct(ts, 50), max(ts)))
+    return pct(ts, 50)
 
 
 def idle(b):
     secs = 10 if QUICK else 60
-    say("== 3. idle CPU over %d s (multilog open, nothing written, no status queries)" % secs)
-    b.d.wait_for(lambda s: rwtest.outbox_idle(s), "outbox idle", 120)
+    say("== 3. %s idle CPU over %d s (multilog open, nothing written, no status queries)"
+        % (shape_tag(), secs))
+    st = b.d.wait_for(lambda s: rwtest.outbox_idle(s), "outbox idle", 120)
     time.sleep(1)
     c0, w0 = cpu_ns(b.d.pid), time.monotonic()
     time.sleep(secs)
     c1, w1 = cpu_ns(b.d.pid), time.monotonic()
     p = (c1 - c0) / 1e9 / (w1 - w0) * 100
-    say("  daemon CPU while idle: %.4f %% (%.1f ms in %.0f s; target < 0.1 %%)"
-        % (p, (c1 - c0) / 1e6, w1 - w0))
+    say("  daemon CPU while idle: %.4f %% (%.1f ms in %.0f s; target < 0.1 %%) holding %d keys, "
+        "%d lines read; VmRSS %.1f MiB"
+        % (p, (c1 - c0) / 1e6, w1 - w0, st["keys"], st["lines"]["total"],
+           proc_status(b.d.pid, "VmRSS") / 1024))
     return p
 
 
 def memory(binary, tmp):
     n = 20000 if QUICK else 100000
-    say("== 4. memory with %d logins active in a 24h window (fresh daemon)" % n)
+    say("== 4. %s memory with %d logins active in a 24h window (fresh daemon)" % (shape_tag(), n))
     b = Bench(binary, tmp, "mem")
     try:
         rss0 = proc_status(b.d.pid, "VmRSS")
@@ -290,6 +447,68 @@ def memory(binary, tmp):
         return rss, hwm, st["keys"], ck
     finally:
         b.close()
+
+
+MIB_TARGET_KB = 100 * 1024  # 100 MiB
+
+
+def target(kb):
+    return "%.1f MiB: %s" % (kb / 1024, "under 100 MiB" if kb < MIB_TARGET_KB else
+                             "OVER the 100 MiB target")
+
+
+def memory_big(binary, tmp, rules, conns):
+    n = 20000 if QUICK else 100000
+    t0 = time.monotonic()
+    lines, relay = big_lines_per_login(n, conns, seed=11)
+    say("== 4. %s memory with %d logins active in a 24h window (fresh daemon; each login %d "
+        "relaying connections from %d fresh client addresses; %d lines, %d relaying, generated in "
+        "%.1fs)" % (shape_tag(), n, conns, conns, len(lines), relay, time.monotonic() - t0))
+    b = Bench(binary, tmp, "mem", rules)
+    try:
+        rss0 = proc_status(b.d.pid, "VmRSS")
+        lines0 = b.d.status()["lines"]["total"]
+        t0 = time.monotonic()
+        for k in range(0, len(lines), 5000):
+            b.ml.write(lines[k:k + 5000])
+            if (k + 5000) % 100000 == 0:
+                b.caught_up()  # multilog keeps 100 files of 1 MB (~6,600 lines each)
+        st = b.caught_up()
+        t1 = time.monotonic()
+        ck0 = st["checkpoints"]
+        b.ml.write(["tcpserver: status: 1/100"])
+        st = b.d.wait_for(lambda s: s["checkpoints"] > ck0, "a checkpoint after the feed", 60)
+        rss, hwm = proc_status(b.d.pid, "VmRSS"), proc_status(b.d.pid, "VmHWM")
+        ck = os.path.getsize(os.path.join(b.tmp, "state", "checkpoint"))
+        counted = st["lines"]["total"] - lines0 - 1
+        say("  fed and read in %.2fs (%d lines, the daemon counted %d; gaps %d); status keys %d, "
+            "keys_evicted %d; per rule (max_keys %d each): %s"
+            % (t1 - t0, len(lines), counted, len(lines) and st["gaps"], st["keys"],
+               st.get("keys_evicted", 0), MAX_KEYS, rule_keys(st)))
+        say("  VmRSS %s (%.1f MiB before the feed); VmHWM %s; checkpoint %.1f MB; findings %d"
+            % (target(rss), rss0 / 1024, target(hwm), ck / 1e6, st["findings"]))
+        return rss, hwm, st["keys"], ck
+    finally:
+        b.close()
+
+
+def preload_big(b, lines):
+    """Step 1's population on the big shape: `lines` read and held before the probes."""
+    say("== 0. %s the population the probes run against: %d big-shape lines" % (shape_tag(),
+                                                                                len(lines)))
+    rss0 = proc_status(b.d.pid, "VmRSS")
+    t0 = time.monotonic()
+    for k in range(0, len(lines), 5000):
+        b.ml.write(lines[k:k + 5000])
+    st = b.caught_up()
+    t1 = time.monotonic()
+    st = b.d.wait_for(lambda s: rwtest.outbox_idle(s), "outbox idle", 120)
+    say("  fed and read in %.2fs; status lines %d, findings %d, alerts %d, keys %d (%s); "
+        "VmRSS %.1f MiB (%.1f before)"
+        % (t1 - t0, st["lines"]["total"], st["findings"], st["alerts"], st["keys"], rule_keys(st),
+           proc_status(b.d.pid, "VmRSS") / 1024, rss0 / 1024))
+    time.sleep(0.5)
+    status_cost(b)
 
 
 def wave_line_report(r):
@@ -435,14 +654,87 @@ def loss(binary, tmp):
             b.close()
 
 
+def parse_args(argv):
+    """(binary args as find_binary takes them, shape, mem_conns); exits 2 on a bad one."""
+    shape, conns, rest, i = "friendly", 5, [argv[0]], 1
+    while i < len(argv):
+        a = argv[i]
+        if a in ("--shape", "--mem-conns") and i + 1 < len(argv):
+            v, i = argv[i + 1], i + 2
+        elif a.startswith("--shape=") or a.startswith("--mem-conns="):
+            a, v = a.split("=", 1)
+            i += 1
+        else:
+            if not a.startswith("--"):
+                rest.append(a)
+            i += 1
+            continue
+        if a == "--shape":
+            shape = v
+        elif v.isdigit() and int(v) > 0:
+            conns = int(v)
+        else:
+            shape = None
+    if shape not in ("friendly", "big"):
+        sys.exit("usage: live_bench.py RELAYWATCH_BINARY [--shape friendly|big] [--quick] "
+                 "[--alerts-only] [--sn] [--loss] [--mem-conns K]")
+    if shape == "big" and (ALERTS_ONLY or SN or "--loss" in argv):
+        sys.exit("live_bench.py: --alerts-only, --sn and --loss run on the friendly shape only")
+    return rest, shape, conns
+
+
 def main():
-    binary = rwtest.find_binary([a for a in sys.argv if not a.startswith("--")])
+    global SHAPE
+    args, SHAPE, mem_conns = parse_args(sys.argv)
+    binary = rwtest.find_binary(args)
     tmp = tempfile.mkdtemp(prefix="rw-daemon-bench-")
-    say("live_bench: %s on %d CPUs, load %s" % (binary, os.cpu_count(),
-                                                open("/proc/loadavg").read().split()[:3]))
+    t_start = time.monotonic()
+    say("live_bench: %s on %d CPUs, load %s; shape %s%s" % (
+        binary, os.cpu_count(), open("/proc/loadavg").read().split()[:3], SHAPE,
+        " (quick)" if QUICK else ""))
     try:
         if "--loss" in sys.argv:
             loss(binary, tmp)
+            return 0
+        if SHAPE == "big":
+            rules, found = big_site_rules()
+            say("rules: %s's %s; the sender and remote-ips limits raised to %d (the file's: %s) "
+                "so nothing of the shape pages; hourly-volume overrides @probe.example: 1"
+                % (os.path.relpath(BIG_RULES_FILE, os.path.join(HERE, "..", "..", "..")),
+                   ", ".join("%s %s %s %d" % (r["name"], r["kind"], r["window"], r["limit"])
+                             for r in found),
+                   BIG_QUIET_LIMIT,
+                   ", ".join("%s %d" % (r["name"], r["limit"]) for r in found
+                             if r["kind"] in ("sender", "remote-ips"))))
+            t0 = time.monotonic()
+            pool = big_lines(BIG_PRELOAD + ingest_total(), seed=7)
+            say("generated %d big-shape lines for steps 1-2 in %.1fs (report_bench.big_connection)"
+                % (len(pool), time.monotonic() - t0))
+            summary = {}
+            b = Bench(binary, tmp, "live", rules)
+            try:
+                preload_big(b, pool[:BIG_PRELOAD])
+                summary["latency"] = latency(b)
+                summary["ingest"] = ingest(b, pool[BIG_PRELOAD:])
+                summary["status"] = status_cost(b)
+                summary["idle"] = idle(b)
+            finally:
+                b.close()
+            del pool
+            summary["memory"] = memory_big(binary, tmp, rules, mem_conns)
+            lat, ing, mem = summary["latency"], summary["ingest"], summary["memory"]
+            flat = ing[-1]
+            say("== summary [big shape] (%.0fs; load now %s)" % (
+                time.monotonic() - t_start, open("/proc/loadavg").read().split()[:3]))
+            say("  latency write -> finding p50 %.2f ms, p99 %.2f ms (target p99 < 100 ms); "
+                "write -> exec channel p50 %.1f ms, p99 %.1f ms" % lat)
+            say("  ingest flat out %.0f lines/s end to end at %.1f %% CPU; caught up %.3fs after "
+                "the last write; 60k lines/s at %.1f %% CPU"
+                % (flat[3], flat[4], flat[2], ing[-2][4]))
+            say("  idle CPU %.4f %% (target < 0.1 %%); status query p50 %.1f ms"
+                % (summary["idle"], summary["status"]))
+            say("  memory: %d keys, VmRSS %s, VmHWM %s, checkpoint %.1f MB"
+                % (mem[2], target(mem[0]), target(mem[1]), mem[3] / 1e6))
             return 0
         if not ALERTS_ONLY:
             b = Bench(binary, tmp, "live")
