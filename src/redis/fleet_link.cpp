@@ -393,17 +393,21 @@ class FleetLink::Impl {
       ServeClaims();  // claims wait for no more than a chunk
       return conn_ != nullptr;
     };
+    // EVALSHA SHA 2 WINDOW-KEY TOP-KEY [NODE] OLDEST TTL KEY-HEX, then the push's pairs.
+    auto call = [&](const std::string& sha, std::string key, const fleet::FleetRule& rule,
+                    const std::string* node, std::int64_t oldest, std::string_view login) {
+      std::vector<std::string> c = {"EVALSHA", sha, "2", std::move(key),
+                                    fleet::TopKey(prefix, rule.id)};
+      if (node != nullptr) c.push_back(*node);
+      c.push_back(std::to_string(oldest));
+      c.push_back(TtlMs(rule.window));
+      c.push_back(fleet::Hex(login));
+      return c;
+    };
     for (const fleet::CountPush& p : batch.counts) {
       const fleet::FleetRule& rule = rules.at(p.rule);
-      std::vector<std::string> c = {"EVALSHA",
-                                    sha_count_,
-                                    "2",
-                                    fleet::CountKey(prefix, rule.id, p.key),
-                                    fleet::TopKey(prefix, rule.id),
-                                    fleet_.node,
-                                    std::to_string(p.oldest),
-                                    TtlMs(rule.window),
-                                    fleet::Hex(p.key)};
+      std::vector<std::string> c = call(sha_count_, fleet::CountKey(prefix, rule.id, p.key), rule,
+                                        &fleet_.node, p.oldest, p.key);
       for (const auto& [slice, count] : p.slices) {
         c.push_back(std::to_string(slice));
         c.push_back(std::to_string(count));
@@ -413,14 +417,8 @@ class FleetLink::Impl {
     }
     for (const fleet::DistinctPush& p : batch.distinct) {
       const fleet::FleetRule& rule = rules.at(p.rule);
-      std::vector<std::string> c = {"EVALSHA",
-                                    sha_distinct_,
-                                    "2",
-                                    fleet::DistinctKey(prefix, rule.id, p.key),
-                                    fleet::TopKey(prefix, rule.id),
-                                    std::to_string(p.oldest),
-                                    TtlMs(rule.window),
-                                    fleet::Hex(p.key)};
+      std::vector<std::string> c = call(sha_distinct_, fleet::DistinctKey(prefix, rule.id, p.key),
+                                        rule, nullptr, p.oldest, p.key);
       for (const auto& [value, slice] : p.values) {
         c.push_back(value);
         c.push_back(std::to_string(slice));

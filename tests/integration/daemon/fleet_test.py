@@ -45,7 +45,6 @@ usage: fleet_test.py RELAYWATCH_BINARY
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -754,12 +753,7 @@ def main():
     for name, err in results:
         say("scenario %s: %s" % (name, "ok" if err is None else "FAILED: " + err))
     say("the whole test: %.1f s" % (time.monotonic() - started))
-    if ok or os.environ.get("KEEP") is None:
-        shutil.rmtree(tmp, ignore_errors=True)
-    else:
-        say("kept %s" % tmp)
-    say("PASS" if ok else "FAILED")
-    return 0 if ok else 1
+    return 0 if rwtest.finish(ok, tmp) else 1
 
 
 if __name__ == "__main__":

@@ -461,7 +461,6 @@ def run_parts(prefix, parts, argv):
     """A test's main(): runs part(binary, tmp) for each of `parts` in one temporary directory,
     then checks the status JSON; prints PASS or FAILED and returns the exit code. The directory
     is removed, unless the test failed and KEEP is set in the environment."""
-    import shutil
     import tempfile
     binary = find_binary(argv)
     tmp = tempfile.mkdtemp(prefix=prefix)
@@ -474,9 +473,16 @@ def run_parts(prefix, parts, argv):
     except TestFailure as e:
         say("FAIL: %s" % e)
     finally:
-        if ok or os.environ.get("KEEP") is None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            say("kept %s" % tmp)
-    say("PASS" if ok else "FAILED")
+        ok = finish(ok, tmp)
     return 0 if ok else 1
+
+
+def finish(ok, tmp):
+    """Removes `tmp` (kept on a failure when KEEP is set, to look at) and says PASS or FAILED."""
+    import shutil
+    if ok or os.environ.get("KEEP") is None:
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        say("kept %s" % tmp)
+    say("PASS" if ok else "FAILED")
+    return ok
