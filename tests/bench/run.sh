@@ -22,6 +22,11 @@ echo "== report over 1M lines per shape of day vs grep -c, and vs report's own d
 echo "== daemon on a live multilog"
 /usr/bin/python3 "$top/tests/bench/daemon/live_bench.py" "$build/relaywatch"
 
+# The same daemon figures on report_bench's big shape (20,000 logins, a fresh client address per
+# connection, mixed line kinds) with big_site_rules.yaml's rules: latency with that population
+# held, ingest, idle CPU, and memory with 100,000 such logins against 100 MiB (no alert wave).
+/usr/bin/python3 "$top/tests/bench/daemon/live_bench.py" "$build/relaywatch" --shape big
+
 # daemon under a flood of 1,000,000 distinct forged logins in one window: memory, checkpoint size
 # and time, SIGTERM (README "Forged logins").
 echo "== daemon under a flood of forged logins"

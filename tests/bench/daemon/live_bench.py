@@ -2,9 +2,10 @@
 """live_bench: `relaywatch run` on a live multilog. A benchmark: prints numbers, asserts little.
 
 Two shapes of population (--shape, the default friendly); every step's header names the shape its
-numbers are from ([friendly shape] or [big shape]), and a summary at the end repeats them.
+numbers are from ([friendly shape] or [big shape]); with --shape big a summary at the end repeats
+them.
   friendly  the lines this bench always fed (make_lines): chkuser relaying rcpt only, 20,000
-            logins in turn from a few thousand client addresses; the rules below (RULES).
+            logins in turn, one relaying recipient per line; the rules below (RULES).
   big       report_bench.py's "big" shape of day, through its own line function (big_connection):
             one relaying recipient per connection from a fresh client address (random IPv4, 5 %
             IPv6), ~66 % relaying rcpt, ~12 % accepted and ~5 % rejected rcpt from outside
@@ -15,18 +16,23 @@ numbers are from ([friendly shape] or [big shape]), and a summary at the end rep
             fleet_bench.py does: its 2 % forged senders would page foreign-sender thousands of
             times, and a day's lines squeezed into minutes put more than 20 client addresses per
             login in one hour): counting and holding are measured, not paging; hourly-volume gets
-            the probes' override of 1. Steps 1-4 run on it; the alert wave (5), --sn (6),
-            --alerts-only and --loss (7) stay on the friendly shape and are not run with
-            --shape big (a usage error). About 4 minutes.
+            the probes' override of 1. Steps 1-4 run on it (in about 2.5 minutes); the alert
+            wave (5), --sn (6) and --loss (7) stay on the friendly shape: 5 is skipped with
+            --shape big, and --alerts-only, --sn or --loss with it is a usage error.
 
 1. Latency, fresh line -> finding (first, while few keys keep each status query cheap): one line
    at a time that crosses a limit (a fresh login of @probe.example, whose override is 1); the
    write is timestamped; the size of `current` (multilog's share) and status.sock are polled until
    "findings" grows (p50/p99 over N samples), and the exec channel's recorder timestamps its start
    (write -> channel invoked, p50/p99). With --shape big the probes are the same, but the daemon
-   first reads 200,000 big-shape lines (20,000 logins, ~132,000 client addresses) and holds their
-   keys and windows while it is probed; the cost of one status query with those keys is printed
-   before the probes (each probe polls status).
+   first reads 200,000 big-shape lines (20,000 logins, ~170,000 client addresses; step "0.") and
+   holds their keys and windows while it is probed; the cost of one status query with those keys
+   is printed before the probes: each probe polls status, and with ~62,000 keys a query takes
+   tens of ms, so both the "findings grew" and the "multilog wrote it" numbers (checked between
+   queries) carry that granularity. So the same number of probes runs again with no status
+   query: the exec recorder's file and `current` polled by size (write -> multilog wrote it,
+   write -> channel started), the probes during which state/checkpoint was replaced counted apart
+   (an alert is spooled by the thread that writes the checkpoint), and the slowest five.
 2. Sustained ingest: a feeder writes chkuser lines (20,000 logins, the example config's rules) into
    `multilog t s1000000 n100` at fixed rates for a few seconds each, then as fast as it can; for
    each step: the rate achieved, how long the daemon needed after the last write to reach the end
@@ -34,13 +40,16 @@ numbers are from ([friendly shape] or [big shape]), and a summary at the end rep
    schedstat, all threads). Then the cost of one status query with those keys. With --shape big
    the lines fed are big-shape lines (20,000 logins, fresh addresses, big_site_rules), after the
    200,000 of step 1, and the lines the daemon counted are checked against the lines written.
-3. Idle CPU over 60 s (no status queries meanwhile); target < 0.1 %. With --shape big, the daemon
-   holds the big-shape population of steps 1-2 (about 1.1M lines, 20,000 logins, 4 rules).
+3. Idle CPU over 60 s (no status queries meanwhile); target < 0.1 %. Also its CPU per 10 s, per
+   thread name, and the checkpoints written in the window (one status query after it). The window
+   starts once the checkpoint that follows the last lines of step 2 is written (their tail). With
+   --shape big, the daemon holds the big-shape population of steps 1-2 (about 1.1M lines, 20,000
+   logins, ~72,000 keys over 4 rules).
 4. Memory with 100,000 logins active in a 24h window: a fresh daemon, 100,000 distinct logins once
    each; VmRSS, VmHWM, status keys, checkpoint size. With --shape big: 100,000 distinct logins,
    each with --mem-conns (5) relaying connections, each from a fresh client address, in rounds
    (every login once per round), among the shape's other lines (accepted/rejected rcpt, tcpserver,
-   spamdyke: about 735,000 lines), on big_site_rules: each login holds two volume windows, a
+   spamdyke: about 755,000 lines), on big_site_rules: each login holds two volume windows, a
    sender window and a remote-ips window of 5 addresses; VmRSS and VmHWM against the 100 MiB
    target, keys per rule and evictions (max_keys is 100,000 per rule).
 5. An alert wave (tests/integration/daemon/burst.py): a fresh daemon per rate reads a log written
@@ -59,7 +68,7 @@ numbers are from ([friendly shape] or [big shape]), and a summary at the end rep
 usage: live_bench.py RELAYWATCH_BINARY [--shape friendly|big] [--quick] [--alerts-only] [--sn]
                      [--loss] [--mem-conns K]
   --shape big: steps 1-4 on report_bench.py's big shape and big_site_rules.yaml (see above)
-  --quick: shorter steps, 10 s idle, 20k logins, a 5 s wave of 750 alerts
+  --quick: shorter steps, 10 s idle, 20k logins in 4 (either shape), a 5 s wave of 750 alerts
   --alerts-only: only 5 (and 6 with --sn)
   --loss: only 7
   --mem-conns K: (--shape big) relaying connections per login in 4 (default 5)
@@ -119,6 +128,20 @@ def cpu_ns(pid):
         except OSError:
             pass
     return total
+
+
+def cpu_by_thread(pid):
+    """{thread name: CPU ns} of `pid`'s threads (names summed)."""
+    out = {}
+    for t in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, t)) as f:
+                name = f.read().strip()
+            with open("/proc/%d/task/%s/schedstat" % (pid, t)) as f:
+                out[name] = out.get(name, 0) + int(f.read().split()[0])
+        except OSError:
+            pass
+    return out
 
 
 def proc_status(pid, field):
@@ -319,6 +342,7 @@ def ingest(b, block=None):
     if SHAPE == "big":
         say("  lines written in this step %d, counted %d; gaps %d; keys per rule: %s"
             % (pos, st["lines"]["total"] - lines0, st["gaps"], rule_keys(st)))
+    b.last_read = time.time()  # every line is read: a later checkpoint holds them all
     return results
 
 
@@ -389,7 +413,63 @@ def latency(b):
         slow = sorted(range(n), key=lambda i: -ms[i])[:5]
         say("  slowest probes (write -> findings grew): %s"
             % ", ".join("#%d %.2f ms (in file %.2f ms)" % (i, ms[i], fms[i]) for i in slow))
+        quiet_probes(b, n)
     return pct(ms, 50), pct(ms, 99), pct(ems, 50), pct(ems, 99)
+
+
+def quiet_probes(b, n):
+    """The same probes with no status query: each waits for its alert in the exec recorder's file
+    (polled by size, as `current` is), so the daemon's io thread computes no top keys meanwhile.
+    A probe during which the checkpoint file was replaced (a new inode) is counted apart."""
+    time.sleep(0.5)
+    base = len(rwtest.read_records(b.out))
+    cur = os.path.join(b.logdir, "current")
+    ckp = os.path.join(b.tmp, "state", "checkpoint")
+
+    def ck_ino():
+        try:
+            return os.stat(ckp).st_ino
+        except OSError:
+            return None
+    writes, in_file, with_ck, size = [], [], set(), os.path.getsize(b.out)
+    for i in range(n):
+        line = rwtest.chkuser("relaying rcpt", "q%d@probe.example" % i, "q%d@probe.example" % i,
+                              "10.1.1.1", "y%d@gmail.example" % i)
+        ino0, size0 = ck_ino(), os.stat(cur).st_size
+        t_wall, t0 = time.time(), time.monotonic()
+        b.ml.proc.stdin.write((line + "\n").encode())
+        b.ml.proc.stdin.flush()
+        writes.append(t_wall)
+        seen = None
+        deadline = t0 + 10
+        while os.path.getsize(b.out) == size and time.monotonic() < deadline:
+            if seen is None and os.stat(cur).st_size > size0:
+                seen = time.monotonic() - t0
+            time.sleep(0.0002)
+        in_file.append((seen if seen is not None else time.monotonic() - t0) * 1000)
+        if ck_ino() != ino0:
+            with_ck.add(i)
+        time.sleep(0.02)
+        size = os.path.getsize(b.out)
+    recs = rwtest.read_records(b.out)[base:]
+    at = {r["alert"]["user"]: r["at"] for r in recs}
+    got = [i for i in range(n) if "q%d@probe.example" % i in at]
+    ems = {i: (at["q%d@probe.example" % i] - writes[i]) * 1000 for i in got}
+    e = list(ems.values())
+    say("  the same %d probes with no status polling (exec recorder's file and `current` polled "
+        "by size): write -> multilog wrote it p50 %.2f ms, p99 %.2f ms; write -> exec channel "
+        "started p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)"
+        % (n, pct(in_file, 50), pct(in_file, 99), pct(e, 50), pct(e, 99), max(e), len(e)))
+    ck = [ems[i] for i in got if i in with_ck]
+    rest = [ems[i] for i in got if i not in with_ck]
+    if ck:
+        say("    %d of them saw a checkpoint written (a new state/checkpoint, %.1f MB): exec started "
+            "p50 %.1f ms, max %.1f ms; the other %d: p50 %.1f ms, p99 %.1f ms, max %.1f ms"
+            % (len(ck), os.path.getsize(ckp) / 1e6, pct(ck, 50), max(ck), len(rest),
+               pct(rest, 50), pct(rest, 99), max(rest)))
+    slow = sorted(got, key=lambda i: -ems[i])[:5]
+    say("    slowest: %s" % ", ".join("#%d %.1f ms%s" % (i, ems[i], " (checkpoint)"
+                                                       if i in with_ck else "") for i in slow))
 
 
 def status_cost(b):
@@ -407,16 +487,43 @@ def idle(b):
     secs = 10 if QUICK else 60
     say("== 3. %s idle CPU over %d s (multilog open, nothing written, no status queries)"
         % (shape_tag(), secs))
+    ca, wa = cpu_ns(b.d.pid), time.monotonic()
     st = b.d.wait_for(lambda s: rwtest.outbox_idle(s), "outbox idle", 120)
+    # The checkpoint that follows the last lines is their tail, not idling: it comes up to 10x the
+    # previous one's cost after them (with the big shape's keys, seconds), so wait for it (the
+    # file replaced after ingest's last line was read) before the window.
+    ckp = os.path.join(b.tmp, "state", "checkpoint")
+    deadline = time.monotonic() + 30
+    while (hasattr(b, "last_read") and time.monotonic() < deadline
+           and (not os.path.exists(ckp) or os.stat(ckp).st_mtime < b.last_read)):
+        time.sleep(0.05)
+    st = b.d.status() or st  # the last query before the window
     time.sleep(1)
-    c0, w0 = cpu_ns(b.d.pid), time.monotonic()
-    time.sleep(secs)
-    c1, w1 = cpu_ns(b.d.pid), time.monotonic()
+    c0, w0, th0 = cpu_ns(b.d.pid), time.monotonic(), cpu_by_thread(b.d.pid)
+    say("  before the window: %.1f s for the outbox to be idle and the checkpoint after the last "
+        "lines to be written (%.1f s after they were read), %.1f ms of daemon CPU meanwhile "
+        "(its status queries included)"
+        % (w0 - wa, os.stat(ckp).st_mtime - b.last_read if hasattr(b, "last_read")
+           and os.path.exists(ckp) else 0,
+           (c0 - ca) / 1e6))
+    slices, c = [], c0
+    for k in range(secs // 10):  # reading /proc costs the daemon nothing
+        time.sleep(w0 + (k + 1) * 10 - time.monotonic())
+        c, prev = cpu_ns(b.d.pid), c
+        slices.append((c - prev) / 1e6)
+    time.sleep(max(0, w0 + secs - time.monotonic()))
+    c1, w1, th1 = cpu_ns(b.d.pid), time.monotonic(), cpu_by_thread(b.d.pid)
     p = (c1 - c0) / 1e9 / (w1 - w0) * 100
     say("  daemon CPU while idle: %.4f %% (%.1f ms in %.0f s; target < 0.1 %%) holding %d keys, "
         "%d lines read; VmRSS %.1f MiB"
         % (p, (c1 - c0) / 1e6, w1 - w0, st["keys"], st["lines"]["total"],
            proc_status(b.d.pid, "VmRSS") / 1024))
+    st1 = b.d.status() or st  # after the window
+    say("  per 10 s: %s ms; by thread: %s; checkpoints written in the window: %d"
+        % (" ".join("%.1f" % x for x in slices),
+           ", ".join("%s %.1f ms" % (n, (th1[n] - th0.get(n, 0)) / 1e6)
+                     for n in sorted(th1, key=lambda n: th0.get(n, 0) - th1[n])),
+           st1["checkpoints"] - st["checkpoints"]))
     return p
 
 
@@ -483,7 +590,7 @@ def memory_big(binary, tmp, rules, conns):
         counted = st["lines"]["total"] - lines0 - 1
         say("  fed and read in %.2fs (%d lines, the daemon counted %d; gaps %d); status keys %d, "
             "keys_evicted %d; per rule (max_keys %d each): %s"
-            % (t1 - t0, len(lines), counted, len(lines) and st["gaps"], st["keys"],
+            % (t1 - t0, len(lines), counted, st["gaps"], st["keys"],
                st.get("keys_evicted", 0), MAX_KEYS, rule_keys(st)))
         say("  VmRSS %s (%.1f MiB before the feed); VmHWM %s; checkpoint %.1f MB; findings %d"
             % (target(rss), rss0 / 1024, target(hwm), ck / 1e6, st["findings"]))
@@ -525,7 +632,7 @@ def wave_line_report(r):
 
 def alert_wave(binary, tmp):
     secs, n = (5, 750) if QUICK else (20, 3000)
-    say("== 5. alert wave: %d alerts in %d s, multilog t s99999 n10 (the default), a sendmail-style "
+    say("== 5. [friendly shape] alert wave: %d alerts in %d s, multilog t s99999 n10 (the default), a sendmail-style "
         "script channel" % (n, secs))
     out = []
     for rate in (10000, 30000):
@@ -537,7 +644,7 @@ def alert_wave(binary, tmp):
 
 def sn_at_200k(binary, tmp):
     secs = 5 if QUICK else 10
-    say("== 6. 200k lines/s for %d s: which multilog s x n keeps every line" % secs)
+    say("== 6. [friendly shape] 200k lines/s for %d s: which multilog s x n keeps every line" % secs)
     for size, num in ((99999, 10), (1000000, 10), (16777215, 10)):
         for alerts in (0, 3000 * secs // 20):
             r = burst.run(binary, tmp, 200000, secs, alerts, size=size, num=num,
@@ -615,7 +722,7 @@ def loss(binary, tmp):
     block = make_lines(200000, 20000, "l")
     blob = [(l + "\n").encode() for l in block]
     line_bytes = 26 + sum(len(b) for b in blob) / len(blob)
-    say("== 5. loss vs multilog s and n (chkuser lines of %.0f bytes with the stamp)" % line_bytes)
+    say("== 7. [friendly shape] loss vs multilog s and n (chkuser lines of %.0f bytes with the stamp)" % line_bytes)
     configs = [(99999, 10), (1000000, 20), (16777215, 60)]
     for size, num in configs:
         say("  multilog t s%d n%d: keeps %d archives, %.1f MB" % (size, num, num - 1,
@@ -654,8 +761,50 @@ def loss(binary, tmp):
             b.close()
 
 
+def run_big(binary, tmp, mem_conns, t_start):
+    """Steps 1-4 on the big shape (--shape big), then a summary."""
+    rules, found = big_site_rules()
+    say("rules: %s's %s; the sender and remote-ips limits raised to %d (the file's: %s) "
+        "so nothing of the shape pages; hourly-volume overrides @probe.example: 1"
+        % (os.path.relpath(BIG_RULES_FILE, os.path.join(HERE, "..", "..", "..")),
+           ", ".join("%s %s %s %d" % (r["name"], r["kind"], r["window"], r["limit"])
+                     for r in found),
+           BIG_QUIET_LIMIT,
+           ", ".join("%s %d" % (r["name"], r["limit"]) for r in found
+                     if r["kind"] in ("sender", "remote-ips"))))
+    t0 = time.monotonic()
+    pool = big_lines(BIG_PRELOAD + ingest_total(), seed=7)
+    say("generated %d big-shape lines for steps 1-2 in %.1fs (report_bench.big_connection)"
+        % (len(pool), time.monotonic() - t0))
+    summary = {}
+    b = Bench(binary, tmp, "live", rules)
+    try:
+        preload_big(b, pool[:BIG_PRELOAD])
+        summary["latency"] = latency(b)
+        summary["ingest"] = ingest(b, pool[BIG_PRELOAD:])
+        summary["status"] = status_cost(b)
+        summary["idle"] = idle(b)
+    finally:
+        b.close()
+    del pool
+    summary["memory"] = memory_big(binary, tmp, rules, mem_conns)
+    lat, ing, mem = summary["latency"], summary["ingest"], summary["memory"]
+    flat = ing[-1]
+    say("== summary [big shape] (%.0fs; load now %s)" % (
+        time.monotonic() - t_start, open("/proc/loadavg").read().split()[:3]))
+    say("  latency write -> finding p50 %.2f ms, p99 %.2f ms (target p99 < 100 ms); "
+        "write -> exec channel p50 %.1f ms, p99 %.1f ms" % lat)
+    say("  ingest flat out %.0f lines/s end to end at %.1f %% CPU; caught up %.3fs after "
+        "the last write; 60k lines/s at %.1f %% CPU"
+        % (flat[3], flat[4], flat[2], ing[-2][4]))
+    say("  idle CPU %.4f %% (target < 0.1 %%); status query p50 %.1f ms"
+        % (summary["idle"], summary["status"]))
+    say("  memory: %d keys, VmRSS %s, VmHWM %s, checkpoint %.1f MB"
+        % (mem[2], target(mem[0]), target(mem[1]), mem[3] / 1e6))
+
+
 def parse_args(argv):
-    """(binary args as find_binary takes them, shape, mem_conns); exits 2 on a bad one."""
+    """(binary args as find_binary takes them, shape, mem_conns); exits with the usage on a bad one."""
     shape, conns, rest, i = "friendly", 5, [argv[0]], 1
     while i < len(argv):
         a = argv[i]
@@ -697,46 +846,8 @@ def main():
             loss(binary, tmp)
             return 0
         if SHAPE == "big":
-            rules, found = big_site_rules()
-            say("rules: %s's %s; the sender and remote-ips limits raised to %d (the file's: %s) "
-                "so nothing of the shape pages; hourly-volume overrides @probe.example: 1"
-                % (os.path.relpath(BIG_RULES_FILE, os.path.join(HERE, "..", "..", "..")),
-                   ", ".join("%s %s %s %d" % (r["name"], r["kind"], r["window"], r["limit"])
-                             for r in found),
-                   BIG_QUIET_LIMIT,
-                   ", ".join("%s %d" % (r["name"], r["limit"]) for r in found
-                             if r["kind"] in ("sender", "remote-ips"))))
-            t0 = time.monotonic()
-            pool = big_lines(BIG_PRELOAD + ingest_total(), seed=7)
-            say("generated %d big-shape lines for steps 1-2 in %.1fs (report_bench.big_connection)"
-                % (len(pool), time.monotonic() - t0))
-            summary = {}
-            b = Bench(binary, tmp, "live", rules)
-            try:
-                preload_big(b, pool[:BIG_PRELOAD])
-                summary["latency"] = latency(b)
-                summary["ingest"] = ingest(b, pool[BIG_PRELOAD:])
-                summary["status"] = status_cost(b)
-                summary["idle"] = idle(b)
-            finally:
-                b.close()
-            del pool
-            summary["memory"] = memory_big(binary, tmp, rules, mem_conns)
-            lat, ing, mem = summary["latency"], summary["ingest"], summary["memory"]
-            flat = ing[-1]
-            say("== summary [big shape] (%.0fs; load now %s)" % (
-                time.monotonic() - t_start, open("/proc/loadavg").read().split()[:3]))
-            say("  latency write -> finding p50 %.2f ms, p99 %.2f ms (target p99 < 100 ms); "
-                "write -> exec channel p50 %.1f ms, p99 %.1f ms" % lat)
-            say("  ingest flat out %.0f lines/s end to end at %.1f %% CPU; caught up %.3fs after "
-                "the last write; 60k lines/s at %.1f %% CPU"
-                % (flat[3], flat[4], flat[2], ing[-2][4]))
-            say("  idle CPU %.4f %% (target < 0.1 %%); status query p50 %.1f ms"
-                % (summary["idle"], summary["status"]))
-            say("  memory: %d keys, VmRSS %s, VmHWM %s, checkpoint %.1f MB"
-                % (mem[2], target(mem[0]), target(mem[1]), mem[3] / 1e6))
-            return 0
-        if not ALERTS_ONLY:
+            run_big(binary, tmp, mem_conns, t_start)
+        elif not ALERTS_ONLY:
             b = Bench(binary, tmp, "live")
             try:
                 latency(b)  # first, while few keys make each status query cheap
@@ -746,7 +857,8 @@ def main():
             finally:
                 b.close()
             memory(binary, tmp)
-        alert_wave(binary, tmp)
+        if SHAPE != "big":
+            alert_wave(binary, tmp)
         if SN:
             sn_at_200k(binary, tmp)
         if rwtest.INVALID_STATUS:
