@@ -6,35 +6,9 @@
 #include <string>
 
 #include "relaywatch/core/same_bytes.h"
+#include "relaywatch/parse/ip_address.h"
 
 namespace relaywatch::app {
-
-namespace {
-
-// The 32 bits of an address in the canonical IPv4 spelling ("192.0.2.7": the Detector's
-// parse::CanonicalIpText, four decimal parts without leading zeros); nullopt for anything else.
-std::optional<std::uint32_t> DottedQuad(std::string_view ip) {
-  std::uint32_t out = 0, part = 0;
-  int parts = 0, digits = 0;
-  for (char c : ip) {
-    if (c == '.') {
-      if (digits == 0 || ++parts > 3) return std::nullopt;
-      out = (out << 8) | part;
-      part = 0;
-      digits = 0;
-    } else if (c >= '0' && c <= '9' && digits < 3) {
-      part = part * 10 + static_cast<std::uint32_t>(c - '0');
-      if (part > 255) return std::nullopt;
-      ++digits;
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (parts != 3 || digits == 0) return std::nullopt;
-  return (out << 8) | part;
-}
-
-}  // namespace
 
 ReportTally::ReportTally(const std::vector<detect::RuleSpec>& rules, core::Timestamp since)
     : rules_(rules.size()), since_(since) {}
@@ -66,7 +40,7 @@ void ReportTally::OnLine(const detect::LineHits& line) {
   if (r.relaying) ++row.recipients;
   if (r.authenticated && !r.client_ip.empty() && row.RemoteIps() < kMaxIps &&
       (&row != last_ip_row_ || !core::SameBytes(r.client_ip, last_ip_))) {
-    if (std::optional<std::uint32_t> v4 = DottedQuad(r.client_ip)) {
+    if (std::optional<std::uint32_t> v4 = parse::Ipv4Bits(r.client_ip)) {
       row.remote_ipv4.insert(*v4);
     } else {
       row.remote_ip_hashes.insert(std::hash<std::string_view>{}(r.client_ip));

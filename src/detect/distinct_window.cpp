@@ -1,9 +1,11 @@
 #include "relaywatch/detect/distinct_window.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "relaywatch/core/same_bytes.h"
 #include "relaywatch/detect/bucket_window.h"
+#include "relaywatch/parse/ip_address.h"
 
 namespace relaywatch::detect {
 namespace {
@@ -14,38 +16,72 @@ bool InWindow(core::Timestamp seen, core::Timestamp now, core::Duration window) 
 
 }  // namespace
 
+std::vector<DistinctWindow::Seen>::iterator DistinctWindow::Find(std::string_view value) {
+  if (std::optional<std::uint32_t> v4 = parse::Ipv4Bits(value)) {
+    // A session's lines come from one address, most often the one added last.
+    if (!seen_.empty() && seen_.back().text == kV4 && seen_.back().v4 == *v4)
+      return seen_.end() - 1;
+    return std::find_if(seen_.begin(), seen_.end(),
+                        [&](const Seen& e) { return e.text == kV4 && e.v4 == *v4; });
+  }
+  return std::find_if(seen_.begin(), seen_.end(), [&](const Seen& e) {
+    return e.text != kV4 && core::SameBytes((*texts_)[e.text], value);
+  });
+}
+
+DistinctWindow::Seen DistinctWindow::Make(std::string_view value, core::Timestamp t) {
+  Seen e;
+  e.last = e.first = t;
+  if (std::optional<std::uint32_t> v4 = parse::Ipv4Bits(value)) {
+    e.v4 = *v4;
+  } else {
+    e.text = static_cast<std::uint32_t>(Texts().size());
+    Texts().emplace_back(value);
+  }
+  return e;
+}
+
+// Removes texts_[index], which no entry names any more, keeping the others' indexes right.
+std::vector<std::string>& DistinctWindow::Texts() {
+  if (!texts_) texts_ = std::make_unique<std::vector<std::string>>();
+  return *texts_;
+}
+
+void DistinctWindow::DropText(std::uint32_t index) {
+  texts_->erase(texts_->begin() + index);
+  for (Seen& e : seen_) {
+    if (e.text != kV4 && e.text > index) --e.text;
+  }
+}
+
 std::uint64_t DistinctWindow::Add(std::string_view value, core::Timestamp t, core::Duration window,
                                   std::size_t cap) {
-  // A session's lines come from one address, most often the one added last.
-  auto it = !entries_.empty() && core::SameBytes(entries_.back().value, value)
-                ? entries_.end() - 1
-                : std::find_if(entries_.begin(), entries_.end(), [&](const DistinctEntry& e) {
-                    return core::SameBytes(e.value, value);
-                  });
-  if (it != entries_.end()) {
+  auto it = Find(value);
+  if (it != seen_.end()) {
     if (!InWindow(it->last, t, window)) it->first = t;
     it->last = std::max(it->last, t);
-  } else if (entries_.size() < std::max<std::size_t>(cap, 1)) {
-    entries_.push_back(DistinctEntry{std::string(value), t, t});
+  } else if (seen_.size() < std::max<std::size_t>(cap, 1)) {
+    seen_.push_back(Make(value, t));
   } else {
     // Full: replace the value seen longest ago (bounded memory under a flood of addresses).
-    auto oldest = std::min_element(
-        entries_.begin(), entries_.end(),
-        [](const DistinctEntry& a, const DistinctEntry& b) { return a.last < b.last; });
-    *oldest = DistinctEntry{std::string(value), t, t};
+    auto oldest = std::min_element(seen_.begin(), seen_.end(),
+                                   [](const Seen& a, const Seen& b) { return a.last < b.last; });
+    const std::uint32_t old_text = oldest->text;
+    const std::size_t at = static_cast<std::size_t>(oldest - seen_.begin());
+    seen_[at] = Make(value, t);
+    if (old_text != kV4) DropText(old_text);
   }
   return CountAt(t, window);
 }
 
 std::uint64_t DistinctWindow::CountAt(core::Timestamp now, core::Duration window) const {
-  return static_cast<std::uint64_t>(
-      std::count_if(entries_.begin(), entries_.end(),
-                    [&](const DistinctEntry& e) { return InWindow(e.last, now, window); }));
+  return static_cast<std::uint64_t>(std::count_if(
+      seen_.begin(), seen_.end(), [&](const Seen& e) { return InWindow(e.last, now, window); }));
 }
 
 core::Timestamp DistinctWindow::FirstAt(core::Timestamp now, core::Duration window) const {
   core::Timestamp first = now;
-  for (const DistinctEntry& e : entries_) {
+  for (const Seen& e : seen_) {
     if (InWindow(e.last, now, window)) {
       first = std::min(first, std::max(e.first, now - window));
     }
@@ -57,7 +93,7 @@ std::vector<std::uint32_t> DistinctWindow::SliceCounts(core::Timestamp now,
                                                        core::Duration window) const {
   const std::int64_t first = SliceIndex(now, window) - kSlices + 1;
   std::vector<std::uint32_t> out(kSlices, 0);
-  for (const DistinctEntry& e : entries_) {
+  for (const Seen& e : seen_) {
     if (!InWindow(e.last, now, window)) continue;
     // A value last seen in the slice before the first, or (out of order) after `now`'s, is
     // counted in the nearest entry, so the entries sum to CountAt.
@@ -69,13 +105,38 @@ std::vector<std::uint32_t> DistinctWindow::SliceCounts(core::Timestamp now,
 }
 
 bool DistinctWindow::Expire(core::Timestamp now, core::Duration window) {
-  std::erase_if(entries_, [&](const DistinctEntry& e) { return !InWindow(e.last, now, window); });
-  return entries_.empty();
+  const bool texts = texts_ && !texts_->empty();
+  std::erase_if(seen_, [&](const Seen& e) { return !InWindow(e.last, now, window); });
+  if (texts) {  // keep the texts still named, in their order
+    std::vector<std::string> kept;
+    for (Seen& e : seen_) {
+      if (e.text == kV4) continue;
+      kept.push_back(std::move((*texts_)[e.text]));
+      e.text = static_cast<std::uint32_t>(kept.size() - 1);
+    }
+    *texts_ = std::move(kept);
+  }
+  return seen_.empty();
+}
+
+std::vector<DistinctEntry> DistinctWindow::entries() const {
+  std::vector<DistinctEntry> out;
+  out.reserve(seen_.size());
+  for (const Seen& e : seen_) {
+    out.push_back(
+        DistinctEntry{e.text == kV4 ? parse::Ipv4Text(e.v4) : (*texts_)[e.text], e.last, e.first});
+  }
+  return out;
 }
 
 DistinctWindow DistinctWindow::FromEntries(std::vector<DistinctEntry> entries) {
   DistinctWindow w;
-  w.entries_ = std::move(entries);
+  w.seen_.reserve(entries.size());
+  for (DistinctEntry& e : entries) {
+    Seen s = w.Make(e.value, e.last);
+    s.first = e.first;
+    w.seen_.push_back(s);
+  }
   return w;
 }
 

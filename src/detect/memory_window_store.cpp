@@ -171,7 +171,7 @@ core::Timestamp MemoryWindowStore::FirstAt(std::size_t rule, std::string_view ke
                                            core::Timestamp t, core::Duration window) const {
   const KeyState* s = Find(rule, key);
   if (s == nullptr) return t;
-  if (!s->distinct.entries().empty()) return s->distinct.FirstAt(t, window);
+  if (!s->distinct.empty()) return s->distinct.FirstAt(t, window);
   if (s->counts.buckets().empty()) return t;
   // "Now" for a bucket window is the newest stamp it has seen (lines may come out of order).
   const core::Timestamp newest = std::max(t, s->counts.buckets().back().first);
@@ -183,7 +183,7 @@ std::vector<std::uint32_t> MemoryWindowStore::SliceCounts(std::size_t rule, std:
                                                           core::Duration window) const {
   const KeyState* s = Find(rule, key);
   if (s == nullptr) return {};
-  if (!s->distinct.entries().empty()) return s->distinct.SliceCounts(t, window);
+  if (!s->distinct.empty()) return s->distinct.SliceCounts(t, window);
   if (s->counts.buckets().empty()) return {};
   // As FirstAt: "now" for a bucket window is the newest stamp it has seen.
   return s->counts.SliceCounts(std::max(t, s->counts.buckets().back().first), window);

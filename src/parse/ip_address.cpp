@@ -307,4 +307,34 @@ std::string_view CanonicalIpText::Of(std::string_view ip) {
   return buffer_;
 }
 
+std::optional<std::uint32_t> Ipv4Bits(std::string_view canonical) {
+  std::uint32_t out = 0, part = 0;
+  int dots = 0, digits = 0;
+  for (char c : canonical) {
+    if (c == '.') {
+      if (digits == 0 || ++dots > 3) return std::nullopt;
+      out = (out << 8) | part;
+      part = 0;
+      digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 3 && !(digits == 1 && part == 0)) {
+      part = part * 10 + static_cast<std::uint32_t>(c - '0');
+      if (part > 255) return std::nullopt;
+      ++digits;
+    } else {
+      return std::nullopt;  // not a digit, a fourth digit, or a leading zero ("010")
+    }
+  }
+  if (dots != 3 || digits == 0) return std::nullopt;
+  return (out << 8) | part;
+}
+
+std::string Ipv4Text(std::uint32_t bits) {
+  std::string out;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    if (shift != 24) out.push_back('.');
+    out += std::to_string((bits >> shift) & 0xFF);
+  }
+  return out;
+}
+
 }  // namespace relaywatch::parse

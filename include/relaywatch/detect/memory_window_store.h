@@ -69,7 +69,7 @@ class MemoryWindowStore : public WindowStore {
     core::Timestamp last{};  // the newest stamp counted: how idle the Key is, for eviction
     bool queued = false;     // one valid Due entry in its rule's queue
     std::uint32_t seq = 0;   // that entry's number (older entries of the state are stale)
-    bool empty() const { return counts.buckets().empty() && distinct.entries().empty(); }
+    bool empty() const { return counts.buckets().empty() && distinct.empty(); }
     void Clear() {
       counts = BucketWindow();
       distinct = DistinctWindow();

@@ -18,6 +18,7 @@
 #define RELAYWATCH_PARSE_IP_ADDRESS_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,12 @@ namespace relaywatch::parse {
 
 // True for a dotted quad "a.b.c.d" with each part 0-255 written in 1 to 3 digits.
 bool IsIpv4(std::string_view text);
+
+// The 32 bits of an IPv4 address in its canonical text (four parts 0-255 without leading
+// zeros, as AppendCanonicalIp writes it: "192.0.2.7"); nullopt for anything else, so distinct
+// texts never give the same bits. Ipv4Text is the way back.
+std::optional<std::uint32_t> Ipv4Bits(std::string_view canonical);
+std::string Ipv4Text(std::uint32_t bits);
 
 // True for an RFC 4291 IPv6 text address: up to eight groups of 1-4 hex digits, at most one "::",
 // optionally ending in a dotted quad ("::ffff:192.0.2.7").

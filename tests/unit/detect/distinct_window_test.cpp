@@ -129,5 +129,39 @@ TEST(DistinctWindowTest, FromEntriesRebuildsTheSameCounts) {
   EXPECT_EQ(copy.Add("c", kT0 + minutes(85), kHour, kCap), 2u);
 }
 
+TEST(DistinctWindowTest, IPv4BitsAndOtherTextsComeBackAsTheyCameInTheirOrder) {
+  DistinctWindow w;
+  const std::vector<std::string> in = {"203.0.113.5", "2001:db8::5",     "0.0.0.0",
+                                       "unknown",     "255.255.255.255", "10.0.0.1"};
+  for (std::size_t i = 0; i < in.size(); ++i) w.Add(in[i], kT0 + seconds(i), kHour, kCap);
+  std::vector<DistinctEntry> got = w.entries();
+  ASSERT_EQ(got.size(), in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ(got[i].value, in[i]);
+    EXPECT_EQ(got[i].last, kT0 + seconds(i));
+  }
+  EXPECT_EQ(DistinctWindow::FromEntries(got).entries(), got);
+  // Text that only looks like an address is text: "010.0.0.1" is not 10.0.0.1.
+  EXPECT_EQ(w.Add("010.0.0.1", kT0 + seconds(9), kHour, kCap), 7u);
+  EXPECT_EQ(w.entries().back().value, "010.0.0.1");
+}
+
+TEST(DistinctWindowTest, ReplacingAndExpiringTextsKeepsTheOthersRight) {
+  DistinctWindow w;
+  w.Add("2001:db8::1", kT0, kHour, 3);               // the oldest: replaced first
+  w.Add("2001:db8::2", kT0 + seconds(1), kHour, 3);  // a text whose index moves down
+  w.Add("192.0.2.1", kT0 + seconds(2), kHour, 3);
+  w.Add("2001:db8::3", kT0 + seconds(3), kHour, 3);  // full: 2001:db8::1 goes
+  std::vector<std::string> want = {"192.0.2.1", "2001:db8::2", "2001:db8::3"};
+  EXPECT_EQ(Values(w), want);
+  EXPECT_EQ(w.Add("2001:db8::2", kT0 + seconds(4), kHour, 3), 3u);  // still found
+  // 192.0.2.1 and 2001:db8::3 leave the window; 2001:db8::2, seen at +4s, stays.
+  EXPECT_FALSE(w.Expire(kT0 + kHour + seconds(3), kHour));
+  EXPECT_EQ(Values(w), std::vector<std::string>{"2001:db8::2"});
+  EXPECT_EQ(w.Add("2001:db8::2", kT0 + kHour + seconds(5), kHour, 3), 1u);
+  EXPECT_EQ(w.Add("2001:db8::9", kT0 + kHour + seconds(6), kHour, 3), 2u);
+  EXPECT_EQ(Values(w), (std::vector<std::string>{"2001:db8::2", "2001:db8::9"}));
+}
+
 }  // namespace
 }  // namespace relaywatch::detect

@@ -214,5 +214,20 @@ TEST(CanonicalIp, ReadsExactlyWhatIsIpv6AcceptsOnNearAddresses) {
   EXPECT_GT(valid, 10000);
 }
 
+TEST(Ipv4Bits, AreTheAddressOfItsCanonicalTextOnly) {
+  EXPECT_EQ(Ipv4Bits("192.0.2.7"), 0xC0000207u);
+  EXPECT_EQ(Ipv4Bits("0.0.0.0"), 0u);
+  EXPECT_EQ(Ipv4Bits("255.255.255.255"), 0xFFFFFFFFu);
+  for (const char* other :
+       {"256.0.0.1", "010.0.0.1", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.", ".1.2.3", "1.2.3.4 ",
+        "", "::ffff:1.2.3.4", "2001:db8::1", "1.2.3.1000", "unknown"}) {
+    EXPECT_FALSE(Ipv4Bits(other)) << other;
+  }
+  for (std::uint32_t v : {0u, 1u, 0x0A000001u, 0xC0000207u, 0xFFFFFFFFu, 0x01020304u}) {
+    EXPECT_EQ(Ipv4Bits(Ipv4Text(v)), v) << Ipv4Text(v);
+  }
+  EXPECT_EQ(Ipv4Text(0x0A000001u), "10.0.0.1");
+}
+
 }  // namespace
 }  // namespace relaywatch::parse
