@@ -156,7 +156,7 @@ std::uint64_t MemoryWindowStore::Add(std::size_t rule, std::string_view key, cor
                                      std::uint64_t amount, core::Duration window) {
   KeyState& s = Slot(rule, key, t);
   s.last = std::max(s.last, t);
-  return s.counts.Add(t, amount, window);
+  return s.counts().Add(t, amount, window);
 }
 
 std::uint64_t MemoryWindowStore::AddDistinct(std::size_t rule, std::string_view key,
@@ -164,18 +164,19 @@ std::uint64_t MemoryWindowStore::AddDistinct(std::size_t rule, std::string_view 
                                              core::Duration window, std::size_t cap) {
   KeyState& s = Slot(rule, key, t);
   s.last = std::max(s.last, t);
-  return s.distinct.Add(value, t, window, cap);
+  return s.distinct().Add(value, t, window, cap);
 }
 
 core::Timestamp MemoryWindowStore::FirstAt(std::size_t rule, std::string_view key,
                                            core::Timestamp t, core::Duration window) const {
   const KeyState* s = Find(rule, key);
   if (s == nullptr) return t;
-  if (!s->distinct.empty()) return s->distinct.FirstAt(t, window);
-  if (s->counts.buckets().empty()) return t;
+  if (const DistinctWindow* d = s->distinct_if()) return d->empty() ? t : d->FirstAt(t, window);
+  const BucketWindow& c = *s->counts_if();
+  if (c.buckets().empty()) return t;
   // "Now" for a bucket window is the newest stamp it has seen (lines may come out of order).
-  const core::Timestamp newest = std::max(t, s->counts.buckets().back().first);
-  return s->counts.FirstAt(newest, window);
+  const core::Timestamp newest = std::max(t, c.buckets().back().first);
+  return c.FirstAt(newest, window);
 }
 
 std::vector<std::uint32_t> MemoryWindowStore::SliceCounts(std::size_t rule, std::string_view key,
@@ -183,17 +184,20 @@ std::vector<std::uint32_t> MemoryWindowStore::SliceCounts(std::size_t rule, std:
                                                           core::Duration window) const {
   const KeyState* s = Find(rule, key);
   if (s == nullptr) return {};
-  if (!s->distinct.empty()) return s->distinct.SliceCounts(t, window);
-  if (s->counts.buckets().empty()) return {};
+  if (const DistinctWindow* d = s->distinct_if()) {
+    return d->empty() ? std::vector<std::uint32_t>() : d->SliceCounts(t, window);
+  }
+  const BucketWindow& c = *s->counts_if();
+  if (c.buckets().empty()) return {};
   // As FirstAt: "now" for a bucket window is the newest stamp it has seen.
-  return s->counts.SliceCounts(std::max(t, s->counts.buckets().back().first), window);
+  return c.SliceCounts(std::max(t, c.buckets().back().first), window);
 }
 
 std::uint64_t MemoryWindowStore::Count(std::size_t rule, std::string_view key, core::Timestamp now,
                                        core::Duration window) const {
   const KeyState* s = Find(rule, key);
   if (s == nullptr) return 0;
-  return s->counts.CountAt(now, window) + s->distinct.CountAt(now, window);
+  return s->CountAt(now, window);
 }
 
 void MemoryWindowStore::Expire(core::Timestamp now, const std::vector<core::Duration>& windows) {
@@ -212,10 +216,8 @@ void MemoryWindowStore::ExpireRule(std::size_t rule, core::Timestamp now, core::
     if (!Valid(d, rule)) continue;
     KeyState& s = d.row->second.by_rule[rule];
     const bool was_empty = s.empty();
-    // Both, not &&: each drops what fell out of its window.
-    const bool counts_empty = s.counts.Expire(now, window);
-    const bool distinct_empty = s.distinct.Expire(now, window);
-    if (!counts_empty || !distinct_empty) {
+    const bool now_empty = std::visit([&](auto& w) { return w.Expire(now, window); }, s.window);
+    if (!now_empty) {
       d.at = std::max(s.last, cutoff);  // counted since: due when its newest stamp is
       k.due.push_back(d);
       continue;
@@ -249,7 +251,7 @@ std::vector<std::pair<std::string, std::uint64_t>> MemoryWindowStore::TopKeys(st
   for (const auto& [key, row] : rows_) {
     if (rule >= row.by_rule.size()) continue;
     const KeyState& s = row.by_rule[rule];
-    std::uint64_t c = s.counts.CountAt(now, window) + s.distinct.CountAt(now, window);
+    std::uint64_t c = s.CountAt(now, window);
     if (c > 0) top.emplace_back(key, c);
   }
   auto by_count = [](const auto& a, const auto& b) {
@@ -275,7 +277,10 @@ std::vector<KeyWindowState> MemoryWindowStore::Export(std::size_t rule) const {
   for (const auto& [key, row] : rows_) {
     if (rule >= row.by_rule.size() || row.by_rule[rule].empty()) continue;
     const KeyState& s = row.by_rule[rule];
-    out.push_back(KeyWindowState{key, s.counts.buckets(), s.distinct.entries()});
+    KeyWindowState k{key, {}, {}};
+    if (const BucketWindow* c = s.counts_if()) k.buckets = c->buckets();
+    if (const DistinctWindow* d = s.distinct_if()) k.distinct = d->entries();
+    out.push_back(std::move(k));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   return out;
@@ -309,8 +314,12 @@ void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> key
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [last, i] : order) {
     KeyState& s = Slot(rule, keys[i].key, last);
-    s.counts = BucketWindow::FromBuckets(std::move(keys[i].buckets));
-    s.distinct = DistinctWindow::FromEntries(std::move(keys[i].distinct));
+    // One kind per rule; a checkpoint with both for one Key (never written) keeps the values.
+    if (!keys[i].distinct.empty()) {
+      s.distinct() = DistinctWindow::FromEntries(std::move(keys[i].distinct));
+    } else {
+      s.counts() = BucketWindow::FromBuckets(std::move(keys[i].buckets));
+    }
     s.last = last;
   }
   CountLive();
@@ -323,12 +332,12 @@ void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> key
 
 const BucketWindow* MemoryWindowStore::CountsOf(std::size_t rule, std::string_view key) const {
   const KeyState* s = Find(rule, key);
-  return s ? &s->counts : nullptr;
+  return s ? s->counts_if() : nullptr;
 }
 
 const DistinctWindow* MemoryWindowStore::DistinctOf(std::size_t rule, std::string_view key) const {
   const KeyState* s = Find(rule, key);
-  return s ? &s->distinct : nullptr;
+  return s ? s->distinct_if() : nullptr;
 }
 
 }  // namespace relaywatch::detect

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "relaywatch/core/recent_key.h"
@@ -64,15 +65,32 @@ class MemoryWindowStore : public WindowStore {
 
  private:
   struct KeyState {
-    BucketWindow counts;
-    DistinctWindow distinct;
+    // A rule counts amounts (BucketWindow) or, remote-ips, distinct values (DistinctWindow),
+    // never both: one of the two, 56 bytes a state instead of 80 (every login has one per rule).
+    std::variant<BucketWindow, DistinctWindow> window;
     core::Timestamp last{};  // the newest stamp counted: how idle the Key is, for eviction
     bool queued = false;     // one valid Due entry in its rule's queue
     std::uint32_t seq = 0;   // that entry's number (older entries of the state are stale)
-    bool empty() const { return counts.buckets().empty() && distinct.empty(); }
+    // The window of the kind asked for; an empty state takes that kind.
+    BucketWindow& counts() {
+      if (!std::holds_alternative<BucketWindow>(window)) window.emplace<BucketWindow>();
+      return std::get<BucketWindow>(window);
+    }
+    DistinctWindow& distinct() {
+      if (!std::holds_alternative<DistinctWindow>(window)) window.emplace<DistinctWindow>();
+      return std::get<DistinctWindow>(window);
+    }
+    const BucketWindow* counts_if() const { return std::get_if<BucketWindow>(&window); }
+    const DistinctWindow* distinct_if() const { return std::get_if<DistinctWindow>(&window); }
+    std::uint64_t CountAt(core::Timestamp now, core::Duration w) const {
+      return std::visit([&](const auto& x) { return x.CountAt(now, w); }, window);
+    }
+    bool empty() const {
+      const BucketWindow* c = counts_if();
+      return c != nullptr ? c->buckets().empty() : distinct_if()->empty();
+    }
     void Clear() {
-      counts = BucketWindow();
-      distinct = DistinctWindow();
+      window = BucketWindow();
       last = {};
     }
   };
