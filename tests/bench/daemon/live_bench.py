@@ -527,6 +527,25 @@ def idle(b):
     return p
 
 
+def feed_then_measure(b, lines, settle_every=None):
+    """Feeds `lines` to b's multilog in blocks of 5,000 (waiting for the daemon every
+    `settle_every` lines), then one more line and a checkpoint that certainly holds every key;
+    returns (status, end of feed, start of feed, VmRSS kB, VmHWM kB, checkpoint bytes)."""
+    t0 = time.monotonic()
+    for k in range(0, len(lines), 5000):
+        b.ml.write(lines[k:k + 5000])
+        if settle_every and (k + 5000) % settle_every == 0:
+            b.caught_up()
+    st = b.caught_up()
+    t1 = time.monotonic()
+    ck0 = st["checkpoints"]
+    b.ml.write(["tcpserver: status: 1/100"])
+    st = b.d.wait_for(lambda s: s["checkpoints"] > ck0, "a checkpoint after the feed", 60)
+    rss, hwm = proc_status(b.d.pid, "VmRSS"), proc_status(b.d.pid, "VmHWM")
+    ck = os.path.getsize(os.path.join(b.tmp, "state", "checkpoint"))
+    return st, t1, t0, rss, hwm, ck
+
+
 def memory(binary, tmp):
     n = 20000 if QUICK else 100000
     say("== 4. %s memory with %d logins active in a 24h window (fresh daemon)" % (shape_tag(), n))
@@ -537,17 +556,7 @@ def memory(binary, tmp):
                                 "user%06d@dom%d.example" % (i, i % 50), "10.%d.%d.%d"
                                 % (i >> 16 & 255, i >> 8 & 255, i & 255), "r%d@gmail.example" % i)
                  for i in range(n)]
-        t0 = time.monotonic()
-        for k in range(0, n, 5000):
-            b.ml.write(lines[k:k + 5000])
-        st = b.caught_up()
-        t1 = time.monotonic()
-        # One more line, then a checkpoint that certainly holds every key.
-        ck0 = st["checkpoints"]
-        b.ml.write(["tcpserver: status: 1/100"])
-        st = b.d.wait_for(lambda s: s["checkpoints"] > ck0, "a checkpoint after the feed", 60)
-        rss, hwm = proc_status(b.d.pid, "VmRSS"), proc_status(b.d.pid, "VmHWM")
-        ck = os.path.getsize(os.path.join(b.tmp, "state", "checkpoint"))
+        st, t1, t0, rss, hwm, ck = feed_then_measure(b, lines)
         say("  fed and read in %.2fs; status keys %d (logins x 2 volume rules); VmRSS %.1f MB "
             "(%.1f MB before), VmHWM %.1f MB; checkpoint %.1f MB"
             % (t1 - t0, st["keys"], rss / 1024, rss0 / 1024, hwm / 1024, ck / 1e6))
@@ -575,18 +584,8 @@ def memory_big(binary, tmp, rules, conns):
     try:
         rss0 = proc_status(b.d.pid, "VmRSS")
         lines0 = b.d.status()["lines"]["total"]
-        t0 = time.monotonic()
-        for k in range(0, len(lines), 5000):
-            b.ml.write(lines[k:k + 5000])
-            if (k + 5000) % 100000 == 0:
-                b.caught_up()  # multilog keeps 100 files of 1 MB (~6,600 lines each)
-        st = b.caught_up()
-        t1 = time.monotonic()
-        ck0 = st["checkpoints"]
-        b.ml.write(["tcpserver: status: 1/100"])
-        st = b.d.wait_for(lambda s: s["checkpoints"] > ck0, "a checkpoint after the feed", 60)
-        rss, hwm = proc_status(b.d.pid, "VmRSS"), proc_status(b.d.pid, "VmHWM")
-        ck = os.path.getsize(os.path.join(b.tmp, "state", "checkpoint"))
+        # multilog keeps 100 files of 1 MB (~6,600 lines each): the daemon reads along.
+        st, t1, t0, rss, hwm, ck = feed_then_measure(b, lines, settle_every=100000)
         counted = st["lines"]["total"] - lines0 - 1
         say("  fed and read in %.2fs (%d lines, the daemon counted %d; gaps %d); status keys %d, "
             "keys_evicted %d; per rule (max_keys %d each): %s"
