@@ -1,12 +1,12 @@
 #include "fleet_loader.h"
 
-#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "relaywatch/fleet/fleet_keys.h"
 #include "text_checks.h"
 
 namespace relaywatch::config::internal {
@@ -30,22 +30,6 @@ struct Endpoint {
   std::string host;
   std::uint16_t port = 0;
 };
-
-bool IsAsciiAlnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-bool IsPrefix(std::string_view s) {
-  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
-    return IsAsciiAlnum(c) || c == ':' || c == '.' || c == '_' || c == '-';
-  });
-}
-
-bool IsNodeName(std::string_view s) {
-  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
-    return IsAsciiAlnum(c) || c == '.' || c == '_' || c == '-';
-  });
-}
 
 // Hex digits, ':' and '.' (an IPv4 tail, "::ffff:10.0.0.1"), with at least one ':'.
 bool IsIpv6(std::string_view s) {
@@ -160,15 +144,15 @@ core::Status ReadCredentials(const Reporter& reporter, const Mapping& fleet, Fle
 core::Status ReadNames(const Reporter& reporter, const Mapping& fleet, std::string_view hostname,
                        FleetConfig& out) {
   if (const Field* prefix = fleet.Find("prefix")) {
-    auto text = ReadChecked(reporter, *prefix, kPrefixWhat, IsPrefix);
+    auto text = ReadChecked(reporter, *prefix, kPrefixWhat, fleet::IsValidPrefix);
     if (!text) return text.error();
     out.prefix = std::move(*text);
   }
   if (const Field* node = fleet.Find("node")) {
-    auto text = ReadChecked(reporter, *node, kNodeWhat, IsNodeName);
+    auto text = ReadChecked(reporter, *node, kNodeWhat, fleet::IsValidNodeName);
     if (!text) return text.error();
     out.node = std::move(*text);
-  } else if (IsNodeName(hostname)) {
+  } else if (fleet::IsValidNodeName(hostname)) {
     out.node = std::string(hostname);
   } else {
     // The machine's name is not checked like a hostname setting, and a host name may be longer.

@@ -133,8 +133,7 @@ void FleetWindowStore::Expire(core::Timestamp now, const std::vector<core::Durat
     for (auto it = map.begin(); it != map.end();) {
       Remote& r = it->second;
       std::erase_if(r.others, [&](const auto& e) { return e.first < oldest; });
-      const bool held = own_.CountsOf(rule, it->first) != nullptr &&
-                        own_.Count(rule, it->first, now, windows[rule]) > 0;
+      const bool held = own_.Count(rule, it->first, now, windows[rule]) > 0;
       if (!r.dirty && !held && r.others.empty()) {
         it = map.erase(it);
       } else {
@@ -199,8 +198,17 @@ Batch FleetWindowStore::TakeDirty(core::Timestamp now) {
 }
 
 Batch FleetWindowStore::TakeAll(core::Timestamp now) {
-  Batch batch = TakeDirty(now);  // clears the marks; everything is sent below anyway
-  batch.counts.clear();
+  // Everything is sent below: what was marked is part of it.
+  for (std::size_t rule = 0; rule < rules_.size(); ++rule) {
+    for (const std::string& key : dirty_[rule]) {
+      if (auto it = remote_[rule].find(key); it != remote_[rule].end()) {
+        it->second.dirty = false;
+        it->second.fresh.clear();
+      }
+    }
+    dirty_[rule].clear();
+  }
+  Batch batch;
   for (std::size_t rule = 0; rule < rules_.size(); ++rule) {
     const core::Duration window = rules_[rule].window;
     for (const detect::KeyWindowState& k : own_.Export(rule)) {
@@ -215,8 +223,6 @@ Batch FleetWindowStore::TakeAll(core::Timestamp now) {
       batch.distinct.push_back(std::move(p));
     }
   }
-  // Pushes taken by TakeDirty above for Keys no longer held still go (their fresh addresses).
-  std::erase_if(batch.distinct, [](const DistinctPush& p) { return p.values.empty(); });
   return batch;
 }
 

@@ -29,6 +29,11 @@ std::string Join(std::string_view a, std::string_view b) {
   return out;
 }
 
+// Whether `id` was sent or given up in the channel directory `dir`: done, never spooled again.
+bool Finished(const std::string& dir, std::string_view id) {
+  return PathExists(Join(Join(dir, kSent), id)) || PathExists(Join(Join(dir, kFailed), id));
+}
+
 core::Error Refused(std::string_view verb, std::string_view id, std::string_view channel,
                     std::string_view why) {
   return core::Error{"unable to " + std::string(verb) + " alert " + core::EscapeForLog(id) +
@@ -191,10 +196,7 @@ core::Status Spool::Put(std::string_view channel, const alerting::Alert& alert,
   Index& index = IndexOf(channel);
   if (index.count(alert.id) != 0) return core::OkStatus();
   const std::string dir = ChannelDir(channel);
-  if (PathExists(Join(Join(dir, kSent), alert.id)) ||
-      PathExists(Join(Join(dir, kFailed), alert.id))) {
-    return core::OkStatus();
-  }
+  if (Finished(dir, alert.id)) return core::OkStatus();
   SpoolEntry entry;
   entry.alert = alert;
   entry.first_spooled = now;
@@ -210,7 +212,7 @@ bool Spool::Knows(std::string_view channel, std::string_view id) {
   std::lock_guard lock(mu_);
   if (IndexOf(channel).count(std::string(id)) != 0) return true;
   const std::string dir = ChannelDir(channel);
-  return PathExists(Join(Join(dir, kSent), id)) || PathExists(Join(Join(dir, kFailed), id));
+  return Finished(dir, id);
 }
 
 std::vector<core::Status> Spool::PutMany(std::string_view channel,
@@ -238,10 +240,7 @@ std::vector<core::Status> Spool::PutMany(std::string_view channel,
   for (std::size_t i : todo) {
     const alerting::Alert& alert = *alerts[i];
     if (index.count(alert.id) != 0 || !in_batch.insert(alert.id).second) continue;
-    if (PathExists(Join(Join(dir, kSent), alert.id)) ||
-        PathExists(Join(Join(dir, kFailed), alert.id))) {
-      continue;
-    }
+    if (Finished(dir, alert.id)) continue;
     SpoolEntry entry;
     entry.alert = alert;
     entry.first_spooled = now;
