@@ -379,16 +379,24 @@ int CheckCommand(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "%s\n", config.error().message.c_str());
     return kExitBadInput;
   }
-  std::vector<std::string> errors = Errors(*config);
-  std::optional<std::string> fleet_line = FleetCheck(*config, errors);
+  const std::vector<std::string> errors = Errors(*config);
+  std::vector<std::string> fleet_errors;
+  std::optional<std::string> fleet_line = FleetCheck(*config, fleet_errors);
   for (const std::string& error : errors) {
     std::fprintf(stderr, "error: %s\n", core::EscapeForLog(error).c_str());
   }
-  if (errors.empty()) {
-    std::printf("%s: ok\n", config->path.c_str());
-  } else {
+  for (const std::string& error : fleet_errors) {
+    std::fprintf(stderr, "error: %s\n", core::EscapeForLog(error).c_str());
+  }
+  if (!errors.empty()) {
     std::printf("%s: valid, but %zu error%s (on stderr) stop alerts\n", config->path.c_str(),
                 errors.size(), errors.size() == 1 ? "" : "s");
+  } else if (!fleet_errors.empty()) {
+    // The daemon would run, but never join the fleet: it would count and page alone.
+    std::printf("%s: valid, but this node cannot join the fleet (on stderr)\n",
+                config->path.c_str());
+  } else {
+    std::printf("%s: ok\n", config->path.c_str());
   }
   std::printf("%s", config::DescribeConfig(*config).c_str());
   follow::DiscoveryResult found = follow::DiscoverSources(config->sources);
@@ -416,7 +424,7 @@ int CheckCommand(const std::vector<std::string>& argv) {
           core::EscapeForLog(config->sources.supervise_dir).c_str());
     }
   }
-  return errors.empty() ? kExitOk : kExitBadInput;
+  return errors.empty() && fleet_errors.empty() ? kExitOk : kExitBadInput;
 }
 
 }  // namespace relaywatch::app

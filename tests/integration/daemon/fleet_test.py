@@ -15,8 +15,8 @@ part), and the final ones also in every node's status (fleet.view), read after t
    fleet-wide, from n3, for exactly that line (its 'last' is that line's multilog stamp), recorded
    within 1 s of the line being written; n1 and n2, which see 550 and 600 later, say "not paged:
    paged by fleet node n3" (or never admit an alert); the fleet count is 600, 200 per node.
-2. (over TCP) sender, same-domain, limit 1: a login sends as ceo@bank.example on all three
-   nodes within a second: each node crosses on its own line and claims; one claim is won, two
+2. (over TCP) `check` says Redis answers, and exits 1 on a password Redis refuses. Then sender,
+   same-domain, limit 1: a login sends as ceo@bank.example on all three nodes within a second: each node crosses on its own line and claims; one claim is won, two
    are lost, exactly one page; the fleet count is 3, 1 per node.
 3. redis-server stopped for 30 s while lines keep coming to all three nodes (before, during and
    after the outage). Every node's status says connected false during the outage and true after,
@@ -476,6 +476,26 @@ def scenario_fraud_tcp(binary, tmp):
           "every node's status names redis %s" % addr)
     check(all("fleet: connected to redis %s as node %s;" % (addr, n) in f[n].log_text()
               for n in NODES), "every node logs its connection over TCP")
+    # `check` says whether Redis answers, and a password Redis refuses is an error.
+    r = subprocess.run([binary, "check", "-c", f["n1"].cfg], capture_output=True, text=True,
+                       timeout=20)
+    check(r.returncode == 0 and "fleet: redis %s answers; this node is n1" % addr in r.stdout,
+          "check: Redis answers (exit %d)" % r.returncode)
+    bad_pw = os.path.join(f.base, "wrong.password")
+    with open(bad_pw, "w") as out:
+        out.write("not-the-password\n")
+    os.chmod(bad_pw, 0o600)
+    bad_cfg = os.path.join(f.base, "bad-password.yaml")
+    with open(f["n1"].cfg) as src:
+        doc = json.load(src)
+    doc["fleet"]["password_file"] = bad_pw
+    rwtest.write_config(bad_cfg, doc)
+    r = subprocess.run([binary, "check", "-c", bad_cfg], capture_output=True, text=True,
+                       timeout=20)
+    check(r.returncode == 1 and "error: fleet: redis %s: AUTH refused: WRONGPASS" % addr
+          in r.stderr and "cannot join the fleet" in r.stdout,
+          "check: a refused password is an error (exit %d: %s)"
+          % (r.returncode, r.stderr.strip()[:200]))
     t0 = time.time()
     for i, n in enumerate(NODES):
         f[n].write(relay(login, 1, "198.51.100.%d" % (i + 1), sender="ceo@bank.example"), login)
