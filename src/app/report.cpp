@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "relaywatch/app/mutes.h"
+#include "relaywatch/app/report_count.h"
 #include "relaywatch/core/text.h"
 #include "relaywatch/detect/login_key.h"
 #include "relaywatch/detect/rule_kind.h"
@@ -124,11 +125,11 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   if (!sources) return sources.error();
   data.sources = *sources;
 
-  pipeline::Pipeline pipe(config);
   std::vector<follow::StoredLogInput> inputs;
   std::vector<std::string> warnings;
   std::vector<ReportSource> readable;
   std::optional<core::Error> first_error;
+  ReportCountRequest count_req;
   for (const ReportSource& s : data.sources) {
     auto files = follow::ListLogFiles(s.dir);
     if (!files) {
@@ -145,7 +146,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
                          " holds no multilog 'current' nor @*.s archive: is it a log directory?");
     }
     inputs.push_back({s.service, std::move(*files)});
-    pipe.AddSource(s.service);
+    count_req.services.push_back(s.service);
     readable.push_back(s);
   }
   // Not one directory readable (cron running report as a user who may not read the logs): no
@@ -157,9 +158,10 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   core::Timestamp since = req.since.value_or(core::Timestamp::min());
   if (req.since) {
     skip_before = *req.since - pipeline::WarmUp(config);
-    pipe.set_quiet_until(*req.since);
+    count_req.quiet_until = *req.since;
   }
-  ReportTally tally(config.rules, since);
+  count_req.since = since;
+  count_req.threads = req.threads.value_or(DefaultReportThreads());
   // --user names a login as the admin types it; compare it as the lines are keyed.
   std::optional<std::string> user = req.user;
   if (user && !user->starts_with("ip:")) user = detect::LoginKey(*user, {}, config.default_domain);
@@ -167,16 +169,12 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   auto is_user = [&](std::string_view key) {
     return user->starts_with("ip:") ? parse::EqualsIgnoreCase(key, *user) : key == *user;
   };
-  pipe.set_hit_observer(&tally);
-  pipe.detector().set_keep_samples(false);  // a report prints no alert bodies
-  pipe.set_alert_sink([&](alerting::Alert&& a) { data.findings.push_back(std::move(a)); });
 
-  follow::StoredLogReader reader(std::move(inputs), zone, skip_before, req.until);
   // The range's first and last stamps need only the line: taken on the decoding thread.
   // Per input, in range or not (--date must not hide them): lines without a stamp, and whether
   // any line had one.
-  std::vector<std::uint64_t> unstamped_read(data.sources.size());
-  std::vector<bool> stamped_read(data.sources.size());
+  std::vector<std::uint64_t> unstamped_read;
+  std::vector<bool> stamped_read;
   auto in_range = [&](const follow::ReadLine& r) {
     const stamp::Line& line = r.decoded.line;
     if (line.stamped) {
@@ -190,13 +188,23 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
       data.last_line = std::max(data.last_line.value_or(line.time), line.time);
     }
   };
-  follow::DecodeThread::Run(reader, in_range, [&](const follow::ReadLine& r) {
-    // The look-ahead found that this log carries qlogenvelope lines from here on.
-    if (r.qlog_from_here) pipe.detector().KnowQlogService(pipe.service(r.input));
-    pipe.OnLine(r.input, r.decoded);
-  });
-  data.stats = pipe.stats();
-  data.totals = reader.totals();
+  auto count = [&](std::size_t threads) {
+    unstamped_read.assign(data.sources.size(), 0);
+    stamped_read.assign(data.sources.size(), false);
+    data.first_line = data.last_line = std::nullopt;
+    follow::StoredLogReader reader(inputs, zone, skip_before, req.until);
+    count_req.threads = threads;
+    ReportCount counted = CountReport(config, count_req, reader, in_range);
+    data.totals = reader.totals();
+    return counted;
+  };
+  ReportCount counted = count(count_req.threads);
+  // A rule's max_keys cap holds over every login, not per shard (report_count.h): a sharded count
+  // that evicted is counted again, as the daemon would have, on one thread.
+  if (count_req.threads > 1 && counted.stats.evicted_keys > 0) counted = count(1);
+  data.stats = counted.stats;
+  data.findings = std::move(counted.alerts);
+  ReportTally::Users& users = counted.users;
   for (std::size_t i = 0; i < data.sources.size(); ++i) {
     // Event time is the log's stamps: without them the windows and --date cannot be right.
     const std::uint64_t n = unstamped_read[i];
@@ -224,7 +232,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
     std::erase_if(data.findings, [&](const alerting::Alert& a) {
       return std::find(req.rules.begin(), req.rules.end(), a.finding.rule) == req.rules.end();
     });
-    for (auto& [key, row] : tally.users()) {
+    for (auto& [key, row] : users) {
       for (std::size_t r = 0; r < row.peak.size() && r < data.rule_shown.size(); ++r) {
         if (!data.rule_shown[r]) row.peak[r] = 0;
       }
@@ -236,7 +244,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   auto has_finding = [&](const std::string& k) {
     return std::binary_search(with_findings.begin(), with_findings.end(), k);
   };
-  for (auto& [key, row] : tally.users()) {
+  for (auto& [key, row] : users) {
     if (user && !is_user(key)) continue;
     if (!req.all && !has_finding(key)) continue;
     if (req.all && row.recipients == 0 && !has_finding(key)) continue;

@@ -28,6 +28,9 @@ const std::vector<OptionSpec>& ReportOptions() {
        "only this rule's findings and peaks (repeatable; the windows of all rules still run)"},
       {"all", 0, false, false, "", "list every login that relayed, not only those with findings"},
       {"format", 0, true, false, "text|json", "output format (default text)"},
+      {"threads", 0, true, false, "N",
+       "count the logins in N shards, one thread each (default: one per core); the result is the "
+       "same for any N"},
       {"fleet", 0, false, false, "",
        "print the fleet's windows now, from Redis (config fleet:): its nodes and each rule's top "
        "logins with every node's part, instead of reading this host's logs"},
@@ -65,7 +68,8 @@ int ReportCommand(const std::vector<std::string>& argv) {
     std::printf(
         "usage: relaywatch report [-c FILE] [--dir DIR | --service NAME]... [--date YYYY-MM-DD | "
         "--since T --until T] [--user LOGIN] [--rule NAME]... [--all] [--format text|json] "
-        "[--ascii]\n       relaywatch report [-c FILE] --fleet [--format text|json]\n\n"
+        "[--threads N] [--ascii]\n       relaywatch report [-c FILE] --fleet [--format "
+        "text|json]\n\n"
         "Runs the rules over the stored logs (archives and current) and prints the findings\n"
         "and the logins behind them: what the daemon alerted, or would have, in that range.\n\n%s",
         OptionsHelp(ReportOptions()).c_str());
@@ -80,7 +84,8 @@ int ReportCommand(const std::vector<std::string>& argv) {
     return Usage("--date cannot be combined with --since/--until");
   }
   if (args->has("fleet")) {
-    for (const char* alone : {"dir", "service", "date", "since", "until", "user", "rule", "all"}) {
+    for (const char* alone :
+         {"dir", "service", "date", "since", "until", "user", "rule", "all", "threads"}) {
       if (args->has(alone)) return Usage(std::string("--fleet cannot be combined with --") + alone);
     }
     auto config = LoadCommandConfig(args->get("config"), /*allow_builtin=*/false);
@@ -99,6 +104,16 @@ int ReportCommand(const std::vector<std::string>& argv) {
   req.rules = args->all("rule");
   req.user = args->get("user");  // keyed by RunReport, which knows default_domain
   if (req.user && req.user->empty()) return Usage("--user: expected a login or ip:ADDRESS");
+  if (auto threads = args->get("threads")) {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long n = std::strtoul(threads->c_str(), &end, 10);
+    if (threads->empty() || !std::isdigit(static_cast<unsigned char>((*threads)[0])) ||
+        *end != '\0' || errno != 0 || n < 1 || n > 64) {
+      return Usage("--threads: expected a number from 1 to 64, got \"" + *threads + "\"");
+    }
+    req.threads = static_cast<std::size_t>(n);
+  }
   if (auto date = args->get("date")) {
     core::CivilTime c;
     int y, m, d;

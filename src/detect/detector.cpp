@@ -130,7 +130,7 @@ Finding Detector::MakeFinding(std::size_t rule, const EventContext& ctx, std::st
 
 void Detector::Recheck(std::size_t rule, std::string_view key, core::Timestamp now,
                        std::vector<Finding>& out) {
-  if (rule >= rules_.size()) return;
+  if (rule >= rules_.size() || !Owns(key)) return;
   const std::uint64_t limit = LimitFor(rule, key);
   if (limit == 0) return;
   const std::uint64_t count = store_.Count(rule, key, now, rules_[rule].window);
@@ -189,6 +189,7 @@ void Detector::OnEvent(const EventContext& ctx, const parse::Event& event,
 
 void Detector::OnMessage(const EventContext& ctx, std::string_view key, std::string_view basis,
                          std::string_view sender, std::string_view ip, std::vector<Finding>& out) {
+  if (!Owns(key)) return;
   cur_sender_ = sender;
   cur_ip_ = ip_text_.Of(ip);
   const std::size_t first_new = out.size();
@@ -318,6 +319,7 @@ void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q
 }
 
 void Detector::CountDelivery(const EventContext& ctx, Delivery d, std::vector<Finding>& out) {
+  if (!Owns(d.key)) return;
   d.ip = ip_text_.Of(d.ip);  // one spelling per address: the distinct value too
   d.service = ctx.service;
   cur_sender_ = d.sender;
@@ -337,6 +339,7 @@ void Detector::CountDelivery(const EventContext& ctx, Delivery d, std::vector<Fi
 
 void Detector::CountRcptLimitHit(const EventContext& ctx, std::string_view key,
                                  std::string_view basis, std::vector<Finding>& out) {
+  if (!Owns(key)) return;
   const std::size_t first_new = out.size();
   for (std::size_t r = 0; r < rules_.size(); ++r) {
     if (compiled_[r].counter->CountsRcptLimitHits()) Count(r, ctx, key, basis, 1, {}, {}, out);

@@ -17,6 +17,7 @@ struct Batch {
   std::unique_ptr<char[]> bytes{new char[DecodeThread::kBatchBytes]};
   std::size_t used = 0;
   std::vector<ReadLine> lines;
+  std::size_t pending = 0;  // consumers not yet done with it (Handoff's, under its mutex)
   Batch() { lines.reserve(DecodeThread::kBatchLines); }
 };
 
@@ -29,14 +30,19 @@ std::string_view Rebase(std::string_view part, std::string_view from, const char
 // Thrown through StoredLogReader::ForEach when the consumer has stopped.
 struct Stopped {};
 
-// The batches between the two threads: full ones to the consumer, used ones back.
+// The batches between the reader and the consumers: full ones to every consumer, in order; a
+// batch every consumer is done with goes back to the reader. Consumers take batches by their
+// number (the n-th batch made full), so each keeps its own place.
 class Handoff {
  public:
-  // Producer: an empty batch, made or reused; nullptr once the consumer has stopped.
+  explicit Handoff(std::size_t consumers)
+      : batches_(DecodeThread::kBatches * consumers), next_(consumers, 0) {}
+
+  // Producer: an empty batch, made or reused; nullptr once a consumer has stopped.
   std::unique_ptr<Batch> TakeEmpty() {
     std::unique_lock lock(m_);
     if (stopped_) return nullptr;
-    if (made_ < DecodeThread::kBatches && empty_.empty()) {
+    if (made_ < batches_ && empty_.empty()) {
       ++made_;
       lock.unlock();
       return std::make_unique<Batch>();
@@ -50,6 +56,7 @@ class Handoff {
   void PutFull(std::unique_ptr<Batch> b) {
     {
       std::lock_guard lock(m_);
+      b->pending = next_.size();
       full_.push_back(std::move(b));
     }
     cv_.notify_all();
@@ -62,23 +69,33 @@ class Handoff {
     }
     cv_.notify_all();
   }
-  // Consumer: the next full batch in order; nullptr when the producer has finished.
-  std::unique_ptr<Batch> TakeFull() {
+  // Consumer c: its next full batch, in order; nullptr when the producer has finished and c has
+  // had them all, or a consumer has stopped.
+  Batch* TakeFull(std::size_t c) {
     std::unique_lock lock(m_);
-    cv_.wait(lock, [&] { return finished_ || !full_.empty(); });
-    if (full_.empty()) return nullptr;
-    auto b = std::move(full_.front());
-    full_.pop_front();
-    return b;
+    cv_.wait(lock, [&] { return stopped_ || finished_ || next_[c] < first_ + full_.size(); });
+    if (stopped_ || next_[c] >= first_ + full_.size()) return nullptr;
+    return full_[next_[c] - first_].get();
   }
-  void PutEmpty(std::unique_ptr<Batch> b) {
-    b->used = 0;
-    b->lines.clear();
+  // Consumer c is done with the batch TakeFull gave it last.
+  void Done(std::size_t c) {
+    bool freed = false;
     {
       std::lock_guard lock(m_);
-      empty_.push_back(std::move(b));
+      --full_[next_[c] - first_]->pending;
+      ++next_[c];
+      // Every consumer goes in order, so the batches all are done with are at the front.
+      while (!full_.empty() && full_.front()->pending == 0) {
+        std::unique_ptr<Batch> b = std::move(full_.front());
+        full_.pop_front();
+        ++first_;
+        b->used = 0;
+        b->lines.clear();
+        empty_.push_back(std::move(b));
+        freed = true;
+      }
     }
-    cv_.notify_all();
+    if (freed) cv_.notify_all();
   }
   void Stop() {
     {
@@ -93,9 +110,12 @@ class Handoff {
   }
 
  private:
+  const std::size_t batches_;  // in flight at most
   std::mutex m_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<Batch>> full_, empty_;
+  std::size_t first_ = 0;          // the number of full_.front()
+  std::vector<std::size_t> next_;  // per consumer: the number of its next batch
   std::size_t made_ = 0;
   bool finished_ = false;
   bool stopped_ = false;
@@ -131,7 +151,13 @@ void Produce(StoredLogReader& reader, const DecodeThread::Consumer& inspect, Han
 }  // namespace
 
 void DecodeThread::Run(StoredLogReader& reader, const Consumer& inspect, const Consumer& consume) {
-  Handoff handoff;
+  Run(reader, inspect, std::span<const Consumer>(&consume, 1));
+}
+
+void DecodeThread::Run(StoredLogReader& reader, const Consumer& inspect,
+                       std::span<const Consumer> consumers) {
+  if (consumers.empty()) throw std::logic_error("DecodeThread::Run without a consumer");
+  Handoff handoff(consumers.size());
   std::thread producer([&] {
     try {
       Produce(reader, inspect, handoff);
@@ -142,17 +168,26 @@ void DecodeThread::Run(StoredLogReader& reader, const Consumer& inspect, const C
       handoff.Finish(std::current_exception());
     }
   });
-  try {
-    while (auto batch = handoff.TakeFull()) {
-      for (const ReadLine& d : batch->lines) consume(d);
-      handoff.PutEmpty(std::move(batch));
+  std::vector<std::exception_ptr> failed(consumers.size());
+  auto consume = [&](std::size_t c) {
+    try {
+      while (const Batch* batch = handoff.TakeFull(c)) {
+        for (const ReadLine& d : batch->lines) consumers[c](d);
+        handoff.Done(c);
+      }
+    } catch (...) {
+      failed[c] = std::current_exception();
+      handoff.Stop();
     }
-  } catch (...) {
-    handoff.Stop();
-    producer.join();
-    throw;
-  }
+  };
+  std::vector<std::thread> others;
+  for (std::size_t c = 1; c < consumers.size(); ++c) others.emplace_back(consume, c);
+  consume(0);
+  for (std::thread& t : others) t.join();
   producer.join();
+  for (const std::exception_ptr& e : failed) {
+    if (e) std::rethrow_exception(e);
+  }
   if (auto error = handoff.error()) std::rethrow_exception(error);
 }
 

@@ -29,6 +29,8 @@ struct ReportRequest {
   std::optional<std::string> user;  // a login as typed, or ip:ADDRESS; keyed like the lines
   bool all = false;
   std::vector<std::string> rules;  // --rule: only these rules' findings and peaks (empty: all)
+  // --threads: how many shards count the logins (report_count.h); unset: one per core.
+  std::optional<std::size_t> threads;
 };
 
 struct ReportSource {

@@ -22,6 +22,7 @@
 #define RELAYWATCH_DETECT_DETECTOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -104,6 +105,17 @@ class Detector {
   // Whether findings carry a sample of what the key did (the alert body); `report`, which prints
   // none, turns it off and saves the bookkeeping on every line.
   void set_keep_samples(bool keep) { keep_samples_ = keep; }
+  // Counts only the Keys of shard `index` of `count` (by a hash of the Key), and ignores the
+  // others' lines after what every line does (sessions, the services' logs): `report --threads`
+  // gives every line to one Detector per shard, since sessions and services are not per Key. A
+  // Key's windows, hits, findings and sample are then all in its own shard's Detector.
+  void set_shard(std::size_t index, std::size_t count) {
+    shard_ = index;
+    shards_ = count == 0 ? 1 : count;
+  }
+  static std::size_t ShardOf(std::string_view key, std::size_t count) {
+    return count <= 1 ? 0 : std::hash<std::string_view>{}(key) % count;
+  }
   // Tells the Detector that `service`'s log carries qlogenvelope lines before it reads one (a
   // report that looked ahead in the stored log): its chkuser lines are then never counted.
   void KnowQlogService(std::string_view service);
@@ -163,6 +175,7 @@ class Detector {
   void Notify(const EventContext& ctx, std::string_view key,
               std::optional<RecipientHit> recipient = std::nullopt);
   std::string_view KeyOf(std::string_view auth_user, std::string_view ip);
+  bool Owns(std::string_view key) const { return shards_ == 1 || ShardOf(key, shards_) == shard_; }
 
   std::vector<RuleSpec> rules_;
   std::string default_domain_;  // lowercased; qualifies logins written without a domain
@@ -178,6 +191,7 @@ class Detector {
   HitObserver* observer_ = nullptr;
   std::vector<Hit> hits_;  // reused: the current line's hits, for the observer
   bool keep_samples_ = true;
+  std::size_t shard_ = 0, shards_ = 1;    // set_shard
   std::string key_buf_;                   // reused: the normalized key of the current line
   parse::CanonicalIpText ip_text_;        // reused: the current line's address, canonical
   std::vector<std::int64_t> last_sweep_;  // per rule: the quarter-window last swept

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <span>
 #include <string_view>
 
 #include "relaywatch/decode/line_decoder.h"
@@ -50,6 +51,13 @@ class DecodeThread {
   // the run once the batches already handed over are consumed, without the one being filled.
   // Either is rethrown here.
   static void Run(StoredLogReader& reader, const Consumer& inspect, const Consumer& consume);
+  // The same with several consumers, each on a thread of its own (the first on the calling
+  // thread), each given every line in order: `report`'s shards, which all read every line and
+  // count their own logins. A batch goes back to the reader once every consumer is done with it,
+  // so a fast consumer waits for a slow one at most kBatches batches ahead. An exception from any
+  // consumer stops the others and the reader, and is rethrown here (the first, by consumer index).
+  static void Run(StoredLogReader& reader, const Consumer& inspect,
+                  std::span<const Consumer> consumers);
 };
 
 }  // namespace relaywatch::follow

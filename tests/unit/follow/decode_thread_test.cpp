@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -138,6 +139,53 @@ TEST_F(DecodeThreadTest, NoLinesNoCalls) {
   DecodeThread::Run(
       reader, [&](const ReadLine&) { ++calls; }, [&](const ReadLine&) { ++calls; });
   EXPECT_EQ(calls, 0u);
+}
+
+TEST_F(DecodeThreadTest, SeveralConsumersEachGetEveryLineInOrderOnThreadsOfTheirOwn) {
+  const std::size_t n = 5 * DecodeThread::kBatchLines + 123;
+  const std::vector<std::string> want = Direct(Reader(n));
+  StoredLogReader reader = Reader(n);
+  constexpr std::size_t kConsumers = 3;
+  std::vector<std::vector<std::string>> got(kConsumers);
+  std::vector<std::thread::id> threads(kConsumers);
+  std::vector<DecodeThread::Consumer> consumers;
+  for (std::size_t c = 0; c < kConsumers; ++c) {
+    consumers.emplace_back([&, c](const ReadLine& d) {
+      threads[c] = std::this_thread::get_id();
+      EXPECT_TRUE(d.decoded.raw.ends_with(d.decoded.line.text));
+      got[c].push_back(std::to_string(d.input) + " " + std::string(d.decoded.raw));
+      // The second consumer is slow: the others must not run more than the batches in flight
+      // ahead of it, nor have a batch reused under it.
+      if (c == 1 && got[c].size() % 512 == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    });
+  }
+  DecodeThread::Run(reader, nullptr, consumers);
+  for (std::size_t c = 0; c < kConsumers; ++c) EXPECT_EQ(got[c], want) << "consumer " << c;
+  EXPECT_EQ(threads[0], std::this_thread::get_id());
+  EXPECT_NE(threads[1], threads[0]);
+  EXPECT_NE(threads[2], threads[0]);
+  EXPECT_NE(threads[2], threads[1]);
+}
+
+TEST_F(DecodeThreadTest, AnErrorInOneOfSeveralConsumersStopsThemAllAndIsRethrown) {
+  StoredLogReader reader = Reader(DecodeThread::kBatchLines * DecodeThread::kBatches * 8);
+  std::atomic<std::size_t> inspected{0};
+  std::atomic<std::size_t> first{0}, second{0};
+  std::vector<DecodeThread::Consumer> consumers = {[&](const ReadLine&) { first.fetch_add(1); },
+                                                   [&](const ReadLine&) {
+                                                     if (second.fetch_add(1) + 1 == 10)
+                                                       throw std::runtime_error("disk full");
+                                                   }};
+  EXPECT_THROW(DecodeThread::Run(
+                   reader, [&](const ReadLine&) { inspected.fetch_add(1); }, consumers),
+               std::runtime_error);
+  EXPECT_EQ(second.load(), 10u);
+  // The first consumer and the reader stopped within the batches in flight (two consumers: twice
+  // kBatches), long before the end.
+  EXPECT_LE(first.load(), DecodeThread::kBatchLines * (2 * DecodeThread::kBatches + 1));
+  EXPECT_LE(inspected.load(), DecodeThread::kBatchLines * (2 * DecodeThread::kBatches + 1));
 }
 
 }  // namespace

@@ -1,0 +1,56 @@
+// CountReport: report's counting of the lines, by one Pipeline or by one per shard of the logins.
+//
+// A shard's Pipeline reads every line, because sessions and the services' logs are not per login,
+// and counts only the logins that hash to it (detect::Detector::set_shard). Each shard runs on a
+// thread of its own, fed by one decoding thread (follow::DecodeThread). A login's windows, ledger
+// entries and table row are all in one shard, so the merged result is exactly one Pipeline's:
+//   - the table rows of the shards are disjoint;
+//   - every shard counts the same lines, so the line counts are taken from one; findings, alerts
+//     and evictions are summed;
+//   - the alerts are put back in the order one Pipeline emits them: by line; a line's own findings
+//     (all of one login, so of one shard) before the resolutions its 5-minute maintenance made;
+//     those by (rule, key), the order in which the ledger walks its entries.
+// One thing does not shard: a rule's max_keys cap holds over all logins. A sharded count that had
+// to evict is not exact, so RunReport counts again on one thread when `evicted_keys` is not 0.
+#ifndef RELAYWATCH_APP_REPORT_COUNT_H_
+#define RELAYWATCH_APP_REPORT_COUNT_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "relaywatch/alerting/alert.h"
+#include "relaywatch/app/report_tally.h"
+#include "relaywatch/config/config.h"
+#include "relaywatch/core/time.h"
+#include "relaywatch/follow/decode_thread.h"
+#include "relaywatch/follow/stored_logs.h"
+#include "relaywatch/pipeline/stats.h"
+
+namespace relaywatch::app {
+
+struct ReportCountRequest {
+  std::vector<std::string> services;               // by the reader's input index
+  core::Timestamp since = core::Timestamp::min();  // the table counts from here
+  std::optional<core::Timestamp> quiet_until;      // no alert before (the warm-up)
+  std::size_t threads = 1;                         // shards; 0 or 1: one Pipeline
+};
+
+struct ReportCount {
+  std::vector<alerting::Alert> alerts;  // in the order one Pipeline emits them
+  pipeline::Stats stats;
+  ReportTally::Users users;
+};
+
+// Counts every line of `reader`; `inspect` runs for each on the decoding thread.
+ReportCount CountReport(const config::Config& config, const ReportCountRequest& request,
+                        follow::StoredLogReader& reader,
+                        const follow::DecodeThread::Consumer& inspect);
+
+// The number of shards `report` uses unless --threads says: one per core (at least one).
+std::size_t DefaultReportThreads();
+
+}  // namespace relaywatch::app
+
+#endif  // RELAYWATCH_APP_REPORT_COUNT_H_

@@ -1,0 +1,81 @@
+#!/bin/sh
+# report_threads_test.sh RELAYWATCH SOURCE_DIR: `report --threads N` prints the same bytes for
+# every N. The logins are counted in N shards, one thread each (src/app/report_count.cpp), and
+# merged; this is the test that the merge is exactly the one-thread run.
+#
+# A generated day in two multilog directories (submission and smtp, 120,000 lines, 1,500 logins),
+# reported with --threads 1, 2, 3 and 7 and without --threads (one per core), as JSON and as text,
+# under three configs:
+#   - report_day_config.json: every rule kind;
+#   - report_day_variant_config.json with alerts.resolved and escalate: "ongoing" and "resolved"
+#     alerts, whose order across shards is the ledger's (rule, key) walk;
+#   - the same with max_keys 40 on a rule: its cap holds over all logins, so a sharded count that
+#     evicts is counted again on one thread; the report must say keys were evicted.
+# Each config must produce findings (and the second, resolutions), or the comparison proves little.
+# Then --threads with a bad count must be a usage error.
+set -eu
+bin=$1
+src=$2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rw-threads.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+/usr/bin/python3 "$src/tests/tools/gen_day.py" --seed 7 --lines 120000 --logins 1500 \
+  --date 2026-11-28 --file-bytes 400000 --out "$tmp/logs"
+dirs="--dir $tmp/logs/submission --dir $tmp/logs/smtp"
+
+/usr/bin/python3 - "$src/tests/integration/report_day_variant_config.json" "$tmp" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["alerts"] = {"repeat": "20m", "escalate": "2x", "resolved": True}
+json.dump(c, open(sys.argv[2] + "/resolved.json", "w"))
+c["rules"][0]["max_keys"] = 40
+json.dump(c, open(sys.argv[2] + "/capped.json", "w"))
+PY
+
+status=0
+for config in "$src/tests/integration/report_day_config.json" "$tmp/resolved.json" "$tmp/capped.json"; do
+  name=$(basename "$config")
+  for format in json text; do
+    for n in 1 2 3 7 default; do
+      opt="--threads $n"
+      [ "$n" = default ] && opt=""
+      # shellcheck disable=SC2086
+      TZ=UTC "$bin" report --all --format "$format" -c "$config" $dirs $opt \
+        >"$tmp/got.$n" 2>"$tmp/stderr" ||
+        { echo "FAIL: $name $format $opt: exit $?: $(cat "$tmp/stderr")"; status=1; continue; }
+      if [ "$n" != 1 ] && ! cmp -s "$tmp/got.1" "$tmp/got.$n"; then
+        echo "FAIL: $name --format $format: --threads $n differs from --threads 1:"
+        cmp "$tmp/got.1" "$tmp/got.$n" | head -1
+        status=1
+      fi
+    done
+    [ "$format" = json ] || continue
+    /usr/bin/python3 - "$tmp/got.1" "$name" <<'PY' || status=1
+import json, sys
+d, name = json.load(open(sys.argv[1])), sys.argv[2]
+states = {}
+for f in d["findings"]:
+    states[f["state"]] = states.get(f["state"], 0) + 1
+evicted = any("evicted" in w for w in d["warnings"])
+print("%s: %d findings %s, %d users, evicted: %s" % (name, len(d["findings"]), states,
+                                                    len(d["users"]), evicted))
+assert d["findings"], "no finding: the comparison proves little"
+if name == "resolved.json":
+    assert states.get("resolved", 0) >= 2 and states.get("ongoing", 0) >= 1, states
+assert evicted == (name == "capped.json"), "evicted: %s" % evicted
+PY
+  done
+done
+# A count that is not one from 1 to 64 is a usage error (exit 2) that says what was expected.
+for bad in 0 two 65 -1 ""; do
+  got=0
+  # shellcheck disable=SC2086
+  "$bin" report --threads "$bad" -c "$src/tests/integration/report_day_config.json" $dirs \
+    >/dev/null 2>"$tmp/stderr" || got=$?
+  want="relaywatch report: --threads: expected a number from 1 to 64, got \"$bad\""
+  if [ "$got" -ne 2 ] || [ "$(head -1 "$tmp/stderr")" != "$want" ]; then
+    echo "FAIL: --threads '$bad' exited $got: $(cat "$tmp/stderr")"
+    status=1
+  fi
+done
+[ "$status" -eq 0 ] && echo "ok: every --threads gave the same bytes; bad counts are usage errors"
+exit $status
