@@ -51,10 +51,11 @@ void Follower::Impl::Rescan() {
   // pruned before it is known by its label, which is what tells a file pruned unread.
   if (!inotify_ || dir_wd_ < 0) NoteLabelsIncomplete(cursor_);
   const bool lost_events = DrainEvents();
+  if (options_.on_listed_for_test) options_.on_listed_for_test();
   if (start_) {
-    StartFrom from = std::move(*start_);
-    start_.reset();
-    ApplyStart(*files, from);
+    // Kept until applied: a start lost to a stale listing would leave the cursor nowhere, and
+    // the next listing would take every file from the oldest (lines read twice).
+    if (ApplyStart(*files, *start_)) start_.reset();
     return;
   }
   if (auto pruned = NoteListing(cursor_, *files)) HoldGap(*pruned);
@@ -66,46 +67,55 @@ void Follower::Impl::Rescan() {
   FlushGap(/*force=*/false);
 }
 
-void Follower::Impl::ApplyStart(const std::vector<LogFileInfo>& files, const StartFrom& from) {
+bool Follower::Impl::ApplyStart(const std::vector<LogFileInfo>& files, const StartFrom& from) {
+  // Whether Take queued the first file it was given (it does not when the file was renamed or
+  // replaced since the listing; then it lists again).
+  auto took = [&](const std::vector<std::size_t>& indices, std::uint64_t first_offset) {
+    const std::size_t before = queue_.size();
+    Take(files, indices, first_offset);
+    return queue_.size() > before;
+  };
   if (from.position) {
     const state::Position& pos = *from.position;
     ResumePlan plan = PlanResume(files, pos);
     if (!plan.gap) {
-      if (!plan.index) return;  // nothing read and nothing listed: every file to come is new
+      if (!plan.index) return true;  // nothing read and nothing listed: every file to come is new
       const LogFileInfo& file = files[*plan.index];
-      std::uint64_t offset = plan.offset;
-      if (offset > file.size) {
+      const bool shorter = plan.offset > file.size;
+      if (!took(From(*plan.index, files.size()), shorter ? 0 : plan.offset)) return false;
+      if (shorter) {
         ++stats_.truncations;
         Warn(PathOf(file.name) + " is shorter (" + std::to_string(file.size) +
-             " bytes) than the saved position (" + std::to_string(offset) +
+             " bytes) than the saved position (" + std::to_string(plan.offset) +
              "); reading it from the start");
-        offset = 0;
       }
-      Take(files, From(*plan.index, files.size()), offset);
-      return;
+      return true;
     }
     Gap gap;
     gap.service = source_.service;
     gap.dir = source_.dir;
     gap.from = pos.last_stamp;
-    if (plan.index) gap.to = FirstStamp(files[*plan.index]);
+    if (plan.index) {
+      gap.to = FirstStamp(files[*plan.index]);
+      if (!took(From(*plan.index, files.size()), 0)) return false;
+    }
     gap.files_skipped = 1;
     ++stats_.gaps;
     if (callbacks_.on_gap) callbacks_.on_gap(gap);
-    if (plan.index) Take(files, From(*plan.index, files.size()));
-    return;
+    return true;
   }
   if (from.warm_since) {
-    if (auto first = PlanWarmStart(files, *from.warm_since))
-      Take(files, From(*first, files.size()));
-    return;
+    if (auto first = PlanWarmStart(files, *from.warm_since)) {
+      return took(From(*first, files.size()), 0);
+    }
+    return true;
   }
   // Tail: only what `current` gets from now on.
   if (!files.empty() && files.back().kind.kind == stamp::LogFileKind::kCurrent) {
-    Take(files, {files.size() - 1}, kAtLastLine);
-  } else {
-    NoteAllBehind(cursor_, files);
+    return took({files.size() - 1}, kAtLastLine);
   }
+  NoteAllBehind(cursor_, files);
+  return true;
 }
 
 void Follower::Impl::Take(const std::vector<LogFileInfo>& files,

@@ -119,7 +119,10 @@ class Follower::Impl : public std::enable_shared_from_this<Impl> {
 
   // follower_files.cpp: listing, taking files, the start.
   void Rescan();
-  void ApplyStart(const std::vector<LogFileInfo>& files, const StartFrom& from);
+  // False when the listing was stale: the first file to take was renamed or replaced since
+  // (multilog rotating as the daemon starts). Nothing is taken nor reported then, and the start
+  // is applied again to the next listing.
+  bool ApplyStart(const std::vector<LogFileInfo>& files, const StartFrom& from);
   // Opens files[indices...] in order and queues them; the first starts at `first_offset`.
   void Take(const std::vector<LogFileInfo>& files, const std::vector<std::size_t>& indices,
             std::uint64_t first_offset = 0);
@@ -142,7 +145,8 @@ class Follower::Impl : public std::enable_shared_from_this<Impl> {
   bool started_ = false;
   bool stopped_ = true;
   bool need_scan_ = true;
-  std::optional<StartFrom> start_;  // not yet applied: the directory was not listed yet
+  // Not yet applied: the directory was not listed yet, or its listing was stale (ApplyStart).
+  std::optional<StartFrom> start_;
   std::string problem_;
   std::string watch_problem_;  // why the directory cannot be watched, while it cannot
 

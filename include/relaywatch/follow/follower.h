@@ -91,6 +91,9 @@ struct FollowerOptions {
   std::size_t max_line = 64 * 1024;      // longer lines are cut to this and counted
   std::size_t max_open_files = 32;       // files held open ahead of the one being read
   core::LocalZone zone;                  // reads `d` stamps (empty: UTC)
+  // Tests only: called after each listing of the directory, before the follower acts on it, to
+  // make multilog's rotation fall exactly between the two.
+  std::function<void()> on_listed_for_test;
 };
 
 // Where to begin.

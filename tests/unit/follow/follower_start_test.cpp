@@ -91,6 +91,51 @@ TEST_F(FollowerTest, ResumesOnceWhenThePositionsFileIsListedAsArchiveAndAsPrevio
   EXPECT_THAT(rec_.lines, ElementsAreArray(Expect(3, 5)));
 }
 
+TEST_F(FollowerTest, ResumesExactlyOnceWhenMultilogRotatesBetweenTheListingAndTheOpen) {
+  // The daemon restarts while multilog rotates: the listing shows the saved file as `current`,
+  // and by the time it is opened `current` is another file. The start must be applied to the
+  // next listing, not lost (which made the follower take every file from the oldest archive).
+  Append(P(Archive(1)), Lines(0, 1));
+  Append(P("current"), "");
+  Start();
+  ASSERT_TRUE(Settled());
+  Append(P("current"), Lines(1, 4));
+  ASSERT_TRUE(WaitLines(3));
+  state::Position saved = rec_.after.back();
+  follower_.reset();
+  Append(P("current"), Lines(4, 6));
+  rec_ = Recorder{};
+  FollowerOptions o = Options();
+  int listings = 0;
+  o.on_listed_for_test = [&] {
+    if (++listings != 1) return;
+    Rotate(6);
+    Append(P("current"), Lines(6, 8));
+  };
+  Start(StartFrom{saved, std::nullopt}, o);
+  ASSERT_TRUE(WaitLines(4));
+  ASSERT_TRUE(RunUntil(io_, [&] { return AtEndOfCurrent(); }));
+  EXPECT_THAT(rec_.lines, ElementsAreArray(Expect(4, 8)));
+  EXPECT_THAT(rec_.gaps, IsEmpty());
+  EXPECT_GE(listings, 2);
+}
+
+TEST_F(FollowerTest, TailStartIsNotLostWhenMultilogRotatesBetweenTheListingAndTheOpen) {
+  Append(P(Archive(1)), Lines(0, 1));
+  Append(P("current"), Lines(1, 3));
+  FollowerOptions o = Options();
+  int listings = 0;
+  o.on_listed_for_test = [&] {
+    if (++listings == 1) Rotate(3);
+  };
+  Start({}, o);
+  ASSERT_TRUE(RunUntil(io_, [&] { return listings >= 2 && !rec_.batches.empty(); }));
+  Append(P("current"), Lines(3, 5));
+  ASSERT_TRUE(WaitLines(2));
+  ASSERT_TRUE(RunUntil(io_, [&] { return AtEndOfCurrent(); }));
+  EXPECT_THAT(rec_.lines, ElementsAreArray(Expect(3, 5)));
+}
+
 TEST_F(FollowerTest, ReportsAGapWhenThePositionsFileWasPruned) {
   Append(P("current"), "");
   Start();
