@@ -54,7 +54,7 @@ class AlertOutbox::Impl {
     std::uint64_t seq = 0;
     alerting::Alert alert;
     std::vector<std::string> channels;
-    std::string checkpoint;  // encoded
+    std::unique_ptr<state::Checkpoint> checkpoint;
     std::unique_ptr<config::Config> config;
   };
   // An alert with the channels whose spool does not have it yet. Writer thread only.
@@ -64,7 +64,7 @@ class AlertOutbox::Impl {
     std::vector<std::string> channels;
   };
   struct Waiting {
-    std::string checkpoint;         // encoded
+    std::unique_ptr<state::Checkpoint> checkpoint;
     std::uint64_t needs_below = 0;  // every alert numbered below is spooled first
     bool said = false;              // the log told that it waits
   };
@@ -113,13 +113,13 @@ class AlertOutbox::Impl {
     cv_.notify_one();
   }
 
-  void Commit(std::string checkpoint) {
+  void Commit(state::Checkpoint checkpoint) {
     {
       std::lock_guard lock(mu_);
       Task t;
       t.kind = Task::Kind::kCheckpoint;
       t.seq = next_seq_;
-      t.checkpoint = std::move(checkpoint);
+      t.checkpoint = std::make_unique<state::Checkpoint>(std::move(checkpoint));
       committing_ = true;
       tasks_.push_back(std::move(t));
     }
@@ -160,6 +160,7 @@ class AlertOutbox::Impl {
   void Start() {
     started_ = true;
     dispatcher()->Start();
+    saver_ = std::thread([this] { Save(); });
     writer_ = std::thread([this] { Run(); });
     // The status counts what an earlier run left pending from the start on; but a spool that
     // does not answer must not keep the daemon from reading.
@@ -174,6 +175,13 @@ class AlertOutbox::Impl {
     }
     cv_.notify_one();
     if (writer_.joinable()) writer_.join();
+    // The writer has handed over its last checkpoint: the saver writes it, then ends.
+    {
+      std::lock_guard lock(save_mu_);
+      save_stop_ = true;
+    }
+    save_cv_.notify_one();
+    if (saver_.joinable()) saver_.join();
     dispatcher()->Stop();
   }
 
@@ -223,7 +231,7 @@ class AlertOutbox::Impl {
       spooled |= SpoolFresh(fresh);
       if (t.kind == Task::Kind::kCheckpoint) {
         waiting_ = Waiting{std::move(t.checkpoint), t.seq, false};
-        WriteWaiting();
+        HandOverWaiting();
       } else {
         Swap(*t.config);
       }
@@ -231,7 +239,7 @@ class AlertOutbox::Impl {
     spooled |= SpoolFresh(fresh);
     if (!held_.empty() && (stopping || Clock::now() >= retry_at_)) spooled |= Retry();
     if (spooled) dispatcher()->Notify();
-    WriteWaiting();
+    HandOverWaiting();
   }
 
   // Spools `items` (everything not yet in the spool of each of its channels), one PutMany per
@@ -373,7 +381,7 @@ class AlertOutbox::Impl {
     return wrote;
   }
 
-  void WriteWaiting() {
+  void HandOverWaiting() {
     if (!waiting_) return;
     if (!held_.empty() && held_.front().seq < waiting_->needs_below) {
       if (!waiting_->said) {
@@ -384,19 +392,50 @@ class AlertOutbox::Impl {
       }
       return;
     }
-    core::Status st = store::CheckpointStore(state_dir_).SaveEncoded(waiting_->checkpoint);
-    waiting_.reset();
-    // Taking a checkpoint copies the state and encodes it (with 100,000 logins, some 100 MB
-    // made and freed in small pieces); glibc keeps what was freed, so without this the daemon's
-    // RSS stays at that peak. Here both copies are gone, and the daemon is between batches.
-    ::malloc_trim(0);
-    if (st) {
-      last_checkpoint_ = Clock::now().time_since_epoch().count();
-      ++checkpoints_;
-    } else {
-      log_("warning", st.error().message + "; retrying at the next batch");
+    {
+      std::lock_guard lock(save_mu_);
+      to_save_ = std::move(waiting_->checkpoint);  // a newer one holds all an older one held
     }
-    committing_ = false;
+    waiting_.reset();
+    save_cv_.notify_one();
+  }
+
+  // ---- the saver thread: encodes and writes the checkpoints the writer thread hands over.
+  //
+  // A checkpoint of a big site is tens of MB, encoded, written and synced; on the reading thread
+  // (the encoding) and the writer thread (the write) every line and alert meanwhile waited for it
+  // (the p99 of line -> alert). Here the lines go on being read and the alerts spooled while it
+  // is encoded and written. That keeps the rule above: a checkpoint is handed over only once
+  // every alert queued before it is in the spool. An alert spooled while an older checkpoint is
+  // being written is the one case new here, and it is safe: should the process die before that
+  // checkpoint is written, the next start reads the alert's line again and makes the same id,
+  // which the spool already has and ignores.
+  void Save() {
+    std::unique_lock lock(save_mu_);
+    while (true) {
+      save_cv_.wait(lock, [this] { return save_stop_ || to_save_ != nullptr; });
+      if (!to_save_) return;  // stopping, nothing left to write
+      std::unique_ptr<state::Checkpoint> checkpoint = std::move(to_save_);
+      lock.unlock();
+      const auto t0 = Clock::now();
+      std::string encoded = state::EncodeCheckpoint(*checkpoint);
+      checkpoint.reset();
+      last_encode_cost_ = (Clock::now() - t0).count();
+      core::Status st = store::CheckpointStore(state_dir_).SaveEncoded(encoded);
+      std::string().swap(encoded);
+      // Taking a checkpoint copies the state and encodes it (with 100,000 logins, some 100 MB
+      // made and freed in small pieces); glibc keeps what was freed, so without this the
+      // daemon's RSS stays at that peak. Here both copies are gone.
+      ::malloc_trim(0);
+      if (st) {
+        last_checkpoint_ = Clock::now().time_since_epoch().count();
+        ++checkpoints_;
+      } else {
+        log_("warning", st.error().message + "; retrying at the next batch");
+      }
+      committing_ = false;
+      lock.lock();
+    }
   }
 
   void Swap(const config::Config& config) {
@@ -435,7 +474,8 @@ class AlertOutbox::Impl {
   std::atomic<std::uint64_t> unspooled_{0};
   std::atomic<std::uint64_t> spool_errors_{0};
   std::atomic<std::uint64_t> checkpoints_{0};
-  std::atomic<Clock::rep> last_checkpoint_{0};  // Clock's count at the last write
+  std::atomic<Clock::rep> last_checkpoint_{0};   // Clock's count at the last write
+  std::atomic<Clock::rep> last_encode_cost_{0};  // how long the last encoding took
   std::atomic<bool> committing_{false};
 
   // The writer thread's own.
@@ -446,6 +486,12 @@ class AlertOutbox::Impl {
   std::string last_error_;
   std::atomic<bool> started_{false};
   std::thread writer_;
+  // The saver thread's hand-over: the checkpoint to write next (the newest wins).
+  std::thread saver_;
+  std::mutex save_mu_;
+  std::condition_variable save_cv_;
+  std::unique_ptr<state::Checkpoint> to_save_;
+  bool save_stop_ = false;
 };
 
 AlertOutbox::AlertOutbox(const config::Config& config, Log log)
@@ -462,11 +508,12 @@ void AlertOutbox::Stop() {
 
 void AlertOutbox::Put(const alerting::Alert& alert) { impl_->Put(alert); }
 
-void AlertOutbox::Commit(std::string encoded_checkpoint) {
-  impl_->Commit(std::move(encoded_checkpoint));
-}
+void AlertOutbox::Commit(state::Checkpoint checkpoint) { impl_->Commit(std::move(checkpoint)); }
 
 bool AlertOutbox::Committing() const { return impl_->committing_; }
+std::chrono::steady_clock::duration AlertOutbox::LastEncodeCost() const {
+  return Clock::duration(impl_->last_encode_cost_);
+}
 
 void AlertOutbox::Reconfigure(const config::Config& config) { impl_->Reconfigure(config); }
 

@@ -1,10 +1,11 @@
 // CheckpointSchedule: when the daemon takes its checkpoint.
 //
 // After each batch of lines the daemon asks for one (Soon); it is taken at most every 200 ms, and
-// taking them never costs the reading thread more than a tenth of its time (copying out and
-// encoding 100,000 logins' windows takes a while; writing them is the outbox's, on its own
-// thread). While the outbox still holds the last one, the next waits: at most one copy of the
-// state waits there. The last checkpoint, at a stop, is the daemon's own (Final).
+// checkpoints never cost more than a tenth of the time: copying out 100,000 logins' windows (on
+// the reading thread) and encoding them (the outbox's saver thread, which also writes them) take
+// a while, and the next checkpoint waits ten times as long as the last one's two parts took. While
+// the outbox still holds the last one, the next waits: at most one copy of the state waits there.
+// The last checkpoint, at a stop, is the daemon's own (Final).
 #ifndef RELAYWATCH_APP_CHECKPOINT_SCHEDULE_H_
 #define RELAYWATCH_APP_CHECKPOINT_SCHEDULE_H_
 
@@ -14,6 +15,7 @@
 
 #include "relaywatch/app/alert_outbox.h"
 #include "relaywatch/follow/asio.h"
+#include "relaywatch/state/checkpoint.h"
 
 namespace relaywatch::app {
 
@@ -21,8 +23,8 @@ class CheckpointSchedule {
  public:
   static constexpr auto kEvery = std::chrono::milliseconds(200);
 
-  // `take` encodes the daemon's state now (state::EncodeCheckpoint).
-  CheckpointSchedule(net::io_context& io, std::function<std::string()> take)
+  // `take` copies out the daemon's state now.
+  CheckpointSchedule(net::io_context& io, std::function<state::Checkpoint()> take)
       : timer_(io), take_(std::move(take)) {}
 
   // A checkpoint is due; taken when the timer fires and the outbox has room.
@@ -32,7 +34,7 @@ class CheckpointSchedule {
 
  private:
   net::steady_timer timer_;
-  std::function<std::string()> take_;
+  std::function<state::Checkpoint()> take_;
   bool pending_ = false;
   std::chrono::steady_clock::duration last_cost_{};
 };

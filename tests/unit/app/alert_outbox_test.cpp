@@ -77,10 +77,10 @@ bool WaitFor(F f, std::chrono::milliseconds limit = std::chrono::milliseconds(80
   return f();
 }
 
-std::string Marked(std::uint64_t lines) {
+state::Checkpoint Marked(std::uint64_t lines) {
   state::Checkpoint c;
   c.pipeline.stats.lines = lines;
-  return state::EncodeCheckpoint(c);
+  return c;
 }
 
 bool Exists(const std::string& path) { return std::filesystem::exists(path); }
@@ -155,6 +155,28 @@ TEST(AlertOutboxTest, StopWithAnAlertTheSpoolRefusesKeepsTheOldCheckpoint) {
   EXPECT_FALSE(Exists(dir / "checkpoint"));
   EXPECT_TRUE(log.Has("error: stopping with 1 alert not in the spool ("));
   EXPECT_TRUE(log.Has("so the next start reads their lines again and spools them"));
+}
+
+TEST(AlertOutboxTest, AnAlertQueuedWhileABigCheckpointIsWrittenIsSpooledWithoutWaitingForIt) {
+  // A checkpoint of 256 MiB, encoded, written and fsynced to the real disk, takes far longer
+  // than spooling one alert: the alert queued just after it must be in the spool before it is
+  // written (the checkpoint is encoded and written on a thread of its own).
+  relaywatch::testing::TempDir dir("rw-outbox");
+  Logged log;
+  AlertOutbox outbox(MakeConfig(dir.path()), log.fn());
+  outbox.Start();
+  state::Checkpoint big = Marked(5);
+  big.pipeline.stats.malformed_samples.assign(1, std::string(256u << 20, 'x'));
+  outbox.Commit(std::move(big));
+  const alerting::Alert a = Volume("late@example.com");
+  outbox.Put(a);
+  ASSERT_TRUE(WaitFor([&] { return outbox.counts().spooled == 1; }));
+  EXPECT_EQ(outbox.counts().checkpoints, 0u) << "the alert waited for the checkpoint's write";
+  EXPECT_TRUE(outbox.Committing());
+  ASSERT_TRUE(WaitFor([&] { return outbox.counts().checkpoints == 1; }));
+  EXPECT_FALSE(outbox.Committing());
+  EXPECT_GT(std::filesystem::file_size(dir / "checkpoint"), 256u << 20);
+  outbox.Stop();
 }
 
 }  // namespace
