@@ -4,38 +4,38 @@
 #include <memory>
 #include <thread>
 #include <tuple>
+#include <utility>
 
 #include "relaywatch/pipeline/pipeline.h"
 
 namespace relaywatch::app {
 namespace {
 
-// One shard: its Pipeline, its table, and its alerts with the number of the line that made them.
+// One shard: its Pipeline, its table, and its alerts with the number of the line that made each.
 struct Shard {
   Shard(const config::Config& config, const ReportCountRequest& req)
-      : pipe(config), tally(config.rules, req.since) {}
-  struct Made {
-    std::uint64_t line;
-    alerting::Alert alert;
-  };
-  pipeline::Pipeline pipe;
+      : pipe(std::make_unique<pipeline::Pipeline>(config)), tally(config.rules, req.since) {}
+  std::unique_ptr<pipeline::Pipeline> pipe;  // let go before the alerts are merged
   ReportTally tally;
-  std::vector<Made> alerts;
-  std::uint64_t line = 0;  // the number of the line being counted
+  std::vector<alerting::Alert> alerts;
+  std::vector<std::uint64_t> lines;  // by alert
+  std::uint64_t line = 0;            // the number of the line being counted
 };
 
-// Whether a comes before b in one Pipeline's order (the header says which that is).
-bool EmittedBefore(const Shard::Made& a, std::size_t a_shard, std::size_t a_index,
-                   const Shard::Made& b, std::size_t b_shard, std::size_t b_index) {
-  if (a.line != b.line) return a.line < b.line;
-  const bool a_resolved = a.alert.state == alerting::AlertState::kResolved;
-  const bool b_resolved = b.alert.state == alerting::AlertState::kResolved;
-  if (a_resolved != b_resolved) return !a_resolved;
-  if (a_resolved) {
-    return std::tie(a.alert.finding.rule, a.alert.finding.key) <
-           std::tie(b.alert.finding.rule, b.alert.finding.key);
+// Whether alert i of shard a comes before alert j of shard b in one Pipeline's order (the header
+// says which that is).
+bool EmittedBefore(const Shard& a, std::size_t a_shard, std::size_t i, const Shard& b,
+                   std::size_t b_shard, std::size_t j) {
+  if (a.lines[i] != b.lines[j]) return a.lines[i] < b.lines[j];
+  const alerting::Alert& x = a.alerts[i];
+  const alerting::Alert& y = b.alerts[j];
+  const bool x_resolved = x.state == alerting::AlertState::kResolved;
+  const bool y_resolved = y.state == alerting::AlertState::kResolved;
+  if (x_resolved != y_resolved) return !x_resolved;
+  if (x_resolved) {
+    return std::tie(x.finding.rule, x.finding.key) < std::tie(y.finding.rule, y.finding.key);
   }
-  return std::tie(a_shard, a_index) < std::tie(b_shard, b_index);
+  return std::tie(a_shard, i) < std::tie(b_shard, j);
 }
 
 }  // namespace
@@ -50,46 +50,54 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
   std::vector<follow::DecodeThread::Consumer> consumers;
   for (std::size_t i = 0; i < n; ++i) {
     Shard& s = *shards.emplace_back(std::make_unique<Shard>(config, req));
-    for (const std::string& service : req.services) s.pipe.AddSource(service);
-    if (req.quiet_until) s.pipe.set_quiet_until(*req.quiet_until);
-    s.pipe.detector().set_shard(i, n);
-    s.pipe.detector().set_keep_samples(false);  // a report prints no alert bodies
-    s.pipe.set_hit_observer(&s.tally);
-    s.pipe.set_alert_sink([&s](alerting::Alert&& a) {
-      s.alerts.push_back({s.line, std::move(a)});
+    pipeline::Pipeline& pipe = *s.pipe;
+    for (const std::string& service : req.services) pipe.AddSource(service);
+    if (req.quiet_until) pipe.set_quiet_until(*req.quiet_until);
+    pipe.detector().set_shard(i, n);
+    pipe.detector().set_keep_samples(false);  // a report prints no alert bodies
+    pipe.set_hit_observer(&s.tally);
+    pipe.set_alert_sink([&s](alerting::Alert&& a) {
+      s.alerts.push_back(std::move(a));
+      s.lines.push_back(s.line);
     });
-    consumers.emplace_back([&s](const follow::ReadLine& r) {
+    consumers.emplace_back([&s, &pipe](const follow::ReadLine& r) {
       // The look-ahead found that this log carries qlogenvelope lines from here on.
-      if (r.qlog_from_here) s.pipe.detector().KnowQlogService(s.pipe.service(r.input));
-      s.pipe.OnLine(r.input, r.decoded);
+      if (r.qlog_from_here) pipe.detector().KnowQlogService(pipe.service(r.input));
+      pipe.OnLine(r.input, r.decoded);
       ++s.line;
     });
   }
   follow::DecodeThread::Run(reader, inspect, consumers);
 
   ReportCount out;
-  out.stats = shards[0]->pipe.stats();  // every shard counted the same lines
+  out.stats = shards[0]->pipe->stats();  // every shard counted the same lines
   out.stats.findings = out.stats.alerts = out.stats.evicted_keys = 0;
-  std::vector<std::tuple<std::size_t, std::size_t>> order;  // (shard, index)
   for (std::size_t i = 0; i < n; ++i) {
-    const pipeline::Stats& st = shards[i]->pipe.stats();
+    Shard& s = *shards[i];
+    const pipeline::Stats& st = s.pipe->stats();
     out.stats.findings += st.findings;
     out.stats.alerts += st.alerts;
     out.stats.evicted_keys += st.evicted_keys;
-    for (std::size_t k = 0; k < shards[i]->alerts.size(); ++k) order.emplace_back(i, k);
+    s.pipe.reset();  // the windows and the ledger: no longer needed, and the largest part
     if (out.users.empty()) {
-      out.users = std::move(shards[i]->tally.users());
+      out.users = std::move(s.tally.users());
     } else {
-      out.users.merge(shards[i]->tally.users());  // disjoint: a login is in one shard
+      out.users.merge(s.tally.users());  // disjoint: a login is in one shard
     }
   }
+  if (n == 1) {
+    out.alerts = std::move(shards[0]->alerts);  // already in its order
+    return out;
+  }
+  std::vector<std::pair<std::size_t, std::size_t>> order;  // (shard, index)
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < shards[i]->alerts.size(); ++k) order.emplace_back(i, k);
+  }
   std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-    const auto [as, ai] = a;
-    const auto [bs, bi] = b;
-    return EmittedBefore(shards[as]->alerts[ai], as, ai, shards[bs]->alerts[bi], bs, bi);
+    return EmittedBefore(*shards[a.first], a.first, a.second, *shards[b.first], b.first, b.second);
   });
   out.alerts.reserve(order.size());
-  for (const auto& [s, k] : order) out.alerts.push_back(std::move(shards[s]->alerts[k].alert));
+  for (const auto& [s, k] : order) out.alerts.push_back(std::move(shards[s]->alerts[k]));
   return out;
 }
 

@@ -31,8 +31,12 @@ subreaper; it reads the command's own peak, above a floor of sh's (shown, about 
 
 --rules FILE is given to report as `-c FILE` (without it, report uses its built-in rules);
 tests/bench/big_site_rules.yaml holds volume 1h and 24h, sender 24h and remote-ips 1h.
+--one-core runs each report again under `taskset -c 0` (the same output is asserted) and prints the
+ratio of the two walls, pair by pair: how much report gains from the other cores (report --threads,
+default one shard per core, and the decoding thread). --threads N is given to report.
 Usage: report_bench.py RELAYWATCH [--shape friendly|big|both | --mix F] [--rules FILE] [--days N]
-                       [--decode-floor BIN] [--lines N] [--runs R] [--keep DIR]
+                       [--decode-floor BIN] [--lines N] [--runs R] [--keep DIR] [--threads N]
+                       [--one-core]
 """
 import argparse
 import ctypes
@@ -219,13 +223,20 @@ def bench(name, d, n_lines, relay, a, env):
         got = sum(int(x.rsplit(b":", 1)[1]) for x in out.splitlines())
         assert got == relay, (got, relay)
     report = [a.relaywatch] + (["-c", a.rules] if a.rules else []) + [
-        "report", "--all", "--format", "json", "--dir", d]
+        "report", "--all", "--format", "json", "--dir", d] + (
+        ["--threads", str(a.threads)] if a.threads else [])
+    one_core = ["taskset", "-c", "0"] + report
+    pinned = []  # (wall, wall of the report run just before): the pair's ratio
     for _ in range(a.runs):
         dt, out, cpu = timed(report, env)
         rw.append((dt, cpu))
         got = json.loads(out)["lines"]
         assert got["relay"] == relay, f"report's relay count {got['relay']} differs from grep's {relay}"
         assert got["total"] == n_lines, f"report read {got['total']} lines of {n_lines}"
+        if a.one_core:
+            dt1, out1, _ = timed(one_core, env)
+            assert out1 == out, "report on one core printed another report"
+            pinned.append((dt1, dt))
     for _ in range(a.runs if a.decode_floor else 0):
         dt, out, cpu = timed([a.decode_floor, d], env)
         floor.append((dt, cpu))
@@ -239,6 +250,9 @@ def bench(name, d, n_lines, relay, a, env):
            "lines/s": f"{n_lines / r / 1e6:.2f}M", "cpu_s": f"{med(rw, 1):.3f}",
            "rss_MiB": f"{peak_rss(report, env) / 1024:.1f}",
            "grep_cpu_s": f"{med(grep, 1):.3f}", "grep_rss_MiB": f"{peak_rss(grep_cmd, env) / 1024:.1f}"}
+    if pinned:
+        row.update({"one_core_s": f"{med(pinned, 0):.3f}",
+                    "x_one_core": f"{statistics.median(b / p for p, b in pinned):.2f}"})
     if floor:
         f = med(floor, 0)
         row.update({"floor_s": f"{f:.3f}", "x_floor": f"{r / f:.2f}"})
@@ -259,6 +273,9 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--keep", metavar="DIR", help="generate into DIR/<shape>/submission and keep it")
     p.add_argument("--decode-floor", metavar="BIN")
+    p.add_argument("--threads", type=int, help="report --threads N (default: report's, one per core)")
+    p.add_argument("--one-core", action="store_true",
+                   help="also run each report under taskset -c 0, paired with the run before it")
     a = p.parse_args()
     if a.mix is not None:
         if not 0 <= a.mix <= 1:
@@ -293,7 +310,9 @@ def main():
     print("x_grep: report_s / grep_s; lines/s: report's, by wall; cpu_s and rss_MiB: report's own "
           "(user+sys, ru_maxrss of that child), grep_* grep's; "
           f"RSS floor (`true` forked as they are): {peak_rss(['true']) / 1024:.1f} MiB" +
-          ("; floor_s: decode_floor, x_floor: report_s / floor_s" if a.decode_floor else ""))
+          ("; floor_s: decode_floor, x_floor: report_s / floor_s" if a.decode_floor else "") +
+          ("; one_core_s: the same report under taskset -c 0, x_one_core: median of each pair's "
+           "all-cores wall / one-core wall (below 1: the other cores are used)" if a.one_core else ""))
 
 
 if __name__ == "__main__":
