@@ -168,13 +168,19 @@ def part_a(tmp):
         held = source(st, logdir)["position"]["inode"]
 
         def listed(inode):
-            for n in rwtest.multilog_files(logdir):
+            """Whether the file is still in the directory under some name: its link count, read
+            through the descriptor the stopped daemon holds. A listing cannot tell: multilog
+            renames current to previous, then links previous to @….s and unlinks previous, and a
+            listing taken across those steps can miss the file that is still there."""
+            fds, dev = "/proc/%d/fd" % d.pid, os.stat(logdir).st_dev
+            for fd in os.listdir(fds):
                 try:
-                    if os.stat(os.path.join(logdir, n)).st_ino == inode:
-                        return True
+                    st = os.stat(os.path.join(fds, fd))
                 except FileNotFoundError:
-                    pass
-            return False
+                    continue
+                if st.st_ino == inode and st.st_dev == dev:
+                    return st.st_nlink > 0
+            raise rwtest.TestFailure("the stopped daemon holds no descriptor of inode %d" % inode)
 
         def written(seq):
             """True once multilog wrote line `seq`, into current or (rotating) the newest archive."""
@@ -195,7 +201,9 @@ def part_a(tmp):
         try:
             # One line at a time until multilog prunes the file the daemon holds open (2 archives
             # are kept after it: 3 rotations); the 4th rotation would prune a file not read.
-            while listed(held) and seq < 5005 + 5 * MAX_PER_FILE:
+            # Asked while the daemon is stopped: once it runs, it finishes the file and lets go.
+            pruned = not listed(held)
+            while not pruned and seq < 5005 + 5 * MAX_PER_FILE:
                 ml.stdin.write(blob(seq, 1))
                 ml.stdin.flush()
                 seq += 1
@@ -204,10 +212,11 @@ def part_a(tmp):
                     if time.monotonic() > deadline:
                         raise rwtest.TestFailure("multilog did not write line %d" % (seq - 1))
                     time.sleep(0.001)
+                pruned = not listed(held)
             finish_multilog(ml)
         finally:
             d.signal(signal.SIGCONT)
-        check(not listed(held), "multilog pruned the file the stopped daemon held open (%d lines "
+        check(pruned, "multilog pruned the file the stopped daemon held open (%d lines "
               "written while stopped)" % (seq - 5005))
         st = d.wait_for(lambda s: rwtest.caught_up(d, s, logdir)
                         and source(s, logdir)["lines"] >= lines0 + seq - 5000,
