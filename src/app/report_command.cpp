@@ -29,8 +29,8 @@ const std::vector<OptionSpec>& ReportOptions() {
       {"all", 0, false, false, "", "list every login that relayed, not only those with findings"},
       {"format", 0, true, false, "text|json", "output format (default text)"},
       {"threads", 0, true, false, "N",
-       "count the logins in N shards, one thread each (default: one per core); the result is the "
-       "same for any N"},
+       "count the logins in N shards, one thread each (default: one per core, at most 16); the "
+       "result is the same for any N"},
       {"fleet", 0, false, false, "",
        "print the fleet's windows now, from Redis (config fleet:): its nodes and each rule's top "
        "logins with every node's part, instead of reading this host's logs"},

@@ -181,7 +181,14 @@ void DecodeThread::Run(StoredLogReader& reader, const Consumer& inspect,
     }
   };
   std::vector<std::thread> others;
-  for (std::size_t c = 1; c < consumers.size(); ++c) others.emplace_back(consume, c);
+  try {
+    for (std::size_t c = 1; c < consumers.size(); ++c) others.emplace_back(consume, c);
+  } catch (...) {  // no thread to be had: stop what started, then say so
+    handoff.Stop();
+    for (std::thread& t : others) t.join();
+    producer.join();
+    throw;
+  }
   consume(0);
   for (std::thread& t : others) t.join();
   producer.join();

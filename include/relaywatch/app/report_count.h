@@ -48,7 +48,7 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
                         follow::StoredLogReader& reader,
                         const follow::DecodeThread::Consumer& inspect);
 
-// The number of shards `report` uses unless --threads says: one per core (at least one).
+// The number of shards `report` uses unless --threads says: one per core, from 1 to 16.
 std::size_t DefaultReportThreads();
 
 }  // namespace relaywatch::app
