@@ -16,8 +16,9 @@ bool InWindow(core::Timestamp seen, core::Timestamp now, core::Duration window) 
 
 }  // namespace
 
-std::vector<DistinctWindow::Seen>::iterator DistinctWindow::Find(std::string_view value) {
-  if (std::optional<std::uint32_t> v4 = parse::Ipv4Bits(value)) {
+std::vector<DistinctWindow::Seen>::iterator DistinctWindow::Find(std::string_view value,
+                                                                 std::optional<std::uint32_t> v4) {
+  if (v4) {
     // A session's lines come from one address, most often the one added last.
     if (!seen_.empty() && seen_.back().text == kV4 && seen_.back().v4 == *v4)
       return seen_.end() - 1;
@@ -29,10 +30,11 @@ std::vector<DistinctWindow::Seen>::iterator DistinctWindow::Find(std::string_vie
   });
 }
 
-DistinctWindow::Seen DistinctWindow::Make(std::string_view value, core::Timestamp t) {
+DistinctWindow::Seen DistinctWindow::Make(std::string_view value, std::optional<std::uint32_t> v4,
+                                          core::Timestamp t) {
   Seen e;
   e.last = e.first = t;
-  if (std::optional<std::uint32_t> v4 = parse::Ipv4Bits(value)) {
+  if (v4) {
     e.v4 = *v4;
   } else {
     e.text = static_cast<std::uint32_t>(Texts().size());
@@ -56,19 +58,20 @@ void DistinctWindow::DropText(std::uint32_t index) {
 
 std::uint64_t DistinctWindow::Add(std::string_view value, core::Timestamp t, core::Duration window,
                                   std::size_t cap) {
-  auto it = Find(value);
+  const std::optional<std::uint32_t> v4 = parse::Ipv4Bits(value);  // parsed once, for both
+  auto it = Find(value, v4);
   if (it != seen_.end()) {
     if (!InWindow(it->last, t, window)) it->first = t;
     it->last = std::max(it->last, t);
   } else if (seen_.size() < std::max<std::size_t>(cap, 1)) {
-    seen_.push_back(Make(value, t));
+    seen_.push_back(Make(value, v4, t));
   } else {
     // Full: replace the value seen longest ago (bounded memory under a flood of addresses).
     auto oldest = std::min_element(seen_.begin(), seen_.end(),
                                    [](const Seen& a, const Seen& b) { return a.last < b.last; });
     const std::uint32_t old_text = oldest->text;
     const std::size_t at = static_cast<std::size_t>(oldest - seen_.begin());
-    seen_[at] = Make(value, t);
+    seen_[at] = Make(value, v4, t);
     if (old_text != kV4) DropText(old_text);
   }
   return CountAt(t, window);
@@ -133,7 +136,7 @@ DistinctWindow DistinctWindow::FromEntries(std::vector<DistinctEntry> entries) {
   DistinctWindow w;
   w.seen_.reserve(entries.size());
   for (DistinctEntry& e : entries) {
-    Seen s = w.Make(e.value, e.last);
+    Seen s = w.Make(e.value, parse::Ipv4Bits(e.value), e.last);
     s.first = e.first;
     w.seen_.push_back(s);
   }

@@ -12,7 +12,8 @@
 #   - the same with max_keys 40 on a rule: its cap holds over all logins, so a sharded count that
 #     evicts is counted again on one thread; the report must say keys were evicted.
 # Each config must produce findings (and the second, resolutions), or the comparison proves little.
-# Then --threads with a bad count must be a usage error.
+# Then a range, --user (with its histograms) and --rule, with 1 and 3 shards; and --threads with a
+# bad count must be a usage error.
 set -eu
 bin=$1
 src=$2
@@ -49,6 +50,7 @@ for config in "$src/tests/integration/report_day_config.json" "$tmp/resolved.jso
       fi
     done
     [ "$format" = json ] || continue
+    [ "$name" = report_day_config.json ] && cp "$tmp/got.1" "$tmp/got.1.json"
     /usr/bin/python3 - "$tmp/got.1" "$name" <<'PY' || status=1
 import json, sys
 d, name = json.load(open(sys.argv[1])), sys.argv[2]
@@ -65,6 +67,27 @@ assert evicted == (name == "capped.json"), "evicted: %s" % evicted
 PY
   done
 done
+# A range (the part before --since only warms the windows, and no alert comes of it), one login
+# with its histograms, one rule: also the same bytes with 1 and 3 shards.
+user=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["users"][0]["user"])' \
+  "$tmp/got.1.json")
+for extra in "--since 2026-11-28T06:00:00Z --until 2026-11-28T18:00:00Z" "--user $user" \
+  "--rule many-ips --since 2026-11-28T13:07:30Z"; do
+  for n in 1 3; do
+    # shellcheck disable=SC2086
+    TZ=UTC "$bin" report --all -c "$src/tests/integration/report_day_config.json" $dirs $extra \
+      --threads $n >"$tmp/part.$n" 2>"$tmp/stderr" ||
+      { echo "FAIL: $extra --threads $n: $(cat "$tmp/stderr")"; status=1; }
+  done
+  if ! cmp -s "$tmp/part.1" "$tmp/part.3"; then
+    echo "FAIL: $extra: --threads 3 differs from --threads 1"
+    status=1
+  elif [ "$(wc -l <"$tmp/part.1")" -lt 5 ]; then
+    echo "FAIL: $extra: only $(wc -l <"$tmp/part.1") lines of report"
+    status=1
+  fi
+done
+
 # A count that is not one from 1 to 64 is a usage error (exit 2) that says what was expected.
 for bad in 0 two 65 -1 ""; do
   got=0

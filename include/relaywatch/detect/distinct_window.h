@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,9 +61,9 @@ class DistinctWindow {
   };
   static constexpr std::uint32_t kV4 = UINT32_MAX;
 
-  // The entry holding `value`, or end.
-  std::vector<Seen>::iterator Find(std::string_view value);
-  Seen Make(std::string_view value, core::Timestamp t);
+  // The entry holding `value` (`v4`: its IPv4 bits, parse::Ipv4Bits), or end.
+  std::vector<Seen>::iterator Find(std::string_view value, std::optional<std::uint32_t> v4);
+  Seen Make(std::string_view value, std::optional<std::uint32_t> v4, core::Timestamp t);
   void DropText(std::uint32_t index);
 
   std::vector<Seen> seen_;
