@@ -418,10 +418,16 @@ class AlertOutbox::Impl {
       std::unique_ptr<state::Checkpoint> checkpoint = std::move(to_save_);
       lock.unlock();
       const auto t0 = Clock::now();
-      std::string encoded = state::EncodeCheckpoint(*checkpoint);
+      std::string encoded;
+      core::Status st = core::Ok{};
+      try {
+        encoded = state::EncodeCheckpoint(*checkpoint);
+      } catch (const std::exception& e) {  // out of memory: this checkpoint is lost, not the daemon
+        st = core::Error{std::string("unable to encode the checkpoint: ") + e.what()};
+      }
       checkpoint.reset();
       last_encode_cost_ = (Clock::now() - t0).count();
-      core::Status st = store::CheckpointStore(state_dir_).SaveEncoded(encoded);
+      if (st) st = store::CheckpointStore(state_dir_).SaveEncoded(encoded);
       std::string().swap(encoded);
       // Taking a checkpoint copies the state and encodes it (with 100,000 logins, some 100 MB
       // made and freed in small pieces); glibc keeps what was freed, so without this the

@@ -1,5 +1,7 @@
 #include "relaywatch/app/report_count.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <memory>
 #include <thread>
@@ -41,15 +43,25 @@ bool EmittedBefore(const Shard& a, std::size_t a_shard, std::size_t i, const Sha
 }  // namespace
 
 std::size_t DefaultReportThreads() {
-  // Every shard reads every line, so each one more costs that reading again: beyond 16 it buys
-  // nothing a log of one site needs.
-  return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 16);
+  // The processors this process may run on (taskset, a cpuset), not all the machine has. Every
+  // shard reads every line, so each one more costs that reading again: beyond 16 it buys nothing
+  // a log of one site needs.
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::size_t cores = 0;
+  if (::sched_getaffinity(0, sizeof set, &set) == 0)
+    cores = static_cast<std::size_t>(CPU_COUNT(&set));
+  if (cores == 0) cores = std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(cores, 1, 16);
 }
 
 ReportCount CountReport(const config::Config& config, const ReportCountRequest& req,
                         follow::StoredLogReader& reader,
                         const follow::DecodeThread::Consumer& inspect) {
-  const std::size_t n = std::max<std::size_t>(req.threads, 1);
+  // No more shards than the smallest max_keys: each holds max_keys / n keys of a rule (below).
+  std::size_t n = std::max<std::size_t>(req.threads, 1);
+  for (const detect::RuleSpec& r : config.rules)
+    n = std::min(n, std::max<std::size_t>(r.max_keys, 1));
   std::vector<std::unique_ptr<Shard>> shards;
   std::vector<follow::DecodeThread::Consumer> consumers;
   for (std::size_t i = 0; i < n; ++i) {

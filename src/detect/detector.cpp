@@ -51,6 +51,16 @@ Detector::Detector(std::vector<RuleSpec> rules, std::string default_domain, Wind
   samples_.set_max_pages(max_pages);
 }
 
+void Detector::set_shard(std::size_t index, std::size_t count) {
+  shard_ = index;
+  shards_ = std::max<std::size_t>(count, 1);
+  std::vector<std::size_t> max_keys;
+  for (const RuleSpec& r : rules_) {
+    max_keys.push_back(std::max<std::size_t>(r.max_keys / shards_, 1));
+  }
+  store_.SetMaxKeys(max_keys);
+}
+
 std::size_t Detector::RuleIndex(std::string_view name) const {
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     if (rules_[i].name == name) return i;

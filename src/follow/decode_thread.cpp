@@ -35,8 +35,10 @@ struct Stopped {};
 // number (the n-th batch made full), so each keeps its own place.
 class Handoff {
  public:
+  // Several consumers get twice the batches one has, whatever their number: room for one to run
+  // a little ahead of another, and memory that does not grow with the shards.
   explicit Handoff(std::size_t consumers)
-      : batches_(DecodeThread::kBatches * consumers), next_(consumers, 0) {}
+      : batches_(DecodeThread::kBatches * (consumers > 1 ? 2 : 1)), next_(consumers, 0) {}
 
   // Producer: an empty batch, made or reused; nullptr once a consumer has stopped.
   std::unique_ptr<Batch> TakeEmpty() {

@@ -10,7 +10,9 @@
 #   - report_day_variant_config.json with alerts.resolved and escalate: "ongoing" and "resolved"
 #     alerts, whose order across shards is the ledger's (rule, key) walk;
 #   - the same with max_keys 40 on a rule: its cap holds over all logins, so a sharded count that
-#     evicts is counted again on one thread; the report must say keys were evicted.
+#     evicts is counted again on one thread; the report must say keys were evicted;
+#   - the same with max_keys 900 on the 7-day rule instead: one thread evicts, but a shard holding
+#     all it may (900 / N) would not reach 900 alone; each shard's cap is 900 / N for that reason.
 # Each config must produce findings (and the second, resolutions), or the comparison proves little.
 # Then a range, --user (with its histograms) and --rule, with 1 and 3 shards; and --threads with a
 # bad count must be a usage error.
@@ -30,10 +32,16 @@ c["alerts"] = {"repeat": "20m", "escalate": "2x", "resolved": True}
 json.dump(c, open(sys.argv[2] + "/resolved.json", "w"))
 c["rules"][0]["max_keys"] = 40
 json.dump(c, open(sys.argv[2] + "/capped.json", "w"))
+# A cap between one shard's share and the whole: one thread evicts, while no shard would hold
+# max_keys keys of its own (each holds max_keys / N: report_count.h).
+c["rules"][0].pop("max_keys")
+c["rules"][1]["max_keys"] = 900
+json.dump(c, open(sys.argv[2] + "/between.json", "w"))
 PY
 
 status=0
-for config in "$src/tests/integration/report_day_config.json" "$tmp/resolved.json" "$tmp/capped.json"; do
+for config in "$src/tests/integration/report_day_config.json" "$tmp/resolved.json" \
+  "$tmp/capped.json" "$tmp/between.json"; do
   name=$(basename "$config")
   for format in json text; do
     for n in 1 2 3 7 default; do
@@ -63,7 +71,7 @@ print("%s: %d findings %s, %d users, evicted: %s" % (name, len(d["findings"]), s
 assert d["findings"], "no finding: the comparison proves little"
 if name == "resolved.json":
     assert states.get("resolved", 0) >= 2 and states.get("ongoing", 0) >= 1, states
-assert evicted == (name == "capped.json"), "evicted: %s" % evicted
+assert evicted == (name in ("capped.json", "between.json")), "evicted: %s" % evicted
 PY
   done
 done

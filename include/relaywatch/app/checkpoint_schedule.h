@@ -1,9 +1,11 @@
 // CheckpointSchedule: when the daemon takes its checkpoint.
 //
 // After each batch of lines the daemon asks for one (Soon); it is taken at most every 200 ms, and
-// checkpoints never cost more than a tenth of the time: copying out 100,000 logins' windows (on
-// the reading thread) and encoding them (the outbox's saver thread, which also writes them) take
-// a while, and the next checkpoint waits ten times as long as the last one's two parts took. While
+// checkpoints cost about a tenth of the CPU at most: copying out 100,000 logins' windows (on the
+// reading thread) and encoding them (on the outbox's saver thread, which also writes them) take
+// a while, and the next checkpoint waits ten times as long as the last copy and the last encoding
+// known took. The write is not counted: it is I/O, and the next checkpoint is not taken before it
+// is done (AlertOutbox::Committing). While
 // the outbox still holds the last one, the next waits: at most one copy of the state waits there.
 // The last checkpoint, at a stop, is the daemon's own (Final).
 #ifndef RELAYWATCH_APP_CHECKPOINT_SCHEDULE_H_

@@ -10,8 +10,11 @@
 //   - the alerts are put back in the order one Pipeline emits them: by line; a line's own findings
 //     (all of one login, so of one shard) before the resolutions its 5-minute maintenance made;
 //     those by (rule, key), the order in which the ledger walks its entries.
-// One thing does not shard: a rule's max_keys cap holds over all logins. A sharded count that had
-// to evict is not exact, so RunReport counts again on one thread when `evicted_keys` is not 0.
+// One thing does not shard: a rule's max_keys cap holds over all logins. Each of N shards holds
+// at most max_keys / N logins of a rule (Detector::set_shard): if none had to evict, one Pipeline
+// would not have either, and the result is exact; if one did, RunReport counts again on one
+// thread (`evicted_keys` is not 0). So a range where more than max_keys / N logins of a rule are
+// active at once is counted twice over, the second time exactly.
 #ifndef RELAYWATCH_APP_REPORT_COUNT_H_
 #define RELAYWATCH_APP_REPORT_COUNT_H_
 
@@ -48,7 +51,8 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
                         follow::StoredLogReader& reader,
                         const follow::DecodeThread::Consumer& inspect);
 
-// The number of shards `report` uses unless --threads says: one per core, from 1 to 16.
+// The number of shards `report` uses unless --threads says: one per processor it may run on
+// (sched_getaffinity), from 1 to 16.
 std::size_t DefaultReportThreads();
 
 }  // namespace relaywatch::app

@@ -109,10 +109,11 @@ class Detector {
   // others' lines after what every line does (sessions, the services' logs): `report --threads`
   // gives every line to one Detector per shard, since sessions and services are not per Key. A
   // Key's windows, hits, findings and sample are then all in its own shard's Detector.
-  void set_shard(std::size_t index, std::size_t count) {
-    shard_ = index;
-    shards_ = count == 0 ? 1 : count;
-  }
+  // A rule's max_keys holds over all Keys, so a shard holds at most max_keys / count of them: a
+  // shard that never evicts proves that one Detector would not have either (count shards of
+  // max_keys / count keys are at most max_keys); one that evicts is the caller's sign to count
+  // on one Detector instead. `count` must not exceed any rule's max_keys.
+  void set_shard(std::size_t index, std::size_t count);
   static std::size_t ShardOf(std::string_view key, std::size_t count) {
     return count <= 1 ? 0 : std::hash<std::string_view>{}(key) % count;
   }

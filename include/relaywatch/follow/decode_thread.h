@@ -53,8 +53,9 @@ class DecodeThread {
   static void Run(StoredLogReader& reader, const Consumer& inspect, const Consumer& consume);
   // The same with several consumers, each on a thread of its own (the first on the calling
   // thread), each given every line in order: `report`'s shards, which all read every line and
-  // count their own logins. A batch goes back to the reader once every consumer is done with it,
-  // so a fast consumer waits for a slow one at most kBatches batches ahead. An exception from any
+  // count their own logins. A batch goes back to the reader once every consumer is done with it;
+  // 2 * kBatches are in flight, so a fast consumer runs at most that many batches ahead of the
+  // slowest, and then waits. An exception from any
   // consumer stops the others and the reader, and is rethrown here (the first, by consumer index).
   static void Run(StoredLogReader& reader, const Consumer& inspect,
                   std::span<const Consumer> consumers);

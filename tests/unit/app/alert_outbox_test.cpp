@@ -158,7 +158,7 @@ TEST(AlertOutboxTest, StopWithAnAlertTheSpoolRefusesKeepsTheOldCheckpoint) {
 }
 
 TEST(AlertOutboxTest, AnAlertQueuedWhileABigCheckpointIsWrittenIsSpooledWithoutWaitingForIt) {
-  // A checkpoint of 256 MiB, encoded, written and fsynced to the real disk, takes far longer
+  // A checkpoint of 128 MiB, encoded, written and fsynced to the real disk, takes far longer
   // than spooling one alert: the alert queued just after it must be in the spool before it is
   // written (the checkpoint is encoded and written on a thread of its own).
   relaywatch::testing::TempDir dir("rw-outbox");
@@ -166,7 +166,7 @@ TEST(AlertOutboxTest, AnAlertQueuedWhileABigCheckpointIsWrittenIsSpooledWithoutW
   AlertOutbox outbox(MakeConfig(dir.path()), log.fn());
   outbox.Start();
   state::Checkpoint big = Marked(5);
-  big.pipeline.stats.malformed_samples.assign(1, std::string(256u << 20, 'x'));
+  big.pipeline.stats.malformed_samples.assign(1, std::string(128u << 20, 'x'));
   outbox.Commit(std::move(big));
   const alerting::Alert a = Volume("late@example.com");
   outbox.Put(a);
@@ -175,7 +175,7 @@ TEST(AlertOutboxTest, AnAlertQueuedWhileABigCheckpointIsWrittenIsSpooledWithoutW
   EXPECT_TRUE(outbox.Committing());
   ASSERT_TRUE(WaitFor([&] { return outbox.counts().checkpoints == 1; }));
   EXPECT_FALSE(outbox.Committing());
-  EXPECT_GT(std::filesystem::file_size(dir / "checkpoint"), 256u << 20);
+  EXPECT_GT(std::filesystem::file_size(dir / "checkpoint"), 128u << 20);
   outbox.Stop();
 }
 
