@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -177,6 +178,28 @@ TEST(AlertOutboxTest, AnAlertQueuedWhileABigCheckpointIsWrittenIsSpooledWithoutW
   EXPECT_FALSE(outbox.Committing());
   EXPECT_GT(std::filesystem::file_size(dir / "checkpoint"), 128u << 20);
   outbox.Stop();
+}
+
+TEST(AlertOutboxTest, StopWhileABigCheckpointIsWrittenLeavesTheNewerOneOnDisk) {
+  // The daemon's last checkpoint (Final) comes while the saver still writes an older, big one:
+  // Stop must wait for both, in order, so that the file holds the newer.
+  relaywatch::testing::TempDir dir("rw-outbox");
+  Logged log;
+  AlertOutbox outbox(MakeConfig(dir.path()), log.fn());
+  outbox.Start();
+  state::Checkpoint big = Marked(5);
+  big.pipeline.stats.malformed_samples.assign(1, std::string(64u << 20, 'x'));
+  outbox.Commit(std::move(big));
+  outbox.Put(Volume("last@example.com"));
+  outbox.Commit(Marked(9));
+  outbox.Stop();
+  EXPECT_EQ(outbox.counts().spooled, 1u);
+  std::ifstream in(dir / "checkpoint", std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto c = state::DecodeCheckpoint(text);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->pipeline.stats.lines, 9u);
+  EXPECT_TRUE(c->pipeline.stats.malformed_samples.empty());
 }
 
 }  // namespace
