@@ -161,7 +161,6 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
     count_req.quiet_until = *req.since;
   }
   count_req.since = since;
-  count_req.threads = req.threads.value_or(DefaultReportThreads());
   // --user names a login as the admin types it; compare it as the lines are keyed.
   std::optional<std::string> user = req.user;
   if (user && !user->starts_with("ip:")) user = detect::LoginKey(*user, {}, config.default_domain);
@@ -188,20 +187,21 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
       data.last_line = std::max(data.last_line.value_or(line.time), line.time);
     }
   };
-  auto count = [&](std::size_t threads) {
+  auto count = [&](std::size_t shards) {
     unstamped_read.assign(data.sources.size(), 0);
     stamped_read.assign(data.sources.size(), false);
     data.first_line = data.last_line = std::nullopt;
     follow::StoredLogReader reader(inputs, zone, skip_before, req.until);
-    count_req.threads = threads;
+    count_req.threads = shards;
     ReportCount counted = CountReport(config, count_req, reader, in_range);
     data.totals = reader.totals();
     return counted;
   };
-  ReportCount counted = count(count_req.threads);
+  const std::size_t threads = req.threads.value_or(DefaultReportThreads());
+  ReportCount counted = count(threads);
   // A rule's max_keys cap holds over every login, not per shard (report_count.h): a sharded count
   // that evicted is counted again, as the daemon would have, on one thread.
-  if (count_req.threads > 1 && counted.stats.evicted_keys > 0) counted = count(1);
+  if (threads > 1 && counted.stats.evicted_keys > 0) counted = count(1);
   data.stats = counted.stats;
   data.findings = std::move(counted.alerts);
   ReportTally::Users& users = counted.users;

@@ -61,7 +61,7 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
   // No more shards than the smallest max_keys: each holds max_keys / n keys of a rule (below).
   std::size_t n = std::max<std::size_t>(req.threads, 1);
   for (const detect::RuleSpec& r : config.rules)
-    n = std::min(n, std::max<std::size_t>(r.max_keys, 1));
+    if (r.max_keys > 0) n = std::min(n, r.max_keys);
   std::vector<std::unique_ptr<Shard>> shards;
   std::vector<follow::DecodeThread::Consumer> consumers;
   for (std::size_t i = 0; i < n; ++i) {

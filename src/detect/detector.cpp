@@ -39,13 +39,18 @@ Detector::Detector(std::vector<RuleSpec> rules, std::string default_domain, Wind
     windows_.push_back(r.window);
     longest_window_ = std::max(longest_window_, r.window);
   }
-  // Keys are client-chosen: each rule holds at most its max_keys, and the SampleBook, whose pages
-  // are of keys some rule holds, no more than the largest of them.
+  SetCaps();
+}
+
+void Detector::SetCaps() {
+  // Keys are client-chosen: each rule holds at most its max_keys (a shard its share: set_shard),
+  // and the SampleBook, whose pages are of keys some rule holds, no more than the largest.
   std::vector<std::size_t> max_keys;
   std::size_t max_pages = 0;
   for (const RuleSpec& r : rules_) {
-    max_keys.push_back(r.max_keys);
-    max_pages = std::max(max_pages, r.max_keys);
+    // 0 is no cap, in the store as here.
+    max_keys.push_back(r.max_keys == 0 ? 0 : std::max<std::size_t>(r.max_keys / shards_, 1));
+    max_pages = std::max(max_pages, max_keys.back());
   }
   store_.SetMaxKeys(max_keys);
   samples_.set_max_pages(max_pages);
@@ -54,11 +59,7 @@ Detector::Detector(std::vector<RuleSpec> rules, std::string default_domain, Wind
 void Detector::set_shard(std::size_t index, std::size_t count) {
   shard_ = index;
   shards_ = std::max<std::size_t>(count, 1);
-  std::vector<std::size_t> max_keys;
-  for (const RuleSpec& r : rules_) {
-    max_keys.push_back(std::max<std::size_t>(r.max_keys / shards_, 1));
-  }
-  store_.SetMaxKeys(max_keys);
+  SetCaps();
 }
 
 std::size_t Detector::RuleIndex(std::string_view name) const {

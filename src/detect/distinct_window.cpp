@@ -43,12 +43,12 @@ DistinctWindow::Seen DistinctWindow::Make(std::string_view value, std::optional<
   return e;
 }
 
-// Removes texts_[index], which no entry names any more, keeping the others' indexes right.
 std::vector<std::string>& DistinctWindow::Texts() {
   if (!texts_) texts_ = std::make_unique<std::vector<std::string>>();
   return *texts_;
 }
 
+// Removes texts_[index], which no entry names any more, keeping the others' indexes right.
 void DistinctWindow::DropText(std::uint32_t index) {
   texts_->erase(texts_->begin() + index);
   for (Seen& e : seen_) {

@@ -329,12 +329,12 @@ std::optional<std::uint32_t> Ipv4Bits(std::string_view canonical) {
 }
 
 std::string Ipv4Text(std::uint32_t bits) {
-  std::string out;
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    if (shift != 24) out.push_back('.');
-    out += std::to_string((bits >> shift) & 0xFF);
-  }
-  return out;
+  char text[16];  // "255.255.255.255"
+  const char* end =
+      WriteIpv4({static_cast<std::uint8_t>(bits >> 24), static_cast<std::uint8_t>(bits >> 16),
+                 static_cast<std::uint8_t>(bits >> 8), static_cast<std::uint8_t>(bits)},
+                text);
+  return std::string(text, static_cast<std::size_t>(end - text));
 }
 
 }  // namespace relaywatch::parse

@@ -114,9 +114,10 @@ class FleetLink::Impl {
     return out;
   }
 
-  // Claims Redis did not answer: their alerts were paged from this node. They are made as soon
-  // as Redis answers again, before anything else, so that the other nodes see that this
-  // incident was paged and do not page it once more with their later counts. Under mu_.
+  // Claims Redis did not answer: their alerts were paged from this node. They are made at the
+  // next connection, before anything else, so that the other nodes see that this incident was
+  // paged and do not page it once more with their later counts. (A claim that only timed out,
+  // the link staying connected, waits for that next connection too.) Under mu_.
   void Defer(const std::vector<fleet::ClaimRequest>& requests) {
     counts_.claims_unavailable += requests.size();
     for (const fleet::ClaimRequest& r : requests) {
@@ -287,22 +288,16 @@ class FleetLink::Impl {
         pending = claims_.front();
         claims_.pop_front();
       }
-      std::vector<std::vector<std::string>> commands;
-      for (const fleet::ClaimRequest& r : pending->requests) commands.push_back(ClaimCommand(r));
       std::vector<std::optional<fleet::ClaimResult>> out(pending->requests.size());
-      if (auto replies = Exchange(commands)) {
+      if (auto replies = Exchange(ClaimCommands(pending->requests))) {
         std::lock_guard lock(mu_);
         for (std::size_t i = 0; i < replies->size(); ++i) {
-          const Reply& r = (*replies)[i];
-          if (r.type != Reply::Type::kArray || r.elements.size() != 5) {
-            if (r.is_error()) hooks_.log("warning", "fleet: claim refused: " + r.text);
-            continue;
+          out[i] = ParseClaim((*replies)[i]);
+          if (out[i]) {
+            ++(out[i]->won ? counts_.claims_won : counts_.claims_lost);
+          } else if ((*replies)[i].is_error()) {
+            hooks_.log("warning", "fleet: claim refused: " + (*replies)[i].text);
           }
-          fleet::ClaimResult c{r.elements[0].integer == 1, r.elements[1].text, r.elements[2].text,
-                               r.elements[4].integer == 1,
-                               static_cast<std::uint64_t>(r.elements[3].integer)};
-          ++(c.won ? counts_.claims_won : counts_.claims_lost);
-          out[i] = std::move(c);
         }
       }
       pending->done.set_value(std::move(out));
@@ -316,9 +311,7 @@ class FleetLink::Impl {
       deferred.swap(deferred_);
     }
     if (deferred.empty()) return;
-    std::vector<std::vector<std::string>> commands;
-    for (const fleet::ClaimRequest& r : deferred) commands.push_back(ClaimCommand(r));
-    auto replies = Exchange(commands);
+    auto replies = Exchange(ClaimCommands(deferred));
     if (!replies) {
       std::lock_guard lock(mu_);
       for (auto& r : deferred) deferred_.push_back(std::move(r));  // at the next connect
@@ -326,15 +319,30 @@ class FleetLink::Impl {
     }
     std::size_t held_by_others = 0;
     for (const Reply& r : *replies) {
-      if (r.type == Reply::Type::kArray && r.elements.size() == 5 && r.elements[0].integer != 1) {
-        ++held_by_others;  // both paged while Redis was down: the other node claimed first
-      }
+      const std::optional<fleet::ClaimResult> c = ParseClaim(r);
+      if (c && !c->won) ++held_by_others;  // both paged while Redis was down: the other was first
     }
     hooks_.log("info", "fleet: made " + std::to_string(deferred.size()) +
                            " claims of alerts paged while Redis did not answer" +
                            (held_by_others ? " (" + std::to_string(held_by_others) +
                                                  " already held by another node, which paged too)"
                                            : std::string()));
+  }
+
+  // The claim script's calls for `requests`, in order.
+  template <typename Requests>
+  std::vector<std::vector<std::string>> ClaimCommands(const Requests& requests) const {
+    std::vector<std::vector<std::string>> commands;
+    for (const fleet::ClaimRequest& r : requests) commands.push_back(ClaimCommand(r));
+    return commands;
+  }
+
+  // The claim script's answer {won, holder, id, held count, escalated}; nullopt for anything else.
+  static std::optional<fleet::ClaimResult> ParseClaim(const Reply& r) {
+    if (r.type != Reply::Type::kArray || r.elements.size() != 5) return std::nullopt;
+    return fleet::ClaimResult{r.elements[0].integer == 1, r.elements[1].text, r.elements[2].text,
+                              r.elements[4].integer == 1,
+                              static_cast<std::uint64_t>(r.elements[3].integer)};
   }
 
   std::vector<std::string> ClaimCommand(const fleet::ClaimRequest& r) const {

@@ -176,6 +176,8 @@ class Detector {
   void Notify(const EventContext& ctx, std::string_view key,
               std::optional<RecipientHit> recipient = std::nullopt);
   std::string_view KeyOf(std::string_view auth_user, std::string_view ip);
+  // The rules' max_keys (divided among the shards) to the store, and the SampleBook's page cap.
+  void SetCaps();
   bool Owns(std::string_view key) const { return shards_ == 1 || ShardOf(key, shards_) == shard_; }
 
   std::vector<RuleSpec> rules_;

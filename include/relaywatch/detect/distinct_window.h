@@ -67,8 +67,8 @@ class DistinctWindow {
   void DropText(std::uint32_t index);
 
   std::vector<Seen> seen_;
-  // The values that are no IPv4 address (IPv6, "unknown"); made for the first one: every rule's
-  // window of every Key has a DistinctWindow, most of them never used.
+  // The values that are no IPv4 address (IPv6, "unknown"); made for the first one: nearly every
+  // address is IPv4, so most windows never need them.
   std::unique_ptr<std::vector<std::string>> texts_;
   std::vector<std::string>& Texts();
 };

@@ -12,8 +12,8 @@
 // Redis down or not answering: batches are dropped (the node's own windows are absolute, and the
 // first thing after a reconnect is on_connected, on which the node sends all of them: nothing
 // is counted twice, nothing is missed), claims answer "unavailable" at once (the node pages on
-// its own counts, as without a fleet; the claim is made as soon as Redis answers again, first
-// thing, so that the other nodes do not page that incident once more), and the link tries again
+// its own counts, as without a fleet; the claim is made first thing at the next connection, so
+// that the other nodes do not page that incident once more), and the link tries again
 // after 1 s, then up to every 5 s, logging the outage once and the recovery once. A heartbeat every
 // second keeps the node in the fleet's node list; every 2 s the link reads the fleet view
 // (fleet_view.h) for `status`.

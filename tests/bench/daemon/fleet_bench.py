@@ -572,28 +572,25 @@ def latency(binary, tmp, redis):
             time.sleep(0.05)
         time.sleep(0.3)
         claims_at.append(claims())
-        for i in range(PROBES):
-            login = "s%03d@probe.example" % i
-            batch = [[probe_line(login, k, "198.51.100.%d" % (j + 1)) for k in range(LIMIT)
-                      if k % 3 == j] for j in range(3)]
-            t = time.time()
-            for n, b in zip(nodes, batch):
-                n.ml.write(b)
-            probes.append(("b", login, t, None))
-            wait_page(nodes, login)
-            time.sleep(0.1)
+
+        def all_at_once(variant, prefix, net, shared):
+            """Every node gets its lines of each probe at once: a third of the LIMIT lines each
+            (shared), or all LIMIT lines each (every node crosses alone)."""
+            for i in range(PROBES):
+                login = "%s%03d@probe.example" % (prefix, i)
+                batch = [[probe_line(login, k, "%s.%d" % (net, j + 1)) for k in range(LIMIT)
+                          if not shared or k % 3 == j] for j in range(3)]
+                t = time.time()
+                for n, b in zip(nodes, batch):
+                    n.ml.write(b)
+                probes.append((variant, login, t, None))
+                wait_page(nodes, login)
+                time.sleep(0.1)
+
+        all_at_once("b", "s", "198.51.100", shared=True)
         time.sleep(0.3)
         claims_at.append(claims())
-        for i in range(PROBES):
-            login = "c%03d@probe.example" % i
-            batch = [[probe_line(login, k, "203.0.113.%d" % (j + 1)) for k in range(LIMIT)]
-                     for j in range(3)]
-            t = time.time()
-            for n, b in zip(nodes, batch):
-                n.ml.write(b)
-            probes.append(("c", login, t, None))
-            wait_page(nodes, login)
-            time.sleep(0.1)
+        all_at_once("c", "c", "203.0.113", shared=False)
         time.sleep(2)
         claims_at.append(claims())
         pages = collections.defaultdict(list)

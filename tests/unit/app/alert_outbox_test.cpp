@@ -7,7 +7,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -16,6 +15,7 @@
 #include "relaywatch/alerting/alert_id.h"
 #include "relaywatch/config/loader.h"
 #include "relaywatch/state/checkpoint.h"
+#include "relaywatch/store/checkpoint_store.h"
 #include "temp_dir.h"
 
 namespace relaywatch::app {
@@ -81,6 +81,14 @@ bool WaitFor(F f, std::chrono::milliseconds limit = std::chrono::milliseconds(80
 state::Checkpoint Marked(std::uint64_t lines) {
   state::Checkpoint c;
   c.pipeline.stats.lines = lines;
+  return c;
+}
+
+// A checkpoint of `lines` that also holds one malformed sample of `mib` MiB: slow to encode,
+// write and sync.
+state::Checkpoint Big(std::uint64_t lines, std::size_t mib) {
+  state::Checkpoint c = Marked(lines);
+  c.pipeline.stats.malformed_samples.assign(1, std::string(mib << 20, 'x'));
   return c;
 }
 
@@ -166,9 +174,7 @@ TEST(AlertOutboxTest, AnAlertQueuedWhileABigCheckpointIsWrittenIsSpooledWithoutW
   Logged log;
   AlertOutbox outbox(MakeConfig(dir.path()), log.fn());
   outbox.Start();
-  state::Checkpoint big = Marked(5);
-  big.pipeline.stats.malformed_samples.assign(1, std::string(128u << 20, 'x'));
-  outbox.Commit(std::move(big));
+  outbox.Commit(Big(5, 128));
   const alerting::Alert a = Volume("late@example.com");
   outbox.Put(a);
   ASSERT_TRUE(WaitFor([&] { return outbox.counts().spooled == 1; }));
@@ -187,19 +193,16 @@ TEST(AlertOutboxTest, StopWhileABigCheckpointIsWrittenLeavesTheNewerOneOnDisk) {
   Logged log;
   AlertOutbox outbox(MakeConfig(dir.path()), log.fn());
   outbox.Start();
-  state::Checkpoint big = Marked(5);
-  big.pipeline.stats.malformed_samples.assign(1, std::string(64u << 20, 'x'));
-  outbox.Commit(std::move(big));
+  outbox.Commit(Big(5, 64));
   outbox.Put(Volume("last@example.com"));
   outbox.Commit(Marked(9));
   outbox.Stop();
   EXPECT_EQ(outbox.counts().spooled, 1u);
-  std::ifstream in(dir / "checkpoint", std::ios::binary);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto c = state::DecodeCheckpoint(text);
-  ASSERT_TRUE(c) << c.error().message;
-  EXPECT_EQ(c->pipeline.stats.lines, 9u);
-  EXPECT_TRUE(c->pipeline.stats.malformed_samples.empty());
+  auto loaded = store::CheckpointStore(dir.path()).Load();
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_TRUE(loaded->checkpoint);
+  EXPECT_EQ(loaded->checkpoint->pipeline.stats.lines, 9u);
+  EXPECT_TRUE(loaded->checkpoint->pipeline.stats.malformed_samples.empty());
 }
 
 }  // namespace
