@@ -12,13 +12,13 @@ bool MemoryWindowStore::Row::empty() const {
 
 MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key,
                                                      core::Timestamp t) {
-  Table::value_type* entry = recent_.Get(key);
+  Entry* entry = recent_.Get(key);
   if (entry == nullptr) {
-    auto it = rows_.find(key);
-    entry = it != rows_.end() ? &*it : NewRow(key);  // nodes stay put when the table grows
+    entry = rows_.Find(key);
+    if (entry == nullptr) entry = NewRow(key);  // entries stay put when the table grows
     recent_.Remember(key, entry);
   }
-  Row& row = entry->second;
+  Row& row = entry->value;
   if (row.by_rule.size() <= rule) row.by_rule.resize(rule + 1);
   if (row.by_rule[rule].empty()) {
     // A new key for this rule. Evicting erases only other Keys' rows (those whose window for
@@ -31,42 +31,43 @@ MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::stri
 }
 
 void** MemoryWindowStore::AnnexOf(std::string_view key) {
-  Table::value_type* entry = recent_.Get(key);  // the row the line's Add just used
+  Entry* entry = recent_.Get(key);  // the row the line's Add just used
   if (entry == nullptr) {
-    auto it = rows_.find(key);
-    if (it == rows_.end()) return nullptr;
-    entry = &*it;
+    entry = rows_.Find(key);
+    if (entry == nullptr) return nullptr;
     recent_.Remember(key, entry);
   }
-  return &entry->second.annex;
+  return &entry->value.annex;
 }
 
-MemoryWindowStore::Table::value_type* MemoryWindowStore::NewRow(std::string_view key) {
-  if (pool_.empty()) return &*rows_.emplace(std::string(key), Row{}).first;
-  Table::node_type node = std::move(pool_.back());
-  pool_.pop_back();
-  node.key() = std::string(key);
-  return &*rows_.insert(std::move(node)).position;
-}
-
-void MemoryWindowStore::EraseRow(Table::value_type* row) {
-  recent_.Forget();
-  for (std::size_t r = 0; r < row->second.by_rule.size(); ++r) {
-    Unqueue(r, row->second.by_rule[r]);
+MemoryWindowStore::Entry* MemoryWindowStore::NewRow(std::string_view key) {
+  Table::Owned reuse;
+  if (!pool_.empty()) {
+    reuse = std::move(pool_.back());  // a key too long for it gets a new entry: this one goes
+    pool_.pop_back();
   }
-  Table::node_type node = rows_.extract(rows_.find(std::string_view(row->first)));
-  ++node.mapped().gen;
-  node.mapped().by_rule.clear();
-  node.mapped().annex = nullptr;
-  pool_.push_back(std::move(node));
+  // A reused entry keeps its Row: its generation, moved on by EraseRow, must not restart.
+  return rows_.Insert(key, std::move(reuse));
 }
 
-void MemoryWindowStore::Queue(std::size_t rule, Table::value_type* row, core::Timestamp at) {
-  KeyState& s = row->second.by_rule[rule];
+void MemoryWindowStore::EraseRow(Entry* row) {
+  recent_.Forget();
+  for (std::size_t r = 0; r < row->value.by_rule.size(); ++r) {
+    Unqueue(r, row->value.by_rule[r]);
+  }
+  Table::Owned taken = rows_.Take(row);
+  ++taken->value.gen;
+  taken->value.by_rule.clear();
+  taken->value.annex = nullptr;
+  pool_.push_back(std::move(taken));
+}
+
+void MemoryWindowStore::Queue(std::size_t rule, Entry* row, core::Timestamp at) {
+  KeyState& s = row->value.by_rule[rule];
   s.queued = true;
   ++s.seq;
   RuleKeys& k = Keys(rule);
-  k.due.push_back(Due{row, row->second.gen, s.seq, at});
+  k.due.push_back(Due{row, row->value.gen, s.seq, at});
   ++k.queued;
 }
 
@@ -77,7 +78,7 @@ void MemoryWindowStore::Unqueue(std::size_t rule, KeyState& s) {
 }
 
 bool MemoryWindowStore::Valid(const Due& d, std::size_t rule) const {
-  const Row& row = d.row->second;
+  const Row& row = d.row->value;
   return row.gen == d.gen && rule < row.by_rule.size() && row.by_rule[rule].queued &&
          row.by_rule[rule].seq == d.seq;
 }
@@ -97,25 +98,26 @@ bool MemoryWindowStore::EvictIdlest(std::size_t rule) {
   RuleKeys& k = keys_[rule];
   for (int walk = 0; walk < 2; ++walk) {
     while (std::optional<IdlestKeys::Candidate> c = k.idlest.Next()) {
-      auto it = rows_.find(c->key);
-      if (it == rows_.end() || rule >= it->second.by_rule.size()) continue;
-      KeyState& s = it->second.by_rule[rule];
+      Entry* e = rows_.Find(c->key);
+      if (e == nullptr || rule >= e->value.by_rule.size()) continue;
+      KeyState& s = e->value.by_rule[rule];
       if (s.empty() || s.last != c->last) continue;  // expired, or counted since the walk
       s.Clear();
       Unqueue(rule, s);
       --k.live;
       ++k.evicted;
       ++evicted_total_;
-      if (it->second.empty()) EraseRow(&*it);
+      if (e->value.empty()) EraseRow(e);
       CompactIfStale();
       return true;
     }
     k.idlest.BeginWalk(k.live);
-    for (const auto& [key, row] : rows_) {
+    rows_.ForEach([&](const Entry& e) {
+      const Row& row = e.value;
       if (rule < row.by_rule.size() && !row.by_rule[rule].empty()) {
-        k.idlest.Offer(key, row.by_rule[rule].last);
+        k.idlest.Offer(e.key(), row.by_rule[rule].last);
       }
-    }
+    });
     k.idlest.EndWalk();
   }
   return false;
@@ -123,11 +125,11 @@ bool MemoryWindowStore::EvictIdlest(std::size_t rule) {
 
 void MemoryWindowStore::CountLive() {
   for (RuleKeys& k : keys_) k.live = 0;
-  for (const auto& [key, row] : rows_) {
-    for (std::size_t r = 0; r < row.by_rule.size(); ++r) {
-      if (!row.by_rule[r].empty()) ++Keys(r).live;
+  rows_.ForEach([&](const Entry& e) {
+    for (std::size_t r = 0; r < e.value.by_rule.size(); ++r) {
+      if (!e.value.by_rule[r].empty()) ++Keys(r).live;
     }
-  }
+  });
 }
 
 void MemoryWindowStore::SetMaxKeys(const std::vector<std::size_t>& max_keys) {
@@ -147,9 +149,9 @@ std::size_t MemoryWindowStore::RuleKeyCount(std::size_t rule) const {
 
 const MemoryWindowStore::KeyState* MemoryWindowStore::Find(std::size_t rule,
                                                            std::string_view key) const {
-  auto it = rows_.find(key);
-  if (it == rows_.end() || rule >= it->second.by_rule.size()) return nullptr;
-  return &it->second.by_rule[rule];
+  const Entry* e = rows_.Find(key);
+  if (e == nullptr || rule >= e->value.by_rule.size()) return nullptr;
+  return &e->value.by_rule[rule];
 }
 
 std::uint64_t MemoryWindowStore::Add(std::size_t rule, std::string_view key, core::Timestamp t,
@@ -214,7 +216,7 @@ void MemoryWindowStore::ExpireRule(std::size_t rule, core::Timestamp now, core::
     Due d = k.due.front();
     k.due.pop_front();
     if (!Valid(d, rule)) continue;
-    KeyState& s = d.row->second.by_rule[rule];
+    KeyState& s = d.row->value.by_rule[rule];
     const bool was_empty = s.empty();
     const bool now_empty = std::visit([&](auto& w) { return w.Expire(now, window); }, s.window);
     if (!now_empty) {
@@ -225,7 +227,7 @@ void MemoryWindowStore::ExpireRule(std::size_t rule, core::Timestamp now, core::
     if (!was_empty) --k.live;
     s.Clear();
     Unqueue(rule, s);
-    if (d.row->second.empty()) EraseRow(d.row);
+    if (d.row->value.empty()) EraseRow(d.row);
   }
 }
 
@@ -239,7 +241,7 @@ void MemoryWindowStore::CompactIfStale() {
   for (std::size_t r = 0; r < keys_.size(); ++r) {
     std::erase_if(keys_[r].due, [&](const Due& d) { return !Valid(d, r); });
   }
-  // No entry points into the pool now: its nodes may go.
+  // No entry points into the pool now: its entries may go.
   pool_.clear();
 }
 
@@ -248,12 +250,11 @@ std::vector<std::pair<std::string, std::uint64_t>> MemoryWindowStore::TopKeys(st
                                                                               core::Duration window,
                                                                               std::size_t n) const {
   std::vector<std::pair<std::string, std::uint64_t>> top;
-  for (const auto& [key, row] : rows_) {
-    if (rule >= row.by_rule.size()) continue;
-    const KeyState& s = row.by_rule[rule];
-    std::uint64_t c = s.CountAt(now, window);
-    if (c > 0) top.emplace_back(key, c);
-  }
+  rows_.ForEach([&](const Entry& e) {
+    if (rule >= e.value.by_rule.size()) return;
+    std::uint64_t c = e.value.by_rule[rule].CountAt(now, window);
+    if (c > 0) top.emplace_back(e.key(), c);
+  });
   auto by_count = [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   };
@@ -266,37 +267,37 @@ std::vector<std::pair<std::string, std::uint64_t>> MemoryWindowStore::TopKeys(st
 std::size_t MemoryWindowStore::KeyCount() const {
   // (rule, Key) pairs with a window, as one table per rule would hold them.
   std::size_t n = 0;
-  for (const auto& [key, row] : rows_) {
-    for (const KeyState& s : row.by_rule) n += s.empty() ? 0 : 1;
-  }
+  rows_.ForEach([&](const Entry& e) {
+    for (const KeyState& s : e.value.by_rule) n += s.empty() ? 0 : 1;
+  });
   return n;
 }
 
 std::vector<KeyWindowState> MemoryWindowStore::Export(std::size_t rule) const {
   std::vector<KeyWindowState> out;
-  for (const auto& [key, row] : rows_) {
-    if (rule >= row.by_rule.size() || row.by_rule[rule].empty()) continue;
-    const KeyState& s = row.by_rule[rule];
-    KeyWindowState k{key, {}, {}};
+  rows_.ForEach([&](const Entry& e) {
+    if (rule >= e.value.by_rule.size() || e.value.by_rule[rule].empty()) return;
+    const KeyState& s = e.value.by_rule[rule];
+    KeyWindowState k{std::string(e.key()), {}, {}};
     if (const BucketWindow* c = s.counts_if()) k.buckets = c->buckets();
     if (const DistinctWindow* d = s.distinct_if()) k.distinct = d->entries();
     out.push_back(std::move(k));
-  }
+  });
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   return out;
 }
 
 void MemoryWindowStore::Import(std::size_t rule, std::vector<KeyWindowState> keys,
                                std::uint64_t evicted) {
-  std::vector<Table::value_type*> emptied;
-  for (auto& entry : rows_) {
-    if (rule >= entry.second.by_rule.size()) continue;
-    KeyState& s = entry.second.by_rule[rule];
+  std::vector<Entry*> emptied;
+  rows_.ForEach([&](Entry& e) {
+    if (rule >= e.value.by_rule.size()) return;
+    KeyState& s = e.value.by_rule[rule];
     s.Clear();
     Unqueue(rule, s);
-    if (entry.second.empty()) emptied.push_back(&entry);
-  }
-  for (Table::value_type* row : emptied) EraseRow(row);
+    if (e.value.empty()) emptied.push_back(&e);
+  });
+  for (Entry* row : emptied) EraseRow(row);
   Keys(rule).due.clear();
   recent_.Forget();
   // All of them first, then the cap: the idlest go, whatever order the checkpoint had. Queued

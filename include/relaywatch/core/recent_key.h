@@ -2,8 +2,9 @@
 //
 // A message's recipients are consecutive log lines of one login, and one line's rules all ask
 // about the same login, so most lookups ask for the key asked for just before: then this one
-// string comparison replaces a hash lookup. The pointer is into a node-based map (its values stay
-// put when others are inserted); whoever erases from that map, or replaces it, must Forget().
+// string comparison replaces a hash lookup. The pointer is into a map whose values stay put when
+// others are inserted (node-based, or core::KeyTable); whoever erases from that map, or replaces
+// it, must Forget().
 #ifndef RELAYWATCH_CORE_RECENT_KEY_H_
 #define RELAYWATCH_CORE_RECENT_KEY_H_
 

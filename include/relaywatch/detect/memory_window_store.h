@@ -8,9 +8,9 @@
 // are due (Due: their first stamp, then their newest), and a sweep looks only at the front, the
 // keys whose newest stamp left the window; a key still counted is trimmed and put back at the
 // end. (Sweeping every key of a rule four times a window was a fifth of report's time on a big
-// site's day.) A Due points at its row's table node, which an erase does not free but keeps for
-// the next new key (rows_'s node handles, pool_), so an entry outliving its row is recognised by
-// the row's generation and skipped; the pool is freed once the queues are compacted. A Key has one
+// site's day.) A Due points at its row's table entry, which an erase does not free but keeps for
+// the next new key (pool_), so an entry outliving its row is recognised by the row's generation
+// and skipped; the pool is freed once the queues are compacted. A Key has one
 // row holding its window for every rule, so a line that several rules count looks its Key up once,
 // not once per rule. Export/Import move a rule's windows to and from the Detector's snapshot
 // (detector_state.h).
@@ -23,8 +23,8 @@
 #include <variant>
 #include <vector>
 
+#include "relaywatch/core/key_table.h"
 #include "relaywatch/core/recent_key.h"
-#include "relaywatch/core/string_map.h"
 #include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/detect/distinct_window.h"
 #include "relaywatch/detect/idlest_keys.h"
@@ -102,9 +102,10 @@ class MemoryWindowStore : public WindowStore {
     void* annex = nullptr;  // AnnexOf
     bool empty() const;
   };
-  using Table = core::StringMap<Row>;
+  using Table = core::KeyTable<Row>;
+  using Entry = Table::Entry;
   struct Due {
-    Table::value_type* row;  // a node of rows_ or of pool_: never freed while a queue holds it
+    Entry* row;  // an entry of rows_ or of pool_: never freed while a queue holds it
     std::uint32_t gen;
     std::uint32_t seq;
     core::Timestamp at;  // due once `at` is out of the rule's window
@@ -128,10 +129,10 @@ class MemoryWindowStore : public WindowStore {
   void MakeRoom(std::size_t rule, std::size_t room_for);
   bool EvictIdlest(std::size_t rule);
   void CountLive();
-  Table::value_type* NewRow(std::string_view key);
-  // Removes the row from the table (its node kept in pool_, its generation moved on).
-  void EraseRow(Table::value_type* row);
-  void Queue(std::size_t rule, Table::value_type* row, core::Timestamp at);
+  Entry* NewRow(std::string_view key);
+  // Removes the row from the table (its entry kept in pool_, its generation moved on).
+  void EraseRow(Entry* row);
+  void Queue(std::size_t rule, Entry* row, core::Timestamp at);
   void Unqueue(std::size_t rule, KeyState& s);
   bool Valid(const Due& d, std::size_t rule) const;
   void ExpireRule(std::size_t rule, core::Timestamp now, core::Duration window);
@@ -142,8 +143,8 @@ class MemoryWindowStore : public WindowStore {
   std::uint64_t evicted_total_ = 0;
   // The row looked up last (a line's rules, and a session's lines, name one Key); every erase
   // forgets it.
-  core::RecentKey<Table::value_type> recent_;
-  std::vector<Table::node_type> pool_;  // erased rows' nodes, reused for new keys
+  core::RecentKey<Entry> recent_;
+  std::vector<Table::Owned> pool_;  // erased rows' entries, reused for new keys
 };
 
 }  // namespace relaywatch::detect
