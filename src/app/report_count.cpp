@@ -64,6 +64,9 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
     if (r.max_keys > 0) n = std::min(n, r.max_keys);
   std::vector<std::unique_ptr<Shard>> shards;
   std::vector<follow::DecodeThread::Consumer> consumers;
+  std::vector<follow::DecodeThread::LookAhead> look_ahead;
+  // The Detector's stages are spaced for this distance, and its views must not outlive a batch.
+  static_assert(follow::DecodeThread::kLookAhead == detect::Detector::kLookAhead);
   for (std::size_t i = 0; i < n; ++i) {
     Shard& s = *shards.emplace_back(std::make_unique<Shard>(config, req));
     pipeline::Pipeline& pipe = *s.pipe;
@@ -76,6 +79,9 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
       s.alerts.push_back(std::move(a));
       s.lines.push_back(s.line);
     });
+    look_ahead.emplace_back([&pipe](const follow::ReadLine* r) {
+      pipe.LookAhead(r != nullptr ? &r->decoded : nullptr);
+    });
     consumers.emplace_back([&s, &pipe](const follow::ReadLine& r) {
       // The look-ahead found that this log carries qlogenvelope lines from here on.
       if (r.qlog_from_here) pipe.detector().KnowQlogService(pipe.service(r.input));
@@ -83,7 +89,7 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
       ++s.line;
     });
   }
-  follow::DecodeThread::Run(reader, inspect, consumers);
+  follow::DecodeThread::Run(reader, inspect, consumers, look_ahead);
 
   ReportCount out;
   out.stats = shards[0]->pipe->stats();  // every shard counted the same lines

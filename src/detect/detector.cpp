@@ -62,6 +62,31 @@ void Detector::set_shard(std::size_t index, std::size_t count) {
   SetCaps();
 }
 
+void Detector::LookAhead(const parse::Event* event) {
+  std::string_view key;
+  if (const auto* c = event != nullptr ? std::get_if<parse::ChkuserEvent>(event) : nullptr) {
+    // What OnChkuser counts, on its fast path (KeyOf without a copy).
+    const bool counted = IsDelivery(c->verdict) || IsRcptLimitHit(*c);
+    if (counted && IsLoginKeyAsWritten(c->auth_user, default_domain_) && Owns(c->auth_user)) {
+      key = c->auth_user;
+    }
+  }
+  // The stages, by how many calls ago their Key was seen: each a few lines after the one before,
+  // time enough for its lines to arrive, the last one line before the Key is counted.
+  using Stage = WindowStore::PrefetchStage;
+  constexpr std::pair<std::size_t, Stage> kStages[] = {
+      {0, Stage::kIndex}, {3, Stage::kKey}, {5, Stage::kRow}, {kLookAhead - 1, Stage::kWindows}};
+  ahead_[ahead_calls_ % kLookAhead] = key;
+  for (const auto& [age, stage] : kStages) {
+    if (age > ahead_calls_) continue;
+    const std::string_view k = ahead_[(ahead_calls_ - age) % kLookAhead];
+    if (k.empty()) continue;
+    const void* annex = store_.Prefetch(k, stage);
+    if (annex != nullptr && observer_ != nullptr) observer_->Prefetch(annex);
+  }
+  ++ahead_calls_;
+}
+
 std::size_t Detector::RuleIndex(std::string_view name) const {
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     if (rules_[i].name == name) return i;

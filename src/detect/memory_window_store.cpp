@@ -264,6 +264,36 @@ std::vector<std::pair<std::string, std::uint64_t>> MemoryWindowStore::TopKeys(st
   return top;
 }
 
+const void* MemoryWindowStore::Prefetch(std::string_view key, PrefetchStage stage) const {
+  if (stage == PrefetchStage::kIndex) {
+    rows_.PrefetchSlot(key);
+    return nullptr;
+  }
+  if (stage == PrefetchStage::kKey) {
+    rows_.PrefetchEntry(key);
+    return nullptr;
+  }
+  const Entry* e = rows_.Find(key);
+  if (e == nullptr) return nullptr;
+  const Row& row = e->value;
+  if (stage == PrefetchStage::kRow) {
+    const char* states = reinterpret_cast<const char*>(row.by_rule.data());
+    for (std::size_t at = 0; at < row.by_rule.size() * sizeof(KeyState); at += 64) {
+      __builtin_prefetch(states + at);
+    }
+    if (row.annex != nullptr) __builtin_prefetch(row.annex);  // the observer's record
+    return nullptr;
+  }
+  for (const KeyState& s : row.by_rule) {
+    if (const BucketWindow* c = s.counts_if()) {
+      c->Prefetch();
+    } else {
+      s.distinct_if()->Prefetch();
+    }
+  }
+  return row.annex;
+}
+
 std::size_t MemoryWindowStore::KeyCount() const {
   // (rule, Key) pairs with a window, as one table per rule would hold them.
   std::size_t n = 0;

@@ -157,8 +157,11 @@ void DecodeThread::Run(StoredLogReader& reader, const Consumer& inspect, const C
 }
 
 void DecodeThread::Run(StoredLogReader& reader, const Consumer& inspect,
-                       std::span<const Consumer> consumers) {
+                       std::span<const Consumer> consumers, std::span<const LookAhead> look_ahead) {
   if (consumers.empty()) throw std::logic_error("DecodeThread::Run without a consumer");
+  if (!look_ahead.empty() && look_ahead.size() != consumers.size()) {
+    throw std::logic_error("DecodeThread::Run: one look-ahead per consumer, or none");
+  }
   Handoff handoff(consumers.size());
   std::thread producer([&] {
     try {
@@ -174,7 +177,15 @@ void DecodeThread::Run(StoredLogReader& reader, const Consumer& inspect,
   auto consume = [&](std::size_t c) {
     try {
       while (const Batch* batch = handoff.TakeFull(c)) {
-        for (const ReadLine& d : batch->lines) consumers[c](d);
+        const std::vector<ReadLine>& lines = batch->lines;
+        if (look_ahead.empty()) {
+          for (const ReadLine& d : lines) consumers[c](d);
+        } else {
+          for (std::size_t i = 0; i < lines.size(); ++i) {
+            look_ahead[c](i + kLookAhead < lines.size() ? &lines[i + kLookAhead] : nullptr);
+            consumers[c](lines[i]);
+          }
+        }
         handoff.Done(c);
       }
     } catch (...) {

@@ -48,6 +48,13 @@ class ReportTally : public detect::HitObserver {
   ReportTally(const std::vector<detect::RuleSpec>& rules, core::Timestamp since);
 
   void OnLine(const detect::LineHits& line) override;
+  // The row's peaks and its address set: a big site's day reaches a different row on nearly
+  // every line.
+  void Prefetch(const void* annex) const override {
+    const UserRow* row = static_cast<const UserRow*>(annex);
+    __builtin_prefetch(row->peak.data());
+    row->remote_ipv4.Prefetch();
+  }
 
   // The rows; the caller may take them once the tally is done.
   Users& users() { return users_; }

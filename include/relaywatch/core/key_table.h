@@ -66,6 +66,23 @@ class KeyTable {
     }
   }
 
+  // Look-ahead for a Find to come: the first brings the slot `key` hashes to into the cache,
+  // the second (once that slot is there) the entry it points at, without reading the entry.
+  void PrefetchSlot(std::string_view key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[Hash(key) & (slots_.size() - 1)]);
+  }
+  void PrefetchEntry(std::string_view key) const {
+    if (size_ == 0) return;
+    const std::uint64_t hash = Hash(key);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask; slots_[i].entry != nullptr; i = (i + 1) & mask) {
+      if (slots_[i].hash != hash) continue;
+      __builtin_prefetch(slots_[i].entry);  // its header, and the key's first bytes after it
+      __builtin_prefetch(reinterpret_cast<const char*>(slots_[i].entry) + 64);
+      return;
+    }
+  }
+
   // Adds `key` (not in the table): in `reuse` when its key fits (an entry Take handed back, whose
   // value is kept as it is: the caller resets what it must), else in a new allocation with a
   // value-initialised V.

@@ -42,6 +42,13 @@ class BucketWindow {
   bool Expire(core::Timestamp now, core::Duration window);
 
   const std::vector<Bucket>& buckets() const { return buckets_; }
+  // Brings what Add reads first into the cache (WindowStore::Prefetch): the oldest and the newest
+  // slice.
+  void Prefetch() const {
+    if (buckets_.empty()) return;
+    __builtin_prefetch(&buckets_.front());
+    __builtin_prefetch(&buckets_.back());
+  }
   // Rebuilds from a checkpoint; `buckets` sorted by index.
   static BucketWindow FromBuckets(std::vector<Bucket> buckets);
 

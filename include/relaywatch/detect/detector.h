@@ -21,6 +21,7 @@
 #ifndef RELAYWATCH_DETECT_DETECTOR_H_
 #define RELAYWATCH_DETECT_DETECTOR_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -85,6 +86,9 @@ class HitObserver {
   // For every line some rule counted, and every accepted recipient. LineHits::annex is this
   // observer's to use: a Detector has one observer, set before its first line.
   virtual void OnLine(const LineHits& line) = 0;
+  // The look-ahead (Detector::LookAhead) reached a line whose Key has this annex (non-null):
+  // the observer may bring what its OnLine will read into the cache. A hint; changes nothing.
+  virtual void Prefetch(const void* annex) const { (void)annex; }
 };
 
 class Detector {
@@ -114,6 +118,14 @@ class Detector {
   // max_keys / count keys are at most max_keys); one that evicts is the caller's sign to count
   // on one Detector instead. `count` must not exceed any rule's max_keys.
   void set_shard(std::size_t index, std::size_t count);
+  // Look-ahead: the event of the line kLookAhead lines after the one OnEvent gets next (nullptr
+  // when there is none), called once before each OnEvent. It changes no count: it has the store
+  // bring what that line's count will read into the cache, a stage every few lines
+  // (WindowStore::Prefetch), so that on a big site's day, where nearly every line counts another
+  // login, the misses overlap with the counting of the lines before it. Only chkuser lines of an
+  // authenticated login written as its Key (nearly all) are looked at.
+  static constexpr std::size_t kLookAhead = 8;
+  void LookAhead(const parse::Event* event);
   static std::size_t ShardOf(std::string_view key, std::size_t count) {
     return count <= 1 ? 0 : std::hash<std::string_view>{}(key) % count;
   }
@@ -194,7 +206,10 @@ class Detector {
   HitObserver* observer_ = nullptr;
   std::vector<Hit> hits_;  // reused: the current line's hits, for the observer
   bool keep_samples_ = true;
-  std::size_t shard_ = 0, shards_ = 1;    // set_shard
+  std::size_t shard_ = 0, shards_ = 1;  // set_shard
+  // LookAhead's Keys, by the number of the call that saw them modulo kLookAhead (empty: none).
+  std::array<std::string_view, kLookAhead> ahead_{};
+  std::size_t ahead_calls_ = 0;
   std::string key_buf_;                   // reused: the normalized key of the current line
   parse::CanonicalIpText ip_text_;        // reused: the current line's address, canonical
   std::vector<std::int64_t> last_sweep_;  // per rule: the quarter-window last swept

@@ -62,6 +62,19 @@ class WindowStore {
   // lookup per line instead of two). nullptr when the Key is not held; the slot starts null and
   // is null again whenever the store drops the Key and holds it anew. Not state: not exported.
   virtual void** AnnexOf(std::string_view key) = 0;
+  // The stages of Prefetch, in the order they must run for one Key, each some lines after the
+  // one before it: each reads only what the one before brought into the cache.
+  enum class PrefetchStage { kIndex, kKey, kRow, kWindows };
+  // A hint that a line some lines on will count `key`: brings part of what that count will read
+  // into the cache, stage by stage (a big site's day counts a different login on nearly every
+  // line, and each of its lookups was a chain of cache misses). Changes nothing; a store that
+  // has no use for it ignores it. At kWindows it returns the Key's annex (AnnexOf's slot, as
+  // held; nullptr when none), so the observer can bring its own record in too.
+  virtual const void* Prefetch(std::string_view key, PrefetchStage stage) const {
+    (void)key;
+    (void)stage;
+    return nullptr;
+  }
   // Keys held, over all rules (for status and the memory bound).
   virtual std::size_t KeyCount() const = 0;
 

@@ -44,6 +44,11 @@ class DecodeThread {
   static constexpr std::size_t kBatchLines = 2048;
 
   using Consumer = std::function<void(const ReadLine&)>;
+  // Called before a consumer's every line with the line kLookAhead lines after it in its batch,
+  // nullptr when the batch ends first (so no view it was given outlives its batch): a hint of
+  // what is coming, for work that must not wait on memory (detect::Detector::LookAhead).
+  static constexpr std::size_t kLookAhead = 8;
+  using LookAhead = std::function<void(const ReadLine*)>;
 
   // Calls inspect (on the decoding thread) and then consume (on the calling thread) for every
   // line of `reader`, each in the reader's order. inspect is for work that needs nothing consume
@@ -57,8 +62,9 @@ class DecodeThread {
   // 2 * kBatches are in flight, so a fast consumer runs at most that many batches ahead of the
   // slowest, and then waits. An exception from any
   // consumer stops the others and the reader, and is rethrown here (the first, by consumer index).
+  // look_ahead, when not empty, holds one LookAhead per consumer.
   static void Run(StoredLogReader& reader, const Consumer& inspect,
-                  std::span<const Consumer> consumers);
+                  std::span<const Consumer> consumers, std::span<const LookAhead> look_ahead = {});
 };
 
 }  // namespace relaywatch::follow

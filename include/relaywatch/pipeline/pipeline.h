@@ -51,6 +51,11 @@ class Pipeline {
   std::size_t AddSource(std::string service);
   // One decoded line of a source.
   void OnLine(std::size_t source, const decode::DecodedLine& line);
+  // The line detect::Detector::kLookAhead lines after the one OnLine gets next, or nullptr:
+  // Detector::LookAhead, for report, which has its lines in batches before it counts them.
+  void LookAhead(const decode::DecodedLine* line) {
+    detector_.LookAhead(line != nullptr ? &line->event : nullptr);
+  }
   // The count of (rule, key) changed without a line of this node's (a fleet's other nodes
   // counted it, fleet/fleet_window_store.h): at its limit, the finding goes through the ledger
   // like any other, stamped `now`.

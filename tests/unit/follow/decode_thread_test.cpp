@@ -188,5 +188,59 @@ TEST_F(DecodeThreadTest, AnErrorInOneOfSeveralConsumersStopsThemAllAndIsRethrown
   EXPECT_LE(inspected.load(), DecodeThread::kBatchLines * (2 * DecodeThread::kBatches + 1));
 }
 
+// Each consumer's look-ahead sees, before each line, the line kLookAhead lines on while that one
+// is in the same batch, and nullptr for the batch's last kLookAhead lines: every line but those
+// once, in order, with its views intact.
+TEST_F(DecodeThreadTest, TheLookAheadShowsEachConsumerTheLineKLookAheadOnWithinItsBatch) {
+  const std::size_t n = 4 * DecodeThread::kBatchLines + 321;
+  const std::vector<std::string> want = Direct(Reader(n));
+  StoredLogReader reader = Reader(n);
+  constexpr std::size_t kConsumers = 2;
+  struct Seen {
+    std::vector<std::string> consumed, ahead;
+    std::vector<std::size_t> ahead_at;  // how many lines were consumed when each was shown
+    std::size_t nulls = 0;
+  };
+  std::vector<Seen> seen(kConsumers);
+  std::vector<DecodeThread::Consumer> consumers;
+  std::vector<DecodeThread::LookAhead> look_ahead;
+  for (std::size_t c = 0; c < kConsumers; ++c) {
+    consumers.emplace_back([&, c](const ReadLine& d) {
+      seen[c].consumed.push_back(std::to_string(d.input) + " " + std::string(d.decoded.raw));
+    });
+    look_ahead.emplace_back([&, c](const ReadLine* d) {
+      if (d == nullptr) {
+        ++seen[c].nulls;
+        return;
+      }
+      EXPECT_TRUE(d->decoded.raw.ends_with(d->decoded.line.text));
+      seen[c].ahead.push_back(std::to_string(d->input) + " " + std::string(d->decoded.raw));
+      seen[c].ahead_at.push_back(seen[c].consumed.size());
+    });
+  }
+  DecodeThread::Run(reader, nullptr, consumers, look_ahead);
+  for (std::size_t c = 0; c < kConsumers; ++c) {
+    const Seen& s = seen[c];
+    ASSERT_EQ(s.consumed, want) << "consumer " << c;
+    // One call per line; the lines not shown are each batch's first kLookAhead (nothing is
+    // shown across a batch's end), as many as the nulls.
+    EXPECT_EQ(s.ahead.size() + s.nulls, n);
+    EXPECT_GE(s.nulls, DecodeThread::kLookAhead * (n / DecodeThread::kBatchLines));
+    for (std::size_t i = 0; i < s.ahead.size(); ++i) {
+      const std::size_t line = s.ahead_at[i] + DecodeThread::kLookAhead;
+      ASSERT_LT(line, want.size());
+      EXPECT_EQ(s.ahead[i], want[line])
+          << "consumer " << c << ", shown before line " << s.ahead_at[i];
+    }
+  }
+}
+
+TEST_F(DecodeThreadTest, ALookAheadForSomeConsumersOnlyIsAnError) {
+  StoredLogReader reader = Reader(10);
+  std::vector<DecodeThread::Consumer> consumers = {[](const ReadLine&) {}, [](const ReadLine&) {}};
+  std::vector<DecodeThread::LookAhead> one = {[](const ReadLine*) {}};
+  EXPECT_THROW(DecodeThread::Run(reader, nullptr, consumers, one), std::logic_error);
+}
+
 }  // namespace
 }  // namespace relaywatch::follow
