@@ -244,15 +244,20 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   auto has_finding = [&](const std::string& k) {
     return std::binary_search(with_findings.begin(), with_findings.end(), k);
   };
+  // Sorted as pointers, then moved once: a row is a string, a vector, a map and two sets, and
+  // sorting 20,000 of them by value moved each a dozen times.
+  std::vector<UserRow*> shown;
   for (auto& [key, row] : users) {
     if (user && !is_user(key)) continue;
     if (!req.all && !has_finding(key)) continue;
     if (req.all && row.recipients == 0 && !has_finding(key)) continue;
-    data.users.push_back(std::move(row));  // the tally is done with it
+    shown.push_back(&row);
   }
-  std::sort(data.users.begin(), data.users.end(), [](const UserRow& a, const UserRow& b) {
-    return a.recipients != b.recipients ? a.recipients > b.recipients : a.user < b.user;
+  std::sort(shown.begin(), shown.end(), [](const UserRow* a, const UserRow* b) {
+    return a->recipients != b->recipients ? a->recipients > b->recipients : a->user < b->user;
   });
+  data.users.reserve(shown.size());
+  for (UserRow* row : shown) data.users.push_back(std::move(*row));  // the tally is done with it
   if (user) {
     std::erase_if(data.findings, [&](const alerting::Alert& a) { return !is_user(a.finding.key); });
   }
