@@ -40,11 +40,6 @@ std::string EventName(const parse::Event& event) {
   return std::visit(Visitor{}, event);
 }
 
-std::string Pad(std::string s, std::size_t n) {
-  if (s.size() < n) s.resize(n, ' ');
-  return s;
-}
-
 }  // namespace
 
 Explainer::Explainer(const config::Config& config, std::string service, core::LocalZone zone)
@@ -265,8 +260,8 @@ std::string Explainer::Render(const LineExplanation& e, std::string_view raw,
   for (const RuleVerdict& v : e.rules) w = std::max(w, EscapeForLog(v.rule).size());
   for (const RuleVerdict& v : e.rules) {
     out +=
-        "  rule " + Pad(EscapeForLog(v.rule), w) + "  " + Pad(v.kind, 14) + "  " +
-        (v.counts ? "counts" : "no") +
+        "  rule " + core::PadRight(EscapeForLog(v.rule), w) + "  " + core::PadRight(v.kind, 14) +
+        "  " + (v.counts ? "counts" : "no") +
         (v.why.empty() ? std::string()
                        : (v.counts ? " (" : ": ") + EscapeForLog(v.why) + (v.counts ? ")" : "")) +
         "\n";

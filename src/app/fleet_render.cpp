@@ -76,8 +76,7 @@ std::string FleetViewText(const redis::FleetView& view) {
     for (const redis::FleetKey& k : r.top) {
       std::string row = "    " + core::EscapeForLog(k.key);
       const std::string count = std::to_string(k.count);
-      if (row.size() < 36) row.resize(36, ' ');
-      row += std::string(count.size() < 7 ? 7 - count.size() : 1, ' ') + count;
+      row = core::PadRight(std::move(row), 36) + " " + core::PadLeft(count, 6);
       for (std::size_t i = 0; i < k.by_node.size(); ++i) {
         row += std::string(i ? ", " : "   ") + core::EscapeForLog(k.by_node[i].first) + " " +
                std::to_string(k.by_node[i].second);

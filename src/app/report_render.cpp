@@ -12,18 +12,16 @@
 namespace relaywatch::app {
 namespace {
 
+using core::Columns;
+using core::PadLeft;
+using core::PadRight;
+
 void WriteOptionalTime(core::JsonWriter& w, const std::optional<core::Timestamp>& t) {
   if (t) {
     w.String(core::FormatIso8601Utc(*t));
   } else {
     w.Null();
   }
-}
-
-// Display columns: code points (EscapeForLog leaves printable UTF-8 as it is; … is 3 bytes).
-std::size_t Columns(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
 // `s` cut to `n` columns, its end replaced by "…" when cut.
@@ -36,17 +34,6 @@ std::string Fit(std::string s, std::size_t n) {
   }
   s.resize(i);
   return s + "\u2026";
-}
-
-std::string Pad(std::string s, std::size_t n) {
-  const std::size_t c = Columns(s);
-  if (c < n) s.append(n - c, ' ');
-  return s;
-}
-
-std::string PadLeft(const std::string& s, std::size_t n) {
-  const std::size_t c = Columns(s);
-  return c < n ? std::string(n - c, ' ') + s : s;
 }
 
 // `text` in lines of at most `n` columns, broken at spaces, the later lines indented by `indent`
@@ -86,7 +73,7 @@ std::string Wrap(std::string_view text, std::size_t n, std::size_t indent) {
 }
 
 // A cell: cut to `n` columns, then padded to them.
-std::string Cell(std::string s, std::size_t n) { return Pad(Fit(std::move(s), n), n); }
+std::string Cell(std::string s, std::size_t n) { return PadRight(Fit(std::move(s), n), n); }
 
 }  // namespace
 
@@ -236,18 +223,19 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone,
   if (d.findings.empty()) {
     out += "  none\n";
   } else {
-    out += Fit("  " + Pad("FIRST .. LAST", tw) + "  " + Pad("RULE", rw) + "  " + Pad("USER", uw) +
-                   "  " + PadLeft("COUNT", cw) + "  " + PadLeft("LIMIT", lw) + "  " +
-                   (detail_inline ? Pad("WINDOW", ww) + "  DETAIL" : std::string("WINDOW")),
+    out += Fit("  " + PadRight("FIRST .. LAST", tw) + "  " + PadRight("RULE", rw) + "  " +
+                   PadRight("USER", uw) + "  " + PadLeft("COUNT", cw) + "  " +
+                   PadLeft("LIMIT", lw) + "  " +
+                   (detail_inline ? PadRight("WINDOW", ww) + "  DETAIL" : std::string("WINDOW")),
                kW) +
            "\n";
   }
   for (const FindingRow& row : rows) {
-    std::string line = "  " + Pad(row.when, tw) + "  " + Cell(row.rule, rw) + "  " +
+    std::string line = "  " + PadRight(row.when, tw) + "  " + Cell(row.rule, rw) + "  " +
                        Cell(row.user, uw) + "  " + PadLeft(row.count, cw) + "  " +
                        PadLeft(row.limit, lw) + "  ";
     if (detail_inline) {
-      line += Pad(row.window, ww);
+      line += PadRight(row.window, ww);
       if (!row.detail.empty()) line += "  " + row.detail;
       out += Fit(line, kW) + "\n";
     } else {
@@ -276,8 +264,8 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone,
     peaks.push_back(std::move(tokens));
   }
   if (!d.users.empty()) {
-    out += "  " + PadLeft("RCPT", 8) + "  " + Pad("USER", users_w) + "  " + PadLeft("IPS", 5) +
-           "  " + Pad("PEAK", peak_w) + "  FOREIGN SENDERS\n";
+    out += "  " + PadLeft("RCPT", 8) + "  " + PadRight("USER", users_w) + "  " + PadLeft("IPS", 5) +
+           "  " + PadRight("PEAK", peak_w) + "  FOREIGN SENDERS\n";
   }
   const std::size_t peak_at = 2 + 8 + 2 + users_w + 2 + 5 + 2;
   for (std::size_t i = 0; i < d.users.size(); ++i) {
@@ -308,7 +296,7 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone,
     if (foreign.empty()) {
       line += peak_lines[0];
     } else {
-      line += Pad(peak_lines[0], peak_w) + "  " + foreign;
+      line += PadRight(peak_lines[0], peak_w) + "  " + foreign;
     }
     out += Fit(line, kW) + "\n";
     for (std::size_t j = 1; j < peak_lines.size(); ++j) {
@@ -326,8 +314,8 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone,
         std::max(rule_w, std::min<std::size_t>(Columns(core::EscapeForLog(d.rule_order[r])), 24));
     if (r < d.rule_kinds.size()) kind_w = std::max(kind_w, Columns(d.rule_kinds[r]));
   }
-  out += "  " + Pad("RULE", rule_w) + "  " + Pad("KIND", kind_w) + "  " + PadLeft("FINDINGS", 8) +
-         "  " + PadLeft("KEYS", 6) + "  TOP KEY\n";
+  out += "  " + PadRight("RULE", rule_w) + "  " + PadRight("KIND", kind_w) + "  " +
+         PadLeft("FINDINGS", 8) + "  " + PadLeft("KEYS", 6) + "  TOP KEY\n";
   for (std::size_t r = 0; r < d.rule_order.size(); ++r) {
     if (r < d.rule_shown.size() && !d.rule_shown[r]) continue;
     std::uint64_t n = 0;
@@ -342,7 +330,7 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone,
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     std::string line = "  " + Cell(core::EscapeForLog(d.rule_order[r]), rule_w) + "  " +
-                       Pad(r < d.rule_kinds.size() ? d.rule_kinds[r] : "", kind_w) + "  " +
+                       PadRight(r < d.rule_kinds.size() ? d.rule_kinds[r] : "", kind_w) + "  " +
                        PadLeft(std::to_string(n), 8) + "  " +
                        PadLeft(std::to_string(keys.size()), 6) + "  " +
                        (top ? core::EscapeForLog(top->key) + " (" + std::to_string(top->count) + ")"

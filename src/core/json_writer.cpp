@@ -4,33 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "relaywatch/core/text.h"
+
 namespace relaywatch::core {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one (overlongs, surrogates
-// and code points past U+10FFFF are rejected like any decoder must).
-std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  std::size_t n;
-  if (c >= 0xC2 && c <= 0xDF)
-    n = 2;
-  else if (c >= 0xE0 && c <= 0xEF)
-    n = 3;
-  else if (c >= 0xF0 && c <= 0xF4)
-    n = 4;
-  else
-    return 0;
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  }
-  if (c == 0xE0 && b(i + 1) < 0xA0) return 0;  // overlong
-  if (c == 0xED && b(i + 1) > 0x9F) return 0;  // surrogate
-  if (c == 0xF0 && b(i + 1) < 0x90) return 0;  // overlong
-  if (c == 0xF4 && b(i + 1) > 0x8F) return 0;  // > U+10FFFF
-  return n;
-}
 
 // Printable ASCII that JSON takes as it is: everything but '"' and '\\'.
 bool Plain(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }

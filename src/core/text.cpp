@@ -1,5 +1,7 @@
 #include "relaywatch/core/text.h"
 
+#include <algorithm>
+
 namespace relaywatch::core {
 namespace {
 
@@ -53,6 +55,25 @@ void AppendHexEscape(std::string& out, unsigned char c) {
 }
 
 }  // namespace
+
+std::size_t Columns(std::string_view s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+std::string PadRight(std::string s, std::size_t n) {
+  const std::size_t c = Columns(s);
+  if (c < n) s.append(n - c, ' ');
+  return s;
+}
+
+std::string PadLeft(std::string_view s, std::size_t n) {
+  const std::size_t c = Columns(s);
+  std::string out;
+  if (c < n) out.append(n - c, ' ');
+  out.append(s);
+  return out;
+}
 
 std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
   auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };

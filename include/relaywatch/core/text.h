@@ -55,6 +55,14 @@ std::string EscapeForLog(std::string_view s);
 // "..", a hidden file or an option-looking argument), no '/', no NUL.
 bool IsSafeFileName(std::string_view name);
 
+// Display columns of text made printable (EscapeForLog leaves printable UTF-8 as it is): its code
+// points, so "…" is one column, not three bytes.
+std::size_t Columns(std::string_view s);
+// `s` with spaces after (PadRight) or before (PadLeft) it to `n` columns; wider text stays as it
+// is. The text tables of report, explain and fleet status line up with these.
+std::string PadRight(std::string s, std::size_t n);
+std::string PadLeft(std::string_view s, std::size_t n);
+
 }  // namespace relaywatch::core
 
 #endif  // RELAYWATCH_CORE_TEXT_H_
