@@ -12,10 +12,9 @@ bool MemoryWindowStore::Row::empty() const {
 
 MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::string_view key,
                                                      core::Timestamp t) {
-  Entry* entry = recent_.Get(key);
+  Entry* entry = Lookup(key);
   if (entry == nullptr) {
-    entry = rows_.Find(key);
-    if (entry == nullptr) entry = NewRow(key);  // entries stay put when the table grows
+    entry = NewRow(key);  // entries stay put when the table grows
     recent_.Remember(key, entry);
   }
   Row& row = entry->value;
@@ -30,14 +29,16 @@ MemoryWindowStore::KeyState& MemoryWindowStore::Slot(std::size_t rule, std::stri
   return row.by_rule[rule];
 }
 
+MemoryWindowStore::Entry* MemoryWindowStore::Lookup(std::string_view key) {
+  if (Entry* recent = recent_.Get(key)) return recent;
+  Entry* entry = rows_.Find(key);
+  if (entry != nullptr) recent_.Remember(key, entry);
+  return entry;
+}
+
 void** MemoryWindowStore::AnnexOf(std::string_view key) {
-  Entry* entry = recent_.Get(key);  // the row the line's Add just used
-  if (entry == nullptr) {
-    entry = rows_.Find(key);
-    if (entry == nullptr) return nullptr;
-    recent_.Remember(key, entry);
-  }
-  return &entry->value.annex;
+  Entry* entry = Lookup(key);  // the row the line's Add just used, as a rule
+  return entry != nullptr ? &entry->value.annex : nullptr;
 }
 
 MemoryWindowStore::Entry* MemoryWindowStore::NewRow(std::string_view key) {

@@ -124,6 +124,8 @@ class MemoryWindowStore : public WindowStore {
   };
 
   KeyState& Slot(std::size_t rule, std::string_view key, core::Timestamp t);
+  // The Key's row, the one looked up last first (recent_); nullptr when it has none.
+  Entry* Lookup(std::string_view key);
   const KeyState* Find(std::size_t rule, std::string_view key) const;
   RuleKeys& Keys(std::size_t rule);
   // Evicts rule's idlest keys until it holds fewer than `room_for` below its cap.
