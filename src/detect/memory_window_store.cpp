@@ -42,13 +42,13 @@ void** MemoryWindowStore::AnnexOf(std::string_view key) {
 }
 
 MemoryWindowStore::Entry* MemoryWindowStore::NewRow(std::string_view key) {
-  Table::Owned reuse;
-  if (!pool_.empty()) {
-    reuse = std::move(pool_.back());  // a key too long for it gets a new entry: this one goes
-    pool_.pop_back();
-  }
-  // A reused entry keeps its Row: its generation, moved on by EraseRow, must not restart.
-  return rows_.Insert(key, std::move(reuse));
+  if (pool_.empty()) return rows_.Insert(key);
+  // A reused entry keeps its Row: its generation, moved on by EraseRow, must not restart. One
+  // too small for the key stays in the pool (a stale Due may still point at it) and gets a new
+  // entry: the pool is freed only once the queues are compacted.
+  Entry* row = rows_.Insert(key, &pool_.back());
+  if (pool_.back() == nullptr) pool_.pop_back();
+  return row;
 }
 
 void MemoryWindowStore::EraseRow(Entry* row) {

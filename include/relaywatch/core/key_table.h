@@ -4,18 +4,21 @@
 // The window store looks a login up on every counted line, and on a big site's day consecutive
 // lines rarely share one. std::unordered_map spends a cache miss on each step of that lookup: the
 // bucket, the node before, the node, the key's own heap bytes. Here the probe reads a slot that
-// holds the full hash, and the entry it points at holds the key inline, so a lookup touches two
-// cache lines. An entry never moves (pointers to it stay valid while it is in the table) and is
-// handed back by Take, not freed, so whoever still points at it decides when it goes.
+// holds the full hash, and the entry it points at holds the key right after its value: the slot's
+// line, then the entry's one or two. An entry never moves (pointers to it stay valid while it is
+// in the table) and is handed back by Take, not freed, so whoever still points at it decides when
+// it goes.
 #ifndef RELAYWATCH_CORE_KEY_TABLE_H_
 #define RELAYWATCH_CORE_KEY_TABLE_H_
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -25,10 +28,19 @@ namespace relaywatch::core {
 template <typename V>
 class KeyTable {
  public:
+  // Key bytes are allocated in steps of this: an entry handed back takes most new keys.
+  static constexpr std::size_t kKeyStep = 32;
+
   class Entry {
    public:
     V value{};
     std::string_view key() const { return {Chars(), size_}; }
+    // The longest key this entry can take when reused (Insert's `reuse`).
+    std::size_t capacity() const { return capacity_; }
+
+    // The key's bytes live after the entry: a copy would not have them.
+    Entry(const Entry&) = delete;
+    Entry& operator=(const Entry&) = delete;
 
    private:
     friend class KeyTable;
@@ -39,6 +51,7 @@ class KeyTable {
     std::uint32_t size_ = 0;
     std::uint32_t capacity_ = 0;  // key bytes allocated after the entry
   };
+  static_assert(alignof(Entry) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
   // Frees an entry Take handed back.
   struct Free {
     void operator()(Entry* e) const {
@@ -55,11 +68,15 @@ class KeyTable {
 
   static std::uint64_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
-  Entry* Find(std::string_view key) const { return Find(key, Hash(key)); }
-  Entry* Find(std::string_view key, std::uint64_t hash) const {
+  Entry* Find(std::string_view key) { return Find(key, Hash(key)); }
+  const Entry* Find(std::string_view key) const { return Find(key, Hash(key)); }
+  Entry* Find(std::string_view key, std::uint64_t hash) {
+    return const_cast<Entry*>(std::as_const(*this).Find(key, hash));
+  }
+  const Entry* Find(std::string_view key, std::uint64_t hash) const {
     if (size_ == 0) return nullptr;
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    for (std::size_t i = Home(hash);; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
       if (s.entry == nullptr) return nullptr;
       if (s.hash == hash && s.entry->key() == key) return s.entry;
@@ -69,33 +86,38 @@ class KeyTable {
   // Look-ahead for a Find to come: the first brings the slot `key` hashes to into the cache,
   // the second (once that slot is there) the entry it points at, without reading the entry.
   void PrefetchSlot(std::string_view key) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[Hash(key) & (slots_.size() - 1)]);
+    if (!slots_.empty()) __builtin_prefetch(&slots_[Home(Hash(key))]);
   }
   void PrefetchEntry(std::string_view key) const {
     if (size_ == 0) return;
     const std::uint64_t hash = Hash(key);
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = hash & mask; slots_[i].entry != nullptr; i = (i + 1) & mask) {
+    for (std::size_t i = Home(hash); slots_[i].entry != nullptr; i = (i + 1) & mask) {
       if (slots_[i].hash != hash) continue;
-      __builtin_prefetch(slots_[i].entry);  // its header, and the key's first bytes after it
-      __builtin_prefetch(reinterpret_cast<const char*>(slots_[i].entry) + 64);
+      // Its header, and the line after it, where a key longer than a few bytes goes on (an
+      // address, never read through: a prefetch of it cannot fault).
+      const std::uintptr_t at = reinterpret_cast<std::uintptr_t>(slots_[i].entry);
+      __builtin_prefetch(reinterpret_cast<const void*>(at));
+      __builtin_prefetch(reinterpret_cast<const void*>(at + 64));
       return;
     }
   }
 
-  // Adds `key` (not in the table): in `reuse` when its key fits (an entry Take handed back, whose
-  // value is kept as it is: the caller resets what it must), else in a new allocation with a
-  // value-initialised V.
-  Entry* Insert(std::string_view key, Owned reuse = nullptr) {
+  // Adds `key` (not in the table). When `reuse` holds an entry (one Take handed back) whose
+  // capacity() takes the key, that entry is used, its value kept as it is (the caller resets what
+  // it must), and `reuse` is left empty; otherwise `reuse` is left alone and a new entry with a
+  // value-initialised V is made.
+  Entry* Insert(std::string_view key, Owned* reuse = nullptr) {
     if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
     Entry* e = nullptr;
-    if (reuse != nullptr && reuse->capacity_ >= key.size()) {
-      e = reuse.release();
+    if (reuse != nullptr && *reuse != nullptr && (*reuse)->capacity_ >= key.size()) {
+      e = reuse->release();
     } else {
-      void* raw = ::operator new(sizeof(Entry) + key.size());
-      e = new (raw) Entry(key.size());
+      const std::size_t capacity = (key.size() + kKeyStep - 1) / kKeyStep * kKeyStep;
+      void* raw = ::operator new(sizeof(Entry) + capacity);
+      e = new (raw) Entry(capacity);
     }
-    std::memcpy(e->Chars(), key.data(), key.size());
+    if (!key.empty()) std::memcpy(e->Chars(), key.data(), key.size());
     e->size_ = static_cast<std::uint32_t>(key.size());
     e->hash_ = Hash(key);
     Place(slots_, e);
@@ -103,15 +125,19 @@ class KeyTable {
     return e;
   }
 
-  // Removes `e` from the table and hands it back (its value as it was).
+  // Removes `e` (an entry of this table) and hands it back, its value as it was.
   Owned Take(Entry* e) {
     const std::size_t mask = slots_.size() - 1;
-    std::size_t i = e->hash_ & mask;
-    while (slots_[i].entry != e) i = (i + 1) & mask;
+    std::size_t i = Home(e->hash_);
+    for (std::size_t probes = 0; slots_[i].entry != e; i = (i + 1) & mask) {
+      if (slots_[i].entry == nullptr || ++probes > slots_.size()) {
+        throw std::logic_error("KeyTable::Take: the entry is not in this table");
+      }
+    }
     // Backward shift: entries after the hole that may move into it do, so no probe ever meets a
     // hole before its entry (linear probing needs no tombstones).
     for (std::size_t j = (i + 1) & mask; slots_[j].entry != nullptr; j = (j + 1) & mask) {
-      const std::size_t home = slots_[j].hash & mask;
+      const std::size_t home = Home(slots_[j].hash);
       // Slot j's entry may fill hole i when its home is not in (i, j], cyclically.
       const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
       if (stays) continue;
@@ -124,12 +150,29 @@ class KeyTable {
   }
 
   std::size_t size() const { return size_; }
+  // How many slots a Find of `key` reads (the tests' and benches' measure of how well keys spread).
+  std::size_t Probes(std::string_view key) const {
+    if (slots_.empty()) return 0;
+    const std::uint64_t hash = Hash(key);
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t n = 1;
+    for (std::size_t i = Home(hash); slots_[i].entry != nullptr; i = (i + 1) & mask, ++n) {
+      if (slots_[i].hash == hash && slots_[i].entry->key() == key) break;
+    }
+    return n;
+  }
 
-  // Calls f(Entry&) for every entry, in no particular order.
+  // Calls f(Entry&) for every entry, in no particular order; f must not insert nor take.
+  template <typename F>
+  void ForEach(F&& f) {
+    for (const Slot& s : slots_) {
+      if (s.entry != nullptr) f(*s.entry);
+    }
+  }
   template <typename F>
   void ForEach(F&& f) const {
     for (const Slot& s : slots_) {
-      if (s.entry != nullptr) f(*s.entry);
+      if (s.entry != nullptr) f(static_cast<const Entry&>(*s.entry));
     }
   }
 
@@ -146,9 +189,17 @@ class KeyTable {
     std::uint64_t hash = 0;
     Entry* entry = nullptr;
   };
+  // The slot a hash starts its probe at: the top bits of a Fibonacci multiply, which every bit of
+  // the hash reaches. Its low bits alone would not do: report's shards split the Keys by the same
+  // hash modulo their number, so all of a shard's Keys share their low bits.
+  std::size_t Home(std::uint64_t hash) const { return Home(hash, slots_.size()); }
+  static std::size_t Home(std::uint64_t hash, std::size_t size) {
+    const int bits = std::countr_zero(size);  // a power of two, at least 16
+    return static_cast<std::size_t>((hash * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+  }
   static void Place(std::vector<Slot>& slots, Entry* e) {
     const std::size_t mask = slots.size() - 1;
-    std::size_t i = e->hash_ & mask;
+    std::size_t i = Home(e->hash_, slots.size());
     while (slots[i].entry != nullptr) i = (i + 1) & mask;
     slots[i] = Slot{e->hash_, e};
   }

@@ -40,12 +40,15 @@ class FlatSet {
     }
   }
   std::size_t size() const { return size_; }
-  // Brings the whole array into the cache, for an insert to come (a login's set of a day's
-  // addresses is a few cache lines).
+  // Brings the array into the cache for an insert to come, when it is small enough that the
+  // insert's slot is likely in it (a login's addresses of a day: a few cache lines); a big set's
+  // slot is anywhere, and a prefetch of all of it would cost more than the miss.
   void Prefetch() const {
+    if (slots_.size() * sizeof(UInt) > kPrefetchBytes) return;
     for (std::size_t i = 0; i < slots_.size(); i += 64 / sizeof(UInt))
       __builtin_prefetch(&slots_[i]);
   }
+  static constexpr std::size_t kPrefetchBytes = 256;
   bool empty() const { return size_ == 0; }
 
  private:

@@ -122,8 +122,13 @@ class Detector {
   // when there is none), called once before each OnEvent. It changes no count: it has the store
   // bring what that line's count will read into the cache, a stage every few lines
   // (WindowStore::Prefetch), so that on a big site's day, where nearly every line counts another
-  // login, the misses overlap with the counting of the lines before it. Only chkuser lines of an
-  // authenticated login written as its Key (nearly all) are looked at.
+  // login, the misses overlap with the counting of the lines before it. Only chkuser lines of a
+  // login written as its Key (nearly all) and of this shard are looked at (also on a service
+  // whose qlogenvelope lines count instead: a prefetch wasted, no count changed).
+  // The Detector keeps the Keys (views into `event`) of the last kLookAhead calls: the line and
+  // what it points at must stay valid until kLookAhead - 1 more calls were made, or kLookAhead
+  // calls with nullptr cleared them (DecodeThread gives a batch's last kLookAhead lines
+  // nullptr, so nothing is kept past its batch).
   static constexpr std::size_t kLookAhead = 8;
   void LookAhead(const parse::Event* event);
   static std::size_t ShardOf(std::string_view key, std::size_t count) {

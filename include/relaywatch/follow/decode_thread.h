@@ -45,8 +45,10 @@ class DecodeThread {
 
   using Consumer = std::function<void(const ReadLine&)>;
   // Called before a consumer's every line with the line kLookAhead lines after it in its batch,
-  // nullptr when the batch ends first (so no view it was given outlives its batch): a hint of
-  // what is coming, for work that must not wait on memory (detect::Detector::LookAhead).
+  // nullptr when the batch ends first: a hint of what is coming, for work that must not wait on
+  // memory (detect::Detector::LookAhead). A look-ahead that keeps views of the lines it was shown
+  // may keep them for kLookAhead calls: the batch's last kLookAhead calls, with nullptr, come
+  // before the batch goes back to the reader.
   static constexpr std::size_t kLookAhead = 8;
   using LookAhead = std::function<void(const ReadLine*)>;
 

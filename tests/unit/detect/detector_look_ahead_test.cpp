@@ -3,7 +3,6 @@
 // and each stage must come for the right Key, in order, the last one just before its line.
 #include <gtest/gtest.h>
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -29,14 +28,16 @@ std::vector<RuleSpec> Rules() {
           RemoteIpsRule("many-ips", 3)};
 }
 
-// 60 logins, one recipient each per line from a fresh address, with lines no rule counts between
-// them and logins that are not written as their Key (upper case, no domain).
+// 60 logins, sessions of one to three recipients (consecutive lines of one login) each from a
+// fresh address, with lines no rule counts between them and logins that are not written as
+// their Key (upper case, no domain).
 std::vector<std::string> Lines() {
   std::vector<std::string> out;
   core::Timestamp t = core::Timestamp(seconds(1795840000));
   for (int i = 0; i < 3000; ++i) {
     t += seconds(3);
-    std::string login = "u" + std::to_string(i * 7 % 60) + "@example.com";
+    const int session = i - i % (1 + i / 7 % 3);  // the first line of its session
+    std::string login = "u" + std::to_string(session * 7 % 60) + "@example.com";
     if (i % 11 == 0) login = "U" + std::to_string(i % 60) + "@EXAMPLE.COM";
     if (i % 13 == 0) login = "bare" + std::to_string(i % 5);
     const std::string ip = "198.51." + std::to_string(i / 250) + "." + std::to_string(i % 250);
@@ -70,8 +71,10 @@ struct Fed {
 // Feeds every line, with the look-ahead when `ahead` (as report's DecodeThread does: nothing is
 // shown past `batch` lines, the end of a batch).
 Fed Feed(const std::vector<std::string>& raw, bool ahead, RecordingStore& store,
-         std::vector<std::size_t>* calls_before_line = nullptr, std::size_t batch = 1000) {
+         std::vector<std::size_t>* calls_before_line = nullptr, std::size_t batch = 1000,
+         std::size_t shard = 0, std::size_t shards = 1) {
   Detector detector(Rules(), "example.com", store);
+  detector.set_shard(shard, shards);
   testing::HitLog log;
   detector.set_observer(&log);
   stamp::Stamper stamper(core::LocalZone::Fixed(0));
@@ -112,40 +115,72 @@ TEST(DetectorLookAheadTest, CountsFindsAndHitsExactlyWhatItDoesWithoutLookingAhe
   EXPECT_FALSE(ahead.calls.empty());
 }
 
-TEST(DetectorLookAheadTest, EachStageComesInOrderForTheKeyOfTheLineToComeTheLastJustBeforeIt) {
-  const std::vector<std::string> lines = Lines();
-  RecordingStore store;
-  std::vector<std::size_t> before;  // store.calls.size() just before line i is counted
-  Feed(lines, true, store, &before, 1000);
-  // The four stages of every Key shown, in order.
-  std::map<std::string, std::vector<Stage>> by_key;
-  for (const auto& c : store.calls) by_key[c.key].push_back(c.stage);
-  for (const auto& [key, stages] : by_key) {
-    ASSERT_EQ(stages.size() % 4, 0u) << key;
-    for (std::size_t i = 0; i < stages.size(); ++i) {
-      EXPECT_EQ(stages[i], static_cast<Stage>(i % 4)) << key << " call " << i;
-    }
-    // Only Keys as written: the upper-case and bare logins are counted, never looked ahead.
-    EXPECT_EQ(key.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), std::string::npos) << key;
-    EXPECT_NE(key.find('@'), std::string::npos) << key;
-  }
-  // The last stage of line i's Key is asked just before line i - 1 is counted (as the last call
-  // of that look-ahead): one line's counting between it and its own.
-  std::size_t checked = 0;
+// The Key a look-ahead of `raw`'s line keeps: a counted chkuser line's login when it is written as
+// its Key (lower case, a domain) and, with shards, the shard's.
+std::string KeyShown(const std::string& raw, std::size_t shard, std::size_t shards) {
   stamp::Stamper stamper(core::LocalZone::Fixed(0));
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    const stamp::Line l = stamper.Stamp(lines[i]);
-    const parse::Event event = parse::ParseEvent(l.tag, l.text);
-    const auto* c = std::get_if<parse::ChkuserEvent>(&event);
-    if (c == nullptr || !by_key.contains(std::string(c->auth_user))) continue;
-    if (i % 1000 < Detector::kLookAhead) continue;  // first lines of a batch: never shown
-    ASSERT_GT(before[i - 1], 0u);
-    const auto& last = store.calls[before[i - 1] - 1];
-    EXPECT_EQ(last.stage, Stage::kWindows) << "line " << i;
-    EXPECT_EQ(last.key, c->auth_user) << "line " << i;
-    ++checked;
+  const stamp::Line l = stamper.Stamp(raw);
+  const parse::Event event = parse::ParseEvent(l.tag, l.text);
+  const auto* c = std::get_if<parse::ChkuserEvent>(&event);
+  if (c == nullptr) return {};
+  const std::string login(c->auth_user);
+  if (login.find('@') == std::string::npos ||
+      login.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos ||
+      Detector::ShardOf(login, shards) != shard) {
+    return {};
   }
-  EXPECT_GT(checked, 2000u);
+  return login;
+}
+
+// Call i's look-ahead asks, in this order: the index of line i + 8 (the line it is shown), the
+// entry of line i + 5, the row of line i + 3 and the windows of line i + 1, each for a line
+// that was shown (not among its batch's first kLookAhead) and has a Key shown.
+void ExpectTheSchedule(const std::vector<std::string>& lines, std::size_t batch, std::size_t shard,
+                       std::size_t shards) {
+  RecordingStore store;
+  std::vector<std::size_t> before;  // store.calls.size() after call i, before line i is counted
+  Feed(lines, true, store, &before, batch, shard, shards);
+  std::vector<std::string> keys;
+  for (const std::string& l : lines) keys.push_back(KeyShown(l, shard, shards));
+  constexpr std::pair<std::size_t, Stage> kStages[] = {
+      {0, Stage::kIndex}, {3, Stage::kKey}, {5, Stage::kRow}, {7, Stage::kWindows}};
+  std::size_t windows = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::vector<std::string> want, got;
+    for (const auto& [age, stage] : kStages) {
+      const std::size_t line = i + Detector::kLookAhead - age;
+      if (age > i || line >= lines.size()) continue;
+      const std::size_t shown_at = line - Detector::kLookAhead;  // the call that showed it
+      if (line / batch != shown_at / batch || keys[line].empty()) continue;
+      want.push_back(keys[line] + " " + std::to_string(static_cast<int>(stage)));
+      windows += stage == Stage::kWindows;
+    }
+    for (std::size_t c = i == 0 ? 0 : before[i - 1]; c < before[i]; ++c) {
+      got.push_back(store.calls[c].key + " " +
+                    std::to_string(static_cast<int>(store.calls[c].stage)));
+    }
+    ASSERT_EQ(got, want) << "the look-ahead before line " << i;
+  }
+  EXPECT_GT(windows, lines.size() / (2 * shards));
+}
+
+TEST(DetectorLookAheadTest, EachStageComesForTheLineItIsForAtItsDistanceAndInOrder) {
+  const std::vector<std::string> lines = Lines();
+  ExpectTheSchedule(lines, 1000, 0, 1);
+  ExpectTheSchedule(lines, 97, 0, 1);  // batches that end often
+}
+
+TEST(DetectorLookAheadTest, AShardLooksAheadOnlyAtItsOwnKeysAndCountsAsWithout) {
+  const std::vector<std::string> lines = Lines();
+  for (std::size_t shard = 0; shard < 2; ++shard) {
+    ExpectTheSchedule(lines, 1000, shard, 2);
+    RecordingStore plain, ahead;
+    const Fed want = Feed(lines, false, plain, nullptr, 1000, shard, 2);
+    const Fed got = Feed(lines, true, ahead, nullptr, 1000, shard, 2);
+    EXPECT_FALSE(want.hits.empty());
+    EXPECT_EQ(got.findings, want.findings);
+    EXPECT_EQ(got.hits, want.hits);
+  }
 }
 
 }  // namespace

@@ -316,5 +316,28 @@ TEST(MemoryWindowStoreTest, AnEvictedKeyCountedAgainIsSweptOnce) {
   EXPECT_EQ(store.Evicted(0), 2u);
 }
 
+// An evicted Key's row goes to the pool with its sweep entry still queued (stale). A new Key too
+// long for that row's entry gets an entry of its own: the pooled one must stay until the queues
+// are compacted, since the stale entry is read when the sweep reaches it (the sanitizer build
+// saw it read after it was freed). Then the counts must be those of the live Keys only.
+TEST(MemoryWindowStoreTest, ANewKeyTooLongForAnEvictedRowsEntryLeavesThatEntryToTheSweep) {
+  MemoryWindowStore store;
+  store.SetMaxKeys({1});
+  EXPECT_EQ(store.Add(0, "a", kMidnight, 1, kHour), 1u);
+  EXPECT_EQ(store.Add(0, "b", kMidnight + seconds(1), 1, kHour), 1u);  // evicts a
+  const std::string longer = std::string(80, 'x') + "@example.com";
+  EXPECT_EQ(store.Add(0, longer, kMidnight + seconds(2), 1, kHour), 1u);  // evicts b
+  EXPECT_EQ(store.Evicted(0), 2u);
+  for (int i = 0; i < 40; ++i) {  // more new keys, of both lengths, through the pool
+    const std::string key = i % 2 ? "k" + std::to_string(i) : longer + std::to_string(i);
+    EXPECT_EQ(store.Add(0, key, kMidnight + seconds(3 + i), 1, kHour), 1u);
+  }
+  EXPECT_EQ(store.RuleKeyCount(0), 1u);
+  store.Expire(kMidnight + hours(3), {kHour});
+  EXPECT_EQ(store.RuleKeyCount(0), 0u);
+  EXPECT_EQ(store.KeyCount(), 0u);
+  EXPECT_EQ(store.Add(0, "a", kMidnight + hours(3), 1, kHour), 1u);
+}
+
 }  // namespace
 }  // namespace relaywatch::detect
