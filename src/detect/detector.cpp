@@ -64,7 +64,13 @@ void Detector::set_shard(std::size_t index, std::size_t count) {
 
 void Detector::LookAhead(const parse::Event* event) {
   std::string_view key;
-  if (const auto* c = event != nullptr ? std::get_if<parse::ChkuserEvent>(event) : nullptr) {
+  const auto* c = event != nullptr ? std::get_if<parse::ChkuserEvent>(event) : nullptr;
+  // A message's recipients are consecutive lines of one login: its data is brought in for the
+  // first of them, and stays; the others cost one comparison (the line shown by the call before,
+  // still valid, as any line for kLookAhead calls).
+  const bool repeat = c != nullptr && core::SameBytes(c->auth_user, ahead_user_);
+  ahead_user_ = c != nullptr ? c->auth_user : std::string_view();
+  if (c != nullptr && !repeat) {
     // What OnChkuser counts, on its fast path (KeyOf without a copy).
     const bool counted = IsDelivery(c->verdict) || IsRcptLimitHit(*c);
     if (counted && IsLoginKeyAsWritten(c->auth_user, default_domain_) && Owns(c->auth_user)) {

@@ -215,6 +215,7 @@ class Detector {
   // LookAhead's Keys, by the number of the call that saw them modulo kLookAhead (empty: none).
   std::array<std::string_view, kLookAhead> ahead_{};
   std::size_t ahead_calls_ = 0;
+  std::string_view ahead_user_;           // the login of the line the last call was shown
   std::string key_buf_;                   // reused: the normalized key of the current line
   parse::CanonicalIpText ip_text_;        // reused: the current line's address, canonical
   std::vector<std::int64_t> last_sweep_;  // per rule: the quarter-window last swept
