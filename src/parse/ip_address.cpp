@@ -308,24 +308,38 @@ std::string_view CanonicalIpText::Of(std::string_view ip) {
 }
 
 std::optional<std::uint32_t> Ipv4Bits(std::string_view canonical) {
-  std::uint32_t out = 0, part = 0;
-  int dots = 0, digits = 0;
-  for (char c : canonical) {
-    if (c == '.') {
-      if (digits == 0 || ++dots > 3) return std::nullopt;
-      out = (out << 8) | part;
-      part = 0;
-      digits = 0;
-    } else if (c >= '0' && c <= '9' && digits < 3 && !(digits == 1 && part == 0)) {
-      part = part * 10 + static_cast<std::uint32_t>(c - '0');
-      if (part > 255) return std::nullopt;
-      ++digits;
-    } else {
-      return std::nullopt;  // not a digit, a fourth digit, or a leading zero ("010")
+  // Octet by octet, each one to three digits with no leading zero, rather than byte by byte
+  // with a state per byte: report asks this twice for every counted line.
+  const char* p = canonical.data();
+  const char* const end = p + canonical.size();
+  auto digit = [&](std::uint32_t& d) {
+    if (p == end) return false;
+    d = static_cast<std::uint32_t>(static_cast<unsigned char>(*p)) - '0';
+    return d <= 9;
+  };
+  std::uint32_t out = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet > 0) {
+      if (p == end || *p != '.') return std::nullopt;
+      ++p;
     }
+    std::uint32_t part, d;
+    if (!digit(part)) return std::nullopt;
+    ++p;
+    if (digit(d)) {
+      if (part == 0) return std::nullopt;  // a leading zero ("010")
+      part = part * 10 + d;
+      ++p;
+      if (digit(d)) {
+        part = part * 10 + d;
+        ++p;
+        if (part > 255) return std::nullopt;
+      }
+    }
+    out = (out << 8) | part;
   }
-  if (dots != 3 || digits == 0) return std::nullopt;
-  return (out << 8) | part;
+  if (p != end) return std::nullopt;  // a fourth digit, a fifth octet, anything after
+  return out;
 }
 
 std::string Ipv4Text(std::uint32_t bits) {

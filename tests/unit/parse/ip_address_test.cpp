@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -227,6 +228,47 @@ TEST(Ipv4Bits, AreTheAddressOfItsCanonicalTextOnly) {
     EXPECT_EQ(Ipv4Bits(Ipv4Text(v)), v) << Ipv4Text(v);
   }
   EXPECT_EQ(Ipv4Text(0x0A000001u), "10.0.0.1");
+}
+
+// The definition, a byte at a time: four dot-separated parts of one to three digits, no leading
+// zero, none above 255, nothing else.
+std::optional<std::uint32_t> Ipv4BitsByDefinition(std::string_view s) {
+  std::uint32_t out = 0, part = 0;
+  int dots = 0, digits = 0;
+  for (char c : s) {
+    if (c == '.') {
+      if (digits == 0 || ++dots > 3) return std::nullopt;
+      out = (out << 8) | part;
+      part = 0;
+      digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 3 && !(digits == 1 && part == 0)) {
+      part = part * 10 + static_cast<std::uint32_t>(c - '0');
+      if (part > 255) return std::nullopt;
+      ++digits;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (dots != 3 || digits == 0) return std::nullopt;
+  return (out << 8) | part;
+}
+
+TEST(Ipv4Bits, AgreeWithTheDefinitionOnRandomTextsOfDigitsAndDots) {
+  std::mt19937 rng(7);
+  const std::string_view alphabet = "0123456789....:/ ";
+  std::size_t addresses = 0;
+  for (int n = 0; n < 300000; ++n) {
+    std::string s;
+    const std::size_t length = rng() % 17;
+    for (std::size_t i = 0; i < length; ++i) {
+      // Mostly digits and dots, so that many are addresses, or nearly.
+      s.push_back(rng() % 8 ? alphabet[rng() % 14] : alphabet[rng() % alphabet.size()]);
+    }
+    const std::optional<std::uint32_t> want = Ipv4BitsByDefinition(s);
+    ASSERT_EQ(Ipv4Bits(s), want) << "'" << s << "'";
+    addresses += want.has_value();
+  }
+  EXPECT_GT(addresses, 500u);
 }
 
 }  // namespace
