@@ -63,7 +63,7 @@ void Detector::set_shard(std::size_t index, std::size_t count) {
 }
 
 void Detector::LookAhead(const parse::Event* event) {
-  std::string_view key;
+  Ahead next;
   const auto* c = event != nullptr ? std::get_if<parse::ChkuserEvent>(event) : nullptr;
   // A message's recipients are consecutive lines of one login: its data is brought in for the
   // first of them, and stays; the others cost one comparison (the line shown by the call before,
@@ -73,8 +73,10 @@ void Detector::LookAhead(const parse::Event* event) {
   if (c != nullptr && !repeat) {
     // What OnChkuser counts, on its fast path (KeyOf without a copy).
     const bool counted = IsDelivery(c->verdict) || IsRcptLimitHit(*c);
-    if (counted && IsLoginKeyAsWritten(c->auth_user, default_domain_) && Owns(c->auth_user)) {
-      key = c->auth_user;
+    if (counted && IsLoginKeyAsWritten(c->auth_user, default_domain_)) {
+      // One hash for the shard and every stage.
+      const std::uint64_t hash = WindowStore::KeyHash(c->auth_user);
+      if (shards_ == 1 || hash % shards_ == shard_) next = Ahead{c->auth_user, hash};
     }
   }
   // The stages, by how many calls ago their Key was seen: each a few lines after the one before,
@@ -82,12 +84,12 @@ void Detector::LookAhead(const parse::Event* event) {
   using Stage = WindowStore::PrefetchStage;
   constexpr std::pair<std::size_t, Stage> kStages[] = {
       {0, Stage::kIndex}, {3, Stage::kKey}, {5, Stage::kRow}, {kLookAhead - 1, Stage::kWindows}};
-  ahead_[ahead_calls_ % kLookAhead] = key;
+  ahead_[ahead_calls_ % kLookAhead] = next;
   for (const auto& [age, stage] : kStages) {
     if (age > ahead_calls_) continue;
-    const std::string_view k = ahead_[(ahead_calls_ - age) % kLookAhead];
-    if (k.empty()) continue;
-    const void* annex = store_.Prefetch(k, stage);
+    const Ahead& a = ahead_[(ahead_calls_ - age) % kLookAhead];
+    if (a.key.empty()) continue;
+    const void* annex = store_.Prefetch(a.key, a.hash, stage);
     if (annex != nullptr && observer_ != nullptr) observer_->Prefetch(annex);
   }
   ++ahead_calls_;

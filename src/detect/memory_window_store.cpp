@@ -265,16 +265,18 @@ std::vector<std::pair<std::string, std::uint64_t>> MemoryWindowStore::TopKeys(st
   return top;
 }
 
-const void* MemoryWindowStore::Prefetch(std::string_view key, PrefetchStage stage) const {
+const void* MemoryWindowStore::Prefetch(std::string_view key, std::uint64_t hash,
+                                        PrefetchStage stage) const {
+  // KeyTable files a key under std::hash, as KeyHash does (memory_window_store_test checks it).
   if (stage == PrefetchStage::kIndex) {
-    rows_.PrefetchSlot(key);
+    rows_.PrefetchSlot(hash);
     return nullptr;
   }
   if (stage == PrefetchStage::kKey) {
-    rows_.PrefetchEntry(key);
+    rows_.PrefetchEntry(hash);
     return nullptr;
   }
-  const Entry* e = rows_.Find(key);
+  const Entry* e = rows_.Find(key, hash);
   if (e == nullptr) return nullptr;
   const Row& row = e->value;
   if (stage == PrefetchStage::kRow) {

@@ -85,12 +85,12 @@ class KeyTable {
 
   // Look-ahead for a Find to come: the first brings the slot `key` hashes to into the cache,
   // the second (once that slot is there) the entry it points at, without reading the entry.
-  void PrefetchSlot(std::string_view key) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[Home(Hash(key))]);
+  // Both take the key's Hash.
+  void PrefetchSlot(std::uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[Home(hash)]);
   }
-  void PrefetchEntry(std::string_view key) const {
+  void PrefetchEntry(std::uint64_t hash) const {
     if (size_ == 0) return;
-    const std::uint64_t hash = Hash(key);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = Home(hash); slots_[i].entry != nullptr; i = (i + 1) & mask) {
       if (slots_[i].hash != hash) continue;

@@ -132,7 +132,7 @@ class Detector {
   static constexpr std::size_t kLookAhead = 8;
   void LookAhead(const parse::Event* event);
   static std::size_t ShardOf(std::string_view key, std::size_t count) {
-    return count <= 1 ? 0 : std::hash<std::string_view>{}(key) % count;
+    return count <= 1 ? 0 : WindowStore::KeyHash(key) % count;
   }
   // Tells the Detector that `service`'s log carries qlogenvelope lines before it reads one (a
   // report that looked ahead in the stored log): its chkuser lines are then never counted.
@@ -213,7 +213,11 @@ class Detector {
   bool keep_samples_ = true;
   std::size_t shard_ = 0, shards_ = 1;  // set_shard
   // LookAhead's Keys, by the number of the call that saw them modulo kLookAhead (empty: none).
-  std::array<std::string_view, kLookAhead> ahead_{};
+  struct Ahead {
+    std::string_view key;  // empty: nothing to bring in
+    std::uint64_t hash = 0;
+  };
+  std::array<Ahead, kLookAhead> ahead_{};
   std::size_t ahead_calls_ = 0;
   std::string_view ahead_user_;           // the login of the line the last call was shown
   std::string key_buf_;                   // reused: the normalized key of the current line

@@ -51,7 +51,8 @@ class MemoryWindowStore : public WindowStore {
                                                              core::Duration window,
                                                              std::size_t n) const override;
   void** AnnexOf(std::string_view key) override;
-  const void* Prefetch(std::string_view key, PrefetchStage stage) const override;
+  const void* Prefetch(std::string_view key, std::uint64_t hash,
+                       PrefetchStage stage) const override;
   std::size_t KeyCount() const override;
   void SetMaxKeys(const std::vector<std::size_t>& max_keys) override;
   std::uint64_t Evicted(std::size_t rule) const override;

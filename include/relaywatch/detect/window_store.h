@@ -8,6 +8,7 @@
 #define RELAYWATCH_DETECT_WINDOW_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -70,11 +71,17 @@ class WindowStore {
   // line, and each of its lookups was a chain of cache misses). Changes nothing; a store that
   // has no use for it ignores it. At kWindows it returns the Key's annex (AnnexOf's slot, as
   // held; nullptr when none), so the observer can bring its own record in too.
-  virtual const void* Prefetch(std::string_view key, PrefetchStage stage) const {
+  // `hash` is KeyHash(key), computed once for all the stages of a Key.
+  virtual const void* Prefetch(std::string_view key, std::uint64_t hash,
+                               PrefetchStage stage) const {
     (void)key;
+    (void)hash;
     (void)stage;
     return nullptr;
   }
+  // The hash a Key is filed under, in the embedded store as in report's shards
+  // (Detector::ShardOf): std::hash of its bytes.
+  static std::uint64_t KeyHash(std::string_view key) { return std::hash<std::string_view>{}(key); }
   // Keys held, over all rules (for status and the memory bound).
   virtual std::size_t KeyCount() const = 0;
 

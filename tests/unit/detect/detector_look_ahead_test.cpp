@@ -56,9 +56,10 @@ struct RecordingStore : MemoryWindowStore {
     std::string key;
     Stage stage;
   };
-  const void* Prefetch(std::string_view key, Stage stage) const override {
+  const void* Prefetch(std::string_view key, std::uint64_t hash, Stage stage) const override {
+    EXPECT_EQ(hash, KeyHash(key)) << key;
     calls.push_back(Call{std::string(key), stage});
-    return MemoryWindowStore::Prefetch(key, stage);
+    return MemoryWindowStore::Prefetch(key, hash, stage);
   }
   mutable std::vector<Call> calls;
 };

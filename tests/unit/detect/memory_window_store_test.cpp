@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "relaywatch/core/key_table.h"
+
 namespace relaywatch::detect {
 namespace {
 
@@ -337,6 +339,34 @@ TEST(MemoryWindowStoreTest, ANewKeyTooLongForAnEvictedRowsEntryLeavesThatEntryTo
   EXPECT_EQ(store.RuleKeyCount(0), 0u);
   EXPECT_EQ(store.KeyCount(), 0u);
   EXPECT_EQ(store.Add(0, "a", kMidnight + hours(3), 1, kHour), 1u);
+}
+
+// Prefetch is given KeyHash(key) once for all its stages, and the table files rows under
+// KeyTable::Hash: the two must be one function. At kWindows it hands back the Key's annex.
+TEST(MemoryWindowStoreTest, PrefetchTakesTheHashTheTableFilesUnderAndReturnsTheAnnexLast) {
+  for (std::string_view key : {"", "a", "dan@example.com", "u19482@dom3.example"}) {
+    EXPECT_EQ(WindowStore::KeyHash(key), core::KeyTable<int>::Hash(key)) << key;
+  }
+  MemoryWindowStore store;
+  using Stage = WindowStore::PrefetchStage;
+  const std::string_view dan = "dan@example.com";
+  const std::uint64_t hash = WindowStore::KeyHash(dan);
+  for (Stage s : {Stage::kIndex, Stage::kKey, Stage::kRow, Stage::kWindows}) {
+    EXPECT_EQ(store.Prefetch(dan, hash, s), nullptr);  // an empty store: nothing to bring in
+  }
+  store.Add(0, dan, kMidnight, 1, kHour);
+  store.AddDistinct(1, dan, "192.0.2.7", kMidnight, kHour, 16);
+  int mine = 0;
+  *store.AnnexOf(dan) = &mine;
+  for (Stage s : {Stage::kIndex, Stage::kKey, Stage::kRow}) {
+    EXPECT_EQ(store.Prefetch(dan, hash, s), nullptr);
+  }
+  EXPECT_EQ(store.Prefetch(dan, hash, Stage::kWindows), &mine);
+  EXPECT_EQ(
+      store.Prefetch("bob@example.com", WindowStore::KeyHash("bob@example.com"), Stage::kWindows),
+      nullptr);
+  EXPECT_EQ(store.Count(0, dan, kMidnight, kHour), 1u);  // a hint: no count changed
+  EXPECT_EQ(store.Count(1, dan, kMidnight, kHour), 1u);
 }
 
 }  // namespace
