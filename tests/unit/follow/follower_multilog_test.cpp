@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -399,21 +400,36 @@ TEST_F(MultilogFollowerTest, ReportsNoGapWhenMultilogPrunedOnlyWhatItHadRead) {
   std::thread a = Feed(ml, 0, 60);
   ASSERT_TRUE(WaitLines(60));
   a.join();
-  const std::uint64_t held = after_.back().inode;  // `current`, open in the follower
-  const std::uint64_t device = after_.back().device;
+  // The follower's descriptor of a file, as stat sees it through /proc/self/fd: nullopt when it
+  // holds none.
+  auto held_stat = [&](std::uint64_t inode, std::uint64_t device) -> std::optional<struct stat> {
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+      struct stat st;
+      if (::stat(e.path().c_str(), &st) == 0 && st.st_ino == inode && st.st_dev == device) {
+        return st;
+      }
+    }
+    return std::nullopt;
+  };
+  // The file held: `current`, once the follower has it open. Not simply the file of the last
+  // line read: when line 59 filled its file, multilog rotated at once and the follower, done with
+  // that file, let it go for the new `current` (this test then failed now and then).
+  std::uint64_t held = 0, device = 0;
+  ASSERT_TRUE(RunUntil(io_, [&] {
+    struct stat current;
+    if (::stat((dir_ + "/current").c_str(), &current) != 0) return false;
+    held = current.st_ino;
+    device = current.st_dev;
+    return held_stat(held, device).has_value();
+  })) << "the follower holds no current";
   // Whether the file is still in the directory under some name: its link count, read through the
   // descriptor the follower holds. A listing cannot tell: multilog renames current to previous,
   // links previous as @….s and unlinks previous, and a listing taken across those steps misses
   // the file that is still there (this test then failed now and then under the sanitizers).
   auto listed = [&](std::uint64_t inode) {
-    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
-      struct stat st;
-      if (::stat(e.path().c_str(), &st) == 0 && st.st_ino == inode && st.st_dev == device) {
-        return st.st_nlink > 0;
-      }
-    }
-    ADD_FAILURE() << "the follower holds no descriptor of inode " << inode;
-    return false;
+    const std::optional<struct stat> st = held_stat(inode, device);
+    if (!st) ADD_FAILURE() << "the follower holds no descriptor of inode " << inode;
+    return st && st->st_nlink > 0;
   };
   // The follower does not run while multilog rotates the file held until it prunes it (4
   // archives are kept after it: 5 rotations), and stops there, before the 6th would prune a file
