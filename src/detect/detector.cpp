@@ -76,7 +76,7 @@ void Detector::LookAhead(const parse::Event* event) {
     if (counted && IsLoginKeyAsWritten(c->auth_user, default_domain_)) {
       // One hash for the shard and every stage.
       const std::uint64_t hash = WindowStore::KeyHash(c->auth_user);
-      if (shards_ == 1 || hash % shards_ == shard_) next = Ahead{c->auth_user, hash};
+      if (OwnsHash(hash)) next = Ahead{c->auth_user, hash};
     }
   }
   // The stages, by how many calls ago their Key was seen: each a few lines after the one before,

@@ -11,7 +11,6 @@
 #ifndef RELAYWATCH_CORE_KEY_TABLE_H_
 #define RELAYWATCH_CORE_KEY_TABLE_H_
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -22,6 +21,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "relaywatch/core/fibonacci_slot.h"
 
 namespace relaywatch::core {
 
@@ -150,7 +151,7 @@ class KeyTable {
   }
 
   std::size_t size() const { return size_; }
-  // How many slots a Find of `key` reads (the tests' and benches' measure of how well keys spread).
+  // How many slots a Find of `key` reads (how the tests see that keys spread).
   std::size_t Probes(std::string_view key) const {
     if (slots_.empty()) return 0;
     const std::uint64_t hash = Hash(key);
@@ -189,13 +190,11 @@ class KeyTable {
     std::uint64_t hash = 0;
     Entry* entry = nullptr;
   };
-  // The slot a hash starts its probe at: the top bits of a Fibonacci multiply, which every bit of
-  // the hash reaches. Its low bits alone would not do: report's shards split the Keys by the same
-  // hash modulo their number, so all of a shard's Keys share their low bits.
+  // The slot a hash starts its probe at. Not its low bits: report's shards split the Keys by the
+  // same hash modulo their number, so all of a shard's Keys share them.
   std::size_t Home(std::uint64_t hash) const { return Home(hash, slots_.size()); }
   static std::size_t Home(std::uint64_t hash, std::size_t size) {
-    const int bits = std::countr_zero(size);  // a power of two, at least 16
-    return static_cast<std::size_t>((hash * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+    return FibonacciSlot(hash, size);
   }
   static void Place(std::vector<Slot>& slots, Entry* e) {
     const std::size_t mask = slots.size() - 1;

@@ -7,10 +7,11 @@
 #ifndef RELAYWATCH_CORE_U64_SET_H_
 #define RELAYWATCH_CORE_U64_SET_H_
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "relaywatch/core/fibonacci_slot.h"
 
 namespace relaywatch::core {
 
@@ -52,12 +53,8 @@ class FlatSet {
   bool empty() const { return size_ == 0; }
 
  private:
-  // Fibonacci hashing: the top bits of the product, which every bit of `v` reaches, so small
-  // integers and values that differ only in their high bits spread as well as hashes do.
-  static std::size_t Home(UInt v, std::size_t size) {
-    const int bits = std::countr_zero(size);  // size is a power of two, at least 8
-    return static_cast<std::size_t>((std::uint64_t{v} * 0x9E3779B97F4A7C15ull) >> (64 - bits));
-  }
+  // Small integers and values that differ only in their high bits spread as hashes do.
+  static std::size_t Home(UInt v, std::size_t size) { return FibonacciSlot(v, size); }
   // Puts `v` (not 0) in `slots` (a power of two, never full); false when it was there.
   static bool Place(std::vector<UInt>& slots, UInt v) {
     const std::size_t mask = slots.size() - 1;

@@ -195,7 +195,11 @@ class Detector {
   std::string_view KeyOf(std::string_view auth_user, std::string_view ip);
   // The rules' max_keys (divided among the shards) to the store, and the SampleBook's page cap.
   void SetCaps();
-  bool Owns(std::string_view key) const { return shards_ == 1 || ShardOf(key, shards_) == shard_; }
+  bool Owns(std::string_view key) const {
+    return shards_ == 1 || OwnsHash(WindowStore::KeyHash(key));
+  }
+  // The same, given the Key's KeyHash (ShardOf's, modulo the shards).
+  bool OwnsHash(std::uint64_t hash) const { return shards_ == 1 || hash % shards_ == shard_; }
 
   std::vector<RuleSpec> rules_;
   std::string default_domain_;  // lowercased; qualifies logins written without a domain
