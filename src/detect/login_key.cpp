@@ -1,5 +1,10 @@
 #include "relaywatch/detect/login_key.h"
 
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
 #include "relaywatch/parse/address.h"
 #include "relaywatch/parse/ip_address.h"
 
@@ -34,16 +39,33 @@ std::string LoginKey(std::string_view auth_user, std::string_view remote_ip,
 }
 
 bool IsLoginKeyAsWritten(std::string_view auth_user, std::string_view default_domain) {
+  static_assert(std::endian::native == std::endian::little, "the first byte is the lowest");
   if (auth_user.empty()) return false;
-  // One pass, on every relaying line: no uppercase, and '@' before any '%' or '/'.
+  // Eight bytes per step, twice on every relaying line of every shard: no uppercase byte, and
+  // the first of '@', '%' and '/' is an '@' (or there is none, and no domain to add). Each mask
+  // below is exact per byte (no borrow crosses a byte), so the lowest set bit is the first byte.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kLow7 = kOnes * 0x7f;
+  constexpr std::uint64_t kHigh = kOnes * 0x80;
+  // 0x80 in each byte of x that is zero.
+  auto zero = [](std::uint64_t x) { return ~(((x & kLow7) + kLow7) | x | kLow7); };
   bool at = false;
-  for (char c : auth_user) {
-    if (c >= 'A' && c <= 'Z') return false;
-    if (c == '@') {
-      at = true;
-    } else if (!at && (c == '%' || c == '/')) {
-      return false;
-    }
+  for (std::size_t i = 0; i < auth_user.size(); i += 8) {
+    std::uint64_t x = 0;  // past the end: zero bytes, which are neither letters nor marks
+    std::memcpy(&x, auth_user.data() + i, std::min<std::size_t>(8, auth_user.size() - i));
+    const std::uint64_t low = x & kLow7;
+    // 'A'..'Z' (0x41..0x5a), and not a byte from 0x80 up (UTF-8).
+    const std::uint64_t upper =
+        (low + kOnes * (0x80 - 0x41)) & ~(low + kOnes * (0x80 - 0x5b)) & ~x & kHigh;
+    if (upper != 0) return false;
+    if (at) continue;
+    const std::uint64_t ats = zero(x ^ (kOnes * '@'));
+    const std::uint64_t other = zero(x ^ (kOnes * '%')) | zero(x ^ (kOnes * '/'));
+    if ((ats | other) == 0) continue;
+    // The first mark in this word decides: '@' before any '%' or '/', or not.
+    const std::uint64_t first = (ats | other) & (~(ats | other) + 1);
+    if ((first & other) != 0) return false;
+    at = true;
   }
   return at || default_domain.empty();
 }
