@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "relaywatch/core/same_bytes.h"
 #include "relaywatch/detect/glob.h"
 #include "relaywatch/detect/login_key.h"
 #include "relaywatch/parse/address.h"
@@ -49,6 +50,9 @@ bool SenderPolicyCheck::Allowed(std::string_view login, std::string_view sender)
   // The null sender (bounces, vacation replies) is never fraud; nor is "#@[]", qmail's null
   // sender for double bounces, which a qmail host relaying through this one sends as it is.
   if (sender.empty() || sender == "#@[]") return true;
+  // The usual line: the login sends as itself, as written. Same local part and domain, so the
+  // answer is yes whatever the policy (and a domain that cannot be judged is yes too).
+  if (core::SameBytes(login, sender)) return true;
   if (exempt_.contains(login)) return true;
   parse::AddressParts l = parse::SplitAddress(login);
   parse::AddressParts s = parse::SplitAddress(sender);
