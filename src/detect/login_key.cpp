@@ -50,9 +50,14 @@ bool IsLoginKeyAsWritten(std::string_view auth_user, std::string_view default_do
   // 0x80 in each byte of x that is zero.
   auto zero = [](std::uint64_t x) { return ~(((x & kLow7) + kLow7) | x | kLow7); };
   bool at = false;
-  for (std::size_t i = 0; i < auth_user.size(); i += 8) {
+  const std::size_t n = auth_user.size();
+  for (std::size_t i = 0; i < n; i += 8) {
     std::uint64_t x = 0;  // past the end: zero bytes, which are neither letters nor marks
-    std::memcpy(&x, auth_user.data() + i, std::min<std::size_t>(8, auth_user.size() - i));
+    if (i + 8 <= n) {
+      std::memcpy(&x, auth_user.data() + i, sizeof x);  // one load
+    } else {  // the tail, a byte at a time: a copy of a variable length is a call
+      for (std::size_t k = n; k-- > i;) x = x << 8 | static_cast<unsigned char>(auth_user[k]);
+    }
     const std::uint64_t low = x & kLow7;
     // 'A'..'Z' (0x41..0x5a), and not a byte from 0x80 up (UTF-8).
     const std::uint64_t upper =

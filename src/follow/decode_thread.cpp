@@ -106,6 +106,10 @@ class Handoff {
     }
     cv_.notify_all();
   }
+  bool stopped() {
+    std::lock_guard lock(m_);
+    return stopped_;
+  }
   std::exception_ptr error() {
     std::lock_guard lock(m_);
     return error_;
@@ -157,10 +161,14 @@ void DecodeThread::Run(StoredLogReader& reader, const Consumer& inspect, const C
 }
 
 void DecodeThread::Run(StoredLogReader& reader, const Consumer& inspect,
-                       std::span<const Consumer> consumers, std::span<const LookAhead> look_ahead) {
+                       std::span<const Consumer> consumers, std::span<const LookAhead> look_ahead,
+                       std::span<const Done> done) {
   if (consumers.empty()) throw std::logic_error("DecodeThread::Run without a consumer");
   if (!look_ahead.empty() && look_ahead.size() != consumers.size()) {
     throw std::logic_error("DecodeThread::Run: one look-ahead per consumer, or none");
+  }
+  if (!done.empty() && done.size() != consumers.size()) {
+    throw std::logic_error("DecodeThread::Run: one done per consumer, or none");
   }
   Handoff handoff(consumers.size());
   std::thread producer([&] {
@@ -188,6 +196,9 @@ void DecodeThread::Run(StoredLogReader& reader, const Consumer& inspect,
         }
         handoff.Done(c);
       }
+      // Every line, unless another consumer or the reader stopped the run: then there is an
+      // error to rethrow, and nothing of this consumer's is used.
+      if (!done.empty() && !handoff.stopped() && !handoff.error()) done[c]();
     } catch (...) {
       failed[c] = std::current_exception();
       handoff.Stop();

@@ -64,9 +64,15 @@ class DecodeThread {
   // 2 * kBatches are in flight, so a fast consumer runs at most that many batches ahead of the
   // slowest, and then waits. An exception from any
   // consumer stops the others and the reader, and is rethrown here (the first, by consumer index).
-  // look_ahead, when not empty, holds one LookAhead per consumer.
+  // look_ahead, when not empty, holds one LookAhead per consumer. done, when not empty, holds
+  // one function per consumer, called on that consumer's thread once it has had every line
+  // (not when the run stops on an exception): for work that ends a consumer, such as freeing
+  // what it built, done by every consumer at once rather than one after another on the calling
+  // thread.
+  using Done = std::function<void()>;
   static void Run(StoredLogReader& reader, const Consumer& inspect,
-                  std::span<const Consumer> consumers, std::span<const LookAhead> look_ahead = {});
+                  std::span<const Consumer> consumers, std::span<const LookAhead> look_ahead = {},
+                  std::span<const Done> done = {});
 };
 
 }  // namespace relaywatch::follow

@@ -235,6 +235,65 @@ TEST_F(DecodeThreadTest, TheLookAheadShowsEachConsumerTheLineKLookAheadOnWithinI
   }
 }
 
+// Each consumer's done runs once, on that consumer's thread, after its every line: report's
+// shards free their windows there, all at once.
+TEST_F(DecodeThreadTest, EachConsumersDoneRunsOnItsThreadAfterItsLastLine) {
+  const std::size_t n = 3 * DecodeThread::kBatchLines + 5;
+  StoredLogReader reader = Reader(n);
+  constexpr std::size_t kConsumers = 3;
+  std::vector<std::size_t> lines(kConsumers, 0), lines_at_done(kConsumers, 0),
+      done_calls(kConsumers, 0);
+  std::vector<std::thread::id> consumer_thread(kConsumers), done_thread(kConsumers);
+  std::vector<DecodeThread::Consumer> consumers;
+  std::vector<DecodeThread::Done> done;
+  for (std::size_t c = 0; c < kConsumers; ++c) {
+    consumers.emplace_back([&, c](const ReadLine&) {
+      ++lines[c];
+      consumer_thread[c] = std::this_thread::get_id();
+    });
+    done.emplace_back([&, c] {
+      ++done_calls[c];
+      lines_at_done[c] = lines[c];
+      done_thread[c] = std::this_thread::get_id();
+    });
+  }
+  DecodeThread::Run(reader, nullptr, consumers, {}, done);
+  for (std::size_t c = 0; c < kConsumers; ++c) {
+    EXPECT_EQ(done_calls[c], 1u) << "consumer " << c;
+    EXPECT_EQ(lines_at_done[c], n) << "consumer " << c;
+    EXPECT_EQ(done_thread[c], consumer_thread[c]) << "consumer " << c;
+  }
+  EXPECT_EQ(done_thread[0], std::this_thread::get_id());  // the first on the calling thread
+  EXPECT_NE(done_thread[1], done_thread[2]);
+}
+
+// A run that ends on an error ends no consumer's work as if it had had every line: here the
+// reader fails after handing over the batches it filled, which both consumers take in full.
+TEST_F(DecodeThreadTest, NoDoneRunsWhenTheRunEndsOnAnError) {
+  StoredLogReader reader = Reader(4 * DecodeThread::kBatchLines);
+  std::size_t inspected = 0;
+  std::size_t consumed[2] = {0, 0};
+  std::atomic<int> done_calls = 0;
+  std::vector<DecodeThread::Consumer> consumers = {[&](const ReadLine&) { ++consumed[0]; },
+                                                   [&](const ReadLine&) { ++consumed[1]; }};
+  std::vector<DecodeThread::Done> done = {[&] { ++done_calls; }, [&] { ++done_calls; }};
+  EXPECT_THROW(DecodeThread::Run(
+                   reader,
+                   [&](const ReadLine&) {
+                     if (++inspected == 2 * DecodeThread::kBatchLines + 10) {
+                       throw std::runtime_error("bad line");
+                     }
+                   },
+                   consumers, {}, done),
+               std::runtime_error);
+  EXPECT_GT(consumed[0], 0u);
+  EXPECT_EQ(consumed[0], consumed[1]);
+  EXPECT_EQ(done_calls.load(), 0);
+  std::vector<DecodeThread::Done> one = {[] {}};
+  StoredLogReader again = Reader(10);
+  EXPECT_THROW(DecodeThread::Run(again, nullptr, consumers, {}, one), std::logic_error);
+}
+
 TEST_F(DecodeThreadTest, ALookAheadForSomeConsumersOnlyIsAnError) {
   StoredLogReader reader = Reader(10);
   std::vector<DecodeThread::Consumer> consumers = {[](const ReadLine&) {}, [](const ReadLine&) {}};
