@@ -73,10 +73,10 @@ void Detector::LookAhead(const parse::Event* event) {
   if (c != nullptr && !repeat) {
     // What OnChkuser counts, on its fast path (KeyOf without a copy).
     const bool counted = IsDelivery(c->verdict) || IsRcptLimitHit(*c);
-    if (counted && IsLoginKeyAsWritten(c->auth_user, default_domain_)) {
+    if (counted) {
       // One hash for the shard and every stage.
-      const std::uint64_t hash = WindowStore::KeyHash(c->auth_user);
-      if (OwnsHash(hash)) next = Ahead{c->auth_user, hash};
+      const AsWritten login = LoginAsWritten(*c);
+      if (!login.key.empty() && OwnsHash(login.hash)) next = Ahead{login.key, login.hash};
     }
   }
   // The stages, by how many calls ago their Key was seen: each a few lines after the one before,
@@ -112,6 +112,23 @@ std::string_view Detector::KeyOf(std::string_view auth_user, std::string_view ip
   if (IsLoginKeyAsWritten(auth_user, default_domain_)) return auth_user;
   key_buf_ = LoginKey(auth_user, ip, default_domain_);
   return key_buf_;
+}
+
+Detector::AsWritten Detector::LoginAsWritten(const parse::ChkuserEvent& e) const {
+  using parse::AuthSpelling;
+  switch (e.auth_spelling) {
+    case AuthSpelling::kKey:
+      return {e.auth_user, e.auth_hash};
+    case AuthSpelling::kBareLogin:
+      // "bob" is "bob@<default_domain>" when there is one.
+      return default_domain_.empty() ? AsWritten{e.auth_user, e.auth_hash} : AsWritten{};
+    case AuthSpelling::kOther:
+      return {};
+    case AuthSpelling::kUnknown:
+      break;
+  }
+  if (!IsLoginKeyAsWritten(e.auth_user, default_domain_)) return {};
+  return {e.auth_user, WindowStore::KeyHash(e.auth_user)};
 }
 
 std::uint64_t Detector::LimitFor(std::size_t rule, std::string_view key) {
@@ -312,7 +329,8 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
   const bool rcpt_limit = IsRcptLimitHit(e) && authenticated;
   if (!delivery && !rcpt_limit) return;
 
-  std::string_view key = KeyOf(e.auth_user, e.remote_ip);
+  const AsWritten login = LoginAsWritten(e);
+  std::string_view key = !login.key.empty() ? login.key : KeyOf(e.auth_user, e.remote_ip);
   if (counts_messages_ && authenticated && delivery) {
     sessions_.OnLogin(ctx.service, e.remote_ip, key);
   }
@@ -328,8 +346,11 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
   ServiceLog& service = ServiceOf(ctx.service);
   if (service.qlog) return;  // its qlogenvelope line counts this recipient, by the real login
   service.last_rcpt.assign(e.rcpt);
+  // The shard is known from the parser's hash: no hash of the Key here.
+  if (!login.key.empty() && !OwnsHash(login.hash)) return;
   CountDelivery(
-      ctx, Delivery{key, basis, e.sender, e.remote_ip, e.rcpt, {}, relaying, authenticated}, out);
+      ctx, Delivery{key, basis, e.sender, e.remote_ip, e.rcpt, {}, relaying, authenticated}, out,
+      /*owned=*/!login.key.empty());
 }
 
 void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q,
@@ -362,8 +383,9 @@ void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q
                 out);
 }
 
-void Detector::CountDelivery(const EventContext& ctx, Delivery d, std::vector<Finding>& out) {
-  if (!Owns(d.key)) return;
+void Detector::CountDelivery(const EventContext& ctx, Delivery d, std::vector<Finding>& out,
+                             bool owned) {
+  if (!owned && !Owns(d.key)) return;
   d.ip = ip_text_.Of(d.ip);  // one spelling per address: the distinct value too
   d.service = ctx.service;
   cur_sender_ = d.sender;

@@ -174,7 +174,9 @@ class Detector {
   void OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e, std::vector<Finding>& out);
   void OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q,
                       std::vector<Finding>& out);
-  void CountDelivery(const EventContext& ctx, Delivery d, std::vector<Finding>& out);
+  // owned: the caller knows this shard owns d.key (it had its hash).
+  void CountDelivery(const EventContext& ctx, Delivery d, std::vector<Finding>& out,
+                     bool owned = false);
   void CountRcptLimitHit(const EventContext& ctx, std::string_view key, std::string_view basis,
                          std::vector<Finding>& out);
   ServiceLog& ServiceOf(std::string_view name);
@@ -193,6 +195,13 @@ class Detector {
   void Notify(const EventContext& ctx, std::string_view key,
               std::optional<RecipientHit> recipient = std::nullopt);
   std::string_view KeyOf(std::string_view auth_user, std::string_view ip);
+  // A chkuser line's login when it is its own Key (KeyOf's fast path), with its KeyHash: what
+  // the parser found (AuthSpelling) when it looked, else worked out here. key empty: it is not.
+  struct AsWritten {
+    std::string_view key;
+    std::uint64_t hash = 0;
+  };
+  AsWritten LoginAsWritten(const parse::ChkuserEvent& e) const;
   // The rules' max_keys (divided among the shards) to the store, and the SampleBook's page cap.
   void SetCaps();
   bool Owns(std::string_view key) const {

@@ -32,6 +32,17 @@ enum class ChkuserVerdict {
   kOther,                 // a title this version does not know; `title` has it
 };
 
+// How chkuser's AUTH field is spelt, seen by the parser in the pass that checks its bytes:
+// whether it is already the Key detect::LoginKey makes of it, so that the detector, which asks
+// on every relaying line and in every shard, need not scan it again (detect::IsLoginKeyAsWritten
+// is the definition; auth_spelling_test checks the two agree).
+enum class AuthSpelling : std::uint8_t {
+  kUnknown,    // not looked at (an event not made by ParseChkuser), or empty
+  kOther,      // an uppercase byte, or '%' or '/' before any '@': not its own Key
+  kKey,        // lowercase, with '@' before any '%' or '/': its own Key
+  kBareLogin,  // lowercase, no '@', '%' nor '/': its own Key unless a default domain is added
+};
+
 struct ChkuserEvent {
   ChkuserVerdict verdict = ChkuserVerdict::kOther;
   std::string_view title;        // "relaying rcpt"
@@ -44,6 +55,8 @@ struct ChkuserEvent {
   std::string_view rcpt;         // empty for sender lines ("rcpt <>")
   std::string_view reason;       // text after " : "
   bool field_named = false;      // sagredo's "remoteinfo/auth:" dialect
+  AuthSpelling auth_spelling = AuthSpelling::kUnknown;
+  std::uint64_t auth_hash = 0;  // std::hash of auth_user, when spelt kKey or kBareLogin
 };
 
 // A recipient the server took: relayed, or to a local mailbox.
