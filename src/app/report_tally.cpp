@@ -6,7 +6,6 @@
 #include <string>
 
 #include "relaywatch/core/same_bytes.h"
-#include "relaywatch/parse/ip_address.h"
 
 namespace relaywatch::app {
 
@@ -40,7 +39,7 @@ void ReportTally::OnLine(const detect::LineHits& line) {
   if (r.relaying) ++row.recipients;
   if (r.authenticated && !r.client_ip.empty() && row.RemoteIps() < kMaxIps &&
       (&row != last_ip_row_ || !core::SameBytes(r.client_ip, last_ip_))) {
-    if (std::optional<std::uint32_t> v4 = parse::Ipv4Bits(r.client_ip)) {
+    if (const std::optional<std::uint32_t> v4 = r.client_ipv4) {
       row.remote_ipv4.insert(*v4);
     } else {
       row.remote_ip_hashes.insert(std::hash<std::string_view>{}(r.client_ip));

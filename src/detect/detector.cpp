@@ -5,6 +5,7 @@
 
 #include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/parse/address.h"
+#include "relaywatch/parse/ip_address.h"
 
 namespace relaywatch::detect {
 namespace {
@@ -152,15 +153,15 @@ std::uint64_t Detector::LimitFor(std::size_t rule, std::string_view key) {
 }
 
 void Detector::Count(std::size_t rule, const EventContext& ctx, std::string_view key,
-                     std::string_view basis, std::uint64_t amount, std::string_view distinct_value,
-                     std::string_view detail, std::vector<Finding>& out) {
+                     std::string_view basis, std::uint64_t amount,
+                     const std::optional<DistinctValue>& distinct, std::string_view detail,
+                     std::vector<Finding>& out) {
   std::uint64_t limit = LimitFor(rule, key);
   if (limit == 0) return;  // 0 = unlimited for this key
   const RuleSpec& spec = rules_[rule];
-  const std::uint64_t count = distinct_value.empty()
-                                  ? store_.Add(rule, key, ctx.time, amount, spec.window)
-                                  : store_.AddDistinct(rule, key, distinct_value, ctx.time,
-                                                       spec.window, DistinctCap(limit));
+  const std::uint64_t count = !distinct ? store_.Add(rule, key, ctx.time, amount, spec.window)
+                                        : store_.AddDistinct(rule, key, *distinct, ctx.time,
+                                                             spec.window, DistinctCap(limit));
   if (observer_) hits_.push_back(Hit{rule, count, detail});
   if (count * 2 >= limit) near_limit_ = true;
   if (count < limit) return;
@@ -348,9 +349,9 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
   service.last_rcpt.assign(e.rcpt);
   // The shard is known from the parser's hash: no hash of the Key here.
   if (!login.key.empty() && !OwnsHash(login.hash)) return;
-  CountDelivery(
-      ctx, Delivery{key, basis, e.sender, e.remote_ip, e.rcpt, {}, relaying, authenticated}, out,
-      /*owned=*/!login.key.empty());
+  Delivery d{key, basis, e.sender, e.remote_ip, e.rcpt, {}, relaying, authenticated};
+  d.ipv4 = e.remote_ipv4;  // the parser's, when remote_ip is an IPv4 address
+  CountDelivery(ctx, d, out, /*owned=*/!login.key.empty());
 }
 
 void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q,
@@ -386,7 +387,12 @@ void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q
 void Detector::CountDelivery(const EventContext& ctx, Delivery d, std::vector<Finding>& out,
                              bool owned) {
   if (!owned && !Owns(d.key)) return;
-  d.ip = ip_text_.Of(d.ip);  // one spelling per address: the distinct value too
+  if (!d.ipv4) {
+    // One spelling per address (the distinct value too), and its bits, once for every rule and
+    // the table. Bits from the parser mean the text was canonical already.
+    d.ip = ip_text_.Of(d.ip);
+    d.ipv4 = parse::Ipv4Bits(d.ip);
+  }
   d.service = ctx.service;
   cur_sender_ = d.sender;
   cur_ip_ = d.ip;
@@ -397,9 +403,13 @@ void Detector::CountDelivery(const EventContext& ctx, Delivery d, std::vector<Fi
     const Counted c = compiled_[r].counter->OnDelivery(d);
     if (!c.counts) continue;
     if (compiled_[r].kind == RuleKind::kSender && foreign.empty()) foreign = c.detail;
-    Count(r, ctx, d.key, d.basis, 1, c.distinct, c.detail, out);
+    Count(r, ctx, d.key, d.basis, 1,
+          c.distinct.empty()
+              ? std::nullopt
+              : std::optional<DistinctValue>(std::in_place, c.distinct, c.distinct_ipv4),
+          c.detail, out);
   }
-  Notify(ctx, d.key, RecipientHit{d.ip, foreign, d.relaying, d.authenticated});
+  Notify(ctx, d.key, RecipientHit{d.ip, foreign, d.relaying, d.authenticated, d.ipv4});
   NoteSample(ctx, d.key, first_new, out);
 }
 

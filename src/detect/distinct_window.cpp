@@ -56,9 +56,12 @@ void DistinctWindow::DropText(std::uint32_t index) {
   }
 }
 
-std::uint64_t DistinctWindow::Add(std::string_view value, core::Timestamp t, core::Duration window,
-                                  std::size_t cap) {
-  const std::optional<std::uint32_t> v4 = parse::Ipv4Bits(value);  // parsed once, for both
+DistinctValue::DistinctValue(std::string_view value) : text(value), ipv4(parse::Ipv4Bits(value)) {}
+
+std::uint64_t DistinctWindow::Add(const DistinctValue& distinct, core::Timestamp t,
+                                  core::Duration window, std::size_t cap) {
+  const std::string_view value = distinct.text;
+  const std::optional<std::uint32_t> v4 = distinct.ipv4;
   auto it = Find(value, v4);
   if (it != seen_.end()) {
     if (!InWindow(it->last, t, window)) it->first = t;

@@ -163,7 +163,7 @@ std::uint64_t MemoryWindowStore::Add(std::size_t rule, std::string_view key, cor
 }
 
 std::uint64_t MemoryWindowStore::AddDistinct(std::size_t rule, std::string_view key,
-                                             std::string_view value, core::Timestamp t,
+                                             const DistinctValue& value, core::Timestamp t,
                                              core::Duration window, std::size_t cap) {
   KeyState& s = Slot(rule, key, t);
   s.last = std::max(s.last, t);

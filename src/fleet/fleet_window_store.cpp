@@ -66,11 +66,11 @@ std::uint64_t FleetWindowStore::Add(std::size_t rule, std::string_view key, core
 }
 
 std::uint64_t FleetWindowStore::AddDistinct(std::size_t rule, std::string_view key,
-                                            std::string_view value, core::Timestamp t,
+                                            const detect::DistinctValue& value, core::Timestamp t,
                                             core::Duration window, std::size_t cap) {
   const std::uint64_t own = own_.AddDistinct(rule, key, value, t, window, cap);
   Remote& r = Mark(rule, key);
-  r.fresh.emplace_back(std::string(value), detect::SliceIndex(t, window));
+  r.fresh.emplace_back(std::string(value.text), detect::SliceIndex(t, window));
   if (r.fresh.size() > 2 * cap) Collapse(r.fresh);
   return std::max(own, r.fleet_distinct);
 }

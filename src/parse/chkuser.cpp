@@ -333,6 +333,9 @@ Event ParseChkuser(std::string_view text) {
   event.helo = peer.value.helo;
   event.remote_host = peer.value.host;
   event.remote_ip = WithoutV4Mapping(peer.value.ip);
+  // Once here, on the decoding thread: the detector's distinct windows and report's table keep
+  // addresses as bits, and a canonical one needs no canonical spelling made.
+  event.remote_ipv4 = Ipv4Bits(event.remote_ip);
   return result;
 }
 

@@ -66,6 +66,7 @@ struct RecipientHit {
   std::string_view foreign_sender;  // some sender rule rejects the sender (domain lowercased)
   bool relaying = false;
   bool authenticated = false;
+  std::optional<std::uint32_t> client_ipv4;  // parse::Ipv4Bits(client_ip)
 };
 
 // What one line counted for its Key. One call per line, not one per rule: an observer that keeps
@@ -184,8 +185,9 @@ class Detector {
                  std::string_view sender, std::string_view ip, std::vector<Finding>& out);
   std::uint64_t LimitFor(std::size_t rule, std::string_view key);
   void Count(std::size_t rule, const EventContext& ctx, std::string_view key,
-             std::string_view basis, std::uint64_t amount, std::string_view distinct_value,
-             std::string_view detail, std::vector<Finding>& out);
+             std::string_view basis, std::uint64_t amount,
+             const std::optional<DistinctValue>& distinct, std::string_view detail,
+             std::vector<Finding>& out);
   Finding MakeFinding(std::size_t rule, const EventContext& ctx, std::string_view key,
                       std::uint64_t count, std::uint64_t limit, std::string_view basis,
                       std::string_view detail) const;

@@ -24,6 +24,19 @@
 
 namespace relaywatch::detect {
 
+// A value to count (a client address) with its IPv4 bits, parse::Ipv4Bits(text): worked out
+// once per line by the Detector (or by the parser) for every rule and table that keeps
+// addresses as bits. Made from text alone, it parses the bits itself.
+struct DistinctValue {
+  DistinctValue(std::string_view value, std::optional<std::uint32_t> bits)
+      : text(value), ipv4(bits) {}
+  DistinctValue(std::string_view value);  // NOLINT: text alone, as tests and callers write it
+  DistinctValue(const char* value) : DistinctValue(std::string_view(value)) {}         // NOLINT
+  DistinctValue(const std::string& value) : DistinctValue(std::string_view(value)) {}  // NOLINT
+  std::string_view text;
+  std::optional<std::uint32_t> ipv4;
+};
+
 struct DistinctEntry {
   std::string value;
   core::Timestamp last{};
@@ -34,7 +47,7 @@ struct DistinctEntry {
 class DistinctWindow {
  public:
   // Records `value` at `t`; returns the distinct count in the window ending at `t`.
-  std::uint64_t Add(std::string_view value, core::Timestamp t, core::Duration window,
+  std::uint64_t Add(const DistinctValue& value, core::Timestamp t, core::Duration window,
                     std::size_t cap);
   std::uint64_t CountAt(core::Timestamp now, core::Duration window) const;
   core::Timestamp FirstAt(core::Timestamp now, core::Duration window) const;

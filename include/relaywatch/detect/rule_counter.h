@@ -16,6 +16,7 @@
 #define RELAYWATCH_DETECT_RULE_COUNTER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,9 @@ struct Delivery {
   std::string_view service;  // of the line
   bool relaying = false;     // to a domain not in rcpthosts
   bool authenticated = false;
+  // parse::Ipv4Bits(ip): the parser's when it had them, else set by Detector::CountDelivery,
+  // which then also makes `ip` canonical (an address with bits already is).
+  std::optional<std::uint32_t> ipv4;
 };
 
 // A rule's answer for one line.
@@ -41,6 +45,7 @@ struct Counted {
   std::string_view distinct;  // remote-ips: the value counted once per window
   std::string_view detail;    // sender: the foreign sender (domain lowercased); service-policy:
                               // the service
+  std::optional<std::uint32_t> distinct_ipv4;  // parse::Ipv4Bits(distinct) (Delivery::ipv4)
 };
 
 class RuleCounter {

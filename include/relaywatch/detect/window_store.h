@@ -36,8 +36,9 @@ class WindowStore {
   virtual std::uint64_t Add(std::size_t rule, std::string_view key, core::Timestamp t,
                             std::uint64_t amount, core::Duration window) = 0;
   // Records `value` (a client IP) for (rule, key) at `t`; the count is of distinct values.
-  virtual std::uint64_t AddDistinct(std::size_t rule, std::string_view key, std::string_view value,
-                                    core::Timestamp t, core::Duration window, std::size_t cap) = 0;
+  virtual std::uint64_t AddDistinct(std::size_t rule, std::string_view key,
+                                    const DistinctValue& value, core::Timestamp t,
+                                    core::Duration window, std::size_t cap) = 0;
   // The oldest stamp counted for (rule, key) in the window, just after an Add or AddDistinct at
   // `t`. Asked only when a count reached its limit (a finding says since when), not per line.
   virtual core::Timestamp FirstAt(std::size_t rule, std::string_view key, core::Timestamp t,

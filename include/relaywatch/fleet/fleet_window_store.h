@@ -94,8 +94,9 @@ class FleetWindowStore : public detect::WindowStore {
 
   std::uint64_t Add(std::size_t rule, std::string_view key, core::Timestamp t, std::uint64_t amount,
                     core::Duration window) override;
-  std::uint64_t AddDistinct(std::size_t rule, std::string_view key, std::string_view value,
-                            core::Timestamp t, core::Duration window, std::size_t cap) override;
+  std::uint64_t AddDistinct(std::size_t rule, std::string_view key,
+                            const detect::DistinctValue& value, core::Timestamp t,
+                            core::Duration window, std::size_t cap) override;
   core::Timestamp FirstAt(std::size_t rule, std::string_view key, core::Timestamp t,
                           core::Duration window) const override;
   std::vector<std::uint32_t> SliceCounts(std::size_t rule, std::string_view key, core::Timestamp t,

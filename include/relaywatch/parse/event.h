@@ -8,6 +8,7 @@
 #define RELAYWATCH_PARSE_EVENT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <variant>
 
@@ -57,6 +58,9 @@ struct ChkuserEvent {
   bool field_named = false;      // sagredo's "remoteinfo/auth:" dialect
   AuthSpelling auth_spelling = AuthSpelling::kUnknown;
   std::uint64_t auth_hash = 0;  // std::hash of auth_user, when spelt kKey or kBareLogin
+  // parse::Ipv4Bits(remote_ip), found by the parser: remote_ip is then an IPv4 address in its
+  // canonical text. nullopt for any other address, and in an event not made by ParseChkuser.
+  std::optional<std::uint32_t> remote_ipv4;
 };
 
 // A recipient the server took: relayed, or to a local mailbox.

@@ -7,7 +7,7 @@ namespace {
 class RemoteIpsCounter : public RuleCounter {
  public:
   Counted OnDelivery(const Delivery& d) override {
-    return {d.authenticated && !d.ip.empty(), d.ip, {}};
+    return {d.authenticated && !d.ip.empty(), d.ip, {}, d.ipv4};
   }
 };
 

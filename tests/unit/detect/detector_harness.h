@@ -17,6 +17,7 @@
 
 #include "relaywatch/detect/detector.h"
 #include "relaywatch/detect/memory_window_store.h"
+#include "relaywatch/parse/ip_address.h"
 #include "relaywatch/parse/parser.h"
 #include "relaywatch/stamp/stamper.h"
 
@@ -80,6 +81,9 @@ struct HitLog : HitObserver {
           Copy{h.rule, line.time, std::string(line.key), h.count, std::string(h.detail)});
     }
     if (const auto& r = line.recipient) {
+      // The bits the table keeps are always those of the address shown, whoever found them
+      // (the parser, or the Detector).
+      EXPECT_EQ(r->client_ipv4, parse::Ipv4Bits(r->client_ip)) << r->client_ip;
       recipients.push_back(RecipientCopy{line.time, std::string(line.key),
                                          std::string(r->client_ip), std::string(r->foreign_sender),
                                          r->relaying, r->authenticated});

@@ -120,6 +120,24 @@ TEST(ParseChkuser, ReadsEveryFieldOfTheConstructedLines) {
       });
 }
 
+// The client address's IPv4 bits, found once by the parser: for an IPv4 address, also one an
+// IPv6 tcpserver wrote mapped; none for IPv6 or "unknown".
+TEST(ParseChkuser, GivesTheBitsOfAnIpv4ClientAddress) {
+  auto bits = [](std::string_view remote) {
+    const Event e = ParseChkuser(
+        "CHKUSER relaying rcpt: from <a@example.com:a@example.com:> "
+        "remote <pc:unknown:" +
+        std::string(remote) + "> rcpt <b@example.net> : client allowed");
+    EXPECT_TRUE(std::holds_alternative<ChkuserEvent>(e)) << remote;
+    return std::get<ChkuserEvent>(e).remote_ipv4;
+  };
+  EXPECT_EQ(bits("192.0.2.7"), 0xc0000207u);
+  EXPECT_EQ(bits("::ffff:192.0.2.7"), 0xc0000207u);
+  EXPECT_EQ(bits("2001:db8::5"), std::nullopt);
+  EXPECT_EQ(bits("unknown"), std::nullopt);
+  EXPECT_EQ(bits("010.0.2.7"), std::nullopt);  // not canonical: the detector spells it first
+}
+
 TEST(ChkuserVerdictFromTitle, MapsEveryTitleChkuserLogs) {
   const std::vector<std::pair<std::string_view, ChkuserVerdict>> titles = {
       {"relaying rcpt", V::kRelayingRcpt},
