@@ -178,9 +178,10 @@ LineExplanation Explainer::Explain(std::string_view raw) {
       AllRules(out, "counted by the service's qlogenvelope line of the same recipient instead");
     } else {
       last_rcpt_.assign(e->rcpt);
-      ExplainDelivery(detect::Delivery{key, authenticated ? "chkuser" : "ip", e->sender,
-                                       e->remote_ip, e->rcpt, service_, relaying, authenticated},
-                      out);
+      ExplainDelivery(
+          detect::Delivery{key, authenticated ? "chkuser" : "ip", e->sender, e->remote_ip, e->rcpt,
+                           service_, relaying, authenticated, e->remote_ipv4},
+          out);
     }
   } else if (const auto* q = std::get_if<parse::QlogEvent>(&event)) {
     const bool authenticated = !q->authuser.empty();
@@ -199,8 +200,15 @@ LineExplanation Explainer::Explain(std::string_view raw) {
         AllRules(out, "not relayed and not authenticated (inbound mail)");
       } else {
         key = key_of(q->authuser, q->remoteip);
-        ExplainDelivery(detect::Delivery{key, authenticated ? "qlog" : "ip", q->mailfrom,
-                                         q->remoteip, q->rcptto, service_, relaying, authenticated},
+        ExplainDelivery(detect::Delivery{key,
+                                         authenticated ? "qlog" : "ip",
+                                         q->mailfrom,
+                                         q->remoteip,
+                                         q->rcptto,
+                                         service_,
+                                         relaying,
+                                         authenticated,
+                                         {}},
                         out);
       }
     } else if (q->kind == parse::QlogKind::kReceived && (q->relay || authenticated)) {

@@ -349,9 +349,12 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
   service.last_rcpt.assign(e.rcpt);
   // The shard is known from the parser's hash: no hash of the Key here.
   if (!login.key.empty() && !OwnsHash(login.hash)) return;
-  Delivery d{key, basis, e.sender, e.remote_ip, e.rcpt, {}, relaying, authenticated};
-  d.ipv4 = e.remote_ipv4;  // the parser's, when remote_ip is an IPv4 address
-  CountDelivery(ctx, d, out, /*owned=*/!login.key.empty());
+  // The parser's bits, when remote_ip is an IPv4 address.
+  CountDelivery(
+      ctx,
+      Delivery{
+          key, basis, e.sender, e.remote_ip, e.rcpt, {}, relaying, authenticated, e.remote_ipv4},
+      out, /*owned=*/!login.key.empty());
 }
 
 void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q,
@@ -380,7 +383,8 @@ void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q
                          q.rcptto,
                          {},
                          relaying,
-                         authenticated},
+                         authenticated,
+                         {}},
                 out);
 }
 

@@ -277,8 +277,10 @@ TEST(ReportTallyTest, ForeignSendersPastTheCapAreFoldedIntoOneEntry) {
   for (std::size_t i = 0; i < n; ++i) senders.push_back("s" + std::to_string(i) + "@x.example");
   senders.push_back("s0@x.example");  // known: still counted
   for (const std::string& s : senders) {
-    tally.OnLine(
-        {kSince, "bot@example.com", {}, detect::RecipientHit{"203.0.113.5", s, true, true}});
+    tally.OnLine({kSince,
+                  "bot@example.com",
+                  {},
+                  detect::RecipientHit{"203.0.113.5", s, true, true, 0xcb007105}});
   }
   const UserRow* bot = Find(tally, "bot@example.com");
   ASSERT_NE(bot, nullptr);
