@@ -204,7 +204,7 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   if (threads > 1 && counted.stats.evicted_keys > 0) counted = count(1);
   data.stats = counted.stats;
   data.findings = std::move(counted.alerts);
-  ReportTally::Users& users = counted.users;
+  std::vector<ReportTally::Users>& tables = counted.tables;
   for (std::size_t i = 0; i < data.sources.size(); ++i) {
     // Event time is the log's stamps: without them the windows and --date cannot be right.
     const std::uint64_t n = unstamped_read[i];
@@ -232,32 +232,36 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
     std::erase_if(data.findings, [&](const alerting::Alert& a) {
       return std::find(req.rules.begin(), req.rules.end(), a.finding.rule) == req.rules.end();
     });
-    for (auto& [key, row] : users) {
-      for (std::size_t r = 0; r < row.peak.size() && r < data.rule_shown.size(); ++r) {
-        if (!data.rule_shown[r]) row.peak[r] = 0;
+    for (ReportTally::Users& table : tables) {
+      for (auto& [key, row] : table) {
+        for (std::size_t r = 0; r < row.peak.size() && r < data.rule_shown.size(); ++r) {
+          if (!data.rule_shown[r]) row.peak[r] = 0;
+        }
       }
     }
   }
-  std::vector<std::string> with_findings;
+  // Views of the findings' keys (data.findings outlives them): a copy of each was a string.
+  std::vector<std::string_view> with_findings;
   for (const alerting::Alert& a : data.findings) with_findings.push_back(a.finding.key);
   std::sort(with_findings.begin(), with_findings.end());
-  auto has_finding = [&](const std::string& k) {
+  auto has_finding = [&](std::string_view k) {
     return std::binary_search(with_findings.begin(), with_findings.end(), k);
   };
-  // Sorted as pointers, then moved once: a row is a string, a vector, a map and two sets, and
-  // sorting 20,000 of them by value moved each a dozen times.
-  std::vector<UserRow*> shown;
-  for (auto& [key, row] : users) {
-    if (user && !is_user(key)) continue;
-    if (!req.all && !has_finding(key)) continue;
-    if (req.all && row.recipients == 0 && !has_finding(key)) continue;
-    shown.push_back(&row);
+  // Sorted as pointers: a row is a string, a vector, a map and two sets, and sorting 20,000 of
+  // them by value moved each a dozen times.
+  std::vector<const UserRow*>& shown = data.users;
+  for (const ReportTally::Users& table : tables) {
+    for (const auto& [key, row] : table) {
+      if (user && !is_user(key)) continue;
+      if (!req.all && !has_finding(key)) continue;
+      if (req.all && row.recipients == 0 && !has_finding(key)) continue;
+      shown.push_back(&row);
+    }
   }
   std::sort(shown.begin(), shown.end(), [](const UserRow* a, const UserRow* b) {
     return a->recipients != b->recipients ? a->recipients > b->recipients : a->user < b->user;
   });
-  data.users.reserve(shown.size());
-  for (UserRow* row : shown) data.users.push_back(std::move(*row));  // the tally is done with it
+  data.user_tables = std::move(tables);  // the rows stay where they are
   if (user) {
     std::erase_if(data.findings, [&](const alerting::Alert& a) { return !is_user(a.finding.key); });
   }

@@ -15,6 +15,24 @@
 namespace relaywatch::app {
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+constexpr bool kAddressSanitizer = __has_feature(address_sanitizer);
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+// The report is written and the process ends next: its memory goes back to the system whole.
+// Freeing the tables first, row by row (on a big site's day 20,000 rows and 10,000 findings),
+// took as long as writing them. Kept reachable from a global, so it is no leak to a checker; a
+// sanitizer build frees it as usual, so that its leak check still looks at every allocation.
+ReportData* left_to_exit = nullptr;
+void LeaveToExit(ReportData&& data) {
+  if constexpr (kAddressSanitizer) return;  // freed by its owner, as any other
+  left_to_exit = new ReportData(std::move(data));
+}
+
 const std::vector<OptionSpec>& ReportOptions() {
   static const std::vector<OptionSpec> kOptions = {
       {"config", 'c', true, false, "FILE", "config file (default /etc/relaywatch/relaywatch.yaml)"},
@@ -183,6 +201,7 @@ int ReportCommand(const std::vector<std::string>& argv) {
                  std::strerror(errno));
     return kExitInternal;
   }
+  LeaveToExit(std::move(*data));
   return kExitOk;
 }
 

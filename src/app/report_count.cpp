@@ -109,11 +109,7 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
     out.stats.findings += st.findings;
     out.stats.alerts += st.alerts;
     out.stats.evicted_keys += st.evicted_keys;
-    if (out.users.empty()) {
-      out.users = std::move(s.tally.users());
-    } else {
-      out.users.merge(s.tally.users());  // disjoint: a login is in one shard
-    }
+    out.tables.push_back(std::move(s.tally.users()));
   }
   if (n == 1) {
     out.alerts = std::move(shards[0]->alerts);  // already in its order

@@ -119,7 +119,8 @@ bool RenderReportJson(const ReportData& d, const std::function<bool(std::string_
   }
   w.EndArray();
   w.Key("users").BeginArray();
-  for (const UserRow& u : d.users) {
+  for (const UserRow* row : d.users) {
+    const UserRow& u = *row;
     w.BeginObject();
     w.Key("user").String(u.user);
     w.Key("recipients").Uint(u.recipients);
@@ -251,7 +252,8 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone,
   out += "\nUSERS (" + std::to_string(d.users.size()) + ")\n";
   std::size_t users_w = 4, peak_w = 4;
   std::vector<std::vector<std::string>> peaks;
-  for (const UserRow& u : d.users) {
+  for (const UserRow* row : d.users) {
+    const UserRow& u = *row;
     users_w = std::max(users_w, std::min<std::size_t>(Columns(core::EscapeForLog(u.user)), 32));
     std::vector<std::string> tokens;
     for (std::size_t r = 0; r < d.rule_order.size() && r < u.peak.size(); ++r) {
@@ -269,7 +271,7 @@ std::string RenderReportText(const ReportData& d, const core::LocalZone& zone,
   }
   const std::size_t peak_at = 2 + 8 + 2 + users_w + 2 + 5 + 2;
   for (std::size_t i = 0; i < d.users.size(); ++i) {
-    const UserRow& u = d.users[i];
+    const UserRow& u = *d.users[i];
     // The peak tokens in lines of at most peak_w columns (a longer token is cut).
     std::vector<std::string> peak_lines(1);
     for (const std::string& t : peaks[i]) {

@@ -40,12 +40,23 @@ struct ReportSource {
 };
 
 struct ReportData {
+  // Moved, not copied: a copy's users would point into the original's user_tables.
+  ReportData() = default;
+  ReportData(ReportData&&) = default;
+  ReportData& operator=(ReportData&&) = default;
+  ReportData(const ReportData&) = delete;
+  ReportData& operator=(const ReportData&) = delete;
+
   std::optional<core::Timestamp> since, until;
   std::optional<core::Timestamp> first_line, last_line;  // stamps seen in range
   std::vector<ReportSource> sources;
   pipeline::Stats stats;
   follow::StoredLogTotals totals;
-  std::vector<UserRow> users;             // sorted: recipients desc, then user
+  // The rows shown, sorted: recipients desc, then user. They point into user_tables, which
+  // holds them where the count made them: moving 20,000 rows out, and freeing what they were
+  // moved out of, took longer than writing them.
+  std::vector<const UserRow*> users;
+  std::vector<ReportTally::Users> user_tables;
   std::vector<alerting::Alert> findings;  // in stamp order
   // Per finding: what the daemon's mutes (state_dir/mutes, when readable) say of it at its last
   // line ("muted until ... by mute (reason)"), or "" when none was in force. The file keeps the

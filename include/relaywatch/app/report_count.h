@@ -43,7 +43,9 @@ struct ReportCountRequest {
 struct ReportCount {
   std::vector<alerting::Alert> alerts;  // in the order one Pipeline emits them
   pipeline::Stats stats;
-  ReportTally::Users users;
+  // Each shard's table, as it counted it: a login is in one. Not merged into one map, which
+  // rehashed every row (the caller takes the rows it shows by pointer).
+  std::vector<ReportTally::Users> tables;
 };
 
 // Counts every line of `reader`; `inspect` runs for each on the decoding thread.
