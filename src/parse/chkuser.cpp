@@ -1,13 +1,13 @@
 #include "relaywatch/parse/chkuser.h"
 
 #include <array>
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <functional>
 #include <optional>
 #include <utility>
 
+#include "relaywatch/parse/auth_spelling.h"
 #include "relaywatch/parse/ip_address.h"
 #include "scan.h"
 
@@ -65,54 +65,26 @@ bool IsRemoteIp(std::string_view ip) { return ip == "unknown" || IsIpAddress(ip)
 // come from a spliced line.
 bool IsAuthByte(unsigned char u) { return u > ' ' && u != 0x7f && u != '<' && u != '>'; }
 
-// Checks the AUTH field's bytes and, in the same pass, how it is spelt (AuthSpelling); nullopt
-// when a byte cannot be in it.
-std::optional<AuthSpelling> ScanAuthField(std::string_view auth) {
+bool IsAuthField(std::string_view auth) {
   // Eight bytes per step (every relaying line has a login to check): a byte below '!' or equal
   // to DEL, '<' or '>' leaves a high bit set. Bytes from 0x80 up (UTF-8) pass, as one at a time.
-  // Every mask is exact per byte (no borrow crosses a byte), so the lowest set bit of one is
-  // its first byte (little-endian loads).
-  static_assert(std::endian::native == std::endian::little);
   constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-  constexpr std::uint64_t kLow7 = kOnes * 0x7f;
   constexpr std::uint64_t kHigh = kOnes * 0x80;
   auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
-  // 0x80 in each byte of x that is zero (exact per byte, unlike has_zero).
-  auto zero = [](std::uint64_t x) { return ~(((x & kLow7) + kLow7) | x | kLow7); };
-  bool upper = false;     // an 'A'..'Z' byte
-  bool marked = false;    // the first of '@', '%' and '/' seen
-  bool at_first = false;  // that first one was '@'
-  const std::size_t n = auth.size();
-  for (std::size_t i = 0; i < n; i += 8) {
+  std::size_t i = 0;
+  for (; i + 8 <= auth.size(); i += 8) {
     std::uint64_t x;
-    if (i + 8 <= n) {
-      std::memcpy(&x, auth.data() + i, sizeof x);
-      const std::uint64_t below = (x - kOnes * 0x21) & ~x & kHigh;  // exact for "any byte < 0x21"
-      if (below | has_zero(x ^ (kOnes * 0x7f)) | has_zero(x ^ (kOnes * '<')) |
-          has_zero(x ^ (kOnes * '>'))) {
-        return std::nullopt;
-      }
-    } else {  // the tail, a byte at a time (a copy of a variable length is a call)
-      x = 0;  // past the end: zero bytes, neither letters nor marks
-      for (std::size_t k = n; k-- > i;) {
-        const auto u = static_cast<unsigned char>(auth[k]);
-        if (!IsAuthByte(u)) return std::nullopt;
-        x = x << 8 | u;
-      }
+    std::memcpy(&x, auth.data() + i, sizeof x);
+    const std::uint64_t below = (x - kOnes * 0x21) & ~x & kHigh;  // exact for "any byte < 0x21"
+    if (below | has_zero(x ^ (kOnes * 0x7f)) | has_zero(x ^ (kOnes * '<')) |
+        has_zero(x ^ (kOnes * '>'))) {
+      return false;
     }
-    const std::uint64_t low = x & kLow7;
-    // 'A'..'Z' (0x41..0x5a), and not a byte from 0x80 up (UTF-8).
-    upper |= ((low + kOnes * (0x80 - 0x41)) & ~(low + kOnes * (0x80 - 0x5b)) & ~x & kHigh) != 0;
-    if (marked) continue;
-    const std::uint64_t ats = zero(x ^ (kOnes * '@'));
-    const std::uint64_t marks = ats | zero(x ^ (kOnes * '%')) | zero(x ^ (kOnes * '/'));
-    if (marks == 0) continue;
-    marked = true;
-    at_first = (ats & marks & (~marks + 1)) != 0;  // the lowest mark is an '@'
   }
-  if (n == 0) return AuthSpelling::kUnknown;
-  if (upper || (marked && !at_first)) return AuthSpelling::kOther;
-  return marked ? AuthSpelling::kKey : AuthSpelling::kBareLogin;
+  for (; i < auth.size(); ++i) {
+    if (!IsAuthByte(static_cast<unsigned char>(auth[i]))) return false;
+  }
+  return true;
 }
 
 // A parsed part of the line, or the fixed reason it is malformed (`error` non-empty).
@@ -311,9 +283,7 @@ Event ParseChkuser(std::string_view text) {
     error = "chkuser: remote: no client address";
   } else if (!peer.value.ip_is_address && !IsRemoteIp(peer.value.ip)) {
     error = "chkuser: bad remote ip";
-  }
-  std::optional<AuthSpelling> spelling;
-  if (error.empty() && !(spelling = ScanAuthField(from.value.auth_user))) {
+  } else if (!IsAuthField(from.value.auth_user)) {
     error = "chkuser: bad auth field";
   }
   if (!error.empty()) {
@@ -325,8 +295,9 @@ Event ParseChkuser(std::string_view text) {
   event.auth_user = from.value.auth_user;
   event.ident = from.value.ident;
   event.field_named = from.value.field_named;
-  event.auth_spelling = *spelling;
-  if (*spelling == AuthSpelling::kKey || *spelling == AuthSpelling::kBareLogin) {
+  event.auth_spelling = SpellingOf(event.auth_user);
+  if (event.auth_spelling == AuthSpelling::kKey ||
+      event.auth_spelling == AuthSpelling::kBareLogin) {
     // Hashed here, on the decoding thread, once: every shard would hash it twice.
     event.auth_hash = std::hash<std::string_view>{}(event.auth_user);
   }

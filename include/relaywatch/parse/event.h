@@ -12,6 +12,8 @@
 #include <string_view>
 #include <variant>
 
+#include "relaywatch/parse/auth_spelling.h"
+
 namespace relaywatch::parse {
 
 // chkuser's log titles ("CHKUSER <title>: ..."), from chkuser 2.0.9 and sagredo's chkuser.
@@ -31,17 +33,6 @@ enum class ChkuserVerdict {
   kAcceptedDoublebounce,  // "accepted doublebounce": qmail's #@[] sender (2.0.9)
   kAcceptedNullSender,    // "accepted null sender": <> sender (2.0.8; 2.0.9 says "accepted sender")
   kOther,                 // a title this version does not know; `title` has it
-};
-
-// How chkuser's AUTH field is spelt, seen by the parser in the pass that checks its bytes:
-// whether it is already the Key detect::LoginKey makes of it, so that the detector, which asks
-// on every relaying line and in every shard, need not scan it again (detect::IsLoginKeyAsWritten
-// is the definition; auth_spelling_test checks the two agree).
-enum class AuthSpelling : std::uint8_t {
-  kUnknown,    // not looked at (an event not made by ParseChkuser), or empty
-  kOther,      // an uppercase byte, or '%' or '/' before any '@': not its own Key
-  kKey,        // lowercase, with '@' before any '%' or '/': its own Key
-  kBareLogin,  // lowercase, no '@', '%' nor '/': its own Key unless a default domain is added
 };
 
 struct ChkuserEvent {

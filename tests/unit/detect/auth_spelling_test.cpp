@@ -1,6 +1,7 @@
-// The parser's AuthSpelling and auth_hash against their definitions: IsLoginKeyAsWritten, the
-// KeyHash a Key is filed and sharded under, and the bytes an AUTH field may hold. The detector
-// trusts the parser's answer instead of asking again, so the two must never disagree.
+// The parser's AuthSpelling and auth_hash against their definitions: LoginKey (a login spelt as
+// its own Key is the Key LoginKey makes of it), the KeyHash a Key is filed and sharded under,
+// and the bytes an AUTH field may hold. The detector trusts the parser's answer instead of
+// asking again, so they must never disagree.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -18,7 +19,7 @@ using parse::AuthSpelling;
 
 bool IsAuthByte(unsigned char u) { return u > ' ' && u != 0x7f && u != '<' && u != '>'; }
 
-TEST(AuthSpellingTest, AgreesWithIsLoginKeyAsWrittenAndKeyHashOnRandomLogins) {
+TEST(AuthSpellingTest, AgreesWithLoginKeyAndKeyHashOnRandomLogins) {
   // The byte classes the parser's eight-at-a-time masks tell apart, at every place of a word:
   // both ends of the upper case range and just outside it, the three marks, bytes from 0x80
   // up, and bytes no AUTH field holds.
@@ -45,7 +46,7 @@ TEST(AuthSpellingTest, AgreesWithIsLoginKeyAsWrittenAndKeyHashOnRandomLogins) {
     for (const std::string domain : {"", "example.com"}) {
       const bool as_written = c->auth_spelling == AuthSpelling::kKey ||
                               (c->auth_spelling == AuthSpelling::kBareLogin && domain.empty());
-      ASSERT_EQ(as_written, IsLoginKeyAsWritten(login, domain))
+      ASSERT_EQ(as_written, LoginKey(login, "192.0.2.7", domain) == login)
           << "'" << login << "' '" << domain << "'";
     }
     ASSERT_NE(c->auth_spelling, AuthSpelling::kUnknown);
