@@ -106,6 +106,7 @@ struct RemoteField {
   std::string_view host;
   std::string_view ip;
   bool ip_is_address = false;  // already found to be an address: no need to check it again
+  std::optional<std::uint32_t> ipv4 = std::nullopt;  // Ipv4Bits(ip), when found with the address
 };
 
 Parsed<FromField> ParseFrom(std::string_view from) {
@@ -119,9 +120,10 @@ Parsed<FromField> ParseFrom(std::string_view from) {
              from.substr(identify + kIdentifyTag.size()), true},
             {}};
   }
-  const std::size_t last = from.rfind(':');
+  // memrchr (scan::RFind), not rfind, which compares a byte at a time: on every chkuser line.
+  const std::size_t last = scan::RFind(from, ":");
   if (last == kNpos || last == 0) return {{}, "chkuser: from is not SENDER:AUTH:IDENT"};
-  const std::size_t middle = from.rfind(':', last - 1);
+  const std::size_t middle = scan::RFind(from.substr(0, last), ":");
   if (middle == kNpos) return {{}, "chkuser: from is not SENDER:AUTH:IDENT"};
   return {{from.substr(0, middle), from.substr(middle + 1, last - middle - 1),
            from.substr(last + 1), false},
@@ -145,7 +147,8 @@ Parsed<RemoteField> ParseRemoteFieldNamed(std::string_view remote) {
 
 Parsed<RemoteField> ParseRemoteClassic(std::string_view remote) {
   std::size_t ip_colon;
-  const auto found = FindIpSeparator(remote);
+  std::optional<std::uint32_t> ipv4;
+  const auto found = FindIpSeparator(remote, ipv4);
   if (found) {
     ip_colon = *found;
   } else {
@@ -154,10 +157,10 @@ Parsed<RemoteField> ParseRemoteClassic(std::string_view remote) {
     if (ip_colon == kNpos) return {{}, "chkuser: remote is not HELO:HOST:IP"};
   }
   if (ip_colon == 0) return {{}, "chkuser: remote is not HELO:HOST:IP"};
-  const std::size_t host_colon = remote.rfind(':', ip_colon - 1);
+  const std::size_t host_colon = scan::RFind(remote.substr(0, ip_colon), ":");
   if (host_colon == kNpos) return {{}, "chkuser: remote is not HELO:HOST:IP"};
   return {{remote.substr(0, host_colon), remote.substr(host_colon + 1, ip_colon - host_colon - 1),
-           remote.substr(ip_colon + 1), found.has_value()},
+           remote.substr(ip_colon + 1), found.has_value(), ipv4},
           {}};
 }
 
@@ -218,13 +221,15 @@ std::string_view ChkuserTitle(ChkuserVerdict verdict) {
   return {};
 }
 
-Event ParseChkuser(std::string_view text) {
-  // The event is built inside the Event returned, and every path returns that one object (so
-  // the compiler builds it in the caller's place): building a ChkuserEvent and converting it on
-  // return copied it whole, on every line.
-  Event result;  // OtherEvent
-  if (!text.starts_with(kPrefix)) return result;
-  ChkuserEvent& event = result.emplace<ChkuserEvent>();
+namespace {
+
+// A line that starts with kPrefix. The event is built inside the Event returned, and every path
+// returns that one object (so the compiler builds it in the caller's place): building a
+// ChkuserEvent and converting it on return copied it whole, on every line; so did making an
+// OtherEvent first and then a ChkuserEvent in its place, each zeroed.
+Event ParseChkuserLine(std::string_view text) {
+  Event result(std::in_place_type<ChkuserEvent>);
+  ChkuserEvent& event = std::get<ChkuserEvent>(result);
   auto malformed = [&result](std::string_view reason) { result = Malformed(reason); };
   // A second line head means another process's write landed inside this line.
   if (scan::Find(text, kPrefix, kPrefix.size()) != kNpos) {
@@ -266,14 +271,16 @@ Event ParseChkuser(std::string_view text) {
 
   const Parsed<FromField> from = ParseFrom(body.substr(0, at.remote));
   const std::string_view remote_text = body.substr(remote_start, at.rcpt - remote_start);
-  Parsed<RemoteField> peer;
+  // Made where it stays (assigned in the checks below, it was built aside and copied), and
+  // checked in the same order: a line with an empty reason or a bad from is still told so.
+  const Parsed<RemoteField> peer = !from.error.empty()      ? Parsed<RemoteField>{}
+                                   : from.value.field_named ? ParseRemoteFieldNamed(remote_text)
+                                                            : ParseRemoteClassic(remote_text);
   if (event.reason.empty()) {
     error = "chkuser: empty reason";
   } else if (!from.error.empty()) {
     error = from.error;
-  } else if (peer = from.value.field_named ? ParseRemoteFieldNamed(remote_text)
-                                           : ParseRemoteClassic(remote_text);
-             !peer.error.empty()) {
+  } else if (!peer.error.empty()) {
     error = peer.error;
   } else if (!IsHostName(peer.value.host)) {
     error = "chkuser: bad remote host";
@@ -306,8 +313,21 @@ Event ParseChkuser(std::string_view text) {
   event.remote_ip = WithoutV4Mapping(peer.value.ip);
   // Once here, on the decoding thread: the detector's distinct windows and report's table keep
   // addresses as bits, and a canonical one needs no canonical spelling made.
-  event.remote_ipv4 = Ipv4Bits(event.remote_ip);
+  // The value alone: copying the optional whole read back, as one word, the two parts just
+  // written, which stalls.
+  if (peer.value.ipv4) {
+    event.remote_ipv4.emplace(*peer.value.ipv4);
+  } else {
+    event.remote_ipv4 = Ipv4Bits(event.remote_ip);
+  }
   return result;
+}
+
+}  // namespace
+
+Event ParseChkuser(std::string_view text) {
+  if (!text.starts_with(kPrefix)) return OtherEvent{};
+  return ParseChkuserLine(text);
 }
 
 }  // namespace relaywatch::parse

@@ -1,5 +1,7 @@
 #include "relaywatch/parse/ip_address.h"
 
+#include <string.h>  // memrchr
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -229,11 +231,22 @@ std::string_view WithoutV4Mapping(std::string_view ip) {
 }
 
 std::optional<std::size_t> FindIpSeparator(std::string_view text) {
+  std::optional<std::uint32_t> ipv4;
+  return FindIpSeparator(text, ipv4);
+}
+
+std::optional<std::size_t> FindIpSeparator(std::string_view text,
+                                           std::optional<std::uint32_t>& ipv4) {
+  ipv4.reset();
   // The common case, a host name ("unknown", "mail.example.com") before an address: the run of
   // address characters starts at the last ':', the only place left for the separator.
-  const std::size_t last = text.rfind(':');
+  const void* colon = text.empty() ? nullptr : ::memrchr(text.data(), ':', text.size());
+  const std::size_t last =
+      colon == nullptr ? std::string_view::npos : static_cast<const char*>(colon) - text.data();
   if (last != std::string_view::npos && last > 0 && !IsIpChar(text[last - 1])) {
-    if (IsIpAddress(text.substr(last + 1))) return last;
+    const std::string_view address = text.substr(last + 1);
+    if ((ipv4 = Ipv4Bits(address))) return last;  // canonical IPv4 text is an address
+    if (IsIpAddress(address)) return last;
     return std::nullopt;
   }
   // Only the trailing run of address characters can hold the separator, and an address is at
@@ -242,7 +255,10 @@ std::optional<std::size_t> FindIpSeparator(std::string_view text) {
   while (start > 0 && IsIpChar(text[start - 1])) --start;
   if (text.size() > kMaxIpLength + 1) start = std::max(start, text.size() - kMaxIpLength - 1);
   for (std::size_t i = start; i < text.size(); ++i) {
-    if (text[i] == ':' && IsIpAddress(text.substr(i + 1))) return i;
+    if (text[i] == ':' && IsIpAddress(text.substr(i + 1))) {
+      ipv4 = Ipv4Bits(text.substr(i + 1));
+      return i;
+    }
   }
   return std::nullopt;
 }

@@ -50,6 +50,11 @@ std::string_view WithoutV4Mapping(std::string_view ip);
 // starts the longest suffix that is an IP literal, or nullopt when no suffix after a ':' is one.
 // "unknown:2001:db8::5" gives 7; "h:unknown:::ffff:1.2.3.4" gives 9.
 std::optional<std::size_t> FindIpSeparator(std::string_view text);
+// The same, and Ipv4Bits of the address found (on the usual chkuser line, a canonical IPv4
+// address after a host name, read once where checking it and then reading its bits read it
+// twice); nullopt when none is found.
+std::optional<std::size_t> FindIpSeparator(std::string_view text,
+                                           std::optional<std::uint32_t>& ipv4);
 
 // True when AppendCanonicalIp would append `ip` unchanged: an address already in its canonical
 // form, or text that is no address at all ("unknown", "(null)"). Allocates nothing.

@@ -122,8 +122,29 @@ TEST(FindIpSeparator, AgreesWithItsDefinitionOnRandomRemoteFields) {
     const int len = static_cast<int>(rng() % 24);
     for (int i = 0; i < len; ++i) text.push_back(alphabet[rng() % (sizeof alphabet - 1)]);
     if (rng() % 2) text += (rng() % 2) ? ":192.0.2.1" : ":2001:db8::5";
-    ASSERT_EQ(FindIpSeparator(text), ReferenceIpSeparator(text)) << text;
+    const std::optional<std::size_t> want = ReferenceIpSeparator(text);
+    ASSERT_EQ(FindIpSeparator(text), want) << text;
+    // The overload that also reads the address's bits finds the same separator, and the bits
+    // of the address after it.
+    std::optional<std::uint32_t> bits = 7;
+    ASSERT_EQ(FindIpSeparator(text, bits), want) << text;
+    ASSERT_EQ(bits, want ? Ipv4Bits(std::string_view(text).substr(*want + 1)) : std::nullopt)
+        << text;
   }
+}
+
+TEST(FindIpSeparator, GivesTheBitsOfACanonicalIpv4Address) {
+  std::optional<std::uint32_t> bits;
+  EXPECT_EQ(FindIpSeparator("pc:unknown:192.0.2.7", bits), 10u);
+  EXPECT_EQ(bits, 0xc0000207u);
+  EXPECT_EQ(FindIpSeparator("pc:cafe:192.0.2.7", bits), 7u);  // a host ending in a hex digit
+  EXPECT_EQ(bits, 0xc0000207u);
+  EXPECT_EQ(FindIpSeparator("pc:unknown:010.0.2.7", bits), 10u);  // an address, not canonical
+  EXPECT_EQ(bits, std::nullopt);
+  EXPECT_EQ(FindIpSeparator("h:unknown:::ffff:1.2.3.4", bits), 9u);
+  EXPECT_EQ(bits, std::nullopt);
+  EXPECT_EQ(FindIpSeparator("h:unknown", bits), std::nullopt);
+  EXPECT_EQ(bits, std::nullopt);
 }
 
 }  // namespace
