@@ -102,7 +102,7 @@ void Explainer::ExplainDelivery(const detect::Delivery& d, LineExplanation& out)
     const detect::Counted c = rules_[r].counter->OnDelivery(d);
     if (c.counts) {
       v.counts = true;
-      if (!c.distinct.empty()) v.why = "client address " + std::string(c.distinct);
+      if (c.distinct) v.why = "client address " + std::string(c.distinct->text);
       if (!c.detail.empty()) {
         v.why = (spec.kind() == detect::RuleKind::kSender ? "foreign sender " : "on service ") +
                 std::string(c.detail);

@@ -5,6 +5,7 @@
 
 #include "relaywatch/detect/bucket_window.h"
 #include "relaywatch/parse/address.h"
+#include "relaywatch/parse/auth_spelling.h"
 #include "relaywatch/parse/ip_address.h"
 
 namespace relaywatch::detect {
@@ -117,19 +118,13 @@ std::string_view Detector::KeyOf(std::string_view auth_user, std::string_view ip
 
 Detector::AsWritten Detector::LoginAsWritten(const parse::ChkuserEvent& e) const {
   using parse::AuthSpelling;
-  switch (e.auth_spelling) {
-    case AuthSpelling::kKey:
-      return {e.auth_user, e.auth_hash};
-    case AuthSpelling::kBareLogin:
-      // "bob" is "bob@<default_domain>" when there is one.
-      return default_domain_.empty() ? AsWritten{e.auth_user, e.auth_hash} : AsWritten{};
-    case AuthSpelling::kOther:
-      return {};
-    case AuthSpelling::kUnknown:
-      break;
-  }
-  if (!IsLoginKeyAsWritten(e.auth_user, default_domain_)) return {};
-  return {e.auth_user, WindowStore::KeyHash(e.auth_user)};
+  const bool parsed = e.auth_spelling != AuthSpelling::kUnknown;
+  const AuthSpelling spelling = parsed ? e.auth_spelling : parse::SpellingOf(e.auth_user);
+  // "bob" is "bob@<default_domain>" when there is one.
+  const bool as_written = spelling == AuthSpelling::kKey ||
+                          (spelling == AuthSpelling::kBareLogin && default_domain_.empty());
+  if (!as_written) return {};
+  return {e.auth_user, parsed ? e.auth_hash : WindowStore::KeyHash(e.auth_user)};
 }
 
 std::uint64_t Detector::LimitFor(std::size_t rule, std::string_view key) {
@@ -347,14 +342,12 @@ void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
   ServiceLog& service = ServiceOf(ctx.service);
   if (service.qlog) return;  // its qlogenvelope line counts this recipient, by the real login
   service.last_rcpt.assign(e.rcpt);
-  // The shard is known from the parser's hash: no hash of the Key here.
-  if (!login.key.empty() && !OwnsHash(login.hash)) return;
-  // The parser's bits, when remote_ip is an IPv4 address.
+  // The parser's bits, when remote_ip is an IPv4 address; the Key's hash when it is the login.
   CountDelivery(
       ctx,
       Delivery{
           key, basis, e.sender, e.remote_ip, e.rcpt, {}, relaying, authenticated, e.remote_ipv4},
-      out, /*owned=*/!login.key.empty());
+      out, !login.key.empty() ? std::optional<std::uint64_t>(login.hash) : std::nullopt);
 }
 
 void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q,
@@ -389,8 +382,8 @@ void Detector::OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q
 }
 
 void Detector::CountDelivery(const EventContext& ctx, Delivery d, std::vector<Finding>& out,
-                             bool owned) {
-  if (!owned && !Owns(d.key)) return;
+                             std::optional<std::uint64_t> key_hash) {
+  if (!(key_hash ? OwnsHash(*key_hash) : Owns(d.key))) return;
   if (!d.ipv4) {
     // One spelling per address (the distinct value too), and its bits, once for every rule and
     // the table. Bits from the parser mean the text was canonical already.
@@ -407,11 +400,7 @@ void Detector::CountDelivery(const EventContext& ctx, Delivery d, std::vector<Fi
     const Counted c = compiled_[r].counter->OnDelivery(d);
     if (!c.counts) continue;
     if (compiled_[r].kind == RuleKind::kSender && foreign.empty()) foreign = c.detail;
-    Count(r, ctx, d.key, d.basis, 1,
-          c.distinct.empty()
-              ? std::nullopt
-              : std::optional<DistinctValue>(std::in_place, c.distinct, c.distinct_ipv4),
-          c.detail, out);
+    Count(r, ctx, d.key, d.basis, 1, c.distinct, c.detail, out);
   }
   Notify(ctx, d.key, RecipientHit{d.ip, foreign, d.relaying, d.authenticated, d.ipv4});
   NoteSample(ctx, d.key, first_new, out);

@@ -1,12 +1,11 @@
 #include "relaywatch/parse/ip_address.h"
 
-#include <string.h>  // memrchr
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
 
 #include "relaywatch/parse/address.h"
+#include "scan.h"
 
 namespace relaywatch::parse {
 namespace {
@@ -240,9 +239,7 @@ std::optional<std::size_t> FindIpSeparator(std::string_view text,
   ipv4.reset();
   // The common case, a host name ("unknown", "mail.example.com") before an address: the run of
   // address characters starts at the last ':', the only place left for the separator.
-  const void* colon = text.empty() ? nullptr : ::memrchr(text.data(), ':', text.size());
-  const std::size_t last =
-      colon == nullptr ? std::string_view::npos : static_cast<const char*>(colon) - text.data();
+  const std::size_t last = scan::RFind(text, ":");  // memrchr: rfind compares a byte at a time
   if (last != std::string_view::npos && last > 0 && !IsIpChar(text[last - 1])) {
     const std::string_view address = text.substr(last + 1);
     if ((ipv4 = Ipv4Bits(address))) return last;  // canonical IPv4 text is an address
@@ -325,7 +322,7 @@ std::string_view CanonicalIpText::Of(std::string_view ip) {
 
 std::optional<std::uint32_t> Ipv4Bits(std::string_view canonical) {
   // Octet by octet, each one to three digits with no leading zero, rather than byte by byte
-  // with a state per byte: report asks this twice for every counted line.
+  // with a state per byte: the parser asks it for every chkuser line's client address.
   const char* p = canonical.data();
   const char* const end = p + canonical.size();
   auto digit = [&](std::uint32_t& d) {

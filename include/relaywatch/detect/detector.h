@@ -175,9 +175,9 @@ class Detector {
   void OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e, std::vector<Finding>& out);
   void OnQlogEnvelope(const EventContext& ctx, const parse::QlogEvent& q,
                       std::vector<Finding>& out);
-  // owned: the caller knows this shard owns d.key (it had its hash).
+  // key_hash: d.key's KeyHash when the caller has it (the parser's), for the shard check.
   void CountDelivery(const EventContext& ctx, Delivery d, std::vector<Finding>& out,
-                     bool owned = false);
+                     std::optional<std::uint64_t> key_hash = std::nullopt);
   void CountRcptLimitHit(const EventContext& ctx, std::string_view key, std::string_view basis,
                          std::vector<Finding>& out);
   ServiceLog& ServiceOf(std::string_view name);

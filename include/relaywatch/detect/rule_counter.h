@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "relaywatch/detect/distinct_window.h"
 #include "relaywatch/detect/rule_spec.h"
 
 namespace relaywatch::detect {
@@ -42,10 +43,10 @@ struct Delivery {
 // A rule's answer for one line.
 struct Counted {
   bool counts = false;
-  std::string_view distinct;  // remote-ips: the value counted once per window
-  std::string_view detail;    // sender: the foreign sender (domain lowercased); service-policy:
-                              // the service
-  std::optional<std::uint32_t> distinct_ipv4;  // parse::Ipv4Bits(distinct) (Delivery::ipv4)
+  // remote-ips: the value counted once per window, with its bits (Delivery::ip and ::ipv4)
+  std::optional<DistinctValue> distinct;
+  std::string_view detail;  // sender: the foreign sender (domain lowercased); service-policy:
+                            // the service
 };
 
 class RuleCounter {

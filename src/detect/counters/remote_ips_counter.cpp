@@ -7,7 +7,8 @@ namespace {
 class RemoteIpsCounter : public RuleCounter {
  public:
   Counted OnDelivery(const Delivery& d) override {
-    return {d.authenticated && !d.ip.empty(), d.ip, {}, d.ipv4};
+    if (!d.authenticated || d.ip.empty()) return {};
+    return {true, DistinctValue(d.ip, d.ipv4), {}};
   }
 };
 

@@ -15,7 +15,7 @@ class SenderCounter : public RuleCounter {
   Counted OnDelivery(const Delivery& d) override {
     if (!d.authenticated || Allowed(d.key, d.sender)) return {};
     foreign_ = parse::NormalizeLogin(d.sender);
-    return {true, {}, foreign_, {}};
+    return {true, {}, foreign_};
   }
 
  private:

@@ -19,7 +19,7 @@ class ServicePolicyCounter : public RuleCounter {
     const bool allowed = std::any_of(allowed_.begin(), allowed_.end(), [&](const std::string& s) {
       return core::SameBytes(s, d.service);
     });
-    return {!allowed, {}, d.service, {}};
+    return {!allowed, {}, d.service};
   }
 
  private:

@@ -8,7 +8,7 @@ class VolumeCounter : public RuleCounter {
  public:
   explicit VolumeCounter(CountUnit unit) : unit_(unit) {}
   Counted OnDelivery(const Delivery& d) override {
-    return {d.relaying && unit_ == CountUnit::kRecipients, {}, {}, {}};
+    return {d.relaying && unit_ == CountUnit::kRecipients, {}, {}};
   }
   bool CountsMessages() const override { return unit_ == CountUnit::kMessages; }
 
