@@ -45,8 +45,8 @@ bool EmittedBefore(const Shard& a, std::size_t a_shard, std::size_t i, const Sha
 
 std::size_t DefaultReportThreads() {
   // The processors this process may run on (taskset, a cpuset), not all the machine has. Every
-  // shard reads every line, so each one more costs that reading again: beyond 16 it buys nothing
-  // a log of one site needs.
+  // shard still reads every line's stamp, and the lines every shard needs: beyond 16 it buys
+  // nothing a log of one site needs.
   cpu_set_t set;
   CPU_ZERO(&set);
   std::size_t cores = 0;
@@ -98,7 +98,31 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
       s.pipe.reset();
     });
   }
-  follow::DecodeThread::Run(reader, inspect, consumers, look_ahead, done);
+  // Each shard is given whole only the lines its Pipeline needs; the others' as their stamp.
+  // Asked of shard 0's Pipeline on the decoding thread: every shard's answers alike.
+  std::vector<follow::DecodeThread::Skip> skips;
+  follow::DecodeThread::Routing routing;
+  if (n > 1) {
+    for (const auto& s : shards) {
+      skips.emplace_back([&s = *s](const follow::DecodeThread::Brief& b) {
+        s.pipe->OnOthersLine(b.time, b.tag);
+        ++s.line;
+      });
+    }
+    routing.skip = skips;
+    routing.route = [&pipe = *shards[0]->pipe](const follow::ReadLine& r) {
+      follow::DecodeThread::Brief b;
+      b.tag = pipeline::Pipeline::StatsBits(r.decoded);
+      // The look-ahead's mark (KnowQlogService, above) is every shard's to know.
+      const std::size_t shard =
+          r.qlog_from_here ? detect::Detector::kAllShards : pipe.ShardNeeding(r.decoded);
+      b.owner = shard == detect::Detector::kAllShards ? follow::DecodeThread::kEveryone
+                : shard == detect::Detector::kNoShard ? follow::DecodeThread::kNoOne
+                                                      : static_cast<std::uint8_t>(shard);
+      return b;
+    };
+  }
+  follow::DecodeThread::Run(reader, inspect, consumers, look_ahead, done, routing);
 
   ReportCount out;
   out.stats = shards[0]->stats;  // every shard counted the same lines

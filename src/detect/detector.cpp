@@ -97,6 +97,38 @@ void Detector::LookAhead(const parse::Event* event) {
   ++ahead_calls_;
 }
 
+namespace {
+
+// Which chkuser lines OnChkuser counts: an accepted recipient that relays or is authenticated,
+// and an authenticated client's recipient limit.
+struct ChkuserCounts {
+  bool authenticated, relaying, delivery, rcpt_limit;
+  explicit ChkuserCounts(const parse::ChkuserEvent& e)
+      : authenticated(!e.auth_user.empty()),
+        relaying(e.verdict == ChkuserVerdict::kRelayingRcpt),
+        delivery(IsDelivery(e.verdict) && (relaying || authenticated)),
+        rcpt_limit(IsRcptLimitHit(e) && authenticated) {}
+  bool any() const { return delivery || rcpt_limit; }
+};
+
+}  // namespace
+
+std::size_t Detector::ShardNeeding(const parse::Event& event) const {
+  // Sessions are per client, not per login: with a rule that counts messages, every shard keeps
+  // them from every line.
+  if (shards_ <= 1 || counts_messages_) return kAllShards;
+  const auto* c = std::get_if<parse::ChkuserEvent>(&event);
+  if (c == nullptr) {
+    // Without sessions, OnEvent reads only chkuser and qlog lines.
+    return std::holds_alternative<parse::QlogEvent>(event) ? kAllShards : kNoShard;
+  }
+  if (!ChkuserCounts(*c).any()) return kNoShard;
+  const AsWritten login = LoginAsWritten(*c);
+  // A Key KeyOf makes (another spelling, no login): each shard makes it and checks its own.
+  if (login.key.empty()) return kAllShards;
+  return login.hash % shards_;
+}
+
 std::size_t Detector::RuleIndex(std::string_view name) const {
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     if (rules_[i].name == name) return i;
@@ -316,13 +348,10 @@ void Detector::KnowQlogService(std::string_view service) { ServiceOf(service).Kn
 
 void Detector::OnChkuser(const EventContext& ctx, const parse::ChkuserEvent& e,
                          std::vector<Finding>& out) {
-  const bool authenticated = !e.auth_user.empty();
-  const bool relaying = e.verdict == ChkuserVerdict::kRelayingRcpt;
-  const bool delivery = IsDelivery(e.verdict) && (relaying || authenticated);
   // A login's session at the limit is a spam run through an account; an unauthenticated client
   // at it is the everyday dictionary run against local mailboxes on port 25, not relaying (a
   // client relaying by IP shows in volume instead).
-  const bool rcpt_limit = IsRcptLimitHit(e) && authenticated;
+  const auto [authenticated, relaying, delivery, rcpt_limit] = ChkuserCounts(e);
   if (!delivery && !rcpt_limit) return;
 
   const AsWritten login = LoginAsWritten(e);

@@ -77,6 +77,45 @@ void Pipeline::OnLine(std::size_t source_id, const decode::DecodedLine& d) {
   Maintain(d.line.time, quiet);
 }
 
+namespace {
+
+// StatsBits' bits.
+constexpr std::uint8_t kStamped = 1, kCut = 2, kChkuser = 4, kRelay = 8;
+
+}  // namespace
+
+std::size_t Pipeline::ShardNeeding(const decode::DecodedLine& d) const {
+  // A malformed line's reason and text go into every shard's stats; an observer sees every line.
+  if (line_observer_ || std::holds_alternative<parse::MalformedEvent>(d.event)) {
+    return detect::Detector::kAllShards;
+  }
+  return detector_.ShardNeeding(d.event);
+}
+
+std::uint8_t Pipeline::StatsBits(const decode::DecodedLine& d) {
+  std::uint8_t bits = (d.line.stamped ? kStamped : 0) | (d.cut ? kCut : 0);
+  if (const auto* c = std::get_if<parse::ChkuserEvent>(&d.event)) {
+    bits |= kChkuser;
+    if (c->verdict == parse::ChkuserVerdict::kRelayingRcpt) bits |= kRelay;
+  }
+  return bits;
+}
+
+void Pipeline::OnOthersLine(core::Timestamp time, std::uint8_t bits) {
+  const bool quiet = quiet_until_ && time < *quiet_until_;
+  if (!quiet) {  // as OnLine counts a line that is not malformed
+    ++stats_.lines;
+    if (!(bits & kStamped)) ++stats_.unstamped;
+    if (bits & kCut) ++stats_.long_lines;
+    if (bits & kChkuser) ++stats_.chkuser;
+    if (bits & kRelay) ++stats_.relay;
+  }
+  // Detector::OnEvent of a line another shard counts changes nothing but this (ShardNeeding);
+  // Expire gives up no key, so the evictions OnLine checks for stay as they are.
+  detector_.Expire(time);
+  Maintain(time, quiet);
+}
+
 void Pipeline::Emit(alerting::Alert&& alert, bool quiet) {
   if (quiet) return;  // the ledger remembers it; nobody is told
   ++stats_.alerts;

@@ -22,6 +22,7 @@
 #define RELAYWATCH_DETECT_DETECTOR_H_
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -132,6 +133,19 @@ class Detector {
   // nullptr, so nothing is kept past its batch).
   static constexpr std::size_t kLookAhead = 8;
   void LookAhead(const parse::Event* event);
+  // For a caller that gives each shard's Detector only the lines it needs (report's routing,
+  // pipeline::Pipeline::ShardNeeding): the shard whose Detector must see `event`, kAllShards
+  // when every shard's must, kNoShard when none does. Every other shard's only needs the line's
+  // stamp (Expire): OnEvent changes nothing else of a Detector for a line that is not its
+  // shard's. Reads only what is set before the first line (rules, shards, default domain), so
+  // another thread may ask while this Detector counts.
+  // A service's last chkuser recipient (ServiceLog::last_rcpt) is then kept by the shard that
+  // counted it only. It is read at a service's first qlogenvelope line when the service is not
+  // yet known to log them, which `report` never has: its reader marks the service before that
+  // line (KnowQlogService, follow/stored_logs.h), and only `report` routes.
+  static constexpr std::size_t kAllShards = SIZE_MAX;
+  static constexpr std::size_t kNoShard = SIZE_MAX - 1;
+  std::size_t ShardNeeding(const parse::Event& event) const;
   static std::size_t ShardOf(std::string_view key, std::size_t count) {
     return count <= 1 ? 0 : WindowStore::KeyHash(key) % count;
   }

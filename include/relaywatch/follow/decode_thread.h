@@ -10,10 +10,12 @@
 #define RELAYWATCH_FOLLOW_DECODE_THREAD_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <string_view>
 
+#include "relaywatch/core/time.h"
 #include "relaywatch/decode/line_decoder.h"
 #include "relaywatch/follow/stored_logs.h"
 #include "relaywatch/stamp/line.h"
@@ -59,20 +61,43 @@ class DecodeThread {
   // Either is rethrown here.
   static void Run(StoredLogReader& reader, const Consumer& inspect, const Consumer& consume);
   // The same with several consumers, each on a thread of its own (the first on the calling
-  // thread), each given every line in order: `report`'s shards, which all read every line and
-  // count their own logins. A batch goes back to the reader once every consumer is done with it;
-  // 2 * kBatches are in flight, so a fast consumer runs at most that many batches ahead of the
-  // slowest, and then waits. An exception from any
-  // consumer stops the others and the reader, and is rethrown here (the first, by consumer index).
-  // look_ahead, when not empty, holds one LookAhead per consumer. done, when not empty, holds
-  // one function per consumer, called on that consumer's thread once it has had every line
-  // (not when the run stops on an exception): for work that ends a consumer, such as freeing
-  // what it built, done by every consumer at once rather than one after another on the calling
-  // thread.
+  // thread), each given every line in order (whole, or as a Brief: Routing below): `report`'s
+  // shards, which each count their own logins. A batch goes back to the reader once every consumer
+  // is done with it; 2 * kBatches are in flight, so a fast consumer runs at most that many batches
+  // ahead of the slowest, and then waits. An exception from any consumer stops the others and the
+  // reader, and is rethrown here (the first, by consumer index). look_ahead, when not empty, holds
+  // one LookAhead per consumer. done, when not empty, holds one function per consumer, called on
+  // that consumer's thread once it has had every line (not when the run stops on an exception): for
+  // work that ends a consumer, such as freeing what it built, done by every consumer at once rather
+  // than one after another on the calling thread.
   using Done = std::function<void()>;
+
+  // Routing: which consumers need a line whole. `route`, on the decoding thread, names the one
+  // consumer that does (or kEveryone, or kNoOne); every other consumer is given only the line's
+  // Brief, 16 bytes written beside the lines, and never reads the line itself.
+  // `report`'s shards each need only their own logins' lines, and every line a shard reads was
+  // written on another core. A consumer's look-ahead is then shown the lines it
+  // gets whole, kLookAhead of them ahead, and its lines still come in the reader's order, each
+  // either whole (to its Consumer) or as a Brief (to its Skip).
+  static constexpr std::uint8_t kEveryone = 0xff;
+  static constexpr std::uint8_t kNoOne = 0xfe;
+  static constexpr std::size_t kMaxRouted = kNoOne;  // consumers a route can name
+  struct Brief {
+    core::Timestamp time{};          // the line's stamp (stamp::Line::time)
+    std::uint8_t owner = kEveryone;  // the consumer given the line whole, kEveryone or kNoOne
+    std::uint8_t tag = 0;            // the route's own bits, for the Skips
+  };
+  // The owner and tag of a line (its time is filled in by Run).
+  using Route = std::function<Brief(const ReadLine&)>;
+  using Skip = std::function<void(const Brief&)>;
+  struct Routing {
+    Route route;                 // empty: every line to every consumer
+    std::span<const Skip> skip;  // one per consumer when route is set
+  };
+
   static void Run(StoredLogReader& reader, const Consumer& inspect,
                   std::span<const Consumer> consumers, std::span<const LookAhead> look_ahead = {},
-                  std::span<const Done> done = {});
+                  std::span<const Done> done = {}, const Routing& routing = {});
 };
 
 }  // namespace relaywatch::follow

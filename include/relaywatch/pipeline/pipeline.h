@@ -12,6 +12,7 @@
 #ifndef RELAYWATCH_PIPELINE_PIPELINE_H_
 #define RELAYWATCH_PIPELINE_PIPELINE_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -51,6 +52,18 @@ class Pipeline {
   std::size_t AddSource(std::string service);
   // One decoded line of a source.
   void OnLine(std::size_t source, const decode::DecodedLine& line);
+  // Routing, for `report`'s shards (follow::DecodeThread::Routing): each shard's Pipeline is
+  // given whole only the lines it needs, and the others as their stamp and StatsBits.
+  // The shard (detect::Detector::set_shard) whose Pipeline needs `line` whole, or
+  // detect::Detector::kAllShards or kNoShard. It reads only what is set before the first line,
+  // so another thread may ask while this Pipeline counts.
+  std::size_t ShardNeeding(const decode::DecodedLine& line) const;
+  // What the stats count of a line, in a byte.
+  static std::uint8_t StatsBits(const decode::DecodedLine& line);
+  // A line another shard's Pipeline counts: what OnLine does with a line that is not this
+  // shard's, which is only to count it in the stats and move the clock (the windows' sweeps, the
+  // ledger's 5-minute maintenance) to its stamp.
+  void OnOthersLine(core::Timestamp time, std::uint8_t stats_bits);
   // The line detect::Detector::kLookAhead lines after the one OnLine gets next, or nullptr:
   // Detector::LookAhead, for report, which has its lines in batches before it counts them.
   void LookAhead(const decode::DecodedLine* line) {

@@ -111,6 +111,25 @@ class DetectorHarness {
     return out;
   }
 
+  // The same as report's routing gives a shard's Detector the line: whole when
+  // Detector::ShardNeeding names this shard (or all), else only its stamp (Expire).
+  std::vector<Finding> FeedRouted(std::string_view raw, std::string_view service,
+                                  std::size_t shard) {
+    stamp::Line line = stamper_.Stamp(raw);
+    if (line.stamped) last_ = line.time;
+    parse::Event event = parse::ParseEvent(line.tag, line.text);
+    std::vector<Finding> out;
+    const std::size_t needs = detector_.ShardNeeding(event);
+    if (needs == shard || needs == Detector::kAllShards) {
+      detector_.OnEvent(EventContext{last_, service}, event, out);
+    } else {
+      ++routed_away_;
+      detector_.Expire(last_);
+    }
+    return out;
+  }
+  std::size_t routed_away() const { return routed_away_; }
+
   // Feeds every line; returns all findings.
   std::vector<Finding> FeedAll(const std::vector<std::string>& lines,
                                std::string_view service = "submission") {
@@ -133,6 +152,7 @@ class DetectorHarness {
   stamp::Stamper stamper_;
   HitLog hits_;
   core::Timestamp last_{};
+  std::size_t routed_away_ = 0;
 };
 
 inline RuleSpec VolumeRule(std::string name, core::Duration window, std::uint64_t limit,

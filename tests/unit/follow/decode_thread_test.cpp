@@ -301,5 +301,113 @@ TEST_F(DecodeThreadTest, ALookAheadForSomeConsumersOnlyIsAnError) {
   EXPECT_THROW(DecodeThread::Run(reader, nullptr, consumers, one), std::logic_error);
 }
 
+// The login number of a LineFor line.
+std::size_t LoginOf(const ReadLine& d) {
+  const auto& c = std::get<parse::ChkuserEvent>(d.decoded.event);
+  return std::stoul(std::string(c.auth_user.substr(1, c.auth_user.find('@') - 1)));
+}
+
+// A routed run: each consumer gets whole the lines routed to it or to everyone, and the Brief
+// of every other line (its stamp and the route's tag), all in the reader's order; its look-ahead
+// is shown only its whole lines, each kLookAhead of them on.
+TEST_F(DecodeThreadTest, ARoutedRunGivesEachConsumerItsLinesWholeAndTheOthersAsBriefs) {
+  const std::size_t n = 3 * DecodeThread::kBatchLines + 555;
+  StoredLogReader plain = Reader(n);
+  std::vector<std::string> want;      // every line, as Direct
+  std::vector<std::size_t> login;     // by line
+  std::vector<core::Timestamp> time;  // by line
+  DecodeThread::Run(plain, nullptr, [&](const ReadLine& d) {
+    want.push_back(std::to_string(d.input) + " " + std::string(d.decoded.raw));
+    login.push_back(LoginOf(d));
+    time.push_back(d.decoded.line.time);
+  });
+  ASSERT_EQ(want.size(), n);
+  constexpr std::size_t kConsumers = 3;
+  // Login i goes to consumer i % 5 (3 and 4: everyone, nobody).
+  auto owner_of = [](std::size_t i) -> std::uint8_t {
+    const std::size_t k = i % 5;
+    return k < kConsumers ? static_cast<std::uint8_t>(k)
+           : k == 3       ? DecodeThread::kEveryone
+                          : DecodeThread::kNoOne;
+  };
+  struct Seen {
+    std::vector<std::size_t> whole, briefed, ahead, ahead_at;  // line numbers
+    std::vector<std::string> text;                             // of the whole lines
+    std::size_t nulls = 0;
+  };
+  std::vector<Seen> seen(kConsumers);
+  std::vector<DecodeThread::Consumer> consumers;
+  std::vector<DecodeThread::LookAhead> look_ahead;
+  std::vector<DecodeThread::Skip> skips;
+  // Each line's number is found from its login, which is its number in the order written; the
+  // reader's order interleaves the two inputs, so a consumer keeps its own place in `login`.
+  std::vector<std::size_t> at(kConsumers, 0);
+  for (std::size_t c = 0; c < kConsumers; ++c) {
+    consumers.emplace_back([&, c](const ReadLine& d) {
+      EXPECT_EQ(LoginOf(d), login[at[c]]) << "consumer " << c;
+      seen[c].whole.push_back(at[c]++);
+      seen[c].text.push_back(std::to_string(d.input) + " " + std::string(d.decoded.raw));
+    });
+    skips.emplace_back([&, c](const DecodeThread::Brief& b) {
+      const std::size_t line = at[c]++;
+      ASSERT_LT(line, n);
+      EXPECT_EQ(b.time, time[line]) << "consumer " << c << ", line " << line;
+      EXPECT_EQ(b.tag, login[line] & 0x7f) << "consumer " << c << ", line " << line;
+      EXPECT_EQ(b.owner, owner_of(login[line]));
+      seen[c].briefed.push_back(line);
+    });
+    look_ahead.emplace_back([&, c](const ReadLine* d) {
+      if (d == nullptr) {
+        ++seen[c].nulls;
+        return;
+      }
+      seen[c].ahead.push_back(LoginOf(*d));
+      seen[c].ahead_at.push_back(seen[c].whole.size());
+    });
+  }
+  DecodeThread::Routing routing{[&](const ReadLine& d) {
+                                  DecodeThread::Brief b;
+                                  b.owner = owner_of(LoginOf(d));
+                                  b.tag = static_cast<std::uint8_t>(LoginOf(d) & 0x7f);
+                                  return b;
+                                },
+                                skips};
+  StoredLogReader reader = Reader(n);
+  DecodeThread::Run(reader, nullptr, consumers, look_ahead, {}, routing);
+  for (std::size_t c = 0; c < kConsumers; ++c) {
+    const Seen& s = seen[c];
+    EXPECT_EQ(at[c], n) << "consumer " << c;
+    std::vector<std::size_t> whole, briefed;
+    std::vector<std::string> text;
+    for (std::size_t line = 0; line < n; ++line) {
+      const std::uint8_t o = owner_of(login[line]);
+      if (o == c || o == DecodeThread::kEveryone) {
+        whole.push_back(line);
+        text.push_back(want[line]);
+      } else {
+        briefed.push_back(line);
+      }
+    }
+    EXPECT_EQ(s.whole, whole) << "consumer " << c;
+    EXPECT_EQ(s.text, text) << "consumer " << c;
+    EXPECT_EQ(s.briefed, briefed) << "consumer " << c;
+    EXPECT_EQ(s.ahead.size() + s.nulls, whole.size()) << "consumer " << c;
+    EXPECT_GT(s.ahead.size(), whole.size() / 2) << "consumer " << c;
+    for (std::size_t i = 0; i < s.ahead.size(); ++i) {
+      const std::size_t k = s.ahead_at[i] + DecodeThread::kLookAhead;  // in its whole lines
+      ASSERT_LT(k, whole.size());
+      EXPECT_EQ(s.ahead[i], login[whole[k]]) << "consumer " << c;
+    }
+  }
+}
+
+TEST_F(DecodeThreadTest, ARouteWithoutASkipForEveryConsumerIsAnError) {
+  StoredLogReader reader = Reader(10);
+  std::vector<DecodeThread::Consumer> consumers = {[](const ReadLine&) {}, [](const ReadLine&) {}};
+  std::vector<DecodeThread::Skip> one = {[](const DecodeThread::Brief&) {}};
+  DecodeThread::Routing routing{[](const ReadLine&) { return DecodeThread::Brief{}; }, one};
+  EXPECT_THROW(DecodeThread::Run(reader, nullptr, consumers, {}, {}, routing), std::logic_error);
+}
+
 }  // namespace
 }  // namespace relaywatch::follow
