@@ -1,12 +1,15 @@
 // CountReport: report's counting of the lines, by one Pipeline or by one per shard of the logins.
 //
-// A shard's Pipeline reads every line, because sessions and the services' logs are not per login,
-// and counts only the logins that hash to it (detect::Detector::set_shard). Each shard runs on a
-// thread of its own, fed by one decoding thread (follow::DecodeThread). A login's windows, ledger
-// entries and table row are all in one shard, so the merged result is exactly one Pipeline's:
+// A shard's Pipeline counts only the logins that hash to it (detect::Detector::set_shard). Each
+// shard runs on a thread of its own, fed by one decoding thread (follow::DecodeThread), which
+// routes the lines: a shard is given whole the lines its Pipeline needs (its logins' lines, and
+// those every shard needs: sessions and the services' logs are not per login), and of every other
+// line only its stamp and what the stats count of it (pipeline::Pipeline::ShardNeeding,
+// OnOthersLine). A login's windows, ledger entries and table row are all in one shard, so the
+// merged result is exactly one Pipeline's:
 //   - the table rows of the shards are disjoint;
-//   - every shard counts the same lines, so the line counts are taken from one; findings, alerts
-//     and evictions are summed;
+//   - every shard counts every line in its stats, so the line counts are taken from one;
+//     findings, alerts and evictions are summed;
 //   - the alerts are put back in the order one Pipeline emits them: by line; a line's own findings
 //     (all of one login, so of one shard) before the resolutions its 5-minute maintenance made;
 //     those by (rule, key), the order in which the ledger walks its entries.

@@ -113,8 +113,9 @@ class Detector {
   void set_keep_samples(bool keep) { keep_samples_ = keep; }
   // Counts only the Keys of shard `index` of `count` (by a hash of the Key), and ignores the
   // others' lines after what every line does (sessions, the services' logs): `report --threads`
-  // gives every line to one Detector per shard, since sessions and services are not per Key. A
-  // Key's windows, hits, findings and sample are then all in its own shard's Detector.
+  // has one Detector per shard, each given every line it needs (ShardNeeding), since sessions
+  // and services are not per Key. A Key's windows, hits, findings and sample are then all in its
+  // own shard's Detector.
   // A rule's max_keys holds over all Keys, so a shard holds at most max_keys / count of them: a
   // shard that never evicts proves that one Detector would not have either (count shards of
   // max_keys / count keys are at most max_keys); one that evicts is the caller's sign to count
