@@ -140,6 +140,8 @@ class MemoryWindowStore : public WindowStore {
   void Unqueue(std::size_t rule, KeyState& s);
   bool Valid(const Due& d, std::size_t rule) const;
   void ExpireRule(std::size_t rule, core::Timestamp now, core::Duration window);
+  // Brings in what the sweep of `rule` will read for the entries some places behind due's front.
+  static void PrefetchDue(const std::deque<Due>& due, std::size_t rule);
   // Drops the stale entries of the queues and frees pool_ when they outgrow what is live.
   void CompactIfStale();
   Table rows_;
