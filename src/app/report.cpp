@@ -200,8 +200,9 @@ core::Result<ReportData> RunReport(const config::Config& config, const ReportReq
   const std::size_t threads = req.threads.value_or(DefaultReportThreads());
   ReportCount counted = count(threads);
   // A rule's max_keys cap holds over every login, not per shard (report_count.h): a sharded count
-  // that evicted is counted again, as the daemon would have, on one thread.
-  if (threads > 1 && counted.stats.evicted_keys > 0) counted = count(1);
+  // that evicted is counted again, as the daemon would have, on one thread. So is one that met a
+  // qlog log the reader had not marked.
+  if (threads > 1 && (counted.stats.evicted_keys > 0 || counted.qlog_unmarked)) counted = count(1);
   data.stats = counted.stats;
   data.findings = std::move(counted.alerts);
   std::vector<ReportTally::Users>& tables = counted.tables;

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
 #include <thread>
 #include <tuple>
 #include <utility>
+#include <variant>
 
 #include "relaywatch/pipeline/pipeline.h"
 
@@ -40,6 +42,37 @@ bool EmittedBefore(const Shard& a, std::size_t a_shard, std::size_t i, const Sha
   }
   return std::tie(a_shard, i) < std::tie(b_shard, j);
 }
+
+// Watches, on the decoding thread, for a qlogenvelope line of a service not yet known to log them
+// (ReportCount::qlog_unmarked): known from the reader's mark (qlog_from_here) or from an earlier
+// qlogenvelope line, as the Detector knows it.
+class QlogMarks {
+ public:
+  explicit QlogMarks(const pipeline::Pipeline& pipe) : pipe_(pipe) {}
+  void See(const follow::ReadLine& r) {
+    if (r.qlog_from_here) {
+      Know(pipe_.service(r.input));
+      return;
+    }
+    const auto* q = std::get_if<parse::QlogEvent>(&r.decoded.event);
+    if (q == nullptr || q->kind != parse::QlogKind::kEnvelope) return;
+    const std::string& service = pipe_.service(r.input);
+    if (std::find(known_.begin(), known_.end(), service) != known_.end()) return;
+    unmarked_ = true;
+    Know(service);
+  }
+  bool unmarked() const { return unmarked_; }
+
+ private:
+  void Know(const std::string& service) {
+    if (std::find(known_.begin(), known_.end(), service) == known_.end()) {
+      known_.push_back(service);
+    }
+  }
+  const pipeline::Pipeline& pipe_;
+  std::vector<std::string> known_;  // one per service at most
+  bool unmarked_ = false;
+};
 
 }  // namespace
 
@@ -102,6 +135,7 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
   // Asked of shard 0's Pipeline on the decoding thread: every shard's answers alike.
   std::vector<follow::DecodeThread::Skip> skips;
   follow::DecodeThread::Routing routing;
+  QlogMarks qlog_marks(*shards[0]->pipe);
   if (n > 1) {
     for (const auto& s : shards) {
       skips.emplace_back([&s = *s](const follow::DecodeThread::Brief& b) {
@@ -110,7 +144,8 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
       });
     }
     routing.skip = skips;
-    routing.route = [&pipe = *shards[0]->pipe](const follow::ReadLine& r) {
+    routing.route = [&pipe = *shards[0]->pipe, &qlog_marks](const follow::ReadLine& r) {
+      qlog_marks.See(r);
       follow::DecodeThread::Brief b;
       b.tag = pipeline::Pipeline::StatsBits(r.decoded);
       // The look-ahead's mark (KnowQlogService, above) is every shard's to know.
@@ -125,6 +160,7 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
   follow::DecodeThread::Run(reader, inspect, consumers, look_ahead, done, routing);
 
   ReportCount out;
+  out.qlog_unmarked = qlog_marks.unmarked();
   out.stats = shards[0]->stats;  // every shard counted the same lines
   out.stats.findings = out.stats.alerts = out.stats.evicted_keys = 0;
   for (std::size_t i = 0; i < n; ++i) {

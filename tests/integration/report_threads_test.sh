@@ -14,8 +14,9 @@
 #   - the same with max_keys 900 on the 7-day rule instead: one thread evicts, but a shard holding
 #     all it may (900 / N) would not reach 900 alone; each shard's cap is 900 / N for that reason.
 # Each config must produce findings (and the second, resolutions), or the comparison proves little.
-# Then a range, --user (with its histograms) and --rule, with 1 and 3 shards; and --threads with a
-# bad count must be a usage error.
+# Then a range, --user (with its histograms) and --rule, with 1 and 3 shards; qlog logs whose
+# first qlogenvelope line the reader could not mark beforehand, with 1, 2 and 3 shards; and
+# --threads with a bad count must be a usage error.
 set -eu
 bin=$1
 src=$2
@@ -95,6 +96,56 @@ for extra in "--since 2026-11-28T06:00:00Z --until 2026-11-28T18:00:00Z" "--user
     status=1
   fi
 done
+
+# qlog logs whose service the reader cannot mark before its first qlogenvelope line: that line is
+# then counted against the service's last chkuser recipient, which only one shard saw
+# (report_count.h). In three logs a line over 64 KiB crosses the reader's first 1 MiB chunk, which
+# moved the mark one line late; in the fourth the mark found before --since falls on an empty
+# archive. The qlogenvelope line has no authuser, so its Key is its address, and of the three
+# addresses some hash to another shard than the chkuser login's.
+/usr/bin/python3 - "$tmp/qlog" <<'PY'
+import os, sys
+T = 0x6b0aa62a  # 2026-11-28 10:00:00 UTC
+def tai(t): return "@4000%012x00000000" % t
+def chk(t, ip, rcpt):
+    return (tai(t) + " CHKUSER relaying rcpt: from <spam@bank.example:ceo@example.com:> "
+            "remote <web1:unknown:%s> rcpt <%s> : client allowed to relay" % (ip, rcpt))
+def env(t, ip, rcpt):
+    return (tai(t) + " qlogenvelope: result=accepted code=250 reason=rcptto detail=chkuserrelay "
+            "helo=web1 mailfrom=spam@bank.example rcptto=%s relay=yes rcpthosts=no size= "
+            "authuser= authtype= encrypted= sslverified=no localip=192.0.2.10 localport=587 "
+            "remoteip=%s remoteport=51234 remotehost=unknown qp= pid=4321" % (rcpt, ip))
+def write(d, name, text):
+    os.makedirs(d, exist_ok=True)
+    open(os.path.join(d, name), "w").write(text)
+for ip in ("192.0.2.44", "192.0.2.45", "192.0.2.47"):
+    head = chk(T, ip, "a@gmail.example") + "\n"
+    filler = (1 << 20) + 100 * 1024 - len(head) - 1
+    write(os.path.join(sys.argv[1], "cut" + ip.split(".")[-1]), "current",
+          head + tai(T) + " " + "x" * (filler - 26) + "\n" + env(T + 1, ip, "a@gmail.example") +
+          "\n" + chk(T + 2, ip, "b@gmail.example") + "\n")
+d = os.path.join(sys.argv[1], "empty")
+old = T - 10 * 86400
+write(d, "@4000%012x00000000.s" % (old + 60),
+      chk(old, "192.0.2.46", "z@gmail.example") + "\n" + env(old, "192.0.2.46", "z@gmail.example") + "\n")
+write(d, "@4000%012x00000000.s" % (T - 60), "")
+write(d, "current", chk(T, "192.0.2.46", "a@gmail.example") + "\n" +
+      env(T, "192.0.2.46", "a@gmail.example") + "\n")
+PY
+qdirs="--dir $tmp/qlog/cut44 --dir $tmp/qlog/cut45 --dir $tmp/qlog/cut47 --dir $tmp/qlog/empty"
+for n in 1 2 3; do
+  # shellcheck disable=SC2086
+  TZ=UTC "$bin" report --all --format json -c "$src/tests/integration/report_day_config.json" \
+    $qdirs --since 2026-11-28T09:00:00Z --threads $n >"$tmp/qlog.$n" 2>"$tmp/stderr" ||
+    { echo "FAIL: qlog logs --threads $n: $(cat "$tmp/stderr")"; status=1; }
+  if [ "$n" != 1 ] && ! cmp -s "$tmp/qlog.1" "$tmp/qlog.$n"; then
+    echo "FAIL: qlog logs marked late: --threads $n differs from --threads 1:"
+    diff "$tmp/qlog.1" "$tmp/qlog.$n" | head -4
+    status=1
+  fi
+done
+grep -q '"user":"ceo@example.com"' "$tmp/qlog.1" ||
+  { echo "FAIL: qlog logs: no row for the chkuser login"; status=1; }
 
 # A count that is not one from 1 to 64 is a usage error (exit 2) that says what was expected.
 for bad in 0 two 65 -1 ""; do

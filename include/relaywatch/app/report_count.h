@@ -13,7 +13,9 @@
 //   - the alerts are put back in the order one Pipeline emits them: by line; a line's own findings
 //     (all of one login, so of one shard) before the resolutions its 5-minute maintenance made;
 //     those by (rule, key), the order in which the ledger walks its entries.
-// One thing does not shard: a rule's max_keys cap holds over all logins. Each of N shards holds
+// Two things do not shard. A service's first qlogenvelope line, when the reader did not mark the
+// service before it (ReportCount::qlog_unmarked), is counted again on one thread. And a rule's
+// max_keys cap holds over all logins. Each of N shards holds
 // at most max_keys / N logins of a rule (Detector::set_shard): if none had to evict, one Pipeline
 // would not have either, and the result is exact; if one did, RunReport counts again on one
 // thread (`evicted_keys` is not 0). So a range where more than max_keys / N logins of a rule are
@@ -49,6 +51,11 @@ struct ReportCount {
   // Each shard's table, as it counted it: a login is in one. Not merged into one map, which
   // rehashed every row (the caller takes the rows it shows by pointer).
   std::vector<ReportTally::Users> tables;
+  // A routed count saw a qlogenvelope line of a service before the reader had marked the service
+  // as a qlog log: that line is counted against the service's last chkuser recipient, which only
+  // one shard may have seen (detect::Detector::ShardNeeding). The caller counts again on one
+  // Pipeline.
+  bool qlog_unmarked = false;
 };
 
 // Counts every line of `reader`; `inspect` runs for each on the decoding thread.

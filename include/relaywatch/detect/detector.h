@@ -142,8 +142,9 @@ class Detector {
   // another thread may ask while this Detector counts.
   // A service's last chkuser recipient (ServiceLog::last_rcpt) is then kept by the shard that
   // counted it only. It is read at a service's first qlogenvelope line when the service is not
-  // yet known to log them, which `report` never has: its reader marks the service before that
-  // line (KnowQlogService, follow/stored_logs.h), and only `report` routes.
+  // yet known to log them. `report`, the one caller that routes, has its reader mark the service
+  // before that line (KnowQlogService, follow/stored_logs.h), and counts again on one Detector
+  // when a qlogenvelope line comes unmarked (app/report_count.h).
   static constexpr std::size_t kAllShards = SIZE_MAX;
   static constexpr std::size_t kNoShard = SIZE_MAX - 1;
   std::size_t ShardNeeding(const parse::Event& event) const;
