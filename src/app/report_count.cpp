@@ -10,6 +10,7 @@
 #include <utility>
 #include <variant>
 
+#include "relaywatch/app/qlog_marks.h"
 #include "relaywatch/pipeline/pipeline.h"
 
 namespace relaywatch::app {
@@ -42,37 +43,6 @@ bool EmittedBefore(const Shard& a, std::size_t a_shard, std::size_t i, const Sha
   }
   return std::tie(a_shard, i) < std::tie(b_shard, j);
 }
-
-// Watches, on the decoding thread, for a qlogenvelope line of a service not yet known to log them
-// (ReportCount::qlog_unmarked): known from the reader's mark (qlog_from_here) or from an earlier
-// qlogenvelope line, as the Detector knows it.
-class QlogMarks {
- public:
-  explicit QlogMarks(const pipeline::Pipeline& pipe) : pipe_(pipe) {}
-  void See(const follow::ReadLine& r) {
-    if (r.qlog_from_here) {
-      Know(pipe_.service(r.input));
-      return;
-    }
-    const auto* q = std::get_if<parse::QlogEvent>(&r.decoded.event);
-    if (q == nullptr || q->kind != parse::QlogKind::kEnvelope) return;
-    const std::string& service = pipe_.service(r.input);
-    if (std::find(known_.begin(), known_.end(), service) != known_.end()) return;
-    unmarked_ = true;
-    Know(service);
-  }
-  bool unmarked() const { return unmarked_; }
-
- private:
-  void Know(const std::string& service) {
-    if (std::find(known_.begin(), known_.end(), service) == known_.end()) {
-      known_.push_back(service);
-    }
-  }
-  const pipeline::Pipeline& pipe_;
-  std::vector<std::string> known_;  // one per service at most
-  bool unmarked_ = false;
-};
 
 }  // namespace
 
@@ -135,7 +105,7 @@ ReportCount CountReport(const config::Config& config, const ReportCountRequest& 
   // Asked of shard 0's Pipeline on the decoding thread: every shard's answers alike.
   std::vector<follow::DecodeThread::Skip> skips;
   follow::DecodeThread::Routing routing;
-  QlogMarks qlog_marks(*shards[0]->pipe);
+  QlogMarks qlog_marks(req.services);
   if (n > 1) {
     for (const auto& s : shards) {
       skips.emplace_back([&s = *s](const follow::DecodeThread::Brief& b) {
