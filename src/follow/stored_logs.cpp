@@ -190,14 +190,17 @@ class StoredLogReader::Cursor {
   };
 
   // The look-back: the files before the range, newest first (at most kLookBackBytes of them). A
-  // qlog line there means the log was a qlog log before the range began: marked at its first line.
+  // qlog line there means the log was a qlog log before the range began: marked at the first line
+  // handed on.
   void LookBack(const std::vector<std::string>& older) {
     constexpr std::uint64_t kWhole = std::uint64_t{1} << 30;
     std::uint64_t looked = 0;
     for (auto it = older.rbegin(); it != older.rend() && looked < kLookBackBytes; ++it) {
       if (!FileContains(*it, kQlogTag, kLookBackBytes, looked)) continue;
       if (FirstQlogMark(Slurp(*it, kWhole), zone_)) {
-        Mark(0, 0);
+        // The first line handed on, whichever file it is in: the first file in the range may
+        // hold none (empty, or not to be opened).
+        Mark(kFirstLine, 0);
         return;
       }
     }
@@ -220,9 +223,12 @@ class StoredLogReader::Cursor {
                                 n + static_cast<std::size_t>(std::max<ssize_t>(peek, 0)));
     if (!Contains(text, kQlogTag)) return;
     if (std::optional<std::size_t> mark = FirstQlogMark(text, zone_)) {
-      Mark(file, line_in_file_ +
-                     static_cast<std::uint64_t>(std::count(
-                         text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*mark), '\n')));
+      auto newlines = static_cast<std::uint64_t>(
+          std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*mark), '\n'));
+      // While the rest of a cut line is skipped, the chunk's first newline ends that line, which
+      // was handed on (and counted) when it was cut.
+      if (splitter_.skipping_long_line() && newlines > 0) --newlines;
+      Mark(file, line_in_file_ + newlines);
     }
   }
 
@@ -273,7 +279,8 @@ class StoredLogReader::Cursor {
       // The splitter counts a line it cuts just before handing it over.
       q.cut = splitter_.long_lines() != cut_seen_;
       cut_seen_ = splitter_.long_lines();
-      q.qlog_mark = file == mark_file_ && line_in_file_ == mark_line_;
+      q.qlog_mark = mark_file_ == kFirstLine || (file == mark_file_ && line_in_file_ == mark_line_);
+      if (q.qlog_mark) mark_file_ = kHandedOn;
       ++line_in_file_;
       queue_.push_back(q);
     };
@@ -301,6 +308,8 @@ class StoredLogReader::Cursor {
   std::size_t next_file_ = 0;
   std::uint64_t line_in_file_ = 0;  // lines of the open file queued so far
   static constexpr std::size_t kNoMark = static_cast<std::size_t>(-1);
+  static constexpr std::size_t kFirstLine = kNoMark - 1;  // the first line handed on
+  static constexpr std::size_t kHandedOn = kNoMark - 2;   // the marked line was handed on
   std::size_t mark_file_ = kNoMark;  // the look-ahead's mark, if any: its file and line
   std::uint64_t mark_line_ = 0;
   int fd_ = -1;

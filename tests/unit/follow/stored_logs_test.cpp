@@ -273,6 +273,32 @@ TEST(StoredLogReaderTest, TheLookAheadMarksTheFirstQlogFileNotAnEarlierOne) {
   EXPECT_EQ(QlogMark(reader), std::to_string(1 + lines - 2));
 }
 
+// A line over 64 KiB is handed on cut, and the rest of it skipped up to its newline: when that
+// newline is in the next read, it ends a line already counted. Here no chkuser line of the same
+// recipient is near enough, so the mark is the qlogenvelope line's own (line 2), not the next.
+TEST(StoredLogReaderTest, TheLookAheadCountsACutLineAcrossTheReadBoundaryOnce) {
+  TempDir d;
+  const std::string head = Chkuser(0) + "\n";
+  const std::string filler = Tai(kT0) + " " + std::string((1u << 20) + 100 * 1024, 'x') + "\n";
+  const std::string a = d.Write("current", head + filler + Qlog(1) + "\n" + Chkuser(2) + "\n");
+  StoredLogReader reader({{"submission", {a}}}, core::LocalZone::Fixed(0), {}, {});
+  EXPECT_EQ(QlogMark(reader), "2");
+}
+
+// A qlog line in an archive before the range marks the first line handed on, also when the first
+// archive in the range is empty.
+TEST(StoredLogReaderTest, TheLookBacksMarkIsOnTheFirstLineHandedOnPastAnEmptyArchive) {
+  TempDir d;
+  const std::string old =
+      d.Write("@400000006b08c80a00000000.s", Chkuser(0) + "\n" + Qlog(1) + "\n");
+  const std::string empty = d.Write("@400000006b0a196c00000000.s", "");
+  const std::string current = d.Write(
+      "current", At(1, "tcpserver: status: 1/40") + "\n" + At(2, "tcpserver: status: 2/40") + "\n");
+  StoredLogReader reader({{"submission", {old, empty, current}}}, core::LocalZone::Fixed(0),
+                         kT0 - minutes(1), {});
+  EXPECT_EQ(QlogMark(reader), "0");
+}
+
 TEST(StoredLogReaderTest, TheTagInsideAnotherLinesTextIsNoMark) {
   TempDir d;
   const std::string a =
