@@ -193,7 +193,8 @@ void ConsumeRouted(const Batch& batch, std::size_t c, const DecodeThread::Consum
       // Every whole line was written on the decoding thread's core, and a consumer's are no
       // longer one after another, which the hardware's prefetch follows: the record is asked
       // for 3 * kAhead lines ahead, its bytes (read through the record) 2 * kAhead, before the
-      // look-ahead reads them (measured 0.88x the time of the same routing without).
+      // look-ahead reads them. Without this, routing was no faster than every consumer reading
+      // every line (big site's day: 0.90 s against 0.91 s, 9 alternated pairs).
       if (next + 3 * kAhead < whole.size()) Prefetch(&batch.lines[whole[next + 3 * kAhead]], 1);
       if (next + 2 * kAhead < whole.size()) {
         const std::string_view raw = batch.lines[whole[next + 2 * kAhead]].decoded.raw;
