@@ -10,12 +10,12 @@ bool QlogMarks::Known(const std::string& service) const {
 }
 
 void QlogMarks::See(const follow::ReadLine& line) {
-  const std::string& service = services_.at(line.input);
   const auto* q = std::get_if<parse::QlogEvent>(&line.decoded.event);
   const bool envelope = q != nullptr && q->kind == parse::QlogKind::kEnvelope;
   // The mark is made known before its line is counted (report_count.cpp), the line may be the
   // qlogenvelope line itself.
-  if (!line.qlog_from_here && !envelope) return;
+  if (!line.qlog_from_here && !envelope) return;  // nearly every line
+  const std::string& service = services_.at(line.input);
   if (Known(service)) return;
   if (!line.qlog_from_here) unmarked_ = true;
   known_.push_back(service);

@@ -8,7 +8,6 @@
 #include <thread>
 #include <tuple>
 #include <utility>
-#include <variant>
 
 #include "relaywatch/app/qlog_marks.h"
 #include "relaywatch/pipeline/pipeline.h"

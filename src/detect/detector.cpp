@@ -22,6 +22,18 @@ std::size_t DistinctCap(std::uint64_t limit) {
   return static_cast<std::size_t>(std::clamp<std::uint64_t>(limit * 2, 16, 4096));
 }
 
+// Which chkuser lines OnChkuser counts: an accepted recipient that relays or is authenticated,
+// and an authenticated client's recipient limit.
+struct ChkuserCounts {
+  bool authenticated, relaying, delivery, rcpt_limit;
+  explicit ChkuserCounts(const parse::ChkuserEvent& e)
+      : authenticated(!e.auth_user.empty()),
+        relaying(e.verdict == ChkuserVerdict::kRelayingRcpt),
+        delivery(IsDelivery(e.verdict) && (relaying || authenticated)),
+        rcpt_limit(IsRcptLimitHit(e) && authenticated) {}
+  bool any() const { return delivery || rcpt_limit; }
+};
+
 }  // namespace
 
 Detector::Detector(std::vector<RuleSpec> rules, std::string default_domain, WindowStore& store)
@@ -74,8 +86,7 @@ void Detector::LookAhead(const parse::Event* event) {
   ahead_user_ = c != nullptr ? c->auth_user : std::string_view();
   if (c != nullptr && !repeat) {
     // What OnChkuser counts, on its fast path (KeyOf without a copy).
-    const bool counted = IsDelivery(c->verdict) || IsRcptLimitHit(*c);
-    if (counted) {
+    if (ChkuserCounts(*c).any()) {
       // One hash for the shard and every stage.
       const AsWritten login = LoginAsWritten(*c);
       if (!login.key.empty() && OwnsHash(login.hash)) next = Ahead{login.key, login.hash};
@@ -96,22 +107,6 @@ void Detector::LookAhead(const parse::Event* event) {
   }
   ++ahead_calls_;
 }
-
-namespace {
-
-// Which chkuser lines OnChkuser counts: an accepted recipient that relays or is authenticated,
-// and an authenticated client's recipient limit.
-struct ChkuserCounts {
-  bool authenticated, relaying, delivery, rcpt_limit;
-  explicit ChkuserCounts(const parse::ChkuserEvent& e)
-      : authenticated(!e.auth_user.empty()),
-        relaying(e.verdict == ChkuserVerdict::kRelayingRcpt),
-        delivery(IsDelivery(e.verdict) && (relaying || authenticated)),
-        rcpt_limit(IsRcptLimitHit(e) && authenticated) {}
-  bool any() const { return delivery || rcpt_limit; }
-};
-
-}  // namespace
 
 std::size_t Detector::ShardNeeding(const parse::Event& event) const {
   // Sessions are per client, not per login: with a rule that counts messages, every shard keeps

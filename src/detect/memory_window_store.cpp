@@ -4,6 +4,8 @@
 #include <optional>
 #include <utility>
 
+#include "relaywatch/core/prefetch.h"
+
 namespace relaywatch::detect {
 
 bool MemoryWindowStore::Row::empty() const {
@@ -299,10 +301,7 @@ const void* MemoryWindowStore::Prefetch(std::string_view key, std::uint64_t hash
   if (e == nullptr) return nullptr;
   const Row& row = e->value;
   if (stage == PrefetchStage::kRow) {
-    const char* states = reinterpret_cast<const char*>(row.by_rule.data());
-    for (std::size_t at = 0; at < row.by_rule.size() * sizeof(KeyState); at += 64) {
-      __builtin_prefetch(states + at);
-    }
+    core::PrefetchBytes(row.by_rule.data(), row.by_rule.size() * sizeof(KeyState));
     if (row.annex != nullptr) __builtin_prefetch(row.annex);  // the observer's record
     return nullptr;
   }

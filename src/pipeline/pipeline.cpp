@@ -46,19 +46,29 @@ std::size_t Pipeline::AddSource(std::string service) {
   return services_.size() - 1;
 }
 
+namespace {
+
+// StatsBits' bits.
+constexpr std::uint8_t kStamped = 1, kCut = 2, kChkuser = 4, kRelay = 8;
+
+}  // namespace
+
+void Pipeline::CountLine(std::uint8_t bits) {
+  ++stats_.lines;
+  if (!(bits & kStamped)) ++stats_.unstamped;
+  if (bits & kCut) ++stats_.long_lines;
+  if (bits & kChkuser) ++stats_.chkuser;
+  if (bits & kRelay) ++stats_.relay;
+}
+
 void Pipeline::OnLine(std::size_t source_id, const decode::DecodedLine& d) {
   const std::string& service = services_[source_id];
   const bool quiet = quiet_until_ && d.line.time < *quiet_until_;
 
   if (!quiet) {
-    ++stats_.lines;
-    if (!d.line.stamped) ++stats_.unstamped;
-    if (d.cut) ++stats_.long_lines;
+    CountLine(StatsBits(d));
     if (const auto* m = std::get_if<parse::MalformedEvent>(&d.event)) {
       stats_.CountMalformed(m->reason, d.raw);
-    } else if (const auto* c = std::get_if<parse::ChkuserEvent>(&d.event)) {
-      ++stats_.chkuser;
-      if (c->verdict == parse::ChkuserVerdict::kRelayingRcpt) ++stats_.relay;
     }
     if (line_observer_) line_observer_(LineView{d, service});
   }
@@ -76,13 +86,6 @@ void Pipeline::OnLine(std::size_t source_id, const decode::DecodedLine& d) {
   }
   Maintain(d.line.time, quiet);
 }
-
-namespace {
-
-// StatsBits' bits.
-constexpr std::uint8_t kStamped = 1, kCut = 2, kChkuser = 4, kRelay = 8;
-
-}  // namespace
 
 std::size_t Pipeline::ShardNeeding(const decode::DecodedLine& d) const {
   // A malformed line's reason and text go into every shard's stats; an observer sees every line.
@@ -103,13 +106,7 @@ std::uint8_t Pipeline::StatsBits(const decode::DecodedLine& d) {
 
 void Pipeline::OnOthersLine(core::Timestamp time, std::uint8_t bits) {
   const bool quiet = quiet_until_ && time < *quiet_until_;
-  if (!quiet) {  // as OnLine counts a line that is not malformed
-    ++stats_.lines;
-    if (!(bits & kStamped)) ++stats_.unstamped;
-    if (bits & kCut) ++stats_.long_lines;
-    if (bits & kChkuser) ++stats_.chkuser;
-    if (bits & kRelay) ++stats_.relay;
-  }
+  if (!quiet) CountLine(bits);  // as OnLine counts a line that is not malformed
   // Detector::OnEvent of a line another shard counts changes nothing but this (ShardNeeding);
   // Expire gives up no key, so the evictions OnLine checks for stay as they are.
   detector_.Expire(time);

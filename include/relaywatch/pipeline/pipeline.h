@@ -116,6 +116,8 @@ class Pipeline {
   // Once per 5 minutes of event time: resolution notices and the ledger's memory bound.
   void Maintain(core::Timestamp now, bool quiet);
   void Emit(alerting::Alert&& alert, bool quiet);
+  // Counts a line in stats_ from its StatsBits (a malformed one's reason and text aside).
+  void CountLine(std::uint8_t stats_bits);
 };
 
 // The ledger options a config asks for.
